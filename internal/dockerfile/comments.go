@@ -1,0 +1,112 @@
+package dockerfile
+
+import (
+	"strings"
+
+	"github.com/dockvet/dockvet/internal/source"
+)
+
+// scanComments records comment lines (outside heredoc bodies) and the
+// `# dockvet ...` suppressions among them.
+func (f *File) scanComments(ins []*Instruction) {
+	inBody := make([]bool, len(f.Lines)+2)
+	byStart := map[int]*Instruction{}
+	owner := make([]*Instruction, len(f.Lines)+2)
+	for _, in := range ins {
+		byStart[in.StartLine] = in
+		for n := in.StartLine; n <= in.EndLine && n < len(owner); n++ {
+			owner[n] = in
+		}
+		for n := in.bodyStart; n <= in.EndLine && n < len(inBody); n++ {
+			inBody[n] = true
+		}
+	}
+	isComment := make([]bool, len(f.Lines)+2)
+	for i, text := range f.Lines {
+		n := i + 1
+		trimmed := strings.TrimLeft(text, " \t")
+		if inBody[n] || !strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		isComment[n] = true
+		start := len(text) - len(trimmed)
+		end := len(strings.TrimRight(text, " \t"))
+		c := Comment{
+			Line: n,
+			Text: strings.TrimSpace(trimmed[1:]),
+			Range: source.Range{
+				Start: source.Pos{Line: n, Col: source.Column(text, start)},
+				End:   source.Pos{Line: n, Col: source.Column(text, end)},
+			},
+		}
+		f.Comments = append(f.Comments, c)
+	}
+	for _, c := range f.Comments {
+		s := parseSuppression(f.Lines[c.Line-1], c)
+		if s == nil {
+			continue
+		}
+		if !s.Global && s.Problem == "" {
+			if in := owner[c.Line]; in != nil {
+				s.Instruction = in // a comment inside a continuation
+			} else {
+				n := c.Line + 1
+				for n < len(isComment) && isComment[n] {
+					n++
+				}
+				s.Instruction = byStart[n]
+			}
+			if s.Instruction == nil {
+				s.Problem = "the ignore comment is not directly above an instruction, so it suppresses nothing (use `# dockvet global ignore=...` for the whole file)"
+			}
+		}
+		f.Suppressions = append(f.Suppressions, s)
+	}
+}
+
+const suppressionSyntax = "want `# dockvet ignore=RULE[,RULE...]` or `# dockvet global ignore=RULE[,RULE...]`"
+
+// parseSuppression reads `dockvet [global] ignore=A,B [reason...]`; it returns
+// nil for comments that are not addressed to dockvet.
+func parseSuppression(line string, c Comment) *Suppression {
+	text := c.Text
+	rest, ok := strings.CutPrefix(text, "dockvet")
+	if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '\t' && rest[0] != ':') {
+		return nil
+	}
+	s := &Suppression{Range: c.Range}
+	rest = strings.TrimLeft(strings.TrimPrefix(rest, ":"), " \t")
+	if after, ok := strings.CutPrefix(rest, "global"); ok && (after == "" || after[0] == ' ' || after[0] == '\t') {
+		s.Global = true
+		rest = strings.TrimLeft(after, " \t")
+	}
+	list, ok := strings.CutPrefix(rest, "ignore=")
+	if !ok {
+		s.Problem = "malformed dockvet comment: " + suppressionSyntax
+		return s
+	}
+	if i := strings.IndexAny(list, " \t"); i >= 0 {
+		list = list[:i] // the rest is a free-text reason
+	}
+	// Locate the list in the physical line to give each name a range.
+	base := strings.Index(line, "ignore="+list)
+	if base < 0 {
+		base = 0
+	} else {
+		base += len("ignore=")
+	}
+	off := 0
+	for _, name := range strings.Split(list, ",") {
+		if name == "" {
+			s.Problem = "empty rule name in dockvet comment: " + suppressionSyntax
+		} else {
+			from := base + off
+			s.Rules = append(s.Rules, SuppressedRule{Name: name, Range: source.Range{
+				Start: source.Pos{Line: c.Line, Col: source.Column(line, from)},
+				End:   source.Pos{Line: c.Line, Col: source.Column(line, from+len(name))},
+			}})
+		}
+		off += len(name) + 1
+	}
+	return s
+}

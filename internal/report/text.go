@@ -1,0 +1,169 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/fatih/color"
+
+	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/source"
+)
+
+// palette holds the colors of one text report. Each color has its own
+// enable/disable switch so that concurrent reports never touch fatih/color's
+// global NoColor.
+type palette struct {
+	location, note *color.Color
+	severity       map[finding.Severity]*color.Color
+}
+
+func newPalette(enabled bool) palette {
+	p := palette{
+		location: color.New(color.Bold),
+		note:     color.New(color.FgCyan),
+		severity: map[finding.Severity]*color.Color{
+			finding.SeverityError:   color.New(color.FgRed, color.Bold),
+			finding.SeverityWarning: color.New(color.FgYellow, color.Bold),
+			finding.SeverityInfo:    color.New(color.FgCyan, color.Bold),
+		},
+	}
+	all := []*color.Color{p.location, p.note}
+	for _, c := range p.severity {
+		all = append(all, c)
+	}
+	for _, c := range all {
+		if enabled {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	return p
+}
+
+// forSeverity returns s unchanged for a severity without a color.
+func (p palette) forSeverity(sev finding.Severity, s string) string {
+	if c, ok := p.severity[sev]; ok {
+		return c.Sprint(s)
+	}
+	return s
+}
+
+// writeText is the default, human format: a compiler-style header per finding,
+// the offending source line with a caret underline, related notes, and a summary.
+func writeText(w io.Writer, res *finding.Result, opts Options) error {
+	bw := bufio.NewWriter(w) // bufio keeps the first write error for Flush to report
+	pal := newPalette(opts.Color)
+	for _, f := range res.Findings {
+		fmt.Fprintf(bw, "%s: %s: %s\n",
+			pal.location.Sprint(location(f.File, f.Range.Start)),
+			pal.forSeverity(f.Severity, fmt.Sprintf("%s[%s %s]", f.Severity, f.RuleID, f.RuleName)),
+			indentContinuation(f.Message))
+		if line, ok := sourceLine(res.Sources, f.File, f.Range.Start.Line); ok {
+			fmt.Fprintf(bw, "    %s\n    %s\n", line, pal.forSeverity(f.Severity, underline(line, f.Range)))
+		}
+		for _, r := range f.Related {
+			fmt.Fprintf(bw, "    %s: %s: %s\n",
+				pal.location.Sprint(location(r.File, r.Range.Start)), pal.note.Sprint("note"), indentContinuation(r.Message))
+		}
+	}
+	if len(res.Findings) > 0 {
+		bw.WriteString("\n")
+	}
+	fmt.Fprintln(bw, summary(res))
+	return bw.Flush()
+}
+
+// indentContinuation indents the later lines of a multi-line message (a wrapped
+// registry error, say) so that they read as part of their finding, not as output
+// of their own.
+func indentContinuation(msg string) string {
+	return strings.ReplaceAll(msg, "\n", "\n    ")
+}
+
+// sourceLine returns the 1-based line of file, if the run kept its text.
+func sourceLine(sources map[string][]string, file string, line int) (string, bool) {
+	lines := sources[file]
+	if line < 1 || line > len(lines) {
+		return "", false
+	}
+	return lines[line-1], true
+}
+
+// underline returns the caret line for r on line: carets under the range's
+// characters of the first line (a multi-line range runs to the end of that line),
+// and at least one caret. Every tab of the source line is copied rather than
+// expanded, so the carets align whatever the terminal's tab width; a tab inside
+// the range leaves a gap in the carets, which is better than carets that drift.
+func underline(line string, r source.Range) string {
+	start := max(r.Start.Col, 1)
+	end := max(r.End.Col, start)
+	if r.End.Line > r.Start.Line {
+		end = math.MaxInt
+	}
+	var b strings.Builder
+	col, carets := 1, 0
+	for _, c := range line {
+		if col >= end {
+			break
+		}
+		switch {
+		case c == '\t':
+			b.WriteByte('\t')
+		case col < start:
+			b.WriteByte(' ')
+		default:
+			b.WriteByte('^')
+			carets++
+		}
+		col++
+	}
+	if carets == 0 {
+		// A zero-width range, or one past the end of the line (a missing token at
+		// the end), still gets a caret where the text is or would be.
+		b.WriteString(strings.Repeat(" ", max(start-col, 0)))
+		b.WriteByte('^')
+	}
+	return b.String()
+}
+
+// summary is the closing line, e.g. "3 findings (1 error, 2 warnings) in 2 files".
+func summary(res *finding.Result) string {
+	if len(res.Findings) == 0 {
+		return "no findings in " + plural(res.Files, "file", "files")
+	}
+	counts := map[finding.Severity]int{}
+	files := map[string]bool{}
+	for _, f := range res.Findings {
+		counts[f.Severity]++
+		files[f.File] = true
+	}
+	var parts []string
+	for _, s := range []struct {
+		sev         finding.Severity
+		one, plenty string
+	}{
+		{finding.SeverityError, "error", "errors"},
+		{finding.SeverityWarning, "warning", "warnings"},
+		{finding.SeverityInfo, "info", "info"}, // "info" is uncountable: "2 info", not "2 infos"
+	} {
+		if n := counts[s.sev]; n > 0 {
+			parts = append(parts, plural(n, s.one, s.plenty))
+		}
+	}
+	return fmt.Sprintf("%s (%s) in %s",
+		plural(len(res.Findings), "finding", "findings"),
+		strings.Join(parts, ", "),
+		plural(len(files), "file", "files"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,42 @@
+// Package ruletest runs one rule on Dockerfile source text for tests.
+package ruletest
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/rule"
+)
+
+// Run parses src and runs r on it, returning its diagnostics in report order.
+func Run(t testing.TB, r *rule.Rule, src string, opts dockerfile.Options) []rule.Diagnostic {
+	t.Helper()
+	f, err := dockerfile.Parse("Dockerfile", []byte(src), opts)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	var out []rule.Diagnostic
+	known := func(string) bool { return true }
+	r.Check(rule.NewPass(r, f, known, func(d rule.Diagnostic) { out = append(out, d) }))
+	return out
+}
+
+// Lines formats diagnostics as "line:col-endLine:endCol message", in report
+// order, for compact table-driven assertions.
+func Lines(ds []rule.Diagnostic) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = fmt.Sprintf("%d:%d-%d:%d %s", d.Range.Start.Line, d.Range.Start.Col, d.Range.End.Line, d.Range.End.Col, d.Message)
+	}
+	return out
+}
+
+// Positions formats only the ranges, "line:col-endLine:endCol", in report order.
+func Positions(ds []rule.Diagnostic) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = fmt.Sprintf("%d:%d-%d:%d", d.Range.Start.Line, d.Range.Start.Col, d.Range.End.Line, d.Range.End.Col)
+	}
+	return out
+}

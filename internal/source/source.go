@@ -1,0 +1,72 @@
+// Package source defines positions and ranges in a text file, the unit in which
+// every dockvet finding is located.
+//
+// Lines and columns are 1-based. A column counts Unicode characters (a tab is one
+// character, an invalid UTF-8 byte is one character), which is what editors and
+// problem matchers expect. An end column is exclusive: it names the column just
+// after the last character of the range, as SARIF and LSP do.
+package source
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// Pos is a 1-based line and column. The zero Pos means "unknown".
+type Pos struct {
+	Line int
+	Col  int
+}
+
+// IsValid reports whether the position names a real line.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+// Before reports whether p comes strictly before q.
+func (p Pos) Before(q Pos) bool {
+	return p.Line < q.Line || (p.Line == q.Line && p.Col < q.Col)
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
+
+// Range is the half-open span [Start, End).
+type Range struct {
+	Start Pos
+	End   Pos
+}
+
+// IsValid reports whether the range starts on a real line.
+func (r Range) IsValid() bool { return r.Start.IsValid() }
+
+// Span returns the smallest range covering both a and b (an invalid one is ignored).
+func Span(a, b Range) Range {
+	if !a.IsValid() {
+		return b
+	}
+	if !b.IsValid() {
+		return a
+	}
+	out := a
+	if b.Start.Before(out.Start) {
+		out.Start = b.Start
+	}
+	if out.End.Before(b.End) {
+		out.End = b.End
+	}
+	return out
+}
+
+// LineRange covers a whole line given its text (column 1 to just past the end).
+func LineRange(line int, text string) Range {
+	return Range{Start: Pos{line, 1}, End: Pos{line, 1 + utf8.RuneCountInString(text)}}
+}
+
+// Column converts a byte offset within a line into a 1-based character column.
+func Column(line string, byteOff int) int {
+	if byteOff > len(line) {
+		byteOff = len(line)
+	}
+	if byteOff < 0 {
+		byteOff = 0
+	}
+	return 1 + utf8.RuneCountInString(line[:byteOff])
+}
