@@ -100,6 +100,7 @@ type Instruction struct {
 	Invalid bool
 
 	logical   *textMap
+	fallback  bool // logical line taken from node.Original (reconstruction disagreed)
 	bodyStart int // first physical line of heredoc bodies (EndLine+1 when none)
 	argsOff   int // the arguments are logical.text[argsOff:argsEnd]
 	argsEnd   int

@@ -171,6 +171,7 @@ func (f *File) newInstruction(node *parser.Node) *Instruction {
 		// Our reconstruction disagrees with BuildKit's (an input we do not model):
 		// fall back to BuildKit's text, positioned at the instruction's first line.
 		lm = fallbackMap(f.Lines, in.StartLine, node.Original)
+		in.fallback = true
 	}
 	in.logical = lm
 	in.bodyStart = last + 1

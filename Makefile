@@ -1,0 +1,58 @@
+# dockvet — see README.md. Every target works on a fresh machine with only Go.
+GO      ?= go
+BIN     := bin/dockvet
+CORPUS  ?= ../shared/corpus
+GOLANGCI_VERSION ?= v2.15.0
+
+.PHONY: all build demo test test-race bench corpus lint fuzz docs clean
+
+all: build test
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/dockvet
+
+## demo: lint the bundled examples (the bad one fails, as CI would)
+demo: build
+	@echo '$$ dockvet lint examples/bad/Dockerfile'
+	@./$(BIN) lint --color=always examples/bad/Dockerfile || true
+	@echo
+	@echo '$$ dockvet lint examples/good/Dockerfile'
+	@./$(BIN) lint --color=always examples/good/Dockerfile
+	@echo
+	@echo '$$ dockvet explain DV101'
+	@./$(BIN) explain DV101
+
+## test: unit, golden and CLI tests
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+test-race:
+	$(GO) test -race -count=1 ./...
+
+## bench: Go benchmarks (front end vs. BuildKit floor, engine over the corpus)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -count 3 ./internal/dockerfile ./internal/engine
+
+## corpus: lint every corpus file; fails on a panic or an exit code 2
+corpus: build
+	$(GO) run ./scripts/corpus -bin $(BIN) -dir $(CORPUS)
+
+## fuzz: fuzz the front end (FUZZTIME=5m by default)
+FUZZTIME ?= 5m
+fuzz:
+	$(GO) test ./internal/dockerfile -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+
+## lint: gofmt, go vet and golangci-lint
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+	@command -v golangci-lint >/dev/null || $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	golangci-lint run ./...
+
+## docs: regenerate docs/rules.md from the rule definitions
+docs:
+	$(GO) test ./cmd/dockvet -run TestRulesDocUpToDate -update
+
+clean:
+	rm -rf bin

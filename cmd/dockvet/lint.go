@@ -1,0 +1,291 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockvet/dockvet/internal/config"
+	"github.com/dockvet/dockvet/internal/discover"
+	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/engine"
+	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/report"
+	"github.com/dockvet/dockvet/rules"
+)
+
+// maxFileSize bounds what we read: no real Dockerfile comes close, and a huge
+// file given by mistake must not exhaust memory.
+const maxFileSize = 16 << 20
+
+// lintFlags are the command-line settings of `dockvet lint`.
+type lintFlags struct {
+	format        string
+	failOn        string
+	configPath    string
+	ignore        []string
+	enable        []string
+	severity      []string
+	target        string
+	buildArgs     []string
+	platform      string
+	offline       bool
+	color         string
+	stdinFilename string
+}
+
+func (e *env) lintCommand() *cobra.Command {
+	var fl lintFlags
+	cmd := &cobra.Command{
+		Use:   "lint [PATH...]",
+		Short: "Lint Dockerfiles (files or directories; default \".\"; \"-\" reads stdin)",
+		Long: `Lint Dockerfiles. A directory is searched recursively (skipping .git,
+node_modules and vendor) for Dockerfile, Containerfile, Dockerfile.*,
+Containerfile.*, *.Dockerfile and *.dockerfile; a file named explicitly is
+linted whatever its name; "-" reads standard input.
+
+Settings come from the nearest .dockvet.yaml (from the working directory up to
+the repository root) unless --config names one; flags override the file.`,
+		Example: `  dockvet lint
+  dockvet lint services/api/Dockerfile --target runtime
+  dockvet lint -f gnu --fail-on error .
+  cat Dockerfile | dockvet lint - --stdin-filename Dockerfile`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.lint(cmd, args, &fl)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&fl.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
+	f.StringVar(&fl.failOn, "fail-on", "", "lowest severity that makes the exit code 1: error, warning, info, none (default warning)")
+	f.StringVar(&fl.configPath, "config", "", "config file (default: nearest .dockvet.yaml)")
+	f.StringArrayVar(&fl.ignore, "ignore", nil, "disable a rule, by id or name (repeatable)")
+	f.StringArrayVar(&fl.enable, "enable", nil, "enable a rule that is off by default (repeatable)")
+	f.StringArrayVar(&fl.severity, "severity", nil, "override a rule's severity, RULE=error|warning|info|none (repeatable)")
+	f.StringVar(&fl.target, "target", "", "stage whose image ships (default: the last stage)")
+	f.StringArrayVar(&fl.buildArgs, "build-arg", nil, "value for ARG expansion, KEY=VALUE (repeatable)")
+	f.StringVar(&fl.platform, "platform", "", "target platform (default linux/amd64)")
+	f.BoolVar(&fl.offline, "offline", false, "never contact a registry")
+	f.StringVar(&fl.color, "color", "auto", "color output: auto, always, never")
+	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name to print for a Dockerfile read from stdin")
+	completeValues(cmd, "format", report.Names()...)
+	completeValues(cmd, "fail-on", "error", "warning", "info", "none")
+	completeValues(cmd, "color", "auto", "always", "never")
+	completeRules(cmd, "ignore", "enable", "severity")
+	return cmd
+}
+
+func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
+	format, err := report.Lookup(fl.format)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	cfg, err := loadConfig(fl.configPath)
+	if err != nil {
+		return &codeError{code: exitError, err: err}
+	}
+	settings, err := mergeSettings(cfg, fl)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(rules.All(), settings.rules)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	color, err := e.useColor(fl.color)
+	if err != nil {
+		return err
+	}
+
+	files, walkErrs := discover.Files(args, fl.stdinFilename)
+	inputs, readErrs := e.readInputs(files)
+	res := eng.Lint(inputs, settings.parse)
+	for _, err := range append(walkErrs, readErrs...) {
+		res.Errors = append(res.Errors, fileError(err))
+	}
+	if len(args) > 0 && len(files) == 0 && len(res.Errors) == 0 {
+		fmt.Fprintln(e.stderr, "dockvet: no Dockerfiles found in", strings.Join(args, " "))
+	}
+	if err := format(e.stdout, res, report.Options{Color: color}); err != nil {
+		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
+	}
+	if fl.format != "json" {
+		_ = report.WriteErrors(e.stderr, res.Errors)
+	}
+	switch {
+	case len(res.Errors) > 0:
+		e.exit = exitError
+	case engine.Failed(res.Findings, settings.failOn):
+		e.exit = exitFindings
+	}
+	return nil
+}
+
+func fileError(err error) finding.FileError {
+	var de *discover.Error
+	if errors.As(err, &de) {
+		return finding.FileError{File: de.Path, Message: de.Error()}
+	}
+	return finding.FileError{Message: err.Error()}
+}
+
+// readInputs reads every file; unreadable files become errors, not a crash.
+func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
+	var inputs []engine.Input
+	var errs []error
+	for _, f := range files {
+		var r io.Reader = e.stdin
+		if !f.Stdin {
+			h, err := os.Open(f.Path)
+			if err != nil {
+				errs = append(errs, &discover.Error{Path: f.Path, Err: err})
+				continue
+			}
+			defer h.Close()
+			r = h
+		}
+		src, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+		switch {
+		case err != nil:
+			errs = append(errs, &discover.Error{Path: f.Path, Err: err})
+		case len(src) > maxFileSize:
+			errs = append(errs, &discover.Error{Path: f.Path, Err: fmt.Errorf("larger than %d MiB: not a Dockerfile", maxFileSize>>20)})
+		default:
+			inputs = append(inputs, engine.Input{Name: f.Path, Src: src})
+		}
+	}
+	return inputs, errs
+}
+
+func (e *env) useColor(mode string) (bool, error) {
+	switch mode {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto", "":
+		if _, set := os.LookupEnv("NO_COLOR"); set || e.getenv("NO_COLOR") != "" {
+			return false, nil
+		}
+		return e.isTerminal(e.stdout), nil
+	}
+	return false, usageErrorf("invalid --color %q (want auto, always or never)", mode)
+}
+
+// loadConfig reads --config, or the nearest .dockvet.yaml.
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return config.Default(), nil
+		}
+		if path, err = config.Find(wd); err != nil {
+			return nil, err
+		}
+		if path == "" {
+			return config.Default(), nil
+		}
+		if rel, err := filepath.Rel(wd, path); err == nil {
+			path = rel
+		}
+	}
+	return config.Load(path)
+}
+
+// settings are the config file and the flags merged.
+type settings struct {
+	rules  engine.Settings
+	parse  dockerfile.Options
+	failOn finding.Severity
+}
+
+func mergeSettings(cfg *config.Config, fl *lintFlags) (*settings, error) {
+	s := &settings{failOn: cfg.FailOn}
+	if fl.failOn != "" {
+		sev, err := finding.ParseSeverity(fl.failOn)
+		if err != nil {
+			return nil, usageErrorf("--fail-on: %v", err)
+		}
+		s.failOn = sev
+	}
+	fileLayer := engine.Layer{}
+	ref := func(r config.RuleRef) engine.RuleRef {
+		return engine.RuleRef{Name: r.Name, File: cfg.Path, Line: r.Line, Column: r.Column}
+	}
+	for _, r := range cfg.Enable {
+		fileLayer.Enable = append(fileLayer.Enable, ref(r))
+	}
+	for _, r := range cfg.Ignore {
+		fileLayer.Ignore = append(fileLayer.Ignore, ref(r))
+	}
+	for _, o := range cfg.Severity {
+		fileLayer.Severity = append(fileLayer.Severity, engine.Override{Rule: ref(o.Rule), Level: o.Level})
+	}
+	flagLayer := engine.Layer{}
+	for _, n := range fl.enable {
+		flagLayer.Enable = append(flagLayer.Enable, engine.RuleRef{Name: n})
+	}
+	for _, n := range fl.ignore {
+		flagLayer.Ignore = append(flagLayer.Ignore, engine.RuleRef{Name: n})
+	}
+	for _, kv := range fl.severity {
+		name, level, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, usageErrorf("--severity %q: want RULE=LEVEL", kv)
+		}
+		sev, err := finding.ParseSeverity(level)
+		if err != nil {
+			return nil, usageErrorf("--severity %q: %v", kv, err)
+		}
+		flagLayer.Severity = append(flagLayer.Severity, engine.Override{Rule: engine.RuleRef{Name: name}, Level: sev})
+	}
+	s.rules = engine.Settings{
+		Layers:             []engine.Layer{fileLayer, flagLayer},
+		InvalidSuppression: rules.InvalidSuppression,
+	}
+
+	s.parse.Target = cfg.Target
+	if fl.target != "" {
+		s.parse.Target = fl.target
+	}
+	s.parse.Platform = cfg.Platform
+	if fl.platform != "" {
+		s.parse.Platform = fl.platform
+	}
+	if p := s.parse.Platform; p != "" && !validPlatform(p) {
+		return nil, usageErrorf("invalid platform %q (want os/arch[/variant], e.g. linux/arm64)", p)
+	}
+	if len(fl.buildArgs) > 0 {
+		s.parse.BuildArgs = map[string]string{}
+		for _, kv := range fl.buildArgs {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				// docker build takes the value from the environment then; so do we.
+				if v, set := os.LookupEnv(kv); set && kv != "" {
+					s.parse.BuildArgs[kv] = v
+					continue
+				}
+				return nil, usageErrorf("--build-arg %q: want KEY=VALUE", kv)
+			}
+			s.parse.BuildArgs[k] = v
+		}
+	}
+	return s, nil
+}
+
+func validPlatform(p string) bool {
+	parts := strings.Split(p, "/")
+	if len(parts) < 2 || len(parts) > 3 {
+		return false
+	}
+	for _, s := range parts {
+		if s == "" {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,91 @@
+// Command dockvet lints Dockerfiles for the mistakes that hurt in production.
+//
+// This package only wires the command line to the internal packages.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes are part of the contract with CI.
+const (
+	exitOK       = 0 // no finding at or above --fail-on
+	exitFindings = 1 // at least one
+	exitError    = 2 // usage, configuration or I/O error
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// env is what a command may touch, so that tests can run it in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	isTerminal     func(io.Writer) bool
+	exit           int
+}
+
+// exitError carries an exit code through cobra.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e *codeError) Error() string { return e.err.Error() }
+func (e *codeError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return &codeError{code: exitError, err: fmt.Errorf(format, args...)}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, isTerminal: isTerminal}
+	return e.run(args)
+}
+
+func (e *env) run(args []string) int {
+	root := e.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	err := root.Execute()
+	if err == nil {
+		return e.exit
+	}
+	fmt.Fprintf(e.stderr, "dockvet: %v\n", err)
+	var ce *codeError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
+	// cobra's own errors: unknown command, unknown flag, bad flag value.
+	return exitError
+}
+
+func (e *env) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "dockvet",
+		Short: "Lint Dockerfiles for the mistakes that take production down",
+		Long: `dockvet lints Dockerfiles for the mistakes that hurt in production: VOLUME
+declarations that make containerd copy image data into every container at
+start, latest tags, shell-form CMD that swallows SIGTERM, root users, and apt
+caches cleaned in a later layer. Every finding points at file:line:column.
+
+Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 usage,
+configuration or I/O error.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
+	})
+	root.AddCommand(e.lintCommand(), e.rulesCommand(), e.explainCommand(), e.versionCommand())
+	return root
+}

@@ -1,0 +1,378 @@
+// Package engine runs rules over Dockerfiles: it decides which rules are on and
+// at what severity, applies inline suppressions, and turns diagnostics into
+// sorted findings. It knows no rule by name: rules arrive as values.
+package engine
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/source"
+)
+
+// RuleRef names a rule in a setting, with where the name was written. An
+// empty File means a command-line flag.
+type RuleRef struct {
+	Name   string
+	File   string
+	Line   int
+	Column int
+}
+
+// Override changes a rule's severity; SeverityNone switches it off.
+type Override struct {
+	Rule  RuleRef
+	Level finding.Severity
+}
+
+// Layer is one source of rule settings (a config file, the flags).
+type Layer struct {
+	Enable   []RuleRef
+	Ignore   []RuleRef
+	Severity []Override
+}
+
+// Settings choose rules. Layers apply in order, so a later layer wins: the CLI
+// passes the config file first and the flags after it. Within a layer,
+// ignore wins over enable.
+type Settings struct {
+	Layers []Layer
+	// InvalidSuppression, when set, is the rule under which unknown rule names
+	// in a config file are reported (names given as flags are errors instead).
+	InvalidSuppression *rule.Rule
+}
+
+// UnknownRuleError is returned by New for a rule name given on the command line
+// that designates no rule.
+type UnknownRuleError struct {
+	Name    string
+	Suggest string
+}
+
+func (e *UnknownRuleError) Error() string {
+	msg := fmt.Sprintf("unknown rule %q", e.Name)
+	if e.Suggest != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", e.Suggest)
+	}
+	return msg + "; `dockvet rules` lists them"
+}
+
+// Engine holds the resolved rule set; it is safe for concurrent use.
+type Engine struct {
+	all      []*rule.Rule
+	byKey    map[string]*rule.Rule
+	severity map[*rule.Rule]finding.Severity // enabled rules only
+	// configFindings report unknown rule names in config files.
+	configFindings []finding.Finding
+}
+
+// New resolves settings against the rules.
+func New(rules []*rule.Rule, s Settings) (*Engine, error) {
+	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{}}
+	for _, r := range rules {
+		e.byKey[strings.ToLower(r.ID)] = r
+		e.byKey[strings.ToLower(r.Name)] = r
+		if !r.DefaultOff {
+			e.severity[r] = r.Severity
+		}
+	}
+	resolve := func(ref RuleRef) (*rule.Rule, error) {
+		if r := e.Lookup(ref.Name); r != nil {
+			return r, nil
+		}
+		if ref.File == "" {
+			return nil, &UnknownRuleError{Name: ref.Name, Suggest: e.suggest(ref.Name)}
+		}
+		if s.InvalidSuppression != nil {
+			msg := fmt.Sprintf("unknown rule %q in %s", ref.Name, ref.File)
+			if sg := e.suggest(ref.Name); sg != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", sg)
+			}
+			p := source.Pos{Line: ref.Line, Col: max(ref.Column, 1)}
+			e.configFindings = append(e.configFindings, finding.Finding{
+				RuleID: s.InvalidSuppression.ID, RuleName: s.InvalidSuppression.Name,
+				Severity: s.InvalidSuppression.Severity, File: ref.File,
+				Range:   source.Range{Start: p, End: source.Pos{Line: p.Line, Col: p.Col + len(ref.Name)}},
+				Message: msg,
+			})
+		}
+		return nil, nil
+	}
+	for _, layer := range s.Layers {
+		if err := e.apply(layer, resolve); err != nil {
+			return nil, err
+		}
+	}
+	// A config-file finding is subject to its rule being on.
+	if s.InvalidSuppression != nil {
+		if sev, on := e.severity[s.InvalidSuppression]; on {
+			for i := range e.configFindings {
+				e.configFindings[i].Severity = sev
+			}
+		} else {
+			e.configFindings = nil
+		}
+	}
+	return e, nil
+}
+
+func (e *Engine) apply(l Layer, resolve func(RuleRef) (*rule.Rule, error)) error {
+	for _, ref := range l.Enable {
+		r, err := resolve(ref)
+		if err != nil {
+			return err
+		}
+		if r != nil {
+			e.severity[r] = r.Severity
+		}
+	}
+	for _, ref := range l.Ignore {
+		r, err := resolve(ref)
+		if err != nil {
+			return err
+		}
+		delete(e.severity, r)
+	}
+	for _, o := range l.Severity {
+		r, err := resolve(o.Rule)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			continue
+		}
+		if o.Level == finding.SeverityNone {
+			delete(e.severity, r)
+		} else if _, on := e.severity[r]; on {
+			e.severity[r] = o.Level
+		}
+	}
+	return nil
+}
+
+// Lookup finds a rule by id or name, case-insensitively.
+func (e *Engine) Lookup(name string) *rule.Rule {
+	return e.byKey[strings.ToLower(strings.TrimSpace(name))]
+}
+
+// Enabled reports whether the rule runs, and at which severity.
+func (e *Engine) Enabled(r *rule.Rule) (finding.Severity, bool) {
+	s, ok := e.severity[r]
+	return s, ok
+}
+
+// ConfigFindings are findings about the settings themselves (unknown rule
+// names in a config file).
+func (e *Engine) ConfigFindings() []finding.Finding { return e.configFindings }
+
+// suggest proposes the closest rule name for a typo.
+func (e *Engine) suggest(name string) string {
+	name = strings.ToLower(name)
+	best, bestDist := "", 4
+	for key, r := range e.byKey {
+		if d := editDistance(name, key); d < bestDist {
+			best, bestDist = r.ID+" "+r.Name, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Input is one Dockerfile to lint.
+type Input struct {
+	Name string // as printed
+	Src  []byte
+}
+
+// LintFile lints one Dockerfile. The error is for files that cannot be linted
+// at all (a --target the file lacks, a rule that crashed); findings are
+// returned sorted.
+func (e *Engine) LintFile(in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
+	defer func() {
+		// The front end is fuzzed and must not panic; if it does anyway, one
+		// file's failure stays that file's error.
+		if p := recover(); p != nil {
+			fs, err = nil, fmt.Errorf("internal error parsing the file: %v (please report this with the Dockerfile)\n%s", p, debug.Stack())
+		}
+	}()
+	f, err = dockerfile.Parse(in.Name, in.Src, opts)
+	if err != nil {
+		return nil, f, err
+	}
+	sup := newSuppressions(f, e)
+	var out []finding.Finding
+	for _, r := range e.all {
+		sev, on := e.severity[r]
+		if !on || r.Check == nil {
+			continue
+		}
+		if err := e.runRule(r, f, func(d rule.Diagnostic) {
+			if sup.suppressed(r, d.Range.Start.Line) {
+				return
+			}
+			out = append(out, toFinding(r, sev, f.Name, d))
+		}); err != nil {
+			return nil, f, err
+		}
+	}
+	finding.Sort(out)
+	return out, f, nil
+}
+
+// runRule isolates a rule: a panic in one rule becomes an error for this file
+// instead of taking down the whole run.
+func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, report func(rule.Diagnostic)) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error in rule %s %s: %v (please report this with the Dockerfile)\n%s", r.ID, r.Name, p, debug.Stack())
+		}
+	}()
+	known := func(name string) bool { return e.Lookup(name) != nil }
+	r.Check(rule.NewPass(r, f, known, report))
+	return nil
+}
+
+func toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnostic) finding.Finding {
+	related := make([]finding.Related, len(d.Related))
+	for i, rel := range d.Related {
+		if rel.File == "" {
+			rel.File = file
+		}
+		related[i] = rel
+	}
+	if len(related) == 0 {
+		related = nil
+	}
+	return finding.Finding{
+		RuleID: r.ID, RuleName: r.Name, Severity: sev, File: file,
+		Range: d.Range, Message: d.Message, Related: related, Fix: d.Fix,
+	}
+}
+
+// suppressions index a file's `# dockvet ignore=` comments.
+type suppressions struct {
+	global map[*rule.Rule]bool
+	// byLine maps a physical line to the rules suppressed for the
+	// instruction covering it.
+	byLine map[int]map[*rule.Rule]bool
+}
+
+func newSuppressions(f *dockerfile.File, e *Engine) *suppressions {
+	s := &suppressions{global: map[*rule.Rule]bool{}, byLine: map[int]map[*rule.Rule]bool{}}
+	for _, sp := range f.Suppressions {
+		if sp.Problem != "" {
+			continue
+		}
+		for _, name := range sp.Rules {
+			r := e.Lookup(name.Name)
+			if r == nil {
+				continue
+			}
+			if sp.Global {
+				s.global[r] = true
+				continue
+			}
+			if sp.Instruction == nil {
+				continue
+			}
+			for n := sp.Instruction.StartLine; n <= sp.Instruction.EndLine; n++ {
+				if s.byLine[n] == nil {
+					s.byLine[n] = map[*rule.Rule]bool{}
+				}
+				s.byLine[n][r] = true
+			}
+		}
+	}
+	return s
+}
+
+func (s *suppressions) suppressed(r *rule.Rule, line int) bool {
+	return s.global[r] || s.byLine[line][r]
+}
+
+// Lint lints many files concurrently and returns the combined result, with
+// findings sorted and the source lines of every file that has findings.
+// Options are shared by all files.
+func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
+	type result struct {
+		findings []finding.Finding
+		lines    []string
+		err      error
+	}
+	results := make([]result, len(inputs))
+	workers := min(runtime.GOMAXPROCS(0), len(inputs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				fs, f, err := e.LintFile(inputs[i], opts)
+				results[i] = result{findings: fs, err: err}
+				if len(fs) > 0 && f != nil {
+					results[i].lines = f.Lines
+				}
+			}
+		})
+	}
+	for i := range inputs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	res := &finding.Result{Files: len(inputs), Sources: map[string][]string{}}
+	for i, r := range results {
+		if r.err != nil {
+			res.Errors = append(res.Errors, finding.FileError{File: inputs[i].Name, Message: r.err.Error()})
+			continue
+		}
+		res.Findings = append(res.Findings, r.findings...)
+		if r.lines != nil {
+			res.Sources[inputs[i].Name] = r.lines
+		}
+	}
+	res.Findings = append(res.Findings, e.configFindings...)
+	finding.Sort(res.Findings)
+	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
+	return res
+}
+
+// Failed reports whether any finding is at or above the threshold; a
+// threshold of SeverityNone never fails.
+func Failed(fs []finding.Finding, threshold finding.Severity) bool {
+	if threshold == finding.SeverityNone {
+		return false
+	}
+	for _, f := range fs {
+		if f.Severity >= threshold {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,107 @@
+// Package ruledoc renders rule documentation: the terminal text of
+// `dockvet explain` and the Markdown reference in docs/rules.md. Both come from
+// the rule values, so they cannot drift apart.
+package ruledoc
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/dockvet/dockvet/internal/rule"
+)
+
+func severity(r *rule.Rule) string {
+	if r.DefaultOff {
+		return "off by default; " + r.Severity.String() + " when enabled with --enable " + r.ID
+	}
+	return "default severity " + r.Severity.String()
+}
+
+// Text writes one rule's documentation for a terminal.
+func Text(w io.Writer, r *rule.Rule) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s (%s)\n\n", r.ID, r.Name, severity(r))
+	fmt.Fprintf(&b, "%s.\n\n", strings.TrimSuffix(r.Summary, "."))
+	if r.Doc != "" {
+		fmt.Fprintf(&b, "Why:\n%s\n\n", indent(r.Doc))
+	}
+	if r.Bad != "" {
+		fmt.Fprintf(&b, "Bad:\n%s\n\n", indent(r.Bad))
+	}
+	if r.Good != "" {
+		fmt.Fprintf(&b, "Good:\n%s\n\n", indent(r.Good))
+	}
+	b.WriteString("Suppress:\n")
+	b.WriteString(indent(suppression(r)))
+	fmt.Fprintf(&b, "\n\nMore: %s\n", r.URL())
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func suppression(r *rule.Rule) string {
+	return fmt.Sprintf(`# dockvet ignore=%[1]s         (on the line above one instruction)
+# dockvet global ignore=%[1]s  (anywhere: the whole file)
+dockvet lint --ignore %[1]s     (one run)
+ignore: [%[1]s]                 (in .dockvet.yaml)`, r.ID)
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = "    " + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Markdown writes the reference of all rules.
+func Markdown(w io.Writer, rules []*rule.Rule) error {
+	var b strings.Builder
+	b.WriteString("<!-- Generated from the rule definitions in rules/ by `make docs`; do not edit. -->\n")
+	b.WriteString("# dockvet rules\n\n")
+	b.WriteString("| id | name | default | summary |\n|---|---|---|---|\n")
+	for _, r := range rules {
+		sev := r.Severity.String()
+		if r.DefaultOff {
+			sev = "off (" + sev + ")"
+		}
+		anchor := strings.ToLower(r.ID) + "-" + r.Name
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, anchor, r.Name, sev, escapeCell(r.Summary))
+	}
+	for _, r := range rules {
+		fmt.Fprintf(&b, "\n## %s %s\n\n", r.ID, r.Name)
+		fmt.Fprintf(&b, "*%s.* %s.\n\n", capitalize(severity(r)), strings.TrimSuffix(r.Summary, "."))
+		if r.Doc != "" {
+			fmt.Fprintf(&b, "%s\n\n", unwrap(r.Doc))
+		}
+		if r.Bad != "" {
+			fmt.Fprintf(&b, "Bad:\n\n```dockerfile\n%s\n```\n\n", strings.TrimRight(r.Bad, "\n"))
+		}
+		if r.Good != "" {
+			fmt.Fprintf(&b, "Good:\n\n```dockerfile\n%s\n```\n\n", strings.TrimRight(r.Good, "\n"))
+		}
+		fmt.Fprintf(&b, "Suppress with `# dockvet ignore=%s` above the instruction, `# dockvet global ignore=%s` for the file, `--ignore %s`, or `ignore: [%s]` in `.dockvet.yaml`.\n", r.ID, r.ID, r.ID, r.ID)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func escapeCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// unwrap joins the hard-wrapped lines of each paragraph for Markdown.
+func unwrap(doc string) string {
+	paras := strings.Split(strings.TrimSpace(doc), "\n\n")
+	for i, p := range paras {
+		paras[i] = strings.Join(strings.Fields(p), " ")
+	}
+	return strings.Join(paras, "\n\n")
+}
