@@ -101,7 +101,11 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 		return err
 	}
 
-	files, walkErrs := discover.Files(args, fl.stdinFilename)
+	stdinName := fl.stdinFilename
+	if stdinName == "" {
+		stdinName = "<stdin>"
+	}
+	files, walkErrs := discover.Files(args, stdinName)
 	inputs, readErrs := e.readInputs(files)
 	res := eng.Lint(inputs, settings.parse)
 	for _, err := range append(walkErrs, readErrs...) {

@@ -90,9 +90,6 @@ func dump(f *File) string {
 		}
 		p("%s lines=%d-%d range=%s stage=%s%s", in.Keyword, in.StartLine, in.EndLine, fmtRange(in.Range), stageLabel(in.Stage), flags)
 		p("  keyword %s", at(L, in.KeywordRange, in.Keyword))
-		if rangeText(L, in.KeywordRange) != in.Keyword && strings.ToUpper(rangeText(L, in.KeywordRange)) == in.Keyword {
-			// lower-case keyword: the at() above printed the source
-		}
 		for _, fl := range in.Flags {
 			p("  flag %s=%q hasValue=%v %s value%s", fl.Name, fl.Value, fl.HasValue, at(L, fl.Range, "--"+fl.Name+"="+fl.Value), at(L, fl.ValueRange, fl.Value))
 		}

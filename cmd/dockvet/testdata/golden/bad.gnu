@@ -1,0 +1,1 @@
+examples/bad/Dockerfile:16:9: warning: VOLUME /mnt/models: the runtime creates an anonymous volume at every container start and copies the image's content there; declare volumes in the pod spec or compose file instead [DV100]

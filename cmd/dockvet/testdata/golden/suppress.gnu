@@ -1,0 +1,1 @@
+cmd/dockvet/testdata/suppress/Dockerfile:11:8: warning: VOLUME /reported: the runtime creates an anonymous volume at every container start and copies the image's content there; declare volumes in the pod spec or compose file instead [DV100]

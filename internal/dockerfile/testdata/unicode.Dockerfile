@@ -1,0 +1,8 @@
+FROM alpine:3.20
+LABEL description="café ☕ crème" version=1
+RUN echo "日本語" && apk add --no-cache curl
+RUN echo "😀😀" \
+    && echo "ünïcödé" && rm -rf /tmp/x
+ENV GRÜSSE="hallo welt" NEXT=1
+# dockvet ignore=DV100 — naïve reason
+VOLUME ["/dätä", "/x"]

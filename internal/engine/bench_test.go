@@ -1,0 +1,64 @@
+package engine_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/engine"
+	"github.com/dockvet/dockvet/rules"
+)
+
+func corpus(b *testing.B) []engine.Input {
+	b.Helper()
+	dir := filepath.Join("..", "..", "..", "shared", "corpus")
+	paths, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+	var in []engine.Input
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err == nil {
+			in = append(in, engine.Input{Name: p, Src: src})
+		}
+	}
+	if len(in) == 0 {
+		b.Skip("no corpus at " + dir)
+	}
+	return in
+}
+
+// BenchmarkCorpusFloor is BuildKit's parser alone: the least any linter built
+// on it must spend. Compare BenchmarkCorpusLint with it (target: at most 2x).
+func BenchmarkCorpusFloor(b *testing.B) {
+	in := corpus(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range in {
+			res, err := parser.Parse(bytes.NewReader(f.Src))
+			if err == nil {
+				_, _, _ = instructions.Parse(res.AST, nil)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(in)), "files/op")
+}
+
+// BenchmarkCorpusLint is a full lint, all default rules, one goroutine.
+func BenchmarkCorpusLint(b *testing.B) {
+	in := corpus(b)
+	e, err := engine.New(rules.All(), engine.Settings{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range in {
+			_, _, _ = e.LintFile(f, dockerfile.Options{})
+		}
+	}
+	b.ReportMetric(float64(len(in)), "files/op")
+}
