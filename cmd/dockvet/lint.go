@@ -142,17 +142,7 @@ func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
 	var inputs []engine.Input
 	var errs []error
 	for _, f := range files {
-		var r io.Reader = e.stdin
-		if !f.Stdin {
-			h, err := os.Open(f.Path)
-			if err != nil {
-				errs = append(errs, &discover.Error{Path: f.Path, Err: err})
-				continue
-			}
-			defer h.Close()
-			r = h
-		}
-		src, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+		src, err := e.readInput(f)
 		switch {
 		case err != nil:
 			errs = append(errs, &discover.Error{Path: f.Path, Err: err})
@@ -163,6 +153,20 @@ func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
 		}
 	}
 	return inputs, errs
+}
+
+// readInput reads at most maxFileSize+1 bytes, so that an oversized file is
+// detected without being read whole.
+func (e *env) readInput(f discover.File) ([]byte, error) {
+	if f.Stdin {
+		return io.ReadAll(io.LimitReader(e.stdin, maxFileSize+1))
+	}
+	h, err := os.Open(f.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	return io.ReadAll(io.LimitReader(h, maxFileSize+1))
 }
 
 func (e *env) useColor(mode string) (bool, error) {
@@ -185,7 +189,7 @@ func loadConfig(path string) (*config.Config, error) {
 	if path == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return config.Default(), nil
+			return nil, fmt.Errorf("finding .dockvet.yaml: %w", err)
 		}
 		if path, err = config.Find(wd); err != nil {
 			return nil, err

@@ -54,7 +54,7 @@ func run(bin, dir string, rounds int) error {
 	runErr := cmd.Run()
 	wall := time.Since(start)
 	if runErr != nil {
-		return fmt.Errorf("dockvet exited with %v\n%s", runErr, tail(stderr.String(), 40))
+		return fmt.Errorf("dockvet exited with %w\n%s", runErr, tail(stderr.String(), 40))
 	}
 	var out struct {
 		Findings []struct {
@@ -63,7 +63,7 @@ func run(bin, dir string, rounds int) error {
 		Errors []struct{ File, Message string }
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		return fmt.Errorf("bad JSON output: %v", err)
+		return fmt.Errorf("bad JSON output: %w", err)
 	}
 	if len(out.Errors) > 0 {
 		for _, e := range out.Errors[:min(10, len(out.Errors))] {
@@ -109,7 +109,7 @@ func run(bin, dir string, rounds int) error {
 		t0 := time.Now()
 		c := exec.Command(bin, "lint", "--offline", small)
 		if err := c.Run(); err != nil {
-			return fmt.Errorf("cold run on %s: %v", small, err)
+			return fmt.Errorf("cold run on %s: %w", small, err)
 		}
 		times = append(times, time.Since(t0))
 	}
@@ -156,7 +156,7 @@ func manifest(dir string) ([]string, error) {
 func printCounts(findings []struct{ Rule, Name, Severity, File string }, nfiles int) {
 	type count struct {
 		rule, name  string
-		n, files    int
+		n           int
 		seenInFiles map[string]bool
 	}
 	byRule := map[string]*count{}
