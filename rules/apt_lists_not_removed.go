@@ -11,4 +11,63 @@ var AptListsNotRemoved = &rule.Rule{
 	Name:     "apt-lists-not-removed",
 	Severity: finding.SeverityWarning,
 	Summary:  "apt-get install without removing /var/lib/apt/lists in the same RUN",
+	Doc: `apt-get update downloads the package index into /var/lib/apt/lists: tens of
+megabytes that the running container never needs. Every RUN is a layer, and a
+layer keeps whatever its RUN left behind, so the index ships in every copy of the
+image unless the same RUN that installed the packages removes it.
+
+End the RUN that installs with "rm -rf /var/lib/apt/lists/*" (or "apt-get
+dist-clean" where apt has it), chained after the install. Note that "apt-get
+clean" does not remove the lists: it only empties /var/cache/apt/archives.
+Alternatively keep the lists out of the image with
+"RUN --mount=type=cache,target=/var/lib/apt/lists" (or a tmpfs mount).
+
+The rule judges the final image only (the target stage and the stages it is built
+FROM): a builder stage's layers never ship. A cleanup that runs only when the
+install failed ("|| rm ...") does not count, nor one that runs before the
+install. When a later RUN removes the lists, that later cleanup is reported
+instead (split-apt-cleanup, DV401): it shrinks nothing. An install in a RUN
+without "apt-get update" is not reported again when an earlier RUN already left
+the lists behind: that earlier RUN is the one to fix (and to merge with).`,
+	Bad: `FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends curl`,
+	Good: `FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*`,
+	Check: checkAptListsNotRemoved,
+}
+
+func checkAptListsNotRemoved(pass *rule.Pass) {
+	for _, r := range analyzeAptChain(pass.File).Unclean {
+		st, ok := r.firstPending(aptInstall)
+		if !ok {
+			continue // an update alone is DV402's finding
+		}
+		note := ""
+		calls := runScript(r.In)
+		for i, c := range calls {
+			if c == st.Call {
+				if w := braceMiss(r.In, calls, i, aptLists); w != "" {
+					note = " (`" + w + "` removes nothing: " + shellName(r.In.Shell) + " does not expand {a,b} braces; list the paths)"
+				}
+			}
+		}
+		if !r.hasUpdate() {
+			if r.AfterLeftover {
+				continue // the earlier RUN that left the lists is the finding
+			}
+			pass.Reportf(st.Rng, "%s in a RUN that neither runs apt-get update nor removes %s: it relies on an index kept by the base image or an earlier layer; run apt-get update, the install and `rm -rf /var/lib/apt/lists/*` in one RUN%s", st.Verb, aptListsDir, note)
+			continue
+		}
+		pass.Reportf(st.Rng, "%s without removing %s in the same RUN: the package index (tens of MB) stays in this layer for good; end the RUN with `&& rm -rf /var/lib/apt/lists/*`%s", st.Verb, aptListsDir, note)
+	}
+}
+
+// shellName is the program of a SHELL, "/bin/sh" by default.
+func shellName(shell []string) string {
+	if len(shell) == 0 {
+		return "/bin/sh"
+	}
+	return shell[0]
 }

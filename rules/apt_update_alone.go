@@ -10,5 +10,45 @@ var AptUpdateAlone = &rule.Rule{
 	ID:       "DV402",
 	Name:     "apt-update-alone",
 	Severity: finding.SeverityWarning,
-	Summary:  "apt-get update in a RUN without an install",
+	Summary:  "apt-get update in a RUN without an install: later builds install from a stale cached index",
+	Doc: `Docker caches each RUN by its text. A RUN that only runs "apt-get update" is
+reused from the build cache for weeks, so the "apt-get install" in a later RUN
+(re-run when you add a package) reads an old index: it installs outdated
+versions or fails with "404 Not Found" once the mirror has dropped them. This is
+a correctness problem, so the rule checks every stage, builders included. In
+the final image the index also stays in the update's layer for good.
+
+Run "apt-get update" in the same RUN as the install that needs it, and remove the
+lists at the end of that RUN. The rule stays silent when the RUN runs anything
+that might install packages (a script, make, a variable command): it reports
+only an update that is certainly alone.`,
+	Bad: `FROM debian:bookworm-slim
+RUN apt-get update
+RUN apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*`,
+	Good: `FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*`,
+	Check: checkAptUpdateAlone,
+}
+
+func checkAptUpdateAlone(pass *rule.Pass) {
+	for _, in := range pass.File.Instructions {
+		if in.Stage == nil {
+			continue
+		}
+		r := analyzeAptRun(in)
+		if r == nil {
+			continue
+		}
+		st, ok := r.updateAlone()
+		if !ok {
+			continue
+		}
+		if r.Mounted || !pass.File.InFinal(in.Stage) {
+			pass.Reportf(st.Rng, "%s without an install in the same RUN: the build cache keeps this RUN's result, so a later install reads a stale index (old versions, 404s); run update and install in one RUN", st.Verb)
+			continue
+		}
+		pass.Reportf(st.Rng, "%s without an install in the same RUN: the build cache keeps this RUN's result, so a later install reads a stale index (old versions, 404s), and this layer keeps %s; run update, install and `rm -rf /var/lib/apt/lists/*` in one RUN", st.Verb, aptListsDir)
+	}
 }

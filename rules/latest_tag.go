@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 )
@@ -10,5 +12,43 @@ var LatestTag = &rule.Rule{
 	ID:       "DV200",
 	Name:     "latest-tag",
 	Severity: finding.SeverityWarning,
-	Summary:  "an image reference uses the tag `latest`",
+	Summary:  "an image reference uses the tag `latest` (after ARG expansion)",
+	Doc: `The tag latest is not a version: it is whatever was pushed last. An image
+built FROM a latest tag changes under you from one build to the next, and an
+image you publish as latest cannot be rolled back, because the previous
+content under that name is gone. A 3 GB image tagged latest once filled 20 GB
+node disks and could not be rolled back because latest had been overwritten
+for weeks.
+
+The rule checks FROM, COPY --from=<image> and RUN --mount=from=<image> in every
+stage, after ARG expansion (ARG defaults and --build-arg values), so
+ARG TAG=latest followed by FROM node:$TAG is reported too. A reference pinned by
+digest (node:latest@sha256:...) is not reported: the digest decides what is
+pulled.
+
+Name a version tag instead (node:22.11-slim), and add a digest when builds must
+be reproducible.`,
+	Bad: `FROM node:latest
+COPY --from=alpine/git:latest /usr/bin/git /usr/bin/git`,
+	Good: `FROM node:22.11-slim
+COPY --from=alpine/git:v2.47.1 /usr/bin/git /usr/bin/git`,
+	Check: checkLatestTag,
+}
+
+func checkLatestTag(pass *rule.Pass) {
+	for _, ref := range registryImages(pass.File) {
+		if len(ref.Unresolved) > 0 || ref.Tag != "latest" || ref.Digest != "" {
+			continue
+		}
+		const why = `the tag "latest" moves with every push, so builds are not reproducible and a bad image cannot be rolled back; pin a version tag`
+		if !viaVariable(ref) {
+			pass.Reportf(ref.TagRange, "%s %s: %s", ref.Kind, ref.Raw, why)
+			continue
+		}
+		pass.Report(rule.Diagnostic{
+			Range:   ref.TagRange,
+			Message: fmt.Sprintf("%s %s expands to %s: %s", ref.Kind, ref.Raw, ref.Expanded, why),
+			Related: argRelated(pass.File, ref),
+		})
+	}
 }

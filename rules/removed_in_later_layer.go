@@ -1,6 +1,11 @@
 package rules
 
 import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 )
@@ -11,4 +16,107 @@ var RemovedInLaterLayer = &rule.Rule{
 	Name:     "removed-in-later-layer",
 	Severity: finding.SeverityWarning,
 	Summary:  "a RUN deletes files an earlier instruction added: the bytes stay in the earlier layer",
+	Doc: `Every instruction that changes files makes a layer, and layers only ever add:
+deleting a file in a later RUN hides it from the container but leaves its
+bytes in the layer that added it. The image is pulled, stored and copied at
+its full size. COPY installer.run /tmp/ followed by RUN /tmp/installer.run &&
+rm /tmp/installer.run ships the installer anyway.
+
+The rule reports an rm in a RUN of the final image that deletes a path an
+earlier COPY, ADD or RUN (curl -o, wget -O, cp, mv, tar -x -C, git clone, ...)
+added, whether it names the path itself, a parent directory or a matching
+glob. It stays silent when the same RUN created the file (download, use and
+delete in one layer is the right pattern), when the rm runs only
+conditionally, and when it cannot be sure the file came from that instruction
+(for example deleting one file inside a directory that COPY filled with
+unknown content).
+
+Create, use and delete the file in one RUN; for files from the build context,
+use RUN --mount=type=bind (nothing is copied into a layer), or do the work in
+a build stage and COPY --from only the result.`,
+	Bad: `FROM debian:12-slim
+COPY installer.run /tmp/installer.run
+RUN sh /tmp/installer.run && rm /tmp/installer.run`,
+	Good: `FROM debian:12-slim
+RUN --mount=type=bind,source=installer.run,target=/tmp/installer.run \
+    sh /tmp/installer.run`,
+	Check: checkRemovedInLaterLayer,
+}
+
+func checkRemovedInLaterLayer(pass *rule.Pass) {
+	var earlier []addition
+	for _, s := range finalSteps(pass.File) {
+		if s.in.Keyword == "RUN" && !s.in.Invalid && len(earlier) > 0 {
+			reportLaterRemovals(pass, s, earlier)
+		}
+		for _, a := range additions(s) {
+			if !a.empty {
+				earlier = append(earlier, a)
+			}
+		}
+	}
+}
+
+func reportLaterRemovals(pass *rule.Pass, s chainStep, earlier []addition) {
+	rs := newRunScope(s)
+	for i, c := range rs.calls {
+		if c.Name != "rm" || c.Conditional {
+			continue
+		}
+		_, operands := splitOptions(c, "")
+		for _, w := range operands {
+			target, ok := rs.path(i, w)
+			if !ok || target == "/" {
+				continue
+			}
+			var related []finding.Related
+			var lines []string
+			var first *addition
+			seen := map[*dockerfile.Instruction]bool{}
+			for k := range earlier {
+				a := &earlier[k]
+				if seen[a.in] || !deletesAddition(target, a) {
+					continue
+				}
+				seen[a.in] = true
+				if first == nil {
+					first = a
+				}
+				related = append(related, finding.Related{Range: a.at, Message: fmt.Sprintf("adds %s in this layer", a.path)})
+				lines = append(lines, fmt.Sprintf("line %d (%s)", a.in.StartLine, a.what))
+			}
+			if first == nil {
+				continue
+			}
+			advice := "delete it in the same RUN that creates it"
+			if first.in.Keyword != "RUN" {
+				advice = "use RUN --mount=type=bind for files the build only needs temporarily, or do the work in a build stage and COPY --from only the result"
+			}
+			pass.Report(rule.Diagnostic{
+				Range: w.Range,
+				Message: fmt.Sprintf("rm %s deletes what %s added: the bytes stay in that earlier layer and the image does not shrink; %s",
+					w.Value, listAdders(lines, ""), advice),
+				Related: related,
+			})
+		}
+	}
+}
+
+// deletesAddition reports whether deleting target (a path or a glob) deletes what a
+// names: the path itself, a parent directory of it, or a glob matching either.
+// Deleting something inside a directory whose content is unknown is not
+// counted.
+func deletesAddition(target string, a *addition) bool {
+	if pathUnder(a.path, target) {
+		return true
+	}
+	if !strings.ContainsAny(target, "*?[") {
+		return false
+	}
+	for p := a.path; p != "/" && p != "."; p = path.Dir(p) {
+		if ok, _ := path.Match(target, p); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,10 @@
 package rules
 
 import (
+	"strconv"
+	"strings"
+
+	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 )
@@ -11,4 +15,104 @@ var RootUser = &rule.Rule{
 	Name:     "root-user",
 	Severity: finding.SeverityWarning,
 	Summary:  "the final image runs as root",
+	Doc: `A container runs as the image's USER, and without one as root (uid 0). Root in
+the container is root on the node as soon as anything breaks the isolation: a
+kernel or runtime escape, a mounted host path or docker socket, a privileged pod.
+A service that runs as an unprivileged user turns those into much smaller
+incidents, and most services never need root at run time.
+
+Create or pick a non-root user and switch to it after the steps that need root:
+USER 10001 (a numeric uid works even in images without /etc/passwd, such as FROM
+scratch, and lets Kubernetes' runAsNonRoot verify it). Only the final image is
+judged: a USER in a builder stage never ships, while a USER in a stage that the
+final stage is built FROM is inherited.
+
+The rule fires on a last USER of root, 0, root:<group> or 0:<group>. Without
+any USER it fires on the FROM line: a FROM scratch image runs as root (a
+data-only scratch image without CMD or ENTRYPOINT is exempt), and another base
+image runs as root unless that base image sets a user. dockvet does not read base
+images' configuration yet, so it says so; add an explicit USER to be sure.`,
+	Bad: `FROM python:3.12-slim
+COPY app/ /app/
+CMD ["python", "/app/main.py"]`,
+	Good: `FROM python:3.12-slim
+RUN useradd --uid 10001 --no-create-home app
+COPY app/ /app/
+USER 10001
+CMD ["python", "/app/main.py"]`,
+	Check: checkRootUser,
+}
+
+func checkRootUser(pass *rule.Pass) {
+	f := pass.File
+	chain := f.FinalChain()
+	if len(chain) == 0 {
+		return
+	}
+	cfg := finalConfig(f)
+	if u := cfg.User; u != nil {
+		if len(u.Args) == 0 {
+			return
+		}
+		v, unresolved := u.Expand(u.Args[0].Value)
+		v = strings.Trim(v, `"'`)
+		if len(unresolved) > 0 || !isRootUser(v) {
+			return
+		}
+		pass.Reportf(u.Args[0].Range, "USER %s: the final image runs as root (uid 0), so a container escape owns the node; switch to a non-root user (e.g. USER 10001) after the steps that need root", v)
+		return
+	}
+	root := chain[0]
+	base := root.Base
+	if base == nil || len(base.Unresolved) > 0 {
+		return // an unknown base (DV202 reports the variable)
+	}
+	if windowsImage(f, base) {
+		return // users are ContainerUser/ContainerAdministrator there
+	}
+	if base.Scratch {
+		if cfg.Entrypoint == nil && cfg.Cmd == nil {
+			return // data only: nothing runs in it
+		}
+		pass.Reportf(base.Range, "the final image is FROM scratch and sets no USER, so its command runs as root (uid 0); add a numeric USER such as USER 65532:65532 (no /etc/passwd needed)")
+		return
+	}
+	if nonRootTag(base.Tag) {
+		return
+	}
+	pass.Reportf(base.Range, "no USER in the final image: it runs as root unless base image %s sets a user (base images are not checked yet); add USER <non-root> after the steps that need root", base.Expanded)
+}
+
+// isRootUser reports whether a USER value (user[:group]) names uid 0.
+func isRootUser(v string) bool {
+	user, _, _ := strings.Cut(v, ":")
+	if user == "root" {
+		return true
+	}
+	n, err := strconv.Atoi(user)
+	return err == nil && n == 0 && strings.Trim(user, "0") == ""
+}
+
+// nonRootTag recognises tags that by convention select a non-root variant
+// (gcr.io/distroless/static:nonroot, ...:debug-nonroot, ...:latest-rootless).
+func nonRootTag(tag string) bool {
+	for _, part := range strings.FieldsFunc(strings.ToLower(tag), func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+		if part == "nonroot" || part == "rootless" {
+			return true
+		}
+	}
+	return false
+}
+
+// windowsImage guesses whether the final image is a Windows image: a stage
+// runs cmd or PowerShell, or the base image's name says so
+// (mcr.microsoft.com/windows/servercore, stefanscherer/node-windows, ...).
+func windowsImage(f *dockerfile.File, base *dockerfile.ImageRef) bool {
+	for _, in := range f.FinalInstructions() {
+		if in.Keyword != "FROM" && !dockerfile.IsPOSIXShell(in.Shell) {
+			return true
+		}
+	}
+	repo := strings.ToLower(base.Repository)
+	return strings.Contains(repo, "windows") || strings.Contains(repo, "nanoserver") || strings.Contains(repo, "servercore")
 }

@@ -1,6 +1,13 @@
 package rules
 
 import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 )
@@ -11,4 +18,238 @@ var ShellFormCmd = &rule.Rule{
 	Name:     "shell-form-cmd",
 	Severity: finding.SeverityWarning,
 	Summary:  "the final image's CMD uses shell form: /bin/sh is PID 1 and does not forward SIGTERM",
+	Doc: `"CMD npm start" (shell form) is run as /bin/sh -c "npm start": the shell becomes
+PID 1 of the container and your program its child. On "docker stop" or a pod
+deletion the runtime sends SIGTERM to PID 1 only; sh does not pass it on, so the
+program never learns it should shut down. Every stop waits out the whole grace
+period (10 s in Docker, 30 s in Kubernetes) and ends in SIGKILL: no connection
+draining, no flushed buffers, slow rollouts.
+
+Use the exec (JSON) form, CMD ["npm", "start"], so that the program itself is
+PID 1 and receives the signal. If you need the shell (variables, &&), make the
+last command replace it with exec: CMD cd /app && exec node server.js.
+
+Only the command the final image actually runs is checked: the last CMD of the
+target stage and the stages it is built FROM. The rule stays silent when the
+stage's SHELL is not a POSIX shell (cmd, PowerShell) and when the effective
+ENTRYPOINT is in shell form: that ignores CMD entirely and is reported by
+shell-form-entrypoint (DV301).`,
+	Bad: `FROM node:22-slim
+COPY . /app
+WORKDIR /app
+CMD npm start`,
+	Good: `FROM node:22-slim
+COPY . /app
+WORKDIR /app
+CMD ["npm", "start"]`,
+	Check: checkShellFormCmd,
+}
+
+func checkShellFormCmd(pass *rule.Pass) {
+	cfg := finalConfig(pass.File)
+	in := cfg.Cmd
+	if in == nil || in.JSON || in.ArgsText == "" || !dockerfile.IsPOSIXShell(in.Shell) {
+		return
+	}
+	if ep := cfg.Entrypoint; ep != nil && !ep.JSON && ep.ArgsText != "" {
+		return // a shell-form ENTRYPOINT ignores CMD: DV301 reports it
+	}
+	sc := analyzeShellForm(in.ArgsText)
+	if sc.execs {
+		return
+	}
+	pass.Report(shellFormDiagnostic(in, sc, ""))
+}
+
+// runtimeConfig is what the final image runs: the instructions that set its
+// CMD, ENTRYPOINT and USER last (nil when none in the Dockerfile).
+type runtimeConfig struct {
+	Cmd, Entrypoint, User *dockerfile.Instruction
+	// CmdCleared is set when an ENTRYPOINT reset the CMD (BuildKit does so
+	// when the stage has not set CMD itself before it).
+	CmdCleared bool
+}
+
+func finalConfig(f *dockerfile.File) runtimeConfig {
+	var c runtimeConfig
+	cmdInStage := false
+	for _, in := range f.FinalInstructions() {
+		if in.Keyword == "FROM" {
+			cmdInStage = false
+			continue
+		}
+		if in.Invalid {
+			continue
+		}
+		switch in.Keyword {
+		case "CMD":
+			c.Cmd, c.CmdCleared, cmdInStage = in, false, true
+		case "ENTRYPOINT":
+			c.Entrypoint = in
+			if !cmdInStage {
+				c.Cmd, c.CmdCleared = nil, true
+			}
+		case "USER":
+			c.User = in
+		}
+	}
+	return c
+}
+
+// shellCommand is what a shell-form CMD or ENTRYPOINT runs.
+type shellCommand struct {
+	// execs: the shell replaces itself with the program (`exec node ...`).
+	execs bool
+	// words is the exec form of a single simple command of plain words;
+	// nil when the command needs the shell (pipes, &&, variables, globs...).
+	words []string
+	// badJSON: the text starts with '[' (an exec form that is not valid JSON).
+	badJSON bool
+}
+
+// shellBuiltins cannot run without a shell.
+var shellBuiltins = wordSet("cd", "source", ".", "export", "set", "eval", "exit", "ulimit",
+	"umask", "trap", "alias", "read", "wait", "shift", "unset", "exec", "if", "for",
+	"while", "until", "case", "function", "{", "(", "!", "[[", "time", "coproc", "select",
+	"builtin", "command", "local", "declare", "typeset", "readonly", "return", "break",
+	"continue", ":")
+
+func analyzeShellForm(text string) shellCommand {
+	var sc shellCommand
+	if strings.HasPrefix(strings.TrimSpace(text), "[") {
+		sc.badJSON = true
+		return sc
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text), "")
+	if err != nil || len(f.Stmts) == 0 {
+		return sc
+	}
+	// `exec prog ...` first (as documented), or as the command the script
+	// ends with: `cd /app && exec node server.js`.
+	if isExecStmt(f.Stmts[0]) {
+		sc.execs = true
+		return sc
+	}
+	last := f.Stmts[len(f.Stmts)-1]
+	for {
+		b, ok := last.Cmd.(*syntax.BinaryCmd)
+		if !ok || b.Op != syntax.AndStmt || len(last.Redirs) > 0 {
+			break
+		}
+		last = b.Y
+	}
+	if isExecStmt(last) {
+		sc.execs = true
+		return sc
+	}
+	if len(f.Stmts) != 1 || len(f.Last) > 0 {
+		return sc
+	}
+	st := f.Stmts[0]
+	call, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || st.Negated || st.Background || st.Coprocess || len(st.Redirs) > 0 ||
+		len(st.Comments) > 0 || len(call.Assigns) > 0 || len(call.Args) == 0 {
+		return sc
+	}
+	words := make([]string, 0, len(call.Args))
+	for _, w := range call.Args {
+		v, ok := plainWord(w)
+		if !ok {
+			return sc
+		}
+		words = append(words, v)
+	}
+	if shellBuiltins[words[0]] {
+		return sc
+	}
+	if len(words) > 1 && isShellProgram(words[0]) {
+		// `sh -c '...'` or `sh run.sh`: the exec form would still make a
+		// shell PID 1, so it is no fix.
+		return sc
+	}
+	sc.words = words
+	return sc
+}
+
+// isShellProgram reports whether a command names a shell (sh, /bin/bash, ...).
+func isShellProgram(name string) bool {
+	return dockerfile.IsPOSIXShell([]string{name})
+}
+
+// isExecStmt reports whether a statement is `exec prog ...` (exec with a
+// command, not just redirections).
+func isExecStmt(st *syntax.Stmt) bool {
+	call, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) < 2 {
+		return false
+	}
+	v, ok := plainWord(call.Args[0])
+	return ok && v == "exec"
+}
+
+// plainWord returns a word's value when the shell would pass it on as is: no
+// expansion, glob, tilde, brace or backslash escape.
+func plainWord(w *syntax.Word) (string, bool) {
+	var sb strings.Builder
+	for _, p := range w.Parts {
+		switch x := p.(type) {
+		case *syntax.Lit:
+			if strings.ContainsAny(x.Value, "*?[]~{}\\") {
+				return "", false
+			}
+			sb.WriteString(x.Value)
+		case *syntax.SglQuoted:
+			if x.Dollar {
+				return "", false
+			}
+			sb.WriteString(x.Value)
+		case *syntax.DblQuoted:
+			for _, dp := range x.Parts {
+				l, ok := dp.(*syntax.Lit)
+				if !ok || strings.ContainsRune(l.Value, '\\') {
+					return "", false
+				}
+				sb.WriteString(l.Value)
+			}
+		default:
+			return "", false
+		}
+	}
+	return sb.String(), true
+}
+
+// execForm renders words as a Dockerfile JSON array: ["npm", "start"].
+func execForm(words []string) string {
+	parts := make([]string, len(words))
+	for i, w := range words {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(w)
+		parts[i] = strings.TrimSuffix(buf.String(), "\n")
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// shellFormDiagnostic builds the DV300/DV301 finding for a shell-form CMD or
+// ENTRYPOINT; extra is appended to the explanation. The fix is offered when
+// the command is plain words (sc.words).
+func shellFormDiagnostic(in *dockerfile.Instruction, sc shellCommand, extra string) rule.Diagnostic {
+	shell := strings.Join(in.Shell, " ")
+	if sc.badJSON {
+		return rule.Diagnostic{Range: in.ArgsRange, Message: in.Keyword + " looks like exec form but is not valid JSON (every element must be in double quotes), so it runs as a shell command under \"" + shell + "\"" + extra + "; write a valid JSON array"}
+	}
+	msg := "shell-form " + in.Keyword + " runs under \"" + shell + "\", which stays PID 1 and does not forward SIGTERM: every stop waits out the grace period and ends in SIGKILL" + extra
+	d := rule.Diagnostic{Range: in.ArgsRange}
+	if sc.words != nil {
+		form := execForm(sc.words)
+		d.Message = msg + "; use the exec form " + in.Keyword + " " + form
+		d.Fix = &finding.Fix{
+			Description: "use the exec form " + in.Keyword + " " + form,
+			Edits:       []finding.Edit{{Range: in.ArgsRange, NewText: form}},
+		}
+		return d
+	}
+	d.Message = msg + "; use the exec (JSON) form, or make the shell hand over with `exec` before the final command"
+	return d
 }

@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"strconv"
+
+	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 )
@@ -11,4 +14,49 @@ var ShellFormEntrypoint = &rule.Rule{
 	Name:     "shell-form-entrypoint",
 	Severity: finding.SeverityWarning,
 	Summary:  "the final image's ENTRYPOINT uses shell form: SIGTERM is lost and CMD is ignored",
+	Doc: `"ENTRYPOINT node server.js" (shell form) is run as /bin/sh -c "node server.js":
+the shell becomes PID 1 and does not forward SIGTERM to your program, so every
+"docker stop" or pod deletion waits out the grace period (10 s in Docker, 30 s in
+Kubernetes) and ends in SIGKILL. A shell-form ENTRYPOINT also receives no
+arguments: the image's CMD and the arguments of "docker run IMAGE ..." or a pod's
+args are silently ignored.
+
+Use the exec (JSON) form, ENTRYPOINT ["node", "server.js"]. If you need the shell,
+put the logic in a script that ends with exec "$@", or make the last command
+replace the shell: ENTRYPOINT cd /app && exec node server.js.
+
+Only the ENTRYPOINT the final image runs is checked (the last one in the target
+stage and the stages it is built FROM). The rule stays silent when the stage's
+SHELL is not a POSIX shell (cmd, PowerShell).`,
+	Bad: `FROM node:22-slim
+COPY . /app
+ENTRYPOINT node /app/server.js
+CMD ["--port", "8080"]`,
+	Good: `FROM node:22-slim
+COPY . /app
+ENTRYPOINT ["node", "/app/server.js"]
+CMD ["--port", "8080"]`,
+	Check: checkShellFormEntrypoint,
+}
+
+func checkShellFormEntrypoint(pass *rule.Pass) {
+	cfg := finalConfig(pass.File)
+	in := cfg.Entrypoint
+	if in == nil || in.JSON || in.ArgsText == "" || !dockerfile.IsPOSIXShell(in.Shell) {
+		return
+	}
+	sc := analyzeShellForm(in.ArgsText)
+	if sc.execs {
+		return
+	}
+	if cmd := cfg.Cmd; cmd != nil {
+		// Converting would start passing this CMD to the program: a change of
+		// behaviour that the user should make knowingly, so no automatic fix.
+		sc.words = nil
+		d := shellFormDiagnostic(in, sc, ", and the CMD on line "+strconv.Itoa(cmd.StartLine)+" is ignored (a shell-form ENTRYPOINT gets no arguments)")
+		d.Related = []finding.Related{{Range: cmd.ArgsRange, Message: "this CMD is ignored: a shell-form ENTRYPOINT takes no arguments"}}
+		pass.Report(d)
+		return
+	}
+	pass.Report(shellFormDiagnostic(in, sc, ", and CMD or `docker run` arguments are ignored"))
 }

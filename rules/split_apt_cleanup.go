@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 )
@@ -10,5 +12,41 @@ var SplitAptCleanup = &rule.Rule{
 	ID:       "DV401",
 	Name:     "split-apt-cleanup",
 	Severity: finding.SeverityWarning,
-	Summary:  "apt cleanup in a later RUN than the install: the earlier layer keeps the bytes",
+	Summary:  "apt lists removed in a later RUN than the install: the earlier layer keeps the bytes",
+	Doc: `An image is a stack of layers, one per RUN, and a layer can only add files or
+mark them deleted. When "apt-get update" and "apt-get install" run in one RUN and
+"rm -rf /var/lib/apt/lists/*" runs in a later one, the index is already frozen in
+the earlier layer: the later RUN only hides it. The image is exactly as large as
+without the cleanup, and a reader of the Dockerfile believes the opposite.
+
+Move the cleanup into the RUN that ran apt-get update and install, chained with
+&&. The finding points at the cleanup and lists the RUNs it was meant for as
+related locations; those installs are not reported again as
+apt-lists-not-removed (DV400). Only the final image is judged (the target stage
+and the stages it is built FROM).`,
+	Bad: `FROM ubuntu:24.04
+RUN apt-get update
+RUN apt-get install -y --no-install-recommends curl
+RUN rm -rf /var/lib/apt/lists/*`,
+	Good: `FROM ubuntu:24.04
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*`,
+	Check: checkSplitAptCleanup,
+}
+
+func checkSplitAptCleanup(pass *rule.Pass) {
+	for _, s := range analyzeAptChain(pass.File).Splits {
+		first := s.Earlier[0].culprit()
+		what := first.Verb + " on " + lineList(s.Earlier)
+		if len(s.Earlier) > 1 {
+			what = "the apt-get calls on " + lineList(s.Earlier)
+		}
+		pass.Report(rule.Diagnostic{
+			Range: s.Cleanup.CleanupRng,
+			Message: fmt.Sprintf("%s is removed in a later RUN than %s: that layer already holds the lists, so this shrinks nothing; run apt-get update, the install and the cleanup in one RUN (`apt-get update && apt-get install ... && rm -rf /var/lib/apt/lists/*`)",
+				aptListsDir, what),
+			Related: relatedSteps(s.Earlier),
+		})
+	}
 }

@@ -11,4 +11,31 @@ var UntaggedImage = &rule.Rule{
 	Name:     "untagged-image",
 	Severity: finding.SeverityWarning,
 	Summary:  "an image reference has no tag and no digest (implicitly `latest`)",
+	Doc: `An image named without a tag (FROM ubuntu) is pulled as ubuntu:latest: the
+build depends on whatever was pushed last under that name, changes without any
+edit to the Dockerfile, and cannot be reproduced or rolled back later.
+
+The rule checks FROM, COPY --from=<image> and RUN --mount=from=<image> in every
+stage, after ARG expansion. It does not report scratch, references to build
+stages (by name or number, also stages defined later in the file), or a
+registry port (localhost:5000/app has no tag; 5000 is the port).
+
+Name a version tag (ubuntu:24.04), and add a digest when builds must be
+reproducible.`,
+	Bad: `FROM ubuntu
+RUN --mount=from=busybox,target=/bb /bb/bin/true`,
+	Good: `FROM ubuntu:24.04
+RUN --mount=from=busybox:1.37,target=/bb /bb/bin/true`,
+	Check: checkUntaggedImage,
+}
+
+func checkUntaggedImage(pass *rule.Pass) {
+	for _, ref := range registryImages(pass.File) {
+		if len(ref.Unresolved) > 0 || ref.Tag != "" || ref.Digest != "" || ref.Repository != ref.Expanded {
+			// a tag, a digest, or an empty tag ("img:") that is a different mistake
+			continue
+		}
+		pass.Reportf(ref.Range, "%s %s has no tag, so it pulls %s:latest, which moves with every push: builds are not reproducible and cannot be rolled back; pin a version tag",
+			ref.Kind, describeRef(ref), ref.Repository)
+	}
 }

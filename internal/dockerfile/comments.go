@@ -9,34 +9,44 @@ import (
 // scanComments records comment lines (outside heredoc bodies) and the
 // `# dockvet ...` suppressions among them.
 func (f *File) scanComments(ins []*Instruction) {
-	inBody := make([]bool, len(f.Lines)+2)
-	byStart := map[int]*Instruction{}
+	const (
+		inBody = 1 << iota
+		isComment
+	)
+	flags := make([]uint8, len(f.Lines)+2)
 	owner := make([]*Instruction, len(f.Lines)+2)
 	for _, in := range ins {
-		byStart[in.StartLine] = in
 		for n := in.StartLine; n <= in.EndLine && n < len(owner); n++ {
 			owner[n] = in
 		}
-		for n := in.bodyStart; n <= in.EndLine && n < len(inBody); n++ {
-			inBody[n] = true
+		for n := in.bodyStart; n <= in.EndLine && n < len(flags); n++ {
+			flags[n] |= inBody
 		}
 	}
-	isComment := make([]bool, len(f.Lines)+2)
+	ncomments := 0
+	for _, text := range f.Lines {
+		if t := strings.TrimLeft(text, " \t"); t != "" && t[0] == '#' {
+			ncomments++
+		}
+	}
+	if ncomments > 0 {
+		f.Comments = make([]Comment, 0, ncomments)
+	}
 	for i, text := range f.Lines {
 		n := i + 1
 		trimmed := strings.TrimLeft(text, " \t")
-		if inBody[n] || !strings.HasPrefix(trimmed, "#") {
+		if flags[n]&inBody != 0 || !strings.HasPrefix(trimmed, "#") {
 			continue
 		}
-		isComment[n] = true
+		flags[n] |= isComment
 		start := len(text) - len(trimmed)
 		end := len(strings.TrimRight(text, " \t"))
 		c := Comment{
 			Line: n,
 			Text: strings.TrimSpace(trimmed[1:]),
 			Range: source.Range{
-				Start: source.Pos{Line: n, Col: source.Column(text, start)},
-				End:   source.Pos{Line: n, Col: source.Column(text, end)},
+				Start: source.Pos{Line: n, Col: f.tab.col(n, start)},
+				End:   source.Pos{Line: n, Col: f.tab.col(n, end)},
 			},
 		}
 		f.Comments = append(f.Comments, c)
@@ -51,10 +61,12 @@ func (f *File) scanComments(ins []*Instruction) {
 				s.Instruction = in // a comment inside a continuation
 			} else {
 				n := c.Line + 1
-				for n < len(isComment) && isComment[n] {
+				for n < len(flags) && flags[n]&isComment != 0 {
 					n++
 				}
-				s.Instruction = byStart[n]
+				if n < len(owner) && owner[n] != nil && owner[n].StartLine == n {
+					s.Instruction = owner[n]
+				}
 			}
 			if s.Instruction == nil {
 				s.Problem = "the ignore comment is not directly above an instruction, so it suppresses nothing (use `# dockvet global ignore=...` for the whole file)"

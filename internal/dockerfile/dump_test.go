@@ -184,6 +184,10 @@ func dump(f *File) string {
 // of their line, start not after end.
 func checkRanges(f *File) []string {
 	var bad []string
+	runes := make([]int, len(f.Lines)) // rune counts, computed once per line
+	for i, l := range f.Lines {
+		runes[i] = utf8.RuneCountInString(l)
+	}
 	check := func(what string, r source.Range) {
 		if len(f.Lines) == 0 || (len(f.Lines) == 1 && f.Lines[0] == "") {
 			if r != (source.Range{}) && (r.Start.Line != 1 || r.End.Line != 1 || r.Start.Col != 1 || r.End.Col != 1) {
@@ -197,7 +201,7 @@ func checkRanges(f *File) []string {
 				ok = false
 				continue
 			}
-			if max := utf8.RuneCountInString(f.Lines[p.Line-1]) + 1; p.Col > max {
+			if p.Col > runes[p.Line-1]+1 {
 				ok = false
 			}
 		}

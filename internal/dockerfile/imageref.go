@@ -53,14 +53,17 @@ func (r *ImageRef) IsImage() bool {
 	return r.Stage == nil && !r.Scratch && len(r.Unresolved) == 0 && r.Expanded != ""
 }
 
-func (f *File) newRef(kind RefKind, in *Instruction, raw string, off int, rng source.Range) *ImageRef {
+// newRef records the image reference raw of an instruction; span maps a
+// byte span of raw to its source range.
+func (f *File) newRef(kind RefKind, in *Instruction, raw string, span func(a, b int) source.Range) *ImageRef {
+	rng := span(0, len(raw))
 	r := &ImageRef{Kind: kind, Instruction: in, Raw: raw, Range: rng, TagRange: rng}
 	r.Expanded, r.Unresolved = in.Expand(raw)
 	f.ImageRefs = append(f.ImageRefs, r)
 	if len(r.Unresolved) > 0 {
 		return r
 	}
-	if st := f.stageNamed(r.Expanded, kind != RefFrom); st != nil {
+	if st := f.stageNamed(r.Expanded, kind == RefCopyFrom); st != nil {
 		r.Stage = st
 		return r
 	}
@@ -72,8 +75,8 @@ func (f *File) newRef(kind RefKind, in *Instruction, raw string, off int, rng so
 	if r.Tag != "" {
 		// Point at the tag itself when it is written literally.
 		if _, rawTag, _ := SplitReference(raw); rawTag == r.Tag && !strings.ContainsRune(rawTag, '$') {
-			if i := strings.LastIndex(raw, ":"+rawTag); i >= 0 && in.logical != nil {
-				r.TagRange = in.logical.rng(off+i+1, off+i+1+len(rawTag))
+			if i := strings.LastIndex(raw, ":"+rawTag); i >= 0 {
+				r.TagRange = span(i+1, i+1+len(rawTag))
 			}
 		}
 	}

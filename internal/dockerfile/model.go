@@ -44,6 +44,8 @@ type File struct {
 
 	finalChain []*Stage
 	inFinal    map[*Stage]bool
+	tab        *lineTable
+	mem        *arenas
 }
 
 // SyntaxError is a place where BuildKit would refuse the Dockerfile.
@@ -101,8 +103,8 @@ type Instruction struct {
 
 	logical   *textMap
 	fallback  bool // logical line taken from node.Original (reconstruction disagreed)
-	bodyStart int // first physical line of heredoc bodies (EndLine+1 when none)
-	argsOff   int // the arguments are logical.text[argsOff:argsEnd]
+	bodyStart int  // first physical line of heredoc bodies (EndLine+1 when none)
+	argsOff   int  // the arguments are logical.text[argsOff:argsEnd]
 	argsEnd   int
 	env       *env
 }
@@ -113,9 +115,10 @@ type Flag struct {
 	Value      string
 	HasValue   bool
 	Range      source.Range // the whole flag
-	ValueRange source.Range // the value (empty range after '=' when empty)
+	ValueRange source.Range // the value as written, quotes included (an empty range after '=' when empty, after the flag when it has no '=')
 
-	valueOff int // offset of the value in the logical line
+	valueOff int       // offset of the value in the logical line
+	valueMap *valueMap // offsets of the decoded value's bytes; nil when unknown
 }
 
 // Token is an argument and where it is written. For JSON form Value is the
@@ -124,7 +127,7 @@ type Token struct {
 	Value string
 	Range source.Range
 
-	off int // offset in the logical line
+	off, end int // offsets in the logical line
 }
 
 // Stage is a build stage, from its FROM to the next.
@@ -140,6 +143,8 @@ type Stage struct {
 	Parent *Stage
 	// Instructions after FROM, in order.
 	Instructions []*Instruction
+
+	env *env // the scope after the stage's last instruction
 }
 
 // Suppression is an inline `# dockvet ignore=...` or `# dockvet global ignore=...`.

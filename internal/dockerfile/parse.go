@@ -1,10 +1,15 @@
 package dockerfile
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -27,43 +32,223 @@ type Options struct {
 var ErrTargetNotFound = errors.New("target stage not found")
 
 // Parse parses a Dockerfile. Syntax problems are recorded in File.Errors, not
-// returned: the only error is a --target that names no stage (ErrTargetNotFound).
+// returned: the only error is a --target that names no stage (ErrTargetNotFound),
+// and even then the File is complete, with the last stage as its Target.
 // Parse never panics on any input.
 func Parse(name string, src []byte, opts Options) (*File, error) {
+	src = bytes.TrimPrefix(src, []byte(bom))
 	f := &File{Name: name, Escape: parser.DefaultEscapeToken, Lines: splitLines(src)}
+	f.tab = newLineTable(f.Lines)
+	f.mem = &arenas{}
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		line := bytes.Count(src[:i], []byte{'\n'}) + 1
 		f.addError(source.LineRange(line, f.line(line)),
 			"not a Dockerfile: binary content (NUL byte on line %d)", line)
 		return f, nil
 	}
-	res, err := parser.Parse(bytes.NewReader(src))
-	if err != nil {
-		f.addError(f.errorRange(err), "%s", cleanError(err))
-		f.scanComments(nil)
-		return f, nil
-	}
-	f.Escape = res.EscapeToken
-	f.buildInstructions(res.AST)
+	nodes := f.parseAST(src)
+	f.buildInstructions(nodes)
 	f.scanComments(f.Instructions)
 	f.buildStages(opts)
-	if err := f.resolveTarget(opts.Target); err != nil {
-		return f, err
-	}
+	targetErr := f.resolveTarget(opts.Target)
 	f.parseScripts()
-	return f, nil
+	slices.SortStableFunc(f.Errors, func(a, b SyntaxError) int {
+		return cmp.Or(cmp.Compare(a.Range.Start.Line, b.Range.Start.Line), cmp.Compare(a.Range.Start.Col, b.Range.Start.Col))
+	})
+	return f, targetErr
+}
+
+const bom = "\xef\xbb\xbf"
+
+// maxLineLen is the longest physical line (with its newline) that BuildKit's
+// line scanner accepts (bufio.MaxScanTokenSize); a longer line makes
+// parser.Parse fail for the whole file.
+const maxLineLen = bufio.MaxScanTokenSize
+
+// maxRecoveries bounds how often parseAST resumes after a syntax error.
+const maxRecoveries = 100
+
+// parseAST runs BuildKit's parser on src and returns the instruction nodes.
+// parser.Parse gives up on the whole file at the first instruction it cannot
+// parse (ENV without '=', a bad heredoc, JSON that is not an array of
+// strings, ...); parseAST records that error and parses the rest of the file
+// after the bad instruction, so that one bad instruction does not hide the
+// others. Node lines are relative to src.
+func (f *File) parseAST(src []byte) []*parser.Node {
+	src = f.blankLongLines(src)
+	starts := lineStarts(src)
+	nlines := len(starts) - 1
+	esc := leadingEscape(src)
+	parse := func(from, to int) (*parser.Result, error, int) {
+		// Lines [from, to) (0-based). A later chunk gets the file's escape
+		// directive and a blank line that ends the directive block, so a
+		// comment that looks like a directive is not read as one.
+		if from == 0 && to == nlines {
+			res, err := parser.Parse(bytes.NewReader(src))
+			return res, err, 0
+		}
+		prefix := "\n"
+		if from > 0 && esc != parser.DefaultEscapeToken {
+			prefix = "# escape=" + string(esc) + "\n\n"
+		}
+		if from == 0 {
+			prefix = ""
+		}
+		r := io.MultiReader(strings.NewReader(prefix), bytes.NewReader(src[starts[from]:starts[to]]))
+		res, err := parser.Parse(r)
+		return res, err, strings.Count(prefix, "\n")
+	}
+	var nodes []*parser.Node
+	add := func(res *parser.Result, shift int) {
+		if res == nil || res.AST == nil {
+			return
+		}
+		for _, n := range res.AST.Children {
+			n.StartLine += shift
+			n.EndLine += shift
+			nodes = append(nodes, n)
+		}
+	}
+	line := 0 // 0-based first line of the part still to parse
+	for round := 0; line < nlines; round++ {
+		res, err, pre := parse(line, nlines)
+		shift := line - pre
+		if line == 0 && res != nil {
+			esc = res.EscapeToken
+		}
+		add(res, shift)
+		if err == nil {
+			break
+		}
+		msg := cleanError(err)
+		first, last, ok := errorLines(err)
+		if strings.Contains(msg, "file with no instructions") {
+			if line == 0 {
+				f.addError(f.errorRange(max(first, 1)), "%s", msg)
+			}
+			break
+		}
+		if isDirectiveError(msg) {
+			// Reported with the 0-based number of the directive's line.
+			first, last = first+1, first+1
+		}
+		first, last = first+shift, max(last, first)+shift
+		if !ok || first <= line {
+			f.addError(f.errorRange(max(first, 1)), "%s", msg)
+			break
+		}
+		f.addError(f.errorRange(first), "%s", msg)
+		if round >= maxRecoveries {
+			f.addError(f.errorRange(first), "too many syntax errors; the rest of the file was not parsed")
+			break
+		}
+		if res == nil && first-1 > line {
+			// parser.Parse returned nothing: parse the instructions before the bad one.
+			res, _, pre := parse(line, first-1)
+			add(res, line-pre)
+		}
+		line = min(last, nlines)
+	}
+	f.Escape = esc
+	return nodes
+}
+
+// lineStarts returns the byte offset where each line starts, as BuildKit's
+// scanner splits them (on '\n'), plus len(src) at the end.
+func lineStarts(src []byte) []int {
+	starts := make([]int, 0, bytes.Count(src, []byte{'\n'})+2)
+	starts = append(starts, 0)
+	for i := 0; i < len(src); {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		if i < len(src) {
+			starts = append(starts, i)
+		}
+	}
+	return append(starts, len(src))
+}
+
+// blankLongLines empties the lines that BuildKit's scanner cannot read (one
+// would fail the whole file), recording an error for each; the line count
+// does not change. It returns src itself when there are none.
+func (f *File) blankLongLines(src []byte) []byte {
+	if len(src) <= maxLineLen {
+		return src
+	}
+	var out []byte
+	line, from := 1, 0
+	for from < len(src) {
+		to := len(src)
+		if j := bytes.IndexByte(src[from:], '\n'); j >= 0 {
+			to = from + j + 1
+		}
+		if to-from > maxLineLen {
+			if out == nil {
+				out = append(make([]byte, 0, len(src)), src[:from]...)
+			}
+			if src[to-1] == '\n' {
+				out = append(out, '\n')
+			}
+			f.addError(f.trimmedLineRange(line), "line %d is longer than BuildKit's limit of %d bytes", line, maxLineLen-1)
+		} else if out != nil {
+			out = append(out, src[from:to]...)
+		}
+		line, from = line+1, to
+	}
+	if out == nil {
+		return src
+	}
+	return out
+}
+
+// leadingEscape reads the `# escape=` directive of the leading comment block.
+func leadingEscape(src []byte) rune {
+	var dp parser.DirectiveParser
+	for _, line := range bytes.SplitN(src, []byte{'\n'}, 8) {
+		d, err := dp.ParseLine(bytes.TrimLeftFunc(bytes.TrimRight(line, "\r"), unicode.IsSpace))
+		if err != nil || d == nil {
+			break
+		}
+		if d.Name == "escape" && (d.Value == "`" || d.Value == `\`) {
+			return rune(d.Value[0])
+		}
+	}
+	return parser.DefaultEscapeToken
+}
+
+// isDirectiveError recognises the errors BuildKit raises for a parser
+// directive (they carry a 0-based line number).
+func isDirectiveError(msg string) bool {
+	return strings.Contains(msg, "parser directive") || strings.Contains(msg, "invalid escape token")
+}
+
+// errorLines returns the first and last line a BuildKit error names.
+func errorLines(err error) (first, last int, ok bool) {
+	var le *parser.LocationError
+	if !errors.As(err, &le) || len(le.Locations) == 0 || len(le.Locations[0]) == 0 {
+		return 0, 0, false
+	}
+	loc := le.Locations[0]
+	return loc[0].Start.Line, loc[len(loc)-1].End.Line, true
 }
 
 // splitLines splits on '\n' and trims trailing CRs as BuildKit's trimNewline does.
 func splitLines(src []byte) []string {
-	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	s := string(src)
-	lines := strings.Split(s, "\n")
-	if len(lines) > 1 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
+	lines := make([]string, 0, bytes.Count(src, []byte{'\n'})+1)
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			break
+		}
+		lines = append(lines, strings.TrimRight(s[:i], "\r"))
+		s = s[i+1:]
 	}
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, "\r")
+	if s != "" || len(lines) == 0 {
+		lines = append(lines, strings.TrimRight(s, "\r"))
 	}
 	return lines
 }
@@ -79,13 +264,9 @@ func (f *File) addError(r source.Range, format string, args ...any) {
 	f.Errors = append(f.Errors, SyntaxError{Range: r, Message: fmt.Sprintf(format, args...)})
 }
 
-// errorRange locates a BuildKit error: the first line it names, whole.
-func (f *File) errorRange(err error) source.Range {
-	line := 1
-	var le *parser.LocationError
-	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
-		line = le.Locations[0][0].Start.Line
-	}
+// errorRange locates a BuildKit error on a line: its text without the
+// surrounding blanks.
+func (f *File) errorRange(line int) source.Range {
 	if line < 1 {
 		line = 1
 	}
@@ -123,8 +304,10 @@ func cleanError(err error) string {
 
 // buildInstructions creates an Instruction per AST node, parsing each one
 // separately so that one bad instruction does not hide the others.
-func (f *File) buildInstructions(ast *parser.Node) {
-	for _, node := range ast.Children {
+func (f *File) buildInstructions(nodes []*parser.Node) {
+	f.mem.instructions.reserve(len(nodes))
+	f.Instructions = make([]*Instruction, 0, len(nodes))
+	for _, node := range nodes {
 		in := f.newInstruction(node)
 		f.Instructions = append(f.Instructions, in)
 		cmd, err := instructions.ParseInstructionWithLinter(node, nil)
@@ -152,7 +335,8 @@ func (f *File) buildInstructions(ast *parser.Node) {
 
 // newInstruction locates the node's keyword, flags and arguments in the source.
 func (f *File) newInstruction(node *parser.Node) *Instruction {
-	in := &Instruction{
+	in := f.mem.instructions.one()
+	*in = Instruction{
 		Keyword:   strings.ToUpper(node.Value),
 		Node:      node,
 		StartLine: node.StartLine,
@@ -166,27 +350,27 @@ func (f *File) newInstruction(node *parser.Node) *Instruction {
 	if in.EndLine < in.StartLine || in.EndLine > len(f.Lines) {
 		in.EndLine = max(in.StartLine, min(in.EndLine, len(f.Lines)))
 	}
-	lm, last := logicalLine(f.Lines, in.StartLine, f.Escape)
+	lm, last := logicalLine(f.tab, in.StartLine, f.Escape)
 	if lm.text != node.Original {
 		// Our reconstruction disagrees with BuildKit's (an input we do not model):
 		// fall back to BuildKit's text, positioned at the instruction's first line.
-		lm = fallbackMap(f.Lines, in.StartLine, node.Original)
+		lm = fallbackMap(f.tab, in.StartLine, node.Original)
 		in.fallback = true
 	}
 	in.logical = lm
 	in.bodyStart = last + 1
-	end := source.Pos{Line: in.EndLine, Col: source.Column(f.line(in.EndLine), len(f.line(in.EndLine))) }
+	end := source.Pos{Line: in.EndLine, Col: source.Column(f.line(in.EndLine), len(f.line(in.EndLine)))}
 	if in.EndLine == last {
 		end = lm.rng(0, len(lm.text)).End
 	}
 	in.Range = source.Range{Start: lm.pos(0), End: end}
-	tokenize(in, lm, len(node.Flags))
+	f.tokenize(in, lm, node.Flags, byte(f.Escape))
 	return in
 }
 
 // fallbackMap positions every byte of text on the first non-blank column of line.
-func fallbackMap(lines []string, line int, text string) *textMap {
-	l := lines[line-1]
+func fallbackMap(tab *lineTable, line int, text string) *textMap {
+	l := tab.text[line-1]
 	col := len(l) - len(strings.TrimLeft(l, " \t"))
-	return &textMap{text: text, segs: []segment{{off: 0, line: line, col: col}}, lines: lines}
+	return &textMap{text: text, segs: []segment{{off: 0, line: line, col: col}}, tab: tab}
 }

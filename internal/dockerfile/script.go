@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"path"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 
@@ -94,11 +95,20 @@ func (c *Call) HasOption(shorts string, longs ...string) bool {
 type mapper func(from, to int) source.Range
 
 type scriptParser struct {
-	p *syntax.Parser
+	p   *syntax.Parser
+	mem *arenas // the file's allocators, set while it parses a file's scripts
 }
 
-func newScriptParser() *scriptParser {
+// scriptParsers recycles shell parsers, which are large, across files.
+var scriptParsers = sync.Pool{New: func() any {
 	return &scriptParser{p: syntax.NewParser(syntax.Variant(syntax.LangBash))}
+}}
+
+func newScriptParser() *scriptParser { return scriptParsers.Get().(*scriptParser) }
+
+func (sp *scriptParser) release() {
+	sp.mem = nil
+	scriptParsers.Put(sp)
 }
 
 // maxShellDepth bounds `sh -c "sh -c '...'"` recursion.
@@ -177,7 +187,7 @@ func (w *callWalker) stmt(st *syntax.Stmt, cond bool) {
 func (w *callWalker) word(x *syntax.Word) Word {
 	from, to := int(x.Pos().Offset()), int(x.End().Offset())
 	from, to = min(from, len(w.text)), min(to, len(w.text))
-	v, ok := literal(x)
+	v, _, ok := wordValue(w.text, x, false)
 	if !ok {
 		v = w.text[from:to]
 	}
@@ -212,11 +222,8 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 	// sh -c 'script': the script is the first operand after a -c option.
 	if i := shellCommandArg(call.Args); i >= 0 {
 		arg := c.Args[start+1+i]
-		if inner, base, ok := w.innerText(arg); ok {
-			outer := w.m
-			w.sp.collect(w.s, inner, func(from, to int) source.Range {
-				return outer(base+from, base+to)
-			}, cond, w.depth+1)
+		if inner, spans, ok := wordValue(w.text, arg, true); ok {
+			w.sp.collect(w.s, inner, spanMapper(w.m, spans), cond, w.depth+1)
 		}
 		return
 	}
@@ -226,7 +233,7 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 			if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil {
 				from, to := int(r.Hdoc.Pos().Offset()), int(r.Hdoc.End().Offset())
 				to = min(to, len(w.text))
-				if delim, ok := literal(r.Word); ok && from < to {
+				if delim, _, ok := wordValue(w.text, r.Word, false); ok && from < to {
 					// The body may end with its terminator line; that is not a command.
 					body := strings.TrimRight(w.text[from:to], "\n")
 					if i := strings.LastIndexByte(body, '\n'); strings.TrimLeft(body[i+1:], "\t") == delim {
@@ -244,69 +251,101 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 	}
 }
 
-// innerText returns the script inside a `-c` argument and its offset in w.text.
-func (w *callWalker) innerText(x *syntax.Word) (string, int, bool) {
-	v, ok := literal(x)
-	if !ok {
-		return "", 0, false
+// spanMapper maps a span of a decoded text, whose byte i came from the span
+// spans[i] of the outer text, through the outer mapper.
+func spanMapper(outer mapper, spans []span) mapper {
+	return func(a, b int) source.Range {
+		n := len(spans)
+		if n == 0 {
+			return outer(0, 0)
+		}
+		a, b = min(max(a, 0), n), min(max(b, 0), n)
+		if b <= a {
+			off := spans[n-1].end
+			if a < n {
+				off = spans[a].start
+			}
+			return outer(off, off)
+		}
+		return outer(spans[a].start, spans[b-1].end)
 	}
-	from := int(x.Pos().Offset())
-	if len(x.Parts) == 1 {
-		switch q := x.Parts[0].(type) {
+}
+
+// wordValue returns a word's value after quote removal, read from its source
+// in text, when it has no expansions (ok is false otherwise). With offsets it
+// also returns, for each byte of the value, the span of text it came from.
+func wordValue(text string, x *syntax.Word, offsets bool) (string, []span, bool) {
+	if len(x.Parts) == 1 && !offsets {
+		// Fast path: a plain word without backslashes is its own value.
+		if l, ok := x.Parts[0].(*syntax.Lit); ok {
+			from, to := int(l.Pos().Offset()), int(l.End().Offset())
+			if from <= to && to <= len(text) && !strings.ContainsRune(text[from:to], '\\') {
+				return text[from:to], nil, true
+			}
+		}
+	}
+	var sb strings.Builder
+	var spans []span
+	emit := func(c byte, from, to int) {
+		sb.WriteByte(c)
+		if offsets {
+			spans = append(spans, span{from, to})
+		}
+	}
+	// copyLit decodes text[from:to]; in double quotes a backslash escapes only
+	// $ ` " \ and newline, elsewhere any character. A backslash-newline is a
+	// line continuation and disappears.
+	copyLit := func(from, to int, dquoted bool) bool {
+		if from > to || to > len(text) {
+			return false
+		}
+		for p := from; p < to; p++ {
+			c := text[p]
+			if c == '\\' && p+1 < len(text) {
+				next := text[p+1]
+				switch {
+				case next == '\n':
+					p++
+					continue
+				case !dquoted || next == '$' || next == '`' || next == '"' || next == '\\':
+					emit(next, p, p+2)
+					p++
+					continue
+				}
+			}
+			emit(c, p, p+1)
+		}
+		return true
+	}
+	for _, part := range x.Parts {
+		switch q := part.(type) {
+		case *syntax.Lit:
+			if !copyLit(int(q.Pos().Offset()), int(q.End().Offset()), false) {
+				return "", nil, false
+			}
 		case *syntax.SglQuoted:
-			from++
+			from, to := int(q.Pos().Offset())+1, int(q.End().Offset())-1
 			if q.Dollar {
 				from++
 			}
+			if from > to || to > len(text) || (q.Dollar && strings.ContainsRune(text[from:to], '\\')) {
+				return "", nil, false
+			}
+			for p := from; p < to; p++ {
+				emit(text[p], p, p+1)
+			}
 		case *syntax.DblQuoted:
-			from++
-		}
-	}
-	return v, from, true
-}
-
-// literal returns a word's value after quote removal when it has no expansions.
-func literal(w *syntax.Word) (string, bool) {
-	if len(w.Parts) == 1 {
-		if l, ok := w.Parts[0].(*syntax.Lit); ok {
-			return unescapeLit(l.Value), true
-		}
-	}
-	var sb strings.Builder
-	for _, p := range w.Parts {
-		switch x := p.(type) {
-		case *syntax.Lit:
-			sb.WriteString(unescapeLit(x.Value))
-		case *syntax.SglQuoted:
-			sb.WriteString(x.Value)
-		case *syntax.DblQuoted:
-			for _, dp := range x.Parts {
+			for _, dp := range q.Parts {
 				l, ok := dp.(*syntax.Lit)
-				if !ok {
-					return "", false
+				if !ok || !copyLit(int(l.Pos().Offset()), int(l.End().Offset()), true) {
+					return "", nil, false
 				}
-				sb.WriteString(l.Value)
 			}
 		default:
-			return "", false
+			return "", nil, false
 		}
 	}
-	return sb.String(), true
-}
-
-// unescapeLit removes the backslashes of an unquoted literal (\$ → $).
-func unescapeLit(s string) string {
-	if !strings.ContainsRune(s, '\\') {
-		return s
-	}
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-		}
-		sb.WriteByte(s[i])
-	}
-	return sb.String()
+	return sb.String(), spans, true
 }
 
 // skipPrefixes returns the index of the real command name after wrappers such

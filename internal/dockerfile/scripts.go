@@ -15,6 +15,8 @@ var defaultShell = []string{"/bin/sh", "-c"}
 // program of every RUN and shell-form CMD/ENTRYPOINT.
 func (f *File) parseScripts() {
 	sp := newScriptParser()
+	sp.mem = f.mem
+	defer sp.release()
 	final := map[*Stage][]string{}
 	for _, s := range f.Stages {
 		sh := defaultShell
@@ -78,7 +80,7 @@ func (f *File) instructionScript(sp *scriptParser, in *Instruction) *Script {
 		return sp.parse(body.text, body.rng)
 	}
 	// RUN cmd <<EOF ...: BuildKit hands `cmd\n<bodies>` to sh -c, heredocs included.
-	b := &textBuilder{lines: f.Lines}
+	b := &textBuilder{tab: f.tab}
 	b.segs = append(b.segs, cmd.segs...)
 	b.buf.WriteString(cmd.text)
 	for n := in.bodyStart; n <= in.EndLine; n++ {
@@ -95,7 +97,7 @@ func (f *File) instructionScript(sp *scriptParser, in *Instruction) *Script {
 
 // bodyMap maps physical lines from..to joined with newlines.
 func (f *File) bodyMap(from, to int) *textMap {
-	b := &textBuilder{lines: f.Lines}
+	b := &textBuilder{tab: f.tab}
 	for n := from; n <= to && n <= len(f.Lines); n++ {
 		if n > from {
 			b.addSynthetic("\n")
@@ -123,11 +125,14 @@ func (f *File) execFormScript(sp *scriptParser, in *Instruction) *Script {
 		return nil
 	}
 	tok := in.Args[i+1]
-	base := tok.off + 1 // after the opening quote; escapes shift columns slightly
 	lm := in.logical
-	return sp.parse(tok.Value, func(from, to int) source.Range {
-		return lm.rng(min(base+from, len(lm.text)), min(base+to, len(lm.text)))
-	})
+	if tok.off+1 <= tok.end-1 && tok.end <= len(lm.text) {
+		if v, spans, ok := decodeJSONString(lm.text[tok.off+1:tok.end-1], tok.off+1, true); ok && v == tok.Value {
+			return sp.parse(tok.Value, spanMapper(lm.rng, spans))
+		}
+	}
+	// Not decoded exactly: position the script on the whole string.
+	return sp.parse(tok.Value, func(from, to int) source.Range { return tok.Range })
 }
 
 // isHeredocWord matches <<EOF, <<-EOF, <<"EOF", <<'EOF' (a whole argument).

@@ -2,58 +2,203 @@ package dockerfile
 
 import (
 	"fmt"
-	"maps"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/dockvet/dockvet/internal/source"
 )
 
 // env is an immutable snapshot of the variables in scope at an instruction.
-// Instructions share a snapshot until an ARG or ENV changes it.
+// The snapshots of one scope (a stage, or the global scope) share a store
+// that keeps every value each variable had, by version, so that taking a
+// snapshot after each ARG or ENV costs O(1) instead of a copy of the scope.
+// A stage built FROM another starts from that stage's last snapshot.
 type env struct {
-	vals map[string]string
-	lex  *shell.Lex
+	store *envStore
+	ver   int               // the store's entries up to this version are visible
+	base  *env              // the scope this one started from, nil for none
+	fixed map[string]string // instead of store: a scope of fixed values
+	lex   *shell.Lex
+	esc   byte
 }
 
-func (e *env) Get(k string) (string, bool) { v, ok := e.vals[k]; return v, ok }
-func (e *env) Keys() []string            { return slices.Collect(maps.Keys(e.vals)) }
-
-func (e *env) with(k string, v *string) *env {
-	next := &env{vals: maps.Clone(e.vals), lex: e.lex}
-	if next.vals == nil {
-		next.vals = map[string]string{}
-	}
-	if v == nil {
-		delete(next.vals, k)
-	} else {
-		next.vals[k] = *v
-	}
-	return next
+// envStore holds the history of a linear sequence of snapshots.
+type envStore struct {
+	hist map[string][]envEntry
+	last int // the latest version
 }
 
-// expand expands variables in word; it returns the word unchanged (and no
-// unresolved names) when the lexer rejects it.
+type envEntry struct {
+	ver     int
+	val     string
+	unknown bool // the value was too long to keep: see maxEnvValue
+}
+
+// maxEnvValue caps the length of a variable's value. Without a cap a file
+// that repeats `ENV PATH=/x:$PATH` makes every expansion longer than the last,
+// and the work grows with the square of the file size. A longer value is
+// forgotten: the variable counts as unresolved, as if set by a build arg we
+// do not know. No real image reference, user or path comes near this.
+const maxEnvValue = 4 << 10
+
+// newEnv returns an empty scope on top of base (which may be nil).
+func newEnv(base *env, lex *shell.Lex, esc byte) *env {
+	return &env{store: &envStore{}, base: base, lex: lex, esc: esc}
+}
+
+func (e *env) Get(k string) (string, bool) {
+	for ; e != nil; e = e.base {
+		if e.store == nil {
+			if v, ok := e.fixed[k]; ok {
+				return v, true
+			}
+			continue
+		}
+		h := e.store.hist[k]
+		// The last entry at or before e.ver.
+		i := sort.Search(len(h), func(i int) bool { return h[i].ver > e.ver })
+		if i > 0 {
+			if h[i-1].unknown {
+				return "", false
+			}
+			return h[i-1].val, true
+		}
+	}
+	return "", false
+}
+
+func (e *env) Keys() []string {
+	seen := map[string]bool{}
+	var keys []string
+	for s := e; s != nil; s = s.base {
+		if s.store == nil {
+			for k := range s.fixed {
+				if !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+			}
+			continue
+		}
+		for k, h := range s.store.hist {
+			if !seen[k] && len(h) > 0 && h[0].ver <= s.ver {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// with returns a snapshot with k set to v. It must be called on the latest
+// snapshot of its store (scopes evolve linearly).
+func (e *env) with(k, v string) *env {
+	if old, ok := e.Get(k); ok && old == v {
+		return e
+	}
+	st := e.store
+	st.last++
+	if st.hist == nil {
+		st.hist = map[string][]envEntry{}
+	}
+	entry := envEntry{ver: st.last, val: v}
+	if len(v) > maxEnvValue {
+		entry = envEntry{ver: st.last, unknown: true}
+	}
+	st.hist[k] = append(st.hist[k], entry)
+	return &env{store: st, ver: st.last, base: e.base, lex: e.lex, esc: e.esc}
+}
+
+// expand expands variables in word. The unresolved names are the variables
+// that had no value and no default: a name used only as ${NAME:-default} or
+// ${NAME:+alternative} (with or without the colon) is not unresolved. When
+// the lexer rejects the word, it is returned unchanged and every variable it
+// names counts as unresolved.
 func (e *env) expand(word string) (string, []string) {
 	if e == nil || !strings.ContainsRune(word, '$') {
 		return word, nil
 	}
 	res, err := e.lex.ProcessWordWithMatches(word, e)
 	if err != nil {
-		return word, nil
+		names := varNames(word, e.esc)
+		if len(names) == 0 {
+			names = []string{word}
+		}
+		return word, names
 	}
 	var unresolved []string
 	for k := range res.Unmatched {
-		unresolved = append(unresolved, k)
+		if usedWithoutDefault(word, k, e.esc) {
+			unresolved = append(unresolved, k)
+		}
 	}
 	slices.Sort(unresolved)
 	return res.Result, unresolved
 }
 
-// predefinedArgs are the platform ARGs BuildKit defines for FROM lines.
-func predefinedArgs(platform string) map[string]string {
+// varRefs calls fn for every $NAME or ${NAME...} reference in word (escaped
+// dollars skipped) with the name and what follows it.
+func varRefs(word string, esc byte, fn func(name string, braced bool, rest string)) {
+	for i := 0; i < len(word); i++ {
+		if word[i] == esc {
+			i++
+			continue
+		}
+		if word[i] != '$' {
+			continue
+		}
+		j := i + 1
+		braced := j < len(word) && word[j] == '{'
+		if braced {
+			j++
+		}
+		k := j
+		for k < len(word) && (word[k] == '_' || word[k] >= '0' && word[k] <= '9' || word[k] >= 'a' && word[k] <= 'z' || word[k] >= 'A' && word[k] <= 'Z' || word[k] >= 0x80) {
+			k++
+		}
+		if k > j {
+			fn(word[j:k], braced, word[k:])
+		}
+	}
+}
+
+// usedWithoutDefault reports whether word refers to name other than as
+// ${name-...}, ${name:-...}, ${name+...} or ${name:+...}.
+func usedWithoutDefault(word, name string, esc byte) bool {
+	found, plain := false, false
+	varRefs(word, esc, func(n string, braced bool, rest string) {
+		if n != name {
+			return
+		}
+		found = true
+		if !braced || !(strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, ":-") ||
+			strings.HasPrefix(rest, "+") || strings.HasPrefix(rest, ":+")) {
+			plain = true
+		}
+	})
+	// A name the scan cannot find (BuildKit reads names more liberally) is
+	// reported, to be safe.
+	return plain || !found
+}
+
+// varNames lists the variables word refers to, sorted, without duplicates.
+func varNames(word string, esc byte) []string {
+	var names []string
+	varRefs(word, esc, func(n string, _ bool, _ string) { names = append(names, n) })
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// predefinedArgs are the ARGs BuildKit defines in the global scope: the
+// platform ones and TARGETSTAGE; a --build-arg overrides them.
+func predefinedArgs(opts Options, target string) map[string]string {
+	platform := opts.Platform
 	if platform == "" {
 		platform = "linux/amd64"
 	}
@@ -65,32 +210,69 @@ func predefinedArgs(platform string) map[string]string {
 	if len(parts) > 2 {
 		variant = parts[2]
 	}
-	m := map[string]string{}
-	for _, prefix := range []string{"TARGET", "BUILD"} {
-		m[prefix+"PLATFORM"] = platform
-		m[prefix+"OS"] = osName
-		m[prefix+"ARCH"] = arch
-		m[prefix+"VARIANT"] = variant
+	if target == "" {
+		target = "default"
+	}
+	args := [...][2]string{
+		{"BUILDPLATFORM", platform},
+		{"BUILDOS", osName},
+		{"BUILDOSVERSION", ""},
+		{"BUILDARCH", arch},
+		{"BUILDVARIANT", variant},
+		{"TARGETPLATFORM", platform},
+		{"TARGETOS", osName},
+		{"TARGETOSVERSION", ""},
+		{"TARGETARCH", arch},
+		{"TARGETVARIANT", variant},
+		{"TARGETSTAGE", target},
+	}
+	m := make(map[string]string, len(args))
+	for _, kv := range args {
+		m[kv[0]] = kv[1]
+		if v, ok := opts.BuildArgs[kv[0]]; ok {
+			m[kv[0]] = v
+		}
 	}
 	return m
 }
 
-// buildStages groups instructions into stages, tracks ARG/ENV scope and
-// resolves every image reference.
+// targetName is the name BuildKit gives TARGETSTAGE: --target, else the
+// last stage's name.
+func (f *File) targetName(opts Options) string {
+	if opts.Target != "" {
+		return opts.Target
+	}
+	for i := len(f.Instructions) - 1; i >= 0; i-- {
+		if in := f.Instructions[i]; in.Keyword == "FROM" {
+			if len(in.Args) >= 3 && strings.EqualFold(in.Args[1].Value, "as") {
+				return strings.ToLower(in.Args[2].Value)
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// buildStages groups instructions into stages, tracks ARG/ENV scope as
+// BuildKit's dispatcher does, and resolves every image reference.
 func (f *File) buildStages(opts Options) {
 	lex := shell.NewLex(f.Escape)
-	meta := &env{vals: predefinedArgs(opts.Platform), lex: lex}
-	metaDeclared := map[string]*string{} // meta ARG name → value (nil: no value)
+	esc := byte(f.Escape)
+	// The global scope: predefined ARGs and the meta ARGs (before the first
+	// FROM) that have a value (buildMetaArgs). FROM lines expand in it.
+	meta := newEnv(&env{fixed: predefinedArgs(opts, f.targetName(opts))}, lex, esc)
 	var cur *Stage
 	var scope *env
 	for _, in := range f.Instructions {
 		if in.Keyword == "FROM" {
 			cur = f.newStage(in, meta)
-			scope = &env{lex: lex}
-			if cur.Parent != nil && len(cur.Parent.Instructions) > 0 {
-				scope = cur.Parent.Instructions[len(cur.Parent.Instructions)-1].env
+			var base *env
+			if cur.Parent != nil {
+				// A stage built FROM another inherits its ARGs and ENVs.
+				base = cur.Parent.env
 			}
-			in.env = meta
+			scope = newEnv(base, lex, esc)
+			cur.env = scope
 			continue
 		}
 		if cur == nil {
@@ -99,9 +281,9 @@ func (f *File) buildStages(opts Options) {
 				f.MetaArgs = append(f.MetaArgs, in)
 				if c, ok := in.Command.(*instructions.ArgCommand); ok {
 					for _, kv := range c.Args {
-						v := argValue(kv, opts.BuildArgs, meta, nil)
-						metaDeclared[kv.Key] = v
-						meta = meta.with(kv.Key, v)
+						if v, ok := argValue(kv, opts.BuildArgs, meta, nil); ok {
+							meta = meta.with(kv.Key, v)
+						}
 					}
 				}
 			} else if !in.Invalid {
@@ -114,34 +296,62 @@ func (f *File) buildStages(opts Options) {
 		switch c := in.Command.(type) {
 		case *instructions.ArgCommand:
 			for _, kv := range c.Args {
-				scope = scope.with(kv.Key, argValue(kv, opts.BuildArgs, scope, metaDeclared))
+				if v, ok := argValue(kv, opts.BuildArgs, scope, meta); ok {
+					scope = scope.with(kv.Key, v)
+				}
 			}
 		case *instructions.EnvCommand:
 			for _, kv := range c.Env {
 				v, _ := scope.expand(kv.Value)
-				scope = scope.with(kv.Key, &v)
+				scope = scope.with(kv.Key, v)
 			}
 		}
 		in.env = scope
+		cur.env = scope
+		f.expandMounts(in)
 		f.collectRefs(in)
 	}
 }
 
-// argValue decides an ARG's value: a --build-arg wins, then the default
-// (expanded in the current scope), then, for a stage ARG that redeclares a
-// meta ARG, the meta value. nil means declared without a value.
-func argValue(kv instructions.KeyValuePairOptional, buildArgs map[string]string, scope *env, meta map[string]*string) *string {
+// argValue decides an ARG's value as BuildKit does: a --build-arg wins, then
+// the default (expanded in the current scope), then, for a stage ARG, the
+// value in the global scope (a meta ARG or a predefined one such as
+// TARGETARCH). ok is false when the ARG is declared without a value, which
+// leaves the scope unchanged.
+func argValue(kv instructions.KeyValuePairOptional, buildArgs map[string]string, scope, global *env) (string, bool) {
 	if v, ok := buildArgs[kv.Key]; ok {
-		return &v
+		return v, true
 	}
 	if kv.Value != nil {
 		v, _ := scope.expand(*kv.Value)
-		return &v
+		return v, true
 	}
-	if meta != nil {
-		return meta[kv.Key]
+	if global != nil {
+		return global.Get(kv.Key)
 	}
-	return nil
+	return "", false
+}
+
+// expandMounts fills in a RUN's --mount options: BuildKit parses most of
+// their fields only once variables are expanded (RunCommand.Expand).
+func (f *File) expandMounts(in *Instruction) {
+	run, ok := in.Command.(*instructions.RunCommand)
+	if !ok {
+		return
+	}
+	scope := in.env
+	err := run.Expand(func(word string) (string, error) {
+		v, _ := scope.expand(word)
+		return v, nil
+	})
+	if err != nil {
+		r := in.Range
+		if fl, ok := in.Flag("mount"); ok {
+			r = fl.Range
+		}
+		f.addError(r, "%s", cleanError(err))
+	}
+	in.Mounts = instructions.GetMounts(run)
 }
 
 func (f *File) newStage(in *Instruction, meta *env) *Stage {
@@ -153,11 +363,14 @@ func (f *File) newStage(in *Instruction, meta *env) *Stage {
 		s.Name = strings.ToLower(in.Args[2].Value)
 		s.NameRange = in.Args[2].Range
 	}
+	in.env = meta
 	if len(in.Args) == 0 {
 		return s
 	}
-	in.env = meta
-	ref := f.newRef(RefFrom, in, in.Args[0].Value, in.Args[0].off, in.Args[0].Range)
+	arg := in.Args[0]
+	ref := f.newRef(RefFrom, in, arg.Value, func(a, b int) source.Range {
+		return in.logical.rng(arg.off+a, arg.off+b)
+	})
 	s.Parent = ref.Stage
 	s.Base = ref
 	return s
@@ -166,8 +379,9 @@ func (f *File) newStage(in *Instruction, meta *env) *Stage {
 // stageNamed finds an earlier stage by name or, when allowIndex, by number.
 func (f *File) stageNamed(name string, allowIndex bool) *Stage {
 	lower := strings.ToLower(name)
-	for _, st := range f.Stages {
-		if st.Name != "" && st.Name == lower {
+	for i := len(f.Stages) - 1; i >= 0; i-- {
+		// The last stage of that name, as BuildKit's name map keeps it.
+		if st := f.Stages[i]; st.Name != "" && st.Name == lower {
 			return st
 		}
 	}
@@ -181,11 +395,22 @@ func (f *File) stageNamed(name string, allowIndex bool) *Stage {
 
 // collectRefs records COPY --from and RUN --mount=from image references.
 func (f *File) collectRefs(in *Instruction) {
+	if in.Invalid {
+		return
+	}
 	switch in.Keyword {
 	case "COPY":
-		if fl, ok := in.Flag("from"); ok && fl.Value != "" {
-			f.newRef(RefCopyFrom, in, fl.Value, fl.valueOff, fl.ValueRange)
+		fl, ok := in.Flag("from")
+		if !ok || fl.Value == "" {
+			return
 		}
+		// BuildKit refuses variables in COPY --from (dockerfile2llb toCommand).
+		if res, _, err := in.env.lex.ProcessWord(fl.Value, &env{}); err != nil || res != fl.Value {
+			f.addError(fl.Range, "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround")
+			in.Invalid = true
+			return
+		}
+		f.newRef(RefCopyFrom, in, fl.Value, flagSpan(in, fl))
 	case "RUN":
 		for _, fl := range in.Flags {
 			if fl.Name != "mount" {
@@ -194,12 +419,11 @@ func (f *File) collectRefs(in *Instruction) {
 			off := 0
 			for _, field := range strings.Split(fl.Value, ",") {
 				k, v, ok := strings.Cut(field, "=")
-				if ok && strings.TrimSpace(k) == "from" && v != "" {
-					valueOff := fl.valueOff + off + len(k) + 1
-					if strings.HasPrefix(fl.Value, "\"") || strings.HasPrefix(fl.Value, "'") {
-						valueOff++
-					}
-					f.newRef(RefMountFrom, in, unquote(v), valueOff, in.logical.rng(valueOff, valueOff+len(v)))
+				if ok && strings.ToLower(strings.TrimSpace(k)) == "from" && v != "" {
+					base := off + len(k) + 1
+					f.newRef(RefMountFrom, in, v, func(a, b int) source.Range {
+						return flagSpan(in, fl)(base+a, base+b)
+					})
 				}
 				off += len(field) + 1
 			}
@@ -207,24 +431,36 @@ func (f *File) collectRefs(in *Instruction) {
 	}
 }
 
-// resolveTarget picks the shipped stage and its FROM chain.
+// flagSpan maps a byte span of a flag's decoded value to its source range.
+func flagSpan(in *Instruction, fl Flag) func(a, b int) source.Range {
+	return func(a, b int) source.Range {
+		if from, to, ok := fl.span(a, b); ok {
+			return in.logical.rng(from, to)
+		}
+		return fl.ValueRange
+	}
+}
+
+// resolveTarget picks the shipped stage and its FROM chain. When target
+// names no stage it returns ErrTargetNotFound and uses the last stage.
 func (f *File) resolveTarget(target string) error {
 	if len(f.Stages) == 0 {
 		return nil
 	}
+	var err error
 	f.Target = f.Stages[len(f.Stages)-1]
 	if target != "" {
-		st := f.stageNamed(target, false)
-		if st == nil {
+		if st := f.stageNamed(target, false); st != nil {
+			f.Target = st
+		} else {
 			var names []string
 			for _, s := range f.Stages {
 				if s.Name != "" {
 					names = append(names, s.Name)
 				}
 			}
-			return fmt.Errorf("%w: no stage named %q (stages: %s)", ErrTargetNotFound, target, strings.Join(names, ", "))
+			err = fmt.Errorf("%w: no stage named %q (stages: %s)", ErrTargetNotFound, target, strings.Join(names, ", "))
 		}
-		f.Target = st
 	}
 	f.inFinal = map[*Stage]bool{}
 	for s := f.Target; s != nil && !f.inFinal[s]; s = s.Parent {
@@ -232,5 +468,5 @@ func (f *File) resolveTarget(target string) error {
 		f.finalChain = append(f.finalChain, s)
 	}
 	slices.Reverse(f.finalChain)
-	return nil
+	return err
 }

@@ -1,21 +1,96 @@
 package dockerfile
 
 import (
-	"bytes"
-	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dockvet/dockvet/internal/source"
 )
+
+// lineTable is the file's physical lines, with what it takes to turn a byte
+// offset in a line into a character column quickly, even on long lines.
+type lineTable struct {
+	text  []string
+	ascii []int8          // per line: 0 not yet known, 1 ASCII only, -1 not
+	runes map[int][]int32 // long non-ASCII lines: the 0-based column of each byte offset
+}
+
+func newLineTable(lines []string) *lineTable {
+	return &lineTable{text: lines, ascii: make([]int8, len(lines))}
+}
+
+// col returns the 1-based character column of the character that holds byte
+// offset off of line n (1-based); an offset at the end of the line gives the
+// column just after its last character. Columns count characters as
+// source.Column does (an invalid UTF-8 byte is one character).
+func (t *lineTable) col(n, off int) int {
+	if n < 1 || n > len(t.text) {
+		return 1
+	}
+	line := t.text[n-1]
+	off = min(max(off, 0), len(line))
+	switch t.ascii[n-1] {
+	case 0:
+		t.ascii[n-1] = 1
+		for i := 0; i < len(line); i++ {
+			if line[i] >= utf8.RuneSelf {
+				t.ascii[n-1] = -1
+				break
+			}
+		}
+		return t.col(n, off)
+	case 1:
+		return off + 1
+	}
+	if len(line) < 256 {
+		c := 1
+		for i := 0; i < len(line); c++ {
+			_, size := utf8.DecodeRuneInString(line[i:])
+			if off < i+size {
+				return c
+			}
+			i += size
+		}
+		return c
+	}
+	idx := t.runes[n-1]
+	if idx == nil {
+		idx = make([]int32, len(line)+1)
+		c := int32(0)
+		for i := 0; i < len(line); {
+			_, size := utf8.DecodeRuneInString(line[i:])
+			for j := 0; j < size; j++ {
+				idx[i+j] = c
+			}
+			i += size
+			c++
+		}
+		idx[len(line)] = c
+		if t.runes == nil {
+			t.runes = map[int][]int32{}
+		}
+		t.runes[n-1] = idx
+	}
+	return int(idx[off]) + 1
+}
+
+// endCol returns the column just after the last character of line n.
+func (t *lineTable) endCol(n int) int {
+	if n < 1 || n > len(t.text) {
+		return 1
+	}
+	return t.col(n, len(t.text[n-1]))
+}
 
 // textMap is a string assembled from pieces of physical lines (a logical line
 // with its continuations joined, a RUN script with its heredoc bodies) and the
 // map back from every byte offset to the line and byte column it came from.
 type textMap struct {
-	text  string
-	segs  []segment // sorted by off
-	lines []string  // the file's physical lines, to turn byte columns into characters
+	text string
+	segs []segment  // sorted by off
+	tab  *lineTable // the file's physical lines
+	one  [1]segment // storage for segs when there is one segment
 }
 
 // segment says: text[off:] continues physical line `line` (1-based) at byte `col`
@@ -24,12 +99,13 @@ type segment struct {
 	off  int
 	line int
 	col  int
+	end  int // where the piece ends in the line (only while building)
 }
 
 type textBuilder struct {
-	buf   strings.Builder
-	segs  []segment
-	lines []string
+	buf  strings.Builder
+	segs []segment
+	tab  *lineTable
 }
 
 // addLine appends lines[line-1][from:to].
@@ -38,7 +114,7 @@ func (b *textBuilder) addLine(line, from, to int) {
 		return
 	}
 	b.segs = append(b.segs, segment{off: b.buf.Len(), line: line, col: from})
-	b.buf.WriteString(b.lines[line-1][from:to])
+	b.buf.WriteString(b.tab.text[line-1][from:to])
 }
 
 // addSynthetic appends text that does not come from the source (a newline that
@@ -48,7 +124,21 @@ func (b *textBuilder) addSynthetic(s string) {
 }
 
 func (b *textBuilder) done() *textMap {
-	return &textMap{text: b.buf.String(), segs: b.segs, lines: b.lines}
+	return &textMap{text: b.buf.String(), segs: b.segs, tab: b.tab}
+}
+
+// seg returns the index of the segment holding byte offset off.
+func (m *textMap) seg(off int) int {
+	lo, hi := 0, len(m.segs)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if m.segs[h].off <= off {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	return max(lo-1, 0)
 }
 
 // pos maps a byte offset of the text to a source position. Offsets past the end
@@ -57,49 +147,52 @@ func (m *textMap) pos(off int) source.Pos {
 	if len(m.segs) == 0 {
 		return source.Pos{}
 	}
-	if off < 0 {
-		off = 0
-	}
-	i := sort.Search(len(m.segs), func(i int) bool { return m.segs[i].off > off }) - 1
-	if i < 0 {
-		i = 0
-	}
-	s := m.segs[i]
-	col := s.col + off - s.off
-	line := m.lines[s.line-1]
-	if col > len(line) {
-		col = len(line)
-	}
-	return source.Pos{Line: s.line, Col: source.Column(line, col)}
+	off = max(off, 0)
+	s := m.segs[m.seg(off)]
+	return source.Pos{Line: s.line, Col: m.tab.col(s.line, s.col+off-s.off)}
 }
 
 // rng maps the byte span [from, to) to a source range.
 func (m *textMap) rng(from, to int) source.Range {
-	if to <= from {
-		p := m.pos(from)
-		return source.Range{Start: p, End: p}
+	if len(m.segs) == 0 {
+		return source.Range{}
 	}
-	start := m.pos(from)
-	// The end is just after the last byte; map the last byte and step past it,
-	// so that a span ending at a line join does not end on the next line.
-	last := m.pos(to - 1)
-	line := m.lines[last.Line-1]
-	end := last
-	end.Col = last.Col + 1
-	if maxCol := source.Column(line, len(line)) + 1; end.Col > maxCol {
-		end.Col = maxCol
+	from = max(from, 0)
+	i := m.seg(from)
+	s := m.segs[i]
+	start := source.Pos{Line: s.line, Col: m.tab.col(s.line, s.col+from-s.off)}
+	if to <= from {
+		return source.Range{Start: start, End: start}
+	}
+	// The end is just after the last byte's character: map the last byte and
+	// step past it, so that a span ending at a line join does not end on the
+	// next line.
+	for i+1 < len(m.segs) && m.segs[i+1].off <= to-1 {
+		i++
+	}
+	s = m.segs[i]
+	end := source.Pos{Line: s.line, Col: m.tab.col(s.line, s.col+to-1-s.off) + 1}
+	end.Col = min(end.Col, m.tab.endCol(s.line))
+	if end.Line == start.Line && end.Col < start.Col {
+		end.Col = start.Col
 	}
 	return source.Range{Start: start, End: end}
 }
 
 // sub returns the map for text[from:to].
 func (m *textMap) sub(from, to int) *textMap {
-	out := &textMap{text: m.text[from:to], lines: m.lines}
-	i := sort.Search(len(m.segs), func(i int) bool { return m.segs[i].off > from }) - 1
-	if i < 0 {
-		i = 0
+	out := &textMap{text: m.text[from:to], tab: m.tab}
+	i := m.seg(from)
+	j := i
+	for j < len(m.segs) && m.segs[j].off < to {
+		j++
 	}
-	for ; i < len(m.segs) && m.segs[i].off < to; i++ {
+	if j-i == 1 {
+		out.segs = out.one[:0]
+	} else {
+		out.segs = make([]segment, 0, j-i)
+	}
+	for ; i < j; i++ {
 		s := m.segs[i]
 		if s.off < from {
 			s.col += from - s.off
@@ -116,16 +209,31 @@ func (m *textMap) sub(from, to int) *textMap {
 // leading white space trimmed on the first line, continuation lines joined
 // without their escape character, and comment or blank lines inside a
 // continuation dropped. It returns the map and the last physical line used.
-func logicalLine(lines []string, start int, escape rune) (*textMap, int) {
-	b := &textBuilder{lines: lines}
+func logicalLine(tab *lineTable, start int, escape rune) (*textMap, int) {
+	lines := tab.text
 	n := start
 	text := lines[n-1]
-	from := len(text) - len(bytes.TrimLeftFunc([]byte(text), unicode.IsSpace))
+	from := len(text) - len(strings.TrimLeftFunc(text, unicode.IsSpace))
 	to, cont := continuation(text, escape)
 	if to < from {
 		to = from
 	}
-	b.addLine(n, from, to)
+	if !cont || n == len(lines) {
+		// One physical line, the common case: the text is a piece of it.
+		m := &textMap{text: text[from:to], tab: tab}
+		if from < to {
+			m.one[0] = segment{off: 0, line: n, col: from}
+			m.segs = m.one[:]
+		}
+		return m, n
+	}
+	// Several lines: find the pieces, then copy them in one allocation.
+	segs := make([]segment, 0, 8)
+	size := 0
+	if from < to {
+		segs = append(segs, segment{line: n, col: from, end: to})
+		size += to - from
+	}
 	for cont && n < len(lines) {
 		n++
 		text = lines[n-1]
@@ -134,9 +242,17 @@ func logicalLine(lines []string, start int, escape rune) (*textMap, int) {
 			continue
 		}
 		to, cont = continuation(text, escape)
-		b.addLine(n, 0, to)
+		if to > 0 {
+			segs = append(segs, segment{off: size, line: n, col: 0, end: to})
+			size += to
+		}
 	}
-	return b.done(), n
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, sg := range segs {
+		sb.WriteString(lines[sg.line-1][sg.col:sg.end])
+	}
+	return &textMap{text: sb.String(), segs: segs, tab: tab}, n
 }
 
 // continuation reports whether the line ends with the escape character (and

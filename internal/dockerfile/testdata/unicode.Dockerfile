@@ -6,3 +6,6 @@ RUN echo "😀😀" \
 ENV GRÜSSE="hallo welt" NEXT=1
 # dockvet ignore=DV100 — naïve reason
 VOLUME ["/dätä", "/x"]
+RUN echo café && apk add --no-cache naïve 日本
+RUN echo éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé ü && apk add --no-cache öööööööööööööööööööööööööööööööööööööööööööööööööööööööööööö x
+COPY --chown=ü:ü café /日本/

@@ -1,5 +1,5 @@
 FROM mcr.microsoft.com/windows/nanoserver:ltsc2022 AS nano
-RUN dir C:\
+RUN dir C:\Windows
 CMD cmd /c echo hi
 
 FROM alpine:3.20 AS pwsh

@@ -1,0 +1,5 @@
+examples/bad/Dockerfile:4:6: warning: no USER in the final image: it runs as root unless base image python:latest sets a user (base images are not checked yet); add USER <non-root> after the steps that need root [DV302]
+examples/bad/Dockerfile:4:13: warning: FROM python:latest: the tag "latest" moves with every push, so builds are not reproducible and a bad image cannot be rolled back; pin a version tag [DV200]
+examples/bad/Dockerfile:5:5: warning: apt-get update without an install in the same RUN: the build cache keeps this RUN's result, so a later install reads a stale index (old versions, 404s), and this layer keeps /var/lib/apt/lists; run update, install and `rm -rf /var/lib/apt/lists/*` in one RUN [DV402]
+examples/bad/Dockerfile:7:5: info: pip install without --no-cache-dir keeps the downloaded packages in ~/.cache/pip in this layer; add --no-cache-dir (or set ENV PIP_NO_CACHE_DIR=1, or use RUN --mount=type=cache,target=/root/.cache/pip) [DV403]
+examples/bad/Dockerfile:17:8: error: VOLUME [/var/log, /var/cache] is not a valid JSON array, so Docker declares the literal paths "[/var/log," and "/var/cache]"; write ["/var/log", "/var/cache"] [DV103]

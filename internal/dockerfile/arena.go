@@ -1,0 +1,38 @@
+package dockerfile
+
+// arena hands out slices of one backing array, to allocate the many small
+// slices and structs of a file's model (tokens, words, calls, instructions)
+// in a few large blocks instead of one allocation each. Every slice it
+// returns has its capacity capped, so appending to it never writes into a
+// neighbour.
+type arena[T any] struct {
+	buf  []T
+	next int // size of the next block
+}
+
+func (a *arena[T]) alloc(n int) []T {
+	if n > cap(a.buf)-len(a.buf) {
+		a.next = min(max(a.next*2, 8), 1024)
+		a.buf = make([]T, 0, max(n, a.next))
+	}
+	l := len(a.buf)
+	a.buf = a.buf[:l+n]
+	return a.buf[l : l+n : l+n]
+}
+
+// reserve makes the next n elements come from one block.
+func (a *arena[T]) reserve(n int) {
+	if n > cap(a.buf)-len(a.buf) {
+		a.buf = make([]T, 0, n)
+	}
+}
+
+// one returns a pointer to a new zero T.
+func (a *arena[T]) one() *T {
+	return &a.alloc(1)[0]
+}
+
+// arenas are the allocators of one File.
+type arenas struct {
+	instructions arena[Instruction]
+}

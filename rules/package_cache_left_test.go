@@ -1,0 +1,98 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/rule/ruletest"
+)
+
+func TestPackageCacheLeft(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		opts dockerfile.Options
+		want []string // positions
+		msg  string   // a substring of the (first) message
+	}{
+		// apk
+		{"apk add", "FROM alpine:3\nRUN apk add curl\n", dockerfile.Options{}, []string{"2:5-2:12"}, "apk add without --no-cache"},
+		{"apk add --update", "FROM alpine:3\nRUN apk --update add curl\n", dockerfile.Options{}, []string{"2:5-2:21"}, ""},
+		{"apk add --virtual", "FROM alpine:3\nRUN apk add --virtual .build-deps gcc\n", dockerfile.Options{}, []string{"2:5-2:12"}, ""},
+		{"apk cleanup after ||", "FROM alpine:3\nRUN apk add curl || rm -rf /var/cache/apk/*\n", dockerfile.Options{}, []string{"2:5-2:12"}, ""},
+		{"apk, one finding per call", "FROM alpine:3\nRUN apk add curl && apk add git\n", dockerfile.Options{}, []string{"2:5-2:12", "2:21-2:28"}, ""},
+		{"apk add --no-cache", "FROM alpine:3\nRUN apk add --no-cache curl\n", dockerfile.Options{}, nil, ""},
+		{"apk --no-cache add", "FROM alpine:3\nRUN apk --no-cache add curl\n", dockerfile.Options{}, nil, ""},
+		{"apk add --no-network", "FROM alpine:3\nRUN apk add --no-network --virtual .rundeps $deps\n", dockerfile.Options{}, nil, ""},
+		{"apk cache removed", "FROM alpine:3\nRUN apk add curl && rm -rf /var/cache/apk/*\n", dockerfile.Options{}, nil, ""},
+		{"apk cache mount", "FROM alpine:3\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n", dockerfile.Options{}, nil, ""},
+		{"apk del", "FROM alpine:3\nRUN apk del curl\n", dockerfile.Options{}, nil, ""},
+
+		// yum, dnf, microdnf, tdnf, zypper
+		{"yum install", "FROM rockylinux:9\nRUN yum install -y httpd\n", dockerfile.Options{}, []string{"2:5-2:16"}, "yum clean all"},
+		{"dnf install, options first", "FROM fedora:41\nRUN dnf -y --setopt=tsflags=nodocs install httpd\n", dockerfile.Options{}, []string{"2:5-2:43"}, "/var/cache/dnf"},
+		{"microdnf", "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf install -y jq\n", dockerfile.Options{}, []string{"2:5-2:21"}, "microdnf clean all"},
+		{"tdnf", "FROM photon:5.0\nRUN tdnf install -y jq\n", dockerfile.Options{}, []string{"2:5-2:17"}, "tdnf clean all"},
+		{"zypper in", "FROM opensuse/leap:15.6\nRUN zypper -n in curl\n", dockerfile.Options{}, []string{"2:5-2:17"}, "zypper clean --all"},
+		{"one finding per RUN for a clean-based manager", "FROM rockylinux:9\nRUN yum update -y && yum install -y httpd\n", dockerfile.Options{}, []string{"2:5-2:15"}, ""},
+		{"clean before the install does not count", "FROM rockylinux:9\nRUN yum clean all && yum install -y httpd\n", dockerfile.Options{}, []string{"2:22-2:33"}, ""},
+		{"yum clean all", "FROM rockylinux:9\nRUN yum install -y httpd && yum clean all\n", dockerfile.Options{}, nil, ""},
+		{"dnf clean all and rm", "FROM fedora:41\nRUN dnf install -y httpd && dnf clean all && rm -rf /var/cache/dnf\n", dockerfile.Options{}, nil, ""},
+		{"rm -rf /var/cache/yum", "FROM rockylinux:9\nRUN yum install -y httpd && rm -rf /var/cache/yum/*\n", dockerfile.Options{}, nil, ""},
+		{"microdnf clean all", "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf install -y jq && microdnf clean all\n", dockerfile.Options{}, nil, ""},
+		{"zypper clean -a", "FROM opensuse/leap:15.6\nRUN zypper -n install curl && zypper clean -a\n", dockerfile.Options{}, nil, ""},
+		{"zypper cc", "FROM opensuse/leap:15.6\nRUN zypper -n install curl && zypper cc\n", dockerfile.Options{}, nil, ""},
+		{"dnf cache mount", "FROM fedora:41\nRUN --mount=type=cache,target=/var/cache/dnf dnf install -y httpd\n", dockerfile.Options{}, nil, ""},
+		{"heredoc with clean", "FROM fedora:41\nRUN <<EOF\nset -e\ndnf install -y httpd\ndnf clean all\nEOF\n", dockerfile.Options{}, nil, ""},
+
+		// pip
+		{"pip install", "FROM python:3.12\nRUN pip install flask\n", dockerfile.Options{}, []string{"2:5-2:16"}, "--no-cache-dir"},
+		{"pip3 install -r", "FROM python:3.12\nRUN pip3 install -r requirements.txt\n", dockerfile.Options{}, []string{"2:5-2:17"}, ""},
+		{"python -m pip", "FROM python:3.12\nRUN python3 -m pip install flask\n", dockerfile.Options{}, []string{"2:5-2:27"}, "python3 -m pip install"},
+		{"venv pip", "FROM python:3.12\nRUN /venv/bin/pip install flask\n", dockerfile.Options{}, []string{"2:5-2:26"}, ""},
+		{"pip, one finding per call", "FROM python:3.12\nRUN pip install -U pip && pip install --no-cache-dir flask\n", dockerfile.Options{}, []string{"2:5-2:16"}, ""},
+		{"pip --no-cache-dir", "FROM python:3.12\nRUN pip install --no-cache-dir flask\n", dockerfile.Options{}, nil, ""},
+		{"pip --no-cache-dir before the command", "FROM python:3.12\nRUN pip --no-cache-dir install flask\n", dockerfile.Options{}, nil, ""},
+		{"ENV PIP_NO_CACHE_DIR", "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"ENV PIP_NO_CACHE_DIR=off disables it too", "FROM python:3.12\nENV PIP_NO_CACHE_DIR=off\nRUN pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"ENV PIP_NO_CACHE_DIR in the parent stage", "FROM python:3.12 AS base\nENV PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"export PIP_NO_CACHE_DIR", "FROM python:3.12\nRUN export PIP_NO_CACHE_DIR=1 && pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"PIP_NO_CACHE_DIR prefix", "FROM python:3.12\nRUN PIP_NO_CACHE_DIR=1 pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"env PIP_NO_CACHE_DIR", "FROM python:3.12\nRUN env PIP_NO_CACHE_DIR=1 pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"pip cache mount", "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"pip cache mount of ~/.cache", "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"pip cache purge", "FROM python:3.12\nRUN pip install flask && pip cache purge\n", dockerfile.Options{}, nil, ""},
+		{"rm ~/.cache/pip", "FROM python:3.12\nRUN pip install flask && rm -rf ~/.cache/pip\n", dockerfile.Options{}, nil, ""},
+		{"python setup.py install", "FROM python:3.12\nRUN python setup.py install\n", dockerfile.Options{}, nil, ""},
+		{"pip download", "FROM python:3.12\nRUN pip download flask\n", dockerfile.Options{}, nil, ""},
+
+		// npm
+		{"npm ci", "FROM node:22\nRUN npm ci\n", dockerfile.Options{}, []string{"2:5-2:11"}, "npm cache clean --force"},
+		{"npm i -g", "FROM node:22\nRUN npm i -g pnpm\n", dockerfile.Options{}, []string{"2:5-2:10"}, ""},
+		{"npm, one finding per RUN", "FROM node:22\nRUN npm install -g pnpm && npm ci\n", dockerfile.Options{}, []string{"2:5-2:16"}, ""},
+		{"npm cache clean", "FROM node:22\nRUN npm ci && npm cache clean --force\n", dockerfile.Options{}, nil, ""},
+		{"npm cache mount", "FROM node:22\nRUN --mount=type=cache,target=/root/.npm npm ci\n", dockerfile.Options{}, nil, ""},
+		{"rm ~/.npm", "FROM node:22\nRUN npm ci && rm -rf /root/.npm\n", dockerfile.Options{}, nil, ""},
+		{"npm run", "FROM node:22\nRUN npm run build\n", dockerfile.Options{}, nil, ""},
+
+		// general
+		{"sh -c and sudo", "FROM alpine:3\nRUN sh -c 'sudo apk add curl'\n", dockerfile.Options{}, []string{"2:17-2:24"}, ""},
+		{"lower-case run", "FROM alpine:3\nrun apk add curl\n", dockerfile.Options{}, []string{"2:5-2:12"}, ""},
+		{"parent stage of the final image", "FROM alpine:3 AS base\nRUN apk add curl\nFROM base\n", dockerfile.Options{}, []string{"2:5-2:12"}, ""},
+		{"builder stage only", "FROM python:3.12 AS build\nRUN pip install build && python -m build\nFROM python:3.12-slim\nCOPY --from=build /dist /dist\n", dockerfile.Options{}, nil, ""},
+		{"cleanup in a later RUN does not help", "FROM alpine:3\nRUN apk add curl\nRUN rm -rf /var/cache/apk/*\n", dockerfile.Options{}, []string{"2:5-2:12"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := ruletest.Run(t, PackageCacheLeft, tt.src, tt.opts)
+			if got := ruletest.Positions(ds); !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v, want %v (%v)", got, tt.want, ruletest.Lines(ds))
+			}
+			if len(ds) > 0 && !strings.Contains(ds[0].Message, tt.msg) {
+				t.Errorf("message %q does not contain %q", ds[0].Message, tt.msg)
+			}
+		})
+	}
+}
