@@ -79,13 +79,13 @@ func (f *File) parseAST(src []byte) []*parser.Node {
 	starts := lineStarts(src)
 	nlines := len(starts) - 1
 	esc := leadingEscape(src)
-	parse := func(from, to int) (*parser.Result, error, int) {
+	parse := func(from, to int) (*parser.Result, int, error) {
 		// Lines [from, to) (0-based). A later chunk gets the file's escape
 		// directive and a blank line that ends the directive block, so a
 		// comment that looks like a directive is not read as one.
 		if from == 0 && to == nlines {
 			res, err := parser.Parse(bytes.NewReader(src))
-			return res, err, 0
+			return res, 0, err
 		}
 		prefix := "\n"
 		if from > 0 && esc != parser.DefaultEscapeToken {
@@ -96,7 +96,7 @@ func (f *File) parseAST(src []byte) []*parser.Node {
 		}
 		r := io.MultiReader(strings.NewReader(prefix), bytes.NewReader(src[starts[from]:starts[to]]))
 		res, err := parser.Parse(r)
-		return res, err, strings.Count(prefix, "\n")
+		return res, strings.Count(prefix, "\n"), err
 	}
 	var nodes []*parser.Node
 	add := func(res *parser.Result, shift int) {
@@ -111,7 +111,7 @@ func (f *File) parseAST(src []byte) []*parser.Node {
 	}
 	line := 0 // 0-based first line of the part still to parse
 	for round := 0; line < nlines; round++ {
-		res, err, pre := parse(line, nlines)
+		res, pre, err := parse(line, nlines)
 		shift := line - pre
 		if line == 0 && res != nil {
 			esc = res.EscapeToken
@@ -144,7 +144,7 @@ func (f *File) parseAST(src []byte) []*parser.Node {
 		}
 		if res == nil && first-1 > line {
 			// parser.Parse returned nothing: parse the instructions before the bad one.
-			res, _, pre := parse(line, first-1)
+			res, pre, _ := parse(line, first-1)
 			add(res, line-pre)
 		}
 		line = min(last, nlines)

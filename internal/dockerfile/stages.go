@@ -177,8 +177,9 @@ func usedWithoutDefault(word, name string, esc byte) bool {
 			return
 		}
 		found = true
-		if !braced || !(strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, ":-") ||
-			strings.HasPrefix(rest, "+") || strings.HasPrefix(rest, ":+")) {
+		hasDefault := strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, ":-") ||
+			strings.HasPrefix(rest, "+") || strings.HasPrefix(rest, ":+")
+		if !braced || !hasDefault {
 			plain = true
 		}
 	})

@@ -220,11 +220,11 @@ func logicalLine(tab *lineTable, start int, escape rune) (*textMap, int) {
 	}
 	if !cont || n == len(lines) {
 		// One physical line, the common case: the text is a piece of it.
+		// An empty text (a line holding only an escape character) still maps
+		// to where it starts.
 		m := &textMap{text: text[from:to], tab: tab}
-		if from < to {
-			m.one[0] = segment{off: 0, line: n, col: from}
-			m.segs = m.one[:]
-		}
+		m.one[0] = segment{off: 0, line: n, col: from}
+		m.segs = m.one[:]
 		return m, n
 	}
 	// Several lines: find the pieces, then copy them in one allocation.
@@ -246,6 +246,9 @@ func logicalLine(tab *lineTable, start int, escape rune) (*textMap, int) {
 			segs = append(segs, segment{off: size, line: n, col: 0, end: to})
 			size += to
 		}
+	}
+	if len(segs) == 0 {
+		segs = append(segs, segment{line: start, col: from, end: from})
 	}
 	var sb strings.Builder
 	sb.Grow(size)

@@ -310,7 +310,7 @@ func decodeJSONString(s string, base int, offsets bool) (string, []span, bool) {
 					cp = (cp-0xd800)<<10 + (lo - 0xdc00) + 0x10000
 					n = 12
 				}
-				r = string(rune(cp))
+				r = string(cp)
 			default:
 				return "", nil, false
 			}
