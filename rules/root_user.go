@@ -6,6 +6,7 @@ import (
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -30,8 +31,10 @@ final stage is built FROM is inherited.
 The rule fires on a last USER of root, 0, root:<group> or 0:<group>. Without
 any USER it fires on the FROM line: a FROM scratch image runs as root (a
 data-only scratch image without CMD or ENTRYPOINT is exempt), and another base
-image runs as root unless that base image sets a user. dockvet does not read base
-images' configuration yet, so it says so; add an explicit USER to be sure.`,
+image runs as root when its config sets no user or root: dockvet reads the base
+image's config from its registry (DV001 says when it cannot, and the message
+then says the user is unknown). An explicit USER makes the image independent of
+what the base image does.`,
 	Bad: `FROM python:3.12-slim
 COPY app/ /app/
 CMD ["python", "/app/main.py"]`,
@@ -77,10 +80,26 @@ func checkRootUser(pass *rule.Pass) {
 		pass.Reportf(base.Range, "the final image is FROM scratch and sets no USER, so its command runs as root (uid 0); add a numeric USER such as USER 65532:65532 (no /etc/passwd needed)")
 		return
 	}
+	img, _, err := pass.BaseImage(root)
+	if img != nil {
+		if img.OS == "windows" || !image.RunsAsRoot(img.User) {
+			return
+		}
+		user := img.User
+		if user == "" {
+			user = "none, so root"
+		}
+		pass.Reportf(base.Range, "no USER in the final image, and base image %s runs as root (its config user: %s): a container escape owns the node; add USER <non-root> after the steps that need root", base.Expanded, user)
+		return
+	}
 	if nonRootTag(base.Tag) {
 		return
 	}
-	pass.Reportf(base.Range, "no USER in the final image: it runs as root unless base image %s sets a user (base images are not checked yet); add USER <non-root> after the steps that need root", base.Expanded)
+	why := "base images are not checked"
+	if err != nil {
+		why = "its config could not be read, see DV001"
+	}
+	pass.Reportf(base.Range, "no USER in the final image: it runs as root unless base image %s sets a user (%s); add USER <non-root> after the steps that need root", base.Expanded, why)
 }
 
 // isRootUser reports whether a USER value (user[:group]) names uid 0.

@@ -8,9 +8,11 @@ import "github.com/dockvet/dockvet/internal/rule"
 func All() []*rule.Rule {
 	return []*rule.Rule{
 		SyntaxError,
+		BaseImageUnresolved,
 		InvalidSuppression,
 		VolumeInstruction,
 		VolumeOverImageData,
+		InheritedVolume,
 		VolumeMalformedJSON,
 		LatestTag,
 		UntaggedImage,

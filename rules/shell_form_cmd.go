@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -33,7 +34,11 @@ Only the command the final image actually runs is checked: the last CMD of the
 target stage and the stages it is built FROM. The rule stays silent when the
 stage's SHELL is not a POSIX shell (cmd, PowerShell) and when the effective
 ENTRYPOINT is in shell form: that ignores CMD entirely and is reported by
-shell-form-entrypoint (DV301).`,
+shell-form-entrypoint (DV301).
+
+When the Dockerfile sets no CMD (and no ENTRYPOINT, which would reset it), the
+image runs its base image's CMD: dockvet reads the base image's config, and a
+shell-form one (["/bin/sh", "-c", "..."]) is reported on the FROM line.`,
 	Bad: `FROM node:22-slim
 COPY . /app
 WORKDIR /app
@@ -48,6 +53,15 @@ CMD ["npm", "start"]`,
 func checkShellFormCmd(pass *rule.Pass) {
 	cfg := finalConfig(pass.File)
 	in := cfg.Cmd
+	if in == nil && cfg.Entrypoint == nil && !cfg.CmdCleared {
+		reportInheritedShellForm(pass, "CMD", func(img *image.Image) []string {
+			if image.IsShellForm(img.Entrypoint) {
+				return nil // DV301 reports the ENTRYPOINT, which ignores this CMD
+			}
+			return img.Cmd
+		})
+		return
+	}
 	if in == nil || in.JSON || in.ArgsText == "" || !dockerfile.IsPOSIXShell(in.Shell) {
 		return
 	}
@@ -59,6 +73,35 @@ func checkShellFormCmd(pass *rule.Pass) {
 		return
 	}
 	pass.Report(shellFormDiagnostic(in, sc, ""))
+}
+
+// reportInheritedShellForm reports, on the FROM line of the final image's
+// base, a shell-form CMD or ENTRYPOINT (what) that the final image inherits
+// from the base image's config because the Dockerfile sets none.
+func reportInheritedShellForm(pass *rule.Pass, what string, argv func(*image.Image) []string) {
+	chain := pass.File.FinalChain()
+	if len(chain) == 0 {
+		return
+	}
+	img, ref, _ := pass.BaseImage(chain[0])
+	if img == nil || img.OS == "windows" {
+		return
+	}
+	args := argv(img)
+	if !image.IsShellForm(args) {
+		return
+	}
+	pass.Reportf(ref.Range, "the final image sets no %[1]s and inherits base image %[2]s's shell-form %[1]s %[3]s: the shell is PID 1 and does not forward SIGTERM; set an exec-form %[1]s in this Dockerfile", what, ref.Expanded, quoteArgv(args))
+}
+
+// quoteArgv prints an argv as JSON, shortened when long.
+func quoteArgv(argv []string) string {
+	b, _ := json.Marshal(argv)
+	s := string(b)
+	if len(s) > 120 {
+		s = s[:117] + "..."
+	}
+	return s
 }
 
 // runtimeConfig is what the final image runs: the instructions that set its

@@ -5,6 +5,7 @@ import (
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -27,7 +28,9 @@ replace the shell: ENTRYPOINT cd /app && exec node server.js.
 
 Only the ENTRYPOINT the final image runs is checked (the last one in the target
 stage and the stages it is built FROM). The rule stays silent when the stage's
-SHELL is not a POSIX shell (cmd, PowerShell).`,
+SHELL is not a POSIX shell (cmd, PowerShell). When the Dockerfile sets no
+ENTRYPOINT, the base image's one applies: a shell-form ENTRYPOINT in the base
+image's config is reported on the FROM line.`,
 	Bad: `FROM node:22-slim
 COPY . /app
 ENTRYPOINT node /app/server.js
@@ -42,6 +45,10 @@ CMD ["--port", "8080"]`,
 func checkShellFormEntrypoint(pass *rule.Pass) {
 	cfg := finalConfig(pass.File)
 	in := cfg.Entrypoint
+	if in == nil {
+		reportInheritedShellForm(pass, "ENTRYPOINT", func(img *image.Image) []string { return img.Entrypoint })
+		return
+	}
 	if in == nil || in.JSON || in.ArgsText == "" || !dockerfile.IsPOSIXShell(in.Shell) {
 		return
 	}

@@ -31,6 +31,11 @@ git clone, touch). Order does not matter: with BuildKit, content added after
 the VOLUME line is copied too. Paths it cannot resolve (a relative destination
 under an unknown WORKDIR, a variable without a value) are not judged.
 
+Volumes declared by the base image count too (FROM postgres:16, then COPY
+seed/ /var/lib/postgresql/data): dockvet reads the base image's config and
+reports those on the FROM line. No Dockerfile can remove an inherited VOLUME,
+so there the fix is to keep the data elsewhere or to change the base image.
+
 Delete the VOLUME line and declare the volume where it is used (pod spec,
 compose file, docker run -v), or keep the data out of the volume path. For
 data-only images, Kubernetes 1.33+ can mount an OCI image as a read-only image
@@ -53,6 +58,7 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 	if len(adds) == 0 {
 		return
 	}
+	own := map[string]bool{}
 	for _, s := range steps {
 		if s.in.Keyword != "VOLUME" || s.in.Invalid {
 			continue
@@ -65,20 +71,8 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 			if vol == "/" {
 				continue
 			}
-			var related []finding.Related
-			var lines []string
-			seen := map[*dockerfile.Instruction]bool{}
-			for _, a := range adds {
-				if a.glob || !pathUnder(a.path, vol) || seen[a.in] {
-					continue
-				}
-				seen[a.in] = true
-				related = append(related, finding.Related{
-					Range:   a.at,
-					Message: fmt.Sprintf("adds %s under VOLUME %s", a.path, vol),
-				})
-				lines = append(lines, fmt.Sprintf("line %d: %s", a.in.StartLine, a.what))
-			}
+			own[vol] = true
+			related, lines := addersUnder(adds, vol)
 			if len(related) == 0 {
 				continue
 			}
@@ -90,4 +84,50 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 			})
 		}
 	}
+	// Volumes the base image declares: the Dockerfile cannot remove them, so
+	// the data has to go elsewhere.
+	chain := pass.File.FinalChain()
+	if len(chain) == 0 {
+		return
+	}
+	img, ref, _ := pass.BaseImage(chain[0])
+	if img == nil {
+		return
+	}
+	for _, v := range img.Volumes {
+		vol := path.Clean(v)
+		if !strings.HasPrefix(vol, "/") || vol == "/" || own[vol] {
+			continue
+		}
+		related, lines := addersUnder(adds, vol)
+		if len(related) == 0 {
+			continue
+		}
+		pass.Report(rule.Diagnostic{
+			Range: ref.Range,
+			Message: fmt.Sprintf("base image %s declares VOLUME %s and this image adds data there (%s): containerd copies it into every container at start, and no Dockerfile can remove an inherited VOLUME; keep the data elsewhere or build on a base without the volume",
+				ref.Expanded, vol, listAdders(lines, "; ")),
+			Related: related,
+		})
+	}
+}
+
+// addersUnder returns the additions at or below vol, one per instruction, as
+// related locations and as "line N: what" descriptions.
+func addersUnder(adds []addition, vol string) ([]finding.Related, []string) {
+	var related []finding.Related
+	var lines []string
+	seen := map[*dockerfile.Instruction]bool{}
+	for _, a := range adds {
+		if a.glob || !pathUnder(a.path, vol) || seen[a.in] {
+			continue
+		}
+		seen[a.in] = true
+		related = append(related, finding.Related{
+			Range:   a.at,
+			Message: fmt.Sprintf("adds %s under VOLUME %s", a.path, vol),
+		})
+		lines = append(lines, fmt.Sprintf("line %d: %s", a.in.StartLine, a.what))
+	}
+	return related, lines
 }

@@ -58,26 +58,32 @@ func completeRules(cmd *cobra.Command, flags ...string) {
 // the module version from the build info is used (go install ...@v1.2.3).
 var version = ""
 
+// versionString is the release version, "devel" for a source build.
+func versionString() string {
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "" {
+		v = bi.Main.Version
+	}
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	return v
+}
+
 func (e *env) versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			v, goVersion, rev := version, "", ""
+			v, goVersion, rev := versionString(), "", ""
 			if bi, ok := debug.ReadBuildInfo(); ok {
 				goVersion = bi.GoVersion
-				if v == "" {
-					v = bi.Main.Version
-				}
 				for _, s := range bi.Settings {
 					if s.Key == "vcs.revision" {
 						rev = s.Value
 					}
 				}
-			}
-			if v == "" || v == "(devel)" {
-				v = "devel"
 			}
 			parts := []string{"dockvet " + v}
 			if rev != "" {

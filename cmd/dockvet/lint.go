@@ -34,7 +34,7 @@ type lintFlags struct {
 	target        string
 	buildArgs     []string
 	platform      string
-	offline       bool
+	registry      registryFlags
 	color         string
 	stdinFilename string
 }
@@ -69,7 +69,7 @@ the repository root) unless --config names one; flags override the file.`,
 	f.StringVar(&fl.target, "target", "", "stage whose image ships (default: the last stage)")
 	f.StringArrayVar(&fl.buildArgs, "build-arg", nil, "value for ARG expansion, KEY=VALUE (repeatable)")
 	f.StringVar(&fl.platform, "platform", "", "target platform (default linux/amd64)")
-	f.BoolVar(&fl.offline, "offline", false, "never contact a registry")
+	addRegistryFlags(f, &fl.registry)
 	f.StringVar(&fl.color, "color", "auto", "color output: auto, always, never")
 	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name to print for a Dockerfile read from stdin")
 	completeValues(cmd, "format", report.Names()...)
@@ -92,6 +92,11 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if err != nil {
 		return err
 	}
+	resolver, err := e.newResolver(cfg, &fl.registry, settings.parse.Platform)
+	if err != nil {
+		return err
+	}
+	settings.rules.Bases = resolver
 	eng, err := engine.New(rules.All(), settings.rules)
 	if err != nil {
 		return usageErrorf("%v", err)

@@ -17,13 +17,30 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // runCLI runs dockvet in-process from the repository root (so that paths in
-// output are the ones a user types there) with no config file in scope.
+// output are the ones a user types there) with no config file in scope,
+// offline and with an empty image cache.
 func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLIEnv(t, map[string]string{"DOCKVET_OFFLINE": "1"}, stdin, args...)
+}
+
+// runCLIEnv is runCLI with the given environment (DOCKVET_CACHE_DIR defaults
+// to a fresh temporary directory).
+func runCLIEnv(t *testing.T, environ map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errb bytes.Buffer
+	cache := t.TempDir()
 	e := &env{
 		stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb,
-		getenv:     func(string) string { return "" },
+		getenv: func(k string) string {
+			if v, ok := environ[k]; ok {
+				return v
+			}
+			if k == "DOCKVET_CACHE_DIR" {
+				return cache
+			}
+			return ""
+		},
 		isTerminal: func(io.Writer) bool { return false },
 	}
 	code = e.run(args)
@@ -98,7 +115,7 @@ func TestFailOnThreshold(t *testing.T) {
 
 func TestStdinFilename(t *testing.T) {
 	code, out, _ := runCLI(t, "FROM alpine\n", "lint", "-f", "gnu", "--stdin-filename", "svc/Dockerfile", "-")
-	if code != 1 || !strings.HasPrefix(out, "svc/Dockerfile:1:6: warning: ") {
+	if code != 1 || !strings.Contains(out, "\nsvc/Dockerfile:1:6: warning: ") {
 		t.Errorf("exit %d, output %q", code, out)
 	}
 }

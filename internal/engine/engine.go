@@ -4,6 +4,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/image"
+	"github.com/dockvet/dockvet/internal/registry"
 	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/internal/source"
 )
@@ -47,6 +50,15 @@ type Settings struct {
 	// InvalidSuppression, when set, is the rule under which unknown rule names
 	// in a config file are reported (names given as flags are errors instead).
 	InvalidSuppression *rule.Rule
+	// Bases, when set, looks up the external images that final images are
+	// built from, so rules can read their configs (rule.Pass.BaseImage).
+	Bases BaseResolver
+}
+
+// BaseResolver resolves image references; *registry.Resolver is one. It
+// returns one result per request, in order, and never fails as a whole.
+type BaseResolver interface {
+	Resolve(ctx context.Context, reqs []registry.Request) []registry.Result
 }
 
 // UnknownRuleError is returned by New for a rule name given on the command line
@@ -71,11 +83,12 @@ type Engine struct {
 	severity map[*rule.Rule]finding.Severity // enabled rules only
 	// configFindings report unknown rule names in config files.
 	configFindings []finding.Finding
+	bases          BaseResolver
 }
 
 // New resolves settings against the rules.
 func New(rules []*rule.Rule, s Settings) (*Engine, error) {
-	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{}}
+	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{}, bases: s.Bases}
 	for _, r := range rules {
 		e.byKey[strings.ToLower(r.ID)] = r
 		e.byKey[strings.ToLower(r.Name)] = r
@@ -225,6 +238,21 @@ func (e *Engine) LintFile(in Input, opts dockerfile.Options) (fs []finding.Findi
 	if err != nil {
 		return nil, f, err
 	}
+	var bases rule.BaseLookup
+	if e.bases != nil {
+		bases = e.resolveBases([]*dockerfile.File{f}, opts)[f]
+	}
+	fs, err = e.check(f, bases)
+	return fs, f, err
+}
+
+// check runs the enabled rules on a parsed file.
+func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup) (fs []finding.Finding, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fs, err = nil, fmt.Errorf("internal error: %v (please report this with the Dockerfile)\n%s", p, debug.Stack())
+		}
+	}()
 	sup := newSuppressions(f, e)
 	var out []finding.Finding
 	for _, r := range e.all {
@@ -232,29 +260,31 @@ func (e *Engine) LintFile(in Input, opts dockerfile.Options) (fs []finding.Findi
 		if !on || r.Check == nil {
 			continue
 		}
-		if err := e.runRule(r, f, func(d rule.Diagnostic) {
+		if err := e.runRule(r, f, bases, func(d rule.Diagnostic) {
 			if sup.suppressed(r, d.Range.Start.Line) {
 				return
 			}
 			out = append(out, toFinding(r, sev, f.Name, d))
 		}); err != nil {
-			return nil, f, err
+			return nil, err
 		}
 	}
 	finding.Sort(out)
-	return out, f, nil
+	return out, nil
 }
 
 // runRule isolates a rule: a panic in one rule becomes an error for this file
 // instead of taking down the whole run.
-func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, report func(rule.Diagnostic)) (err error) {
+func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup, report func(rule.Diagnostic)) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error in rule %s %s: %v (please report this with the Dockerfile)\n%s", r.ID, r.Name, p, debug.Stack())
 		}
 	}()
 	known := func(name string) bool { return e.Lookup(name) != nil }
-	r.Check(rule.NewPass(r, f, known, report))
+	pass := rule.NewPass(r, f, known, report)
+	pass.Bases = bases
+	r.Check(pass)
 	return nil
 }
 
@@ -321,30 +351,62 @@ func (s *suppressions) suppressed(r *rule.Rule, line int) bool {
 // Options are shared by all files.
 func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
 	type result struct {
+		file     *dockerfile.File
 		findings []finding.Finding
-		lines    []string
 		err      error
 	}
 	results := make([]result, len(inputs))
-	workers := min(runtime.GOMAXPROCS(0), len(inputs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				fs, f, err := e.LintFile(inputs[i], opts)
-				results[i] = result{findings: fs, err: err}
-				if len(fs) > 0 && f != nil {
-					results[i].lines = f.Lines
+	each := func(fn func(i int)) {
+		workers := min(runtime.GOMAXPROCS(0), len(inputs))
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range workers {
+			wg.Go(func() {
+				for i := range next {
+					fn(i)
 				}
+			})
+		}
+		for i := range inputs {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	if e.bases == nil {
+		// One pass: parse and check each file, keeping only what has findings.
+		each(func(i int) {
+			fs, f, err := e.LintFile(inputs[i], opts)
+			results[i] = result{findings: fs, err: err}
+			if len(fs) > 0 {
+				results[i].file = f
+			}
+		})
+	} else {
+		// Parse every file, resolve the base images of all of them at once
+		// (each distinct image once, concurrently), then check.
+		each(func(i int) {
+			f, err := e.parse(inputs[i], opts)
+			results[i] = result{file: f, err: err}
+		})
+		var files []*dockerfile.File
+		for _, r := range results {
+			if r.err == nil && r.file != nil {
+				files = append(files, r.file)
+			}
+		}
+		lookups := e.resolveBases(files, opts)
+		each(func(i int) {
+			r := &results[i]
+			if r.err != nil || r.file == nil {
+				return
+			}
+			r.findings, r.err = e.check(r.file, lookups[r.file])
+			if len(r.findings) == 0 {
+				r.file = nil
 			}
 		})
 	}
-	for i := range inputs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 
 	res := &finding.Result{Files: len(inputs), Sources: map[string][]string{}}
 	for i, r := range results {
@@ -353,14 +415,80 @@ func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
 			continue
 		}
 		res.Findings = append(res.Findings, r.findings...)
-		if r.lines != nil {
-			res.Sources[inputs[i].Name] = r.lines
+		if r.file != nil {
+			res.Sources[inputs[i].Name] = r.file.Lines
 		}
 	}
 	res.Findings = append(res.Findings, e.configFindings...)
 	finding.Sort(res.Findings)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
 	return res
+}
+
+// parse parses one file, turning a front-end panic into this file's error.
+func (e *Engine) parse(in Input, opts dockerfile.Options) (f *dockerfile.File, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			f, err = nil, fmt.Errorf("internal error parsing the file: %v (please report this with the Dockerfile)\n%s", p, debug.Stack())
+		}
+	}()
+	return dockerfile.Parse(in.Name, in.Src, opts)
+}
+
+// resolveBases resolves, in one call to the resolver, the external image at
+// the root of each file's final stage chain, and returns for each file the
+// lookup its rules use. Only the final image's bases are fetched: builder
+// stages do not ship.
+func (e *Engine) resolveBases(files []*dockerfile.File, opts dockerfile.Options) map[*dockerfile.File]rule.BaseLookup {
+	type key = registry.Request
+	index := map[key]int{}
+	var reqs []registry.Request
+	perFile := make([]map[*dockerfile.ImageRef]key, len(files))
+	for i, f := range files {
+		perFile[i] = map[*dockerfile.ImageRef]key{}
+		for _, s := range f.FinalChain() {
+			ref := s.Base
+			if s.Parent != nil || ref == nil || ref.Scratch || ref.Stage != nil || len(ref.Unresolved) > 0 || ref.Expanded == "" {
+				continue
+			}
+			k := key{Ref: ref.Expanded, Platform: stagePlatform(s, opts.Platform)}
+			if _, ok := index[k]; !ok {
+				index[k] = len(reqs)
+				reqs = append(reqs, k)
+			}
+			perFile[i][ref] = k
+		}
+	}
+	var answers []registry.Result
+	if len(reqs) > 0 {
+		answers = e.bases.Resolve(context.Background(), reqs)
+	}
+	out := make(map[*dockerfile.File]rule.BaseLookup, len(files))
+	for i, f := range files {
+		refs := perFile[i]
+		out[f] = func(ref *dockerfile.ImageRef) (*image.Image, error) {
+			k, ok := refs[ref]
+			if !ok {
+				return nil, nil // not a base of the final image: never looked up
+			}
+			a := answers[index[k]]
+			return a.Image, a.Err
+		}
+	}
+	return out
+}
+
+// stagePlatform is the platform a stage's base image is pulled for: its FROM
+// --platform when that is known, else the run's platform.
+func stagePlatform(s *dockerfile.Stage, platform string) string {
+	if s.From != nil {
+		if fl, ok := s.From.Flag("platform"); ok && fl.HasValue {
+			if v, unresolved := s.From.Expand(fl.Value); len(unresolved) == 0 && v != "" {
+				return v
+			}
+		}
+	}
+	return platform
 }
 
 // Failed reports whether any finding is at or above the threshold; a

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/source"
 )
 
@@ -33,6 +34,8 @@ type Rule struct {
 	Good string
 	// Check inspects pass.File and reports through pass.
 	Check func(pass *Pass)
+	// CheckImage, when set, inspects a built image (dockvet image).
+	CheckImage func(pass *ImagePass)
 }
 
 // URL is the rule's documentation page.
@@ -59,14 +62,79 @@ type Pass struct {
 	// KnownRule reports whether an id or name designates an existing rule. It is
 	// how the suppression checks validate names without importing every rule.
 	KnownRule func(idOrName string) bool
+	// Bases answers BaseImage; nil when base images are not looked up.
+	Bases BaseLookup
 
 	report func(Diagnostic)
 }
+
+// BaseLookup returns what is known about an external image reference that a
+// FROM names: the image, or an error saying why it is unknown (a
+// *registry.Error: offline, not found, unauthorized...).
+type BaseLookup func(ref *dockerfile.ImageRef) (*image.Image, error)
 
 // NewPass is used by the engine (and tests) to run a rule.
 func NewPass(r *Rule, f *dockerfile.File, known func(string) bool, report func(Diagnostic)) *Pass {
 	return &Pass{Rule: r, File: f, KnownRule: known, report: report}
 }
+
+// BaseImage returns the external image a stage is ultimately built FROM
+// (following FROM <stage> to the first stage that names an image) and that
+// stage's FROM reference. It returns nils for FROM scratch, for a reference
+// with unresolved variables and when base images are not looked up; err
+// says why a named image is unknown.
+func (p *Pass) BaseImage(s *dockerfile.Stage) (img *image.Image, ref *dockerfile.ImageRef, err error) {
+	for s != nil && s.Parent != nil {
+		s = s.Parent
+	}
+	if s == nil || s.Base == nil || s.Base.Scratch || len(s.Base.Unresolved) > 0 || s.Base.Expanded == "" {
+		return nil, nil, nil
+	}
+	if p.Bases == nil {
+		return nil, s.Base, nil
+	}
+	img, err = p.Bases(s.Base)
+	return img, s.Base, err
+}
+
+// ImagePass is one rule's view of one built image (dockvet image).
+type ImagePass struct {
+	Rule  *Rule
+	Image *image.Image
+	// History is the image's history read as a Dockerfile: line i holds
+	// history entry i (1-based) as an instruction (`RUN ...`, `COPY ...`,
+	// `VOLUME ...`), or a comment when the entry is not one. Rules that judge
+	// RUN commands run their Dockerfile check on it through AsPass.
+	History *dockerfile.File
+
+	report func(Diagnostic)
+}
+
+// NewImagePass is used by the engine (and tests) to run a rule on an image.
+func NewImagePass(r *Rule, img *image.Image, history *dockerfile.File, report func(Diagnostic)) *ImagePass {
+	return &ImagePass{Rule: r, Image: img, History: history, report: report}
+}
+
+// Report records a diagnostic; its line is a 1-based history entry, or 0 for
+// the config as a whole.
+func (p *ImagePass) Report(d Diagnostic) { p.report(d) }
+
+// Reportf records a diagnostic with a formatted message.
+func (p *ImagePass) Reportf(r source.Range, format string, args ...any) {
+	p.report(Diagnostic{Range: r, Message: fmt.Sprintf(format, args...)})
+}
+
+// AsPass returns a Dockerfile pass over the image history, reporting through
+// this image pass; nil when the image has no history.
+func (p *ImagePass) AsPass() *Pass {
+	if p.History == nil {
+		return nil
+	}
+	return &Pass{Rule: p.Rule, File: p.History, KnownRule: func(string) bool { return true }, report: p.report}
+}
+
+// ConfigRange is the position of a finding about the config as a whole (line 0).
+var ConfigRange = source.Range{}
 
 // Report records a diagnostic.
 func (p *Pass) Report(d Diagnostic) { p.report(d) }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -38,5 +39,20 @@ func Positions(ds []rule.Diagnostic) []string {
 	for i, d := range ds {
 		out[i] = fmt.Sprintf("%d:%d-%d:%d", d.Range.Start.Line, d.Range.Start.Col, d.Range.End.Line, d.Range.End.Col)
 	}
+	return out
+}
+
+// RunBases is Run with base images: bases answers the lookup of each
+// external FROM reference of the final image by its expanded text.
+func RunBases(t testing.TB, r *rule.Rule, src string, opts dockerfile.Options, bases func(ref string) (*image.Image, error)) []rule.Diagnostic {
+	t.Helper()
+	f, err := dockerfile.Parse("Dockerfile", []byte(src), opts)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	var out []rule.Diagnostic
+	pass := rule.NewPass(r, f, func(string) bool { return true }, func(d rule.Diagnostic) { out = append(out, d) })
+	pass.Bases = func(ref *dockerfile.ImageRef) (*image.Image, error) { return bases(ref.Expanded) }
+	r.Check(pass)
 	return out
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/dockvet/dockvet/internal/config"
+	"github.com/dockvet/dockvet/internal/registry"
+)
+
+// registryFlags are the settings of image lookups, shared by `lint` (base
+// images) and `image`.
+type registryFlags struct {
+	offline  bool
+	timeout  time.Duration
+	cacheDir string
+	noCache  bool
+	insecure []string
+}
+
+func addRegistryFlags(f *pflag.FlagSet, fl *registryFlags) {
+	f.BoolVar(&fl.offline, "offline", false, "never contact a registry; answers come from the cache only (also DOCKVET_OFFLINE=1)")
+	f.DurationVar(&fl.timeout, "registry-timeout", registry.DefaultTimeout, "overall deadline for registry lookups")
+	f.StringVar(&fl.cacheDir, "cache-dir", "", "cache for image configs (default $DOCKVET_CACHE_DIR, else the user cache dir)")
+	f.BoolVar(&fl.noCache, "no-cache", false, "neither read nor write the image config cache")
+	f.StringArrayVar(&fl.insecure, "insecure-registry", nil, "registry host[:port] that may be reached over plain HTTP (repeatable; loopback always may)")
+}
+
+// newResolver builds the run's registry resolver from the config file and
+// the flags (flags win; insecure registries add up).
+func (e *env) newResolver(cfg *config.Config, fl *registryFlags, platform string) (*registry.Resolver, error) {
+	if fl.timeout <= 0 {
+		return nil, usageErrorf("--registry-timeout must be positive")
+	}
+	cacheDir := fl.cacheDir
+	if cacheDir == "" {
+		if d := e.getenv("DOCKVET_CACHE_DIR"); d != "" {
+			cacheDir = d
+		} else {
+			cacheDir = registry.DefaultCacheDir()
+		}
+	}
+	if fl.noCache {
+		cacheDir = ""
+	}
+	opts := []registry.Option{
+		registry.WithOffline(fl.offline || cfg.Offline || truthy(e.getenv("DOCKVET_OFFLINE"))),
+		registry.WithTimeout(fl.timeout),
+		registry.WithCacheDir(cacheDir),
+		registry.WithInsecureRegistries(append(append([]string(nil), cfg.InsecureRegistries...), fl.insecure...)),
+		registry.WithUserAgent("dockvet/" + versionString()),
+	}
+	if platform != "" {
+		opts = append(opts, registry.WithPlatform(platform))
+	}
+	return registry.New(opts...), nil
+}
+
+// truthy reads a boolean environment variable (1, true, yes, on).
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
