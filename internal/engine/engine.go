@@ -240,7 +240,7 @@ func (e *Engine) LintFile(in Input, opts dockerfile.Options) (fs []finding.Findi
 	}
 	var bases rule.BaseLookup
 	if e.bases != nil {
-		bases = e.resolveBases([]*dockerfile.File{f}, opts)[f]
+		bases = newBaseBroker(e.bases).lookup(f, opts)
 	}
 	fs, err = e.check(f, bases)
 	return fs, f, err
@@ -349,64 +349,52 @@ func (s *suppressions) suppressed(r *rule.Rule, line int) bool {
 // Lint lints many files concurrently and returns the combined result, with
 // findings sorted and the source lines of every file that has findings.
 // Options are shared by all files.
+//
+// With a base resolver, each file's final base image is requested as soon as
+// the file is parsed; equal requests share one resolution (so 100 files on 5
+// bases make 5), and many files are in flight at once so that lookups overlap
+// while memory stays bounded: a file is dropped as soon as it is checked.
 func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
 	type result struct {
-		file     *dockerfile.File
 		findings []finding.Finding
+		lines    []string
 		err      error
 	}
 	results := make([]result, len(inputs))
-	each := func(fn func(i int)) {
-		workers := min(runtime.GOMAXPROCS(0), len(inputs))
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for range workers {
-			wg.Go(func() {
-				for i := range next {
-					fn(i)
+	workers := runtime.GOMAXPROCS(0)
+	var bases *baseBroker
+	if e.bases != nil {
+		bases = newBaseBroker(e.bases)
+		// Workers mostly wait on the network; keep enough files in flight to
+		// start every distinct lookup early.
+		workers = max(workers, 32)
+	}
+	workers = min(workers, len(inputs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				var fs []finding.Finding
+				var f *dockerfile.File
+				var err error
+				if bases == nil {
+					fs, f, err = e.LintFile(inputs[i], opts)
+				} else if f, err = e.parse(inputs[i], opts); err == nil {
+					fs, err = e.check(f, bases.lookup(f, opts))
 				}
-			})
-		}
-		for i := range inputs {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-	}
-	if e.bases == nil {
-		// One pass: parse and check each file, keeping only what has findings.
-		each(func(i int) {
-			fs, f, err := e.LintFile(inputs[i], opts)
-			results[i] = result{findings: fs, err: err}
-			if len(fs) > 0 {
-				results[i].file = f
-			}
-		})
-	} else {
-		// Parse every file, resolve the base images of all of them at once
-		// (each distinct image once, concurrently), then check.
-		each(func(i int) {
-			f, err := e.parse(inputs[i], opts)
-			results[i] = result{file: f, err: err}
-		})
-		var files []*dockerfile.File
-		for _, r := range results {
-			if r.err == nil && r.file != nil {
-				files = append(files, r.file)
-			}
-		}
-		lookups := e.resolveBases(files, opts)
-		each(func(i int) {
-			r := &results[i]
-			if r.err != nil || r.file == nil {
-				return
-			}
-			r.findings, r.err = e.check(r.file, lookups[r.file])
-			if len(r.findings) == 0 {
-				r.file = nil
+				results[i] = result{findings: fs, err: err}
+				if len(fs) > 0 && f != nil {
+					results[i].lines = f.Lines
+				}
 			}
 		})
 	}
+	for i := range inputs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 
 	res := &finding.Result{Files: len(inputs), Sources: map[string][]string{}}
 	for i, r := range results {
@@ -415,8 +403,8 @@ func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
 			continue
 		}
 		res.Findings = append(res.Findings, r.findings...)
-		if r.file != nil {
-			res.Sources[inputs[i].Name] = r.file.Lines
+		if r.lines != nil {
+			res.Sources[inputs[i].Name] = r.lines
 		}
 	}
 	res.Findings = append(res.Findings, e.configFindings...)
@@ -435,47 +423,68 @@ func (e *Engine) parse(in Input, opts dockerfile.Options) (f *dockerfile.File, e
 	return dockerfile.Parse(in.Name, in.Src, opts)
 }
 
-// resolveBases resolves, in one call to the resolver, the external image at
-// the root of each file's final stage chain, and returns for each file the
-// lookup its rules use. Only the final image's bases are fetched: builder
-// stages do not ship.
-func (e *Engine) resolveBases(files []*dockerfile.File, opts dockerfile.Options) map[*dockerfile.File]rule.BaseLookup {
-	type key = registry.Request
-	index := map[key]int{}
-	var reqs []registry.Request
-	perFile := make([]map[*dockerfile.ImageRef]key, len(files))
-	for i, f := range files {
-		perFile[i] = map[*dockerfile.ImageRef]key{}
-		for _, s := range f.FinalChain() {
-			ref := s.Base
-			if s.Parent != nil || ref == nil || ref.Scratch || ref.Stage != nil || len(ref.Unresolved) > 0 || ref.Expanded == "" {
-				continue
+// baseBroker resolves each distinct base-image request once per run, however
+// many files ask for it and whenever they ask.
+type baseBroker struct {
+	resolver BaseResolver
+	mu       sync.Mutex
+	pending  map[registry.Request]*baseAnswer
+}
+
+type baseAnswer struct {
+	done chan struct{}
+	res  registry.Result
+}
+
+func newBaseBroker(r BaseResolver) *baseBroker {
+	return &baseBroker{resolver: r, pending: map[registry.Request]*baseAnswer{}}
+}
+
+// get returns the answer for q, starting its resolution on first use.
+func (b *baseBroker) get(q registry.Request) *baseAnswer {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if a, ok := b.pending[q]; ok {
+		return a
+	}
+	a := &baseAnswer{done: make(chan struct{})}
+	b.pending[q] = a
+	go func() {
+		defer close(a.done)
+		defer func() {
+			if p := recover(); p != nil {
+				a.res = registry.Result{Err: fmt.Errorf("internal error resolving %s: %v", q.Ref, p)}
 			}
-			k := key{Ref: ref.Expanded, Platform: stagePlatform(s, opts.Platform)}
-			if _, ok := index[k]; !ok {
-				index[k] = len(reqs)
-				reqs = append(reqs, k)
-			}
-			perFile[i][ref] = k
+		}()
+		if rs := b.resolver.Resolve(context.Background(), []registry.Request{q}); len(rs) == 1 {
+			a.res = rs[0]
+		} else {
+			a.res = registry.Result{Err: fmt.Errorf("resolving %s: no answer", q.Ref)}
 		}
-	}
-	var answers []registry.Result
-	if len(reqs) > 0 {
-		answers = e.bases.Resolve(context.Background(), reqs)
-	}
-	out := make(map[*dockerfile.File]rule.BaseLookup, len(files))
-	for i, f := range files {
-		refs := perFile[i]
-		out[f] = func(ref *dockerfile.ImageRef) (*image.Image, error) {
-			k, ok := refs[ref]
-			if !ok {
-				return nil, nil // not a base of the final image: never looked up
-			}
-			a := answers[index[k]]
-			return a.Image, a.Err
+	}()
+	return a
+}
+
+// lookup requests the base images of f's final image (the external image at
+// the root of the final stage chain; builder stages do not ship) and returns
+// the lookup its rules use.
+func (b *baseBroker) lookup(f *dockerfile.File, opts dockerfile.Options) rule.BaseLookup {
+	answers := map[*dockerfile.ImageRef]*baseAnswer{}
+	for _, s := range f.FinalChain() {
+		ref := s.Base
+		if s.Parent != nil || ref == nil || ref.Scratch || ref.Stage != nil || len(ref.Unresolved) > 0 || ref.Expanded == "" {
+			continue
 		}
+		answers[ref] = b.get(registry.Request{Ref: ref.Expanded, Platform: stagePlatform(s, opts.Platform)})
 	}
-	return out
+	return func(ref *dockerfile.ImageRef) (*image.Image, error) {
+		a, ok := answers[ref]
+		if !ok {
+			return nil, nil // not a base of the final image: never looked up
+		}
+		<-a.done
+		return a.res.Image, a.res.Err
+	}
 }
 
 // stagePlatform is the platform a stage's base image is pulled for: its FROM
