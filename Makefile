@@ -4,7 +4,7 @@ BIN     := bin/dockvet
 CORPUS  ?= ../shared/corpus
 GOLANGCI_VERSION ?= v2.15.0
 
-.PHONY: all build demo test test-race bench corpus lint fuzz docs clean
+.PHONY: all build demo test test-race test-integration bench corpus lint fuzz docs clean
 
 all: build test
 
@@ -30,9 +30,14 @@ test:
 test-race:
 	$(GO) test -race -count=1 ./...
 
-## bench: Go benchmarks (front end vs. BuildKit floor, engine over the corpus)
+## test-integration: dockvet against Debian's docker-registry (TLS + htpasswd)
+## on loopback; needs docker-registry and htpasswd (test/integration/setup.sh)
+test-integration:
+	$(GO) test -tags integration -count=1 -v -timeout 10m ./test/integration/...
+
+## bench: Go benchmarks (front end vs. BuildKit floor, engine over the corpus, registry request counts)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -count 3 ./internal/dockerfile ./internal/engine
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -count 3 ./internal/dockerfile ./internal/engine ./internal/registry
 
 ## corpus: lint every corpus file; fails on a panic or an exit code 2
 corpus: build

@@ -94,17 +94,20 @@ type options struct {
 // WithPlatform sets the default platform for requests that name none.
 func WithPlatform(p string) Option { return func(o *options) { o.platform = p } }
 
-// WithTimeout sets the overall deadline of one Resolve call.
+// WithTimeout sets the overall deadline of one Resolve call (<= 0: the
+// default).
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
 // WithCacheDir enables the on-disk cache in dir ("" disables it).
 func WithCacheDir(dir string) Option { return func(o *options) { o.cacheDir = dir } }
 
-// WithTagTTL sets how long a tag→digest answer is trusted.
+// WithTagTTL sets how long a tag→digest answer is trusted (0: never; a
+// stale tag costs one HEAD request when its digest has not moved).
 func WithTagTTL(d time.Duration) Option { return func(o *options) { o.tagTTL = d } }
 
-// WithOffline makes every request fail with ReasonOffline (served from the
-// digest cache when the reference pins a digest that is cached).
+// WithOffline forbids every network request: a reference is answered from
+// the disk cache when it pins a cached digest or is a tag whose cache entry
+// is within its TTL, and fails with ReasonOffline otherwise.
 func WithOffline(offline bool) Option { return func(o *options) { o.offline = offline } }
 
 // WithInsecureRegistries lists registries (host[:port]) that may be reached

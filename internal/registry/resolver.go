@@ -2,9 +2,21 @@ package registry
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/dockvet/dockvet/internal/image"
 )
+
+// concurrency bounds the images resolved at once (and config fetches).
+const concurrency = 8
 
 // Result is the answer for one Request: an image or an *Error.
 type Result struct {
@@ -12,9 +24,41 @@ type Result struct {
 	Err   error
 }
 
-// Resolver resolves image references; see the package comment.
+// Stats counts what a Resolver did over its lifetime, for tests and
+// verbose output.
+type Stats struct {
+	// Requests is the number of HTTP round trips sent, retries included.
+	// A plain-HTTP (loopback or insecure) registry is first tried over
+	// HTTPS; that failed attempt counts too.
+	Requests int64
+	// Resolutions is the number of distinct (reference, platform) pairs
+	// looked up in a registry.
+	Resolutions int64
+	// CacheHits is the number of distinct (reference, platform) pairs
+	// answered from the disk cache without any request.
+	CacheHits int64
+}
+
+// Resolver resolves image references; see the package comment. It is safe
+// for concurrent use, and meant to serve one run: successful answers are
+// kept in memory for its lifetime, and its registry sessions (one
+// go-containerregistry Puller, which authenticates once per repository)
+// are reused by every Resolve call.
 type Resolver struct {
-	opts options
+	opts  options
+	cache *diskCache
+	now   func() time.Time // the clock for tag TTLs; tests replace it
+
+	pullerOnce sync.Once
+	puller     *remote.Puller
+	pullerErr  error
+
+	requests    atomic.Int64
+	resolutions atomic.Int64
+	cacheHits   atomic.Int64
+
+	mu   sync.Mutex
+	memo map[string]*image.Image // key → resolved image (Ref unset)
 }
 
 // New returns a Resolver for one run.
@@ -23,17 +67,217 @@ func New(opts ...Option) *Resolver {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Resolver{opts: o}
+	if o.platform == "" {
+		o.platform = DefaultPlatform
+	}
+	if o.timeout <= 0 {
+		o.timeout = DefaultTimeout
+	}
+	return &Resolver{
+		opts:  o,
+		cache: &diskCache{dir: o.cacheDir, ttl: o.tagTTL},
+		now:   time.Now,
+		memo:  map[string]*image.Image{},
+	}
+}
+
+// Stats returns the counters so far.
+func (r *Resolver) Stats() Stats {
+	return Stats{
+		Requests:    r.requests.Load(),
+		Resolutions: r.resolutions.Load(),
+		CacheHits:   r.cacheHits.Load(),
+	}
+}
+
+// job is one distinct (reference, platform) of a Resolve call.
+type job struct {
+	ref  name.Reference
+	plat v1.Platform
+	key  string
+	idx  []int // the requests it answers
+	done chan struct{}
+	img  *image.Image // written before done is closed
+	fail *Error       // classified when the lookup returned; Ref unset
 }
 
 // Resolve resolves every request, concurrently, and returns one Result per
-// request in the same order. Equal requests are resolved once.
+// request in the same order. Equal requests (the same image and platform,
+// however the reference is spelled) are resolved once. Resolve returns by
+// the deadline set by WithTimeout (or ctx's, if earlier): whatever has not
+// finished by then fails with ReasonTimeout. Every Err is an *Error.
 //
-// TODO(issue 3): the implementation; until then everything is offline.
+// Images are shared between the results of equal requests except for Ref,
+// which is the request's; callers must not modify them. Callers must not
+// pass "scratch", which is not an image.
 func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
+	ctx, cancel := context.WithTimeout(ctx, r.opts.timeout)
+	defer cancel()
+
 	out := make([]Result, len(reqs))
+	jobs := map[string]*job{}
+	var order []*job
 	for i, q := range reqs {
-		out[i] = Result{Err: &Error{Ref: q.Ref, Reason: ReasonOffline}}
+		ref, plat, err := r.parse(q)
+		if err != nil {
+			out[i] = Result{Err: err}
+			continue
+		}
+		key := ref.Name() + " " + plat.String()
+		if img := r.memoized(key); img != nil {
+			out[i] = Result{Image: withRef(img, q.Ref)}
+			continue
+		}
+		j := jobs[key]
+		if j == nil {
+			j = &job{ref: ref, plat: plat, key: key, done: make(chan struct{})}
+			jobs[key] = j
+			order = append(order, j)
+		}
+		j.idx = append(j.idx, i)
+	}
+
+	sem := make(chan struct{}, concurrency)
+	for _, j := range order {
+		go func() {
+			defer close(j.done)
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				j.fail = classify(ctx, r.opts.timeout, "", ctx.Err())
+				return
+			}
+			defer func() { <-sem }()
+			img, err := r.lookup(ctx, j.ref, j.plat)
+			if err != nil {
+				// Classify now: after the deadline, any error looks like it.
+				j.fail = classify(ctx, r.opts.timeout, "", err)
+				return
+			}
+			j.img = img
+		}()
+	}
+
+	// After the deadline, jobs get one short grace period (in all) to
+	// return their own error, often the same timeout; then Resolve returns
+	// without waiting for stragglers.
+	var grace context.Context
+	for _, j := range order {
+		finished := true
+		select {
+		case <-j.done:
+		case <-ctx.Done():
+			if grace == nil {
+				var cancelGrace context.CancelFunc
+				grace, cancelGrace = context.WithTimeout(context.WithoutCancel(ctx), 10*time.Millisecond)
+				defer cancelGrace()
+			}
+			select {
+			case <-j.done:
+			case <-grace.Done():
+				finished = false
+			}
+		}
+		img, fail := j.img, j.fail
+		if !finished {
+			img, fail = nil, classify(ctx, r.opts.timeout, "", context.DeadlineExceeded)
+		}
+		if fail == nil {
+			r.remember(j.key, img)
+		}
+		for _, i := range j.idx {
+			if fail != nil {
+				e := *fail
+				e.Ref = reqs[i].Ref
+				out[i] = Result{Err: &e}
+			} else {
+				out[i] = Result{Image: withRef(img, reqs[i].Ref)}
+			}
+		}
 	}
 	return out
+}
+
+// parse parses a request's reference (plain HTTP allowed for loopback and
+// insecure registries) and platform.
+func (r *Resolver) parse(q Request) (name.Reference, v1.Platform, error) {
+	ref, err := name.ParseReference(q.Ref)
+	if err != nil {
+		return nil, v1.Platform{}, &Error{Ref: q.Ref, Reason: ReasonBadReference, Detail: scrub(err.Error()), Err: err}
+	}
+	if PlainHTTPAllowed(ref.Context().RegistryStr(), r.opts.insecure) {
+		if ref, err = name.ParseReference(q.Ref, name.Insecure); err != nil {
+			return nil, v1.Platform{}, &Error{Ref: q.Ref, Reason: ReasonBadReference, Detail: scrub(err.Error()), Err: err}
+		}
+	}
+	ps := q.Platform
+	if ps == "" {
+		ps = r.opts.platform
+	}
+	p, err := v1.ParsePlatform(ps)
+	if err != nil || p.OS == "" || p.Architecture == "" {
+		if err == nil {
+			err = fmt.Errorf("platform %q is not os/arch[/variant]", ps)
+		}
+		return nil, v1.Platform{}, &Error{Ref: q.Ref, Reason: ReasonNoPlatform, Detail: scrub(fmt.Sprintf("invalid platform %q", ps)), Err: err}
+	}
+	return ref, *p, nil
+}
+
+func (r *Resolver) memoized(key string) *image.Image {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.memo[key]
+}
+
+func (r *Resolver) remember(key string, img *image.Image) {
+	if img == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.memo[key] = img
+}
+
+// withRef returns a shallow copy of img with the request's reference.
+func withRef(img *image.Image, ref string) *image.Image {
+	c := *img
+	c.Ref = ref
+	return &c
+}
+
+// getPuller makes the run's one Puller: the guard transport under
+// go-containerregistry's retries, short bounded backoff, no retry of 429
+// (the guard honours Retry-After itself), credentials from the keychain.
+func (r *Resolver) getPuller() (*remote.Puller, error) {
+	r.pullerOnce.Do(func() {
+		base := r.opts.transport
+		if base == nil {
+			base = remote.DefaultTransport
+		}
+		insecure := r.opts.insecure
+		g := &guard{
+			base:         base,
+			allowHTTP:    func(h string) bool { return PlainHTTPAllowed(h, insecure) },
+			requests:     &r.requests,
+			maxRateWaits: 2,
+		}
+		kc := r.opts.keychain
+		if kc == nil {
+			kc = authn.DefaultKeychain
+		}
+		opts := []remote.Option{
+			remote.WithTransport(g),
+			remote.WithAuthFromKeychain(kc),
+			remote.WithRetryBackoff(retryBackoff),
+			remote.WithRetryStatusCodes(retryStatusCodes...),
+			remote.WithRetryPredicate(retryable),
+			remote.WithJobs(concurrency),
+		}
+		if r.opts.userAgent != "" {
+			opts = append(opts, remote.WithUserAgent(r.opts.userAgent))
+		}
+		r.puller, r.pullerErr = remote.NewPuller(opts...)
+	})
+	return r.puller, r.pullerErr
 }

@@ -1,0 +1,143 @@
+package registry
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// diskCache is the resolver's on-disk cache, under <dir>/registry/:
+//
+//	blobs/sha256/<hex>   manifests, indexes and configs, by digest, forever
+//	tags/<sha256(name)>  {"name","digest","fetched"}: tag → top-level digest
+//
+// Blobs are content addressed: a blob whose bytes do not hash to its name
+// is corrupt, ignored and removed. Files are written to a temporary file and
+// renamed into place, so readers never see a partial file. A nil or
+// dir-less cache stores nothing. All errors are swallowed: the cache only
+// saves requests.
+type diskCache struct {
+	dir string // "" disables the cache
+	ttl time.Duration
+}
+
+type tagEntry struct {
+	Name    string    `json:"name"`
+	Digest  string    `json:"digest"`
+	Fetched time.Time `json:"fetched"`
+}
+
+func (c *diskCache) enabled() bool { return c != nil && c.dir != "" }
+
+func (c *diskCache) blobPath(digest string) (string, bool) {
+	hexPart, ok := strings.CutPrefix(digest, "sha256:")
+	if !ok || len(hexPart) != 64 {
+		return "", false
+	}
+	if _, err := hex.DecodeString(hexPart); err != nil {
+		return "", false
+	}
+	return filepath.Join(c.dir, "registry", "blobs", "sha256", hexPart), true
+}
+
+func (c *diskCache) tagPath(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return filepath.Join(c.dir, "registry", "tags", hex.EncodeToString(sum[:]))
+}
+
+// blob returns the cached bytes of digest, verified against it.
+func (c *diskCache) blob(digest string) ([]byte, bool) {
+	if !c.enabled() {
+		return nil, false
+	}
+	p, ok := c.blobPath(digest)
+	if !ok {
+		return nil, false
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, false
+	}
+	if sum := sha256.Sum256(b); "sha256:"+hex.EncodeToString(sum[:]) != digest {
+		_ = os.Remove(p)
+		return nil, false
+	}
+	return b, true
+}
+
+// putBlob stores b under digest, if b hashes to it.
+func (c *diskCache) putBlob(digest string, b []byte) {
+	if !c.enabled() {
+		return
+	}
+	p, ok := c.blobPath(digest)
+	if !ok {
+		return
+	}
+	if sum := sha256.Sum256(b); "sha256:"+hex.EncodeToString(sum[:]) != digest {
+		return
+	}
+	if _, err := os.Stat(p); err == nil {
+		return
+	}
+	writeAtomic(p, b)
+}
+
+// tag returns the cache entry for a tag reference name.
+func (c *diskCache) tag(name string) (tagEntry, bool) {
+	if !c.enabled() {
+		return tagEntry{}, false
+	}
+	b, err := os.ReadFile(c.tagPath(name))
+	if err != nil {
+		return tagEntry{}, false
+	}
+	var e tagEntry
+	if json.Unmarshal(b, &e) != nil || e.Name != name || e.Fetched.IsZero() {
+		return tagEntry{}, false
+	}
+	if _, ok := c.blobPath(e.Digest); !ok {
+		return tagEntry{}, false
+	}
+	return e, true
+}
+
+// fresh reports whether e may be trusted at now: within the TTL, and not
+// from the future (a clock that went back).
+func (c *diskCache) fresh(e tagEntry, now time.Time) bool {
+	age := now.Sub(e.Fetched)
+	return c.ttl > 0 && age < c.ttl && age > -time.Minute
+}
+
+func (c *diskCache) putTag(name, digest string, now time.Time) {
+	if !c.enabled() {
+		return
+	}
+	b, err := json.Marshal(tagEntry{Name: name, Digest: digest, Fetched: now.UTC()})
+	if err != nil {
+		return
+	}
+	writeAtomic(c.tagPath(name), b)
+}
+
+// writeAtomic writes b to p through a temporary file in the same directory.
+func writeAtomic(p string, b []byte) {
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	tmp := f.Name()
+	_, werr := f.Write(b)
+	cerr := f.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp, p) != nil {
+		_ = os.Remove(tmp)
+	}
+}

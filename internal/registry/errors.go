@@ -1,0 +1,247 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// errOffline: the resolver is offline and the cache cannot answer.
+var errOffline = errors.New("offline")
+
+// errMiss: the cache cannot answer (internal; never returned).
+var errMiss = errors.New("not in the cache")
+
+// insecureError: plain HTTP to a host that is neither loopback nor listed.
+type insecureError struct{ host string }
+
+func (e *insecureError) Error() string {
+	return fmt.Sprintf("plain HTTP to %s refused: not a loopback host and not listed in insecure-registries", e.host)
+}
+
+// tooLargeError: a manifest or config over its limit; size -1 when the
+// body had no Content-Length and went past the limit.
+type tooLargeError struct {
+	what        string
+	size, limit int64
+}
+
+func (e *tooLargeError) Error() string {
+	if e.size < 0 {
+		return fmt.Sprintf("%s is over the %s limit", e.what, mib(e.limit))
+	}
+	return fmt.Sprintf("%s of %s is over the %s limit", e.what, mib(e.size), mib(e.limit))
+}
+
+func mib(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// rateLimitedError: a 429 that could not be waited out.
+type rateLimitedError struct {
+	retryAfter time.Duration
+	known      bool          // the response had a Retry-After
+	remaining  time.Duration // time left before the deadline; <0 none
+}
+
+func (e *rateLimitedError) Error() string {
+	switch {
+	case !e.known:
+		return "HTTP 429, no Retry-After"
+	case e.remaining >= 0:
+		return fmt.Sprintf("HTTP 429, Retry-After %s is past the deadline", e.retryAfter.Round(time.Second))
+	}
+	return fmt.Sprintf("HTTP 429, Retry-After %s", e.retryAfter.Round(time.Second))
+}
+
+// platformError: an index without the platform asked for.
+type platformError struct {
+	want string
+	have []string
+}
+
+func (e *platformError) Error() string {
+	if len(e.have) == 0 {
+		return fmt.Sprintf("%s not in the index, which lists no platform", e.want)
+	}
+	return fmt.Sprintf("%s not in the index, which has %s", e.want, strings.Join(e.have, ", "))
+}
+
+// invalidError: a malformed manifest, index or config.
+type invalidError struct {
+	msg string
+	err error
+}
+
+func (e *invalidError) Error() string {
+	if e.err == nil {
+		return e.msg
+	}
+	return e.msg + ": " + e.err.Error()
+}
+
+func (e *invalidError) Unwrap() error { return e.err }
+
+func invalidf(err error, format string, args ...any) error {
+	return &invalidError{msg: fmt.Sprintf(format, args...), err: err}
+}
+
+// classify turns any error from resolving ref into an *Error. ctx is the
+// Resolve call's context and timeout its deadline, for the message.
+func classify(ctx context.Context, timeout time.Duration, ref string, err error) *Error {
+	reason, detail := reasonOf(ctx, timeout, err)
+	return &Error{Ref: ref, Reason: reason, Detail: scrub(detail), Err: err}
+}
+
+func reasonOf(ctx context.Context, timeout time.Duration, err error) (Reason, string) {
+	var (
+		pe *platformError
+		tl *tooLargeError
+		ie *invalidError
+		rl *rateLimitedError
+		te *transport.Error
+		ne *insecureError
+		oe *net.OpError
+		de *net.DNSError
+		ue *url.Error
+		se *json.SyntaxError
+		ut *json.UnmarshalTypeError
+	)
+	timeoutDetail := func() string {
+		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "cancelled"
+		}
+		return fmt.Sprintf("no answer within %s", timeout)
+	}
+	switch {
+	case errors.Is(err, errOffline):
+		return ReasonOffline, ""
+	case errors.As(err, &pe):
+		return ReasonNoPlatform, pe.Error()
+	case errors.As(err, &tl):
+		return ReasonTooLarge, tl.Error()
+	case errors.As(err, &ie):
+		return ReasonInvalid, ie.Error()
+	case errors.As(err, &rl):
+		return ReasonRateLimited, rl.Error()
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return ReasonTimeout, timeoutDetail()
+	case errors.As(err, &te):
+		return statusReason(te)
+	case errors.Is(err, remote.ErrSchema1):
+		return ReasonInvalid, "schema 1 manifests are not supported"
+	case ctx.Err() != nil:
+		return ReasonTimeout, timeoutDetail()
+	case errors.As(err, &de):
+		return ReasonNetwork, de.Error()
+	case errors.As(err, &oe):
+		return ReasonNetwork, oe.Error()
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return ReasonNetwork, "connection closed by the registry"
+	case errors.As(err, &ne):
+		return ReasonInsecure, ne.Error()
+	case errors.As(err, &ue):
+		return ReasonNetwork, innermost(ue.Err).Error()
+	case errors.Is(err, &name.ErrBadName{}):
+		return ReasonBadReference, err.Error()
+	case errors.As(err, &se), errors.As(err, &ut):
+		return ReasonInvalid, err.Error()
+	case strings.Contains(err.Error(), "error verifying"):
+		// go-containerregistry's digest and size checks.
+		return ReasonInvalid, "content does not match its digest or size"
+	}
+	return ReasonInvalid, err.Error()
+}
+
+// statusReason maps a registry HTTP error by its error codes, then status.
+func statusReason(te *transport.Error) (Reason, string) {
+	detail := fmt.Sprintf("HTTP %d", te.StatusCode)
+	if len(te.Errors) > 0 {
+		d := te.Errors[0]
+		detail += " " + string(d.Code)
+		if d.Message != "" {
+			detail += ": " + d.Message
+		}
+	}
+	for _, d := range te.Errors {
+		switch d.Code {
+		case transport.UnauthorizedErrorCode:
+			return ReasonUnauthorized, detail
+		case transport.DeniedErrorCode:
+			return ReasonDenied, detail
+		case transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode:
+			return ReasonNotFound, detail
+		case transport.TooManyRequestsErrorCode:
+			return ReasonRateLimited, detail
+		}
+	}
+	switch te.StatusCode {
+	case 401:
+		return ReasonUnauthorized, detail
+	case 403:
+		return ReasonDenied, detail
+	case 404:
+		return ReasonNotFound, detail
+	case 429:
+		return ReasonRateLimited, detail
+	}
+	return ReasonServer, detail
+}
+
+// innermost unwraps a chain of single errors.
+func innermost(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+var (
+	credRE   = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+`)
+	secretRE = regexp.MustCompile(`(?i)\b(token|access_token|refresh_token|password|passwd|secret)(["']?\s*[:=]\s*["']?)[^\s"'&,;]+`)
+	userRE   = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@`)
+	queryRE  = regexp.MustCompile(`(?i)(://[^\s?]+)\?[^\s]*`)
+)
+
+// scrub makes a detail short, printable and credential-free: no
+// Authorization values, token fields, URL user info or query strings.
+func scrub(s string) string {
+	s = credRE.ReplaceAllString(s, "$1 [redacted]")
+	s = secretRE.ReplaceAllString(s, "$1$2[redacted]")
+	s = userRE.ReplaceAllString(s, "$1")
+	s = queryRE.ReplaceAllString(s, "$1")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	const maxLen = 200
+	if len(s) > maxLen {
+		cut := maxLen
+		for cut > 0 && s[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}

@@ -1,0 +1,397 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/dockvet/dockvet/internal/image"
+)
+
+// Retries: 3 attempts, 100ms then 300ms apart, on 408 and 5xx and dropped
+// connections. Never 429 (see guard) nor anything after the deadline.
+var (
+	retryBackoff     = remote.Backoff{Duration: 100 * time.Millisecond, Factor: 3, Jitter: 0.1, Steps: 3}
+	retryStatusCodes = []int{
+		http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout,
+	}
+)
+
+func retryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var (
+		tl *tooLargeError
+		rl *rateLimitedError
+		ie *insecureError
+		te *transport.Error
+	)
+	if errors.As(err, &tl) || errors.As(err, &rl) || errors.As(err, &ie) {
+		return false
+	}
+	if errors.As(err, &te) {
+		return slices.Contains(retryStatusCodes, te.StatusCode)
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// lookup resolves one (reference, platform): from the cache when it can
+// (a pinned digest, or a tag within its TTL), else from the registry. A tag
+// whose cache entry is stale is checked with one HEAD: when its digest has
+// not moved, the cached image answers.
+func (r *Resolver) lookup(ctx context.Context, ref name.Reference, plat v1.Platform) (*image.Image, error) {
+	repo := ref.Context()
+	var tagName, top string
+	var stale *tagEntry
+	if d, ok := ref.(name.Digest); ok {
+		top = d.DigestStr()
+	} else {
+		tagName = ref.Name()
+		if e, ok := r.cache.tag(tagName); ok {
+			if r.cache.fresh(e, r.now()) {
+				top = e.Digest
+			} else {
+				stale = &e
+			}
+		}
+	}
+	if top != "" {
+		img, err := r.fromDigest(ctx, nil, repo, top, nil, "", plat)
+		if !errors.Is(err, errMiss) {
+			r.cacheHits.Add(1)
+			return img, err
+		}
+	}
+	if r.opts.offline {
+		return nil, errOffline
+	}
+	p, err := r.getPuller()
+	if err != nil {
+		return nil, err
+	}
+	r.resolutions.Add(1)
+
+	if stale != nil {
+		desc, err := p.Head(ctx, ref)
+		if err == nil {
+			dg := desc.Digest.String()
+			img, err := r.fromDigest(ctx, nil, repo, dg, nil, "", plat)
+			if errors.Is(err, errMiss) {
+				img, err = r.fromDigest(ctx, p, repo, dg, nil, "", plat)
+			}
+			r.tagDone(tagName, dg, err)
+			return img, err
+		}
+		// Some registries answer HEAD badly; GET says more.
+		if reason, _ := reasonOf(ctx, r.opts.timeout, err); reason != ReasonServer && reason != ReasonInvalid {
+			return nil, err
+		}
+	}
+
+	desc, err := p.Get(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	dg := desc.Digest.String()
+	img, err := r.fromDigest(ctx, p, repo, dg, desc.Manifest, desc.MediaType, plat)
+	r.tagDone(tagName, dg, err)
+	return img, err
+}
+
+// tagDone records tag → digest when the answer is definitive: an image, or
+// an index without the platform.
+func (r *Resolver) tagDone(tagName, digest string, err error) {
+	var pe *platformError
+	if tagName != "" && (err == nil || errors.As(err, &pe)) {
+		r.cache.putTag(tagName, digest, r.now())
+	}
+}
+
+// fromDigest resolves the manifest dg of repo (an index or an image) for
+// plat. raw and mt are its bytes and Content-Type when already fetched.
+// Blobs come from the cache, else from the registry through p; with p nil,
+// a blob missing from the cache gives errMiss.
+func (r *Resolver) fromDigest(ctx context.Context, p *remote.Puller, repo name.Repository, dg string, raw []byte, mt types.MediaType, plat v1.Platform) (*image.Image, error) {
+	if raw == nil {
+		b, err := r.manifestBlob(ctx, p, repo, dg, -1)
+		if err != nil {
+			return nil, err
+		}
+		raw = b
+	}
+	if int64(len(raw)) > MaxManifestSize {
+		return nil, &tooLargeError{what: "manifest", size: int64(len(raw)), limit: MaxManifestSize}
+	}
+	isIndex, err := sniff(raw, mt)
+	if err != nil {
+		return nil, err
+	}
+	if !isIndex {
+		return r.fromManifest(ctx, p, repo, dg, raw, nil)
+	}
+	idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		return nil, invalidf(err, "malformed index")
+	}
+	r.cache.putBlob(dg, raw)
+	child, err := pickChild(idx, plat)
+	if err != nil {
+		return nil, err
+	}
+	cdg := child.Digest.String()
+	craw, err := r.manifestBlob(ctx, p, repo, cdg, child.Size)
+	if err != nil {
+		return nil, err
+	}
+	nested, err := sniff(craw, child.MediaType)
+	if err != nil {
+		return nil, err
+	}
+	if nested {
+		return nil, invalidf(nil, "index %s points to another index for %s", short(dg), plat.String())
+	}
+	return r.fromManifest(ctx, p, repo, cdg, craw, child.Platform)
+}
+
+// fromManifest builds the image of the platform manifest raw (digest dg).
+func (r *Resolver) fromManifest(ctx context.Context, p *remote.Puller, repo name.Repository, dg string, raw []byte, plat *v1.Platform) (*image.Image, error) {
+	m, err := v1.ParseManifest(bytes.NewReader(raw))
+	if err != nil {
+		return nil, invalidf(err, "malformed manifest")
+	}
+	if m.Config.Digest.Hex == "" {
+		return nil, invalidf(nil, "malformed manifest: no config")
+	}
+	switch m.Config.MediaType {
+	case "", types.DockerConfigJSON, types.OCIConfigJSON:
+	default:
+		return nil, invalidf(nil, "not a container image (config type %s)", m.Config.MediaType)
+	}
+	r.cache.putBlob(dg, raw)
+	craw, err := r.configBlob(ctx, p, repo, m.Config)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := v1.ParseConfigFile(bytes.NewReader(craw))
+	if err != nil {
+		return nil, invalidf(err, "malformed config")
+	}
+	r.cache.putBlob(m.Config.Digest.String(), craw)
+	return build(dg, m, cf, plat), nil
+}
+
+// manifestBlob returns manifest dg of repo (size -1 when unknown).
+func (r *Resolver) manifestBlob(ctx context.Context, p *remote.Puller, repo name.Repository, dg string, size int64) ([]byte, error) {
+	if b, ok := r.cache.blob(dg); ok {
+		return b, nil
+	}
+	if p == nil {
+		return nil, errMiss
+	}
+	if size > MaxManifestSize {
+		return nil, &tooLargeError{what: "manifest", size: size, limit: MaxManifestSize}
+	}
+	desc, err := p.Get(ctx, repo.Digest(dg))
+	if err != nil {
+		return nil, err
+	}
+	return desc.Manifest, nil
+}
+
+// configBlob returns the config blob of desc: inline, cached, or fetched.
+// The manifest's size is checked before the request, and the body read
+// is cut at that size: a registry cannot make us read more than it
+// declared, nor more than MaxConfigSize.
+func (r *Resolver) configBlob(ctx context.Context, p *remote.Puller, repo name.Repository, desc v1.Descriptor) ([]byte, error) {
+	dg := desc.Digest.String()
+	if desc.Data != nil {
+		if err := checkDigest(desc.Data, desc.Digest); err != nil {
+			return nil, err
+		}
+		return desc.Data, nil
+	}
+	if b, ok := r.cache.blob(dg); ok {
+		return b, nil
+	}
+	if p == nil {
+		return nil, errMiss
+	}
+	if desc.Size > MaxConfigSize {
+		return nil, &tooLargeError{what: "config", size: desc.Size, limit: MaxConfigSize}
+	}
+	l, err := p.Layer(ctx, repo.Digest(dg))
+	if err != nil {
+		return nil, err
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rc.Close() }()
+	limit := int64(MaxConfigSize)
+	if desc.Size > 0 {
+		limit = desc.Size
+	}
+	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if desc.Size > 0 && int64(len(b)) != desc.Size {
+		if int64(len(b)) > desc.Size {
+			return nil, invalidf(nil, "config is larger than the %d bytes its manifest declares", desc.Size)
+		}
+		return nil, invalidf(nil, "config is %d bytes, its manifest declares %d", len(b), desc.Size)
+	}
+	if err := checkDigest(b, desc.Digest); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// checkDigest verifies b against a sha256 digest (go-containerregistry
+// verifies the other algorithms as it reads).
+func checkDigest(b []byte, h v1.Hash) error {
+	if h.Algorithm != "sha256" {
+		return nil
+	}
+	sum := sha256.Sum256(b)
+	if hex.EncodeToString(sum[:]) != h.Hex {
+		return invalidf(nil, "content does not match digest %s", short(h.String()))
+	}
+	return nil
+}
+
+// sniff says whether raw is an index, from its mediaType field, else its
+// shape, else the Content-Type mt. Schema 1 manifests are refused.
+func sniff(raw []byte, mt types.MediaType) (bool, error) {
+	var probe struct {
+		SchemaVersion int             `json:"schemaVersion"`
+		MediaType     types.MediaType `json:"mediaType"`
+		Manifests     json.RawMessage `json:"manifests"`
+		Config        json.RawMessage `json:"config"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return false, invalidf(err, "malformed manifest")
+	}
+	t := probe.MediaType
+	switch {
+	case t != "":
+	case probe.Manifests != nil:
+		t = types.OCIImageIndex
+	case probe.Config != nil:
+		t = types.OCIManifestSchema1
+	default:
+		t = mt
+	}
+	if probe.SchemaVersion == 1 || t == types.DockerManifestSchema1 || t == types.DockerManifestSchema1Signed {
+		return false, invalidf(nil, "schema 1 manifests are not supported")
+	}
+	return t.IsIndex(), nil
+}
+
+// pickChild chooses the index entry for want: the first image whose OS and
+// architecture match, and the variant when want has one (arm64 without a
+// variant is v8, arm without one is v7). An entry without a platform is
+// linux/amd64. Attestation manifests are skipped.
+func pickChild(idx *v1.IndexManifest, want v1.Platform) (v1.Descriptor, error) {
+	var have []string
+	for _, d := range idx.Manifests {
+		if isAttestation(d) || d.MediaType.IsIndex() {
+			continue
+		}
+		p := v1.Platform{OS: "linux", Architecture: "amd64"}
+		if d.Platform != nil {
+			p = *d.Platform
+		}
+		if platformMatches(p, want) {
+			return d, nil
+		}
+		if s := p.String(); !slices.Contains(have, s) {
+			have = append(have, s)
+		}
+	}
+	return v1.Descriptor{}, &platformError{want: want.String(), have: have}
+}
+
+func isAttestation(d v1.Descriptor) bool {
+	if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
+		return true
+	}
+	return d.Platform != nil && d.Platform.OS == "unknown" && d.Platform.Architecture == "unknown"
+}
+
+func platformMatches(have, want v1.Platform) bool {
+	if have.OS != want.OS || have.Architecture != want.Architecture {
+		return false
+	}
+	return want.Variant == "" || normVariant(have) == normVariant(want)
+}
+
+func normVariant(p v1.Platform) string {
+	if p.Variant != "" {
+		return p.Variant
+	}
+	switch p.Architecture {
+	case "arm64":
+		return "v8"
+	case "arm":
+		return "v7"
+	}
+	return ""
+}
+
+// build fills the model from a platform manifest and its config; plat is
+// the index entry's platform, used when the config names none.
+func build(dg string, m *v1.Manifest, cf *v1.ConfigFile, plat *v1.Platform) *image.Image {
+	img := &image.Image{
+		Digest:       dg,
+		OS:           cf.OS,
+		Architecture: cf.Architecture,
+		Variant:      cf.Variant,
+		User:         cf.Config.User,
+		Cmd:          cf.Config.Cmd,
+		Entrypoint:   cf.Config.Entrypoint,
+		Shell:        cf.Config.Shell,
+		Env:          cf.Config.Env,
+		WorkingDir:   cf.Config.WorkingDir,
+	}
+	if img.OS == "" && img.Architecture == "" && plat != nil {
+		img.OS, img.Architecture, img.Variant = plat.OS, plat.Architecture, plat.Variant
+	}
+	for v := range cf.Config.Volumes {
+		img.Volumes = append(img.Volumes, v)
+	}
+	slices.Sort(img.Volumes)
+	for _, h := range cf.History {
+		img.History = append(img.History, image.History{CreatedBy: h.CreatedBy, Comment: h.Comment, EmptyLayer: h.EmptyLayer})
+	}
+	for _, l := range m.Layers {
+		img.Layers = append(img.Layers, image.Layer{Digest: l.Digest.String(), MediaType: string(l.MediaType), Size: l.Size})
+	}
+	return img
+}
+
+// short abbreviates a digest for messages.
+func short(dg string) string {
+	if len(dg) > 19 {
+		return dg[:19]
+	}
+	return dg
+}

@@ -1,0 +1,242 @@
+package registry
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// guard is the innermost transport under go-containerregistry's (retry,
+// user agent, scheme, bearer/basic auth): every HTTP request the resolver
+// makes passes through it. It enforces what go-containerregistry leaves to
+// the caller:
+//
+//   - plain HTTP only to loopback hosts and listed insecure registries, also
+//     after a redirect;
+//   - no credentials across a redirect to another host: an Authorization
+//     header copied from the original request is dropped (defence in depth:
+//     net/http copies it to the same hostname on another port or to a
+//     subdomain, but snapshots the headers before go-containerregistry's
+//     transport adds the token, so as of v0.22.1 nothing is copied; see
+//     TestGGCRRedirectKeepsToken);
+//   - manifests and config blobs over the size limits are refused from the
+//     Content-Length before the body is read, and bodies are capped;
+//   - a 429 is retried once its Retry-After has passed, but only if that
+//     fits in the request's deadline; otherwise it fails at once.
+type guard struct {
+	base      http.RoundTripper
+	allowHTTP func(hostport string) bool
+	requests  *atomic.Int64
+	// maxRateWaits bounds how many 429s one request waits out.
+	maxRateWaits int
+}
+
+func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
+	root := rootRequest(req)
+	switch req.URL.Scheme {
+	case "https":
+	case "http":
+		if !g.allowHTTP(req.URL.Host) {
+			return nil, &insecureError{host: req.URL.Host}
+		}
+	default:
+		return nil, fmt.Errorf("unsupported URL scheme %q", req.URL.Scheme)
+	}
+	if root != req && !sameHost(root.URL, req.URL) {
+		// A redirect to another host: drop the credentials that net/http
+		// copied from the original request. A header that differs was set
+		// for this host (go-containerregistry's per-host anonymous token).
+		if a := req.Header.Get("Authorization"); a != "" && a == root.Header.Get("Authorization") {
+			req = req.Clone(req.Context())
+			req.Header.Del("Authorization")
+		}
+	}
+
+	limit, what := limitFor(root.URL.Path)
+	for waits := 0; ; waits++ {
+		g.requests.Add(1)
+		resp, err := g.base.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			wait, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+			remaining := time.Duration(-1)
+			if dl, has := req.Context().Deadline(); has {
+				remaining = time.Until(dl)
+			}
+			fits := ok && (remaining < 0 && wait <= 10*time.Second || remaining >= 0 && wait < remaining)
+			drain(resp.Body)
+			if !fits || waits >= g.maxRateWaits || (req.Body != nil && req.GetBody == nil) {
+				return nil, &rateLimitedError{retryAfter: wait, known: ok, remaining: remaining}
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-req.Context().Done():
+				t.Stop()
+				return nil, req.Context().Err()
+			}
+			if req.GetBody != nil {
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, err
+				}
+				req = req.Clone(req.Context())
+				req.Body = body
+			}
+			continue
+		}
+		if limit > 0 && resp.StatusCode == http.StatusOK {
+			if resp.ContentLength > limit {
+				drainLimited(resp.Body)
+				return nil, &tooLargeError{what: what, size: resp.ContentLength, limit: limit}
+			}
+			if req.Method != http.MethodHead {
+				resp.Body = &cappedBody{rc: resp.Body, left: limit, what: what, limit: limit}
+			}
+		}
+		return resp, nil
+	}
+}
+
+// rootRequest follows a redirected request back to the one the client sent.
+func rootRequest(req *http.Request) *http.Request {
+	r := req
+	for i := 0; i < 20 && r.Response != nil && r.Response.Request != nil; i++ {
+		r = r.Response.Request
+	}
+	return r
+}
+
+// sameHost compares two URLs' host:port, with the scheme's default port.
+func sameHost(a, b *url.URL) bool {
+	return strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "http" {
+		return "80"
+	}
+	return "443"
+}
+
+// limitFor says how much of a response to path the resolver may read:
+// manifests and blobs (the resolver fetches only configs) are capped.
+func limitFor(path string) (int64, string) {
+	switch {
+	case strings.Contains(path, "/manifests/"):
+		return MaxManifestSize, "manifest"
+	case strings.Contains(path, "/blobs/"):
+		return MaxConfigSize, "config"
+	}
+	return 0, ""
+}
+
+// retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// drain reads a little of an unwanted body so the connection can be
+// reused, and closes it.
+func drain(rc io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(rc, 64<<10))
+	_ = rc.Close()
+}
+
+// drainLimited closes a body that must not be read.
+func drainLimited(rc io.ReadCloser) { _ = rc.Close() }
+
+// cappedBody fails a read that goes past limit bytes.
+type cappedBody struct {
+	rc    io.ReadCloser
+	left  int64
+	what  string
+	limit int64
+}
+
+func (c *cappedBody) Read(p []byte) (int, error) {
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.rc.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n - 1, &tooLargeError{what: c.what, size: -1, limit: c.limit}
+	}
+	return n, err
+}
+
+func (c *cappedBody) Close() error { return c.rc.Close() }
+
+// PlainHTTPAllowed reports whether the registry host (host or host:port)
+// may be reached over plain HTTP: loopback hosts (localhost, 127.0.0.0/8,
+// ::1) always may; any other only when insecure lists it as "host:port",
+// as a bare "host" (any port) or inside a CIDR range ("10.0.0.0/8").
+func PlainHTTPAllowed(hostport string, insecure []string) bool {
+	host, port := splitHostPort(hostport)
+	if host == "localhost" {
+		return true
+	}
+	ip, ipErr := netip.ParseAddr(host)
+	if ipErr == nil {
+		ip = ip.Unmap()
+		if ip.IsLoopback() {
+			return true
+		}
+	}
+	for _, e := range insecure {
+		e = strings.ToLower(strings.TrimSpace(e))
+		e = strings.TrimPrefix(strings.TrimPrefix(e, "http://"), "https://")
+		e = strings.TrimSuffix(e, "/")
+		if e == "" {
+			continue
+		}
+		if pfx, err := netip.ParsePrefix(e); err == nil {
+			if ipErr == nil && pfx.Contains(ip) {
+				return true
+			}
+			continue
+		}
+		eh, ep := splitHostPort(e)
+		if eh == host && (ep == "" || ep == port) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitHostPort splits host[:port] (IPv6 in brackets, or bare), lower-cased
+// and without a trailing dot.
+func splitHostPort(hp string) (host, port string) {
+	if h, p, err := net.SplitHostPort(hp); err == nil {
+		host, port = h, p
+	} else {
+		host = strings.TrimSuffix(strings.TrimPrefix(hp, "["), "]")
+	}
+	return strings.TrimSuffix(strings.ToLower(host), "."), port
+}
