@@ -110,17 +110,18 @@ func classify(ctx context.Context, timeout time.Duration, ref string, err error)
 
 func reasonOf(ctx context.Context, timeout time.Duration, err error) (Reason, string) {
 	var (
-		pe *platformError
-		tl *tooLargeError
-		ie *invalidError
-		rl *rateLimitedError
-		te *transport.Error
-		ne *insecureError
-		oe *net.OpError
-		de *net.DNSError
-		ue *url.Error
-		se *json.SyntaxError
-		ut *json.UnmarshalTypeError
+		pe  *platformError
+		tl  *tooLargeError
+		ie  *invalidError
+		rl  *rateLimitedError
+		te  *transport.Error
+		ne  *insecureError
+		ut2 *untrustedError
+		oe  *net.OpError
+		de  *net.DNSError
+		ue  *url.Error
+		se  *json.SyntaxError
+		ut  *json.UnmarshalTypeError
 	)
 	timeoutDetail := func() string {
 		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -131,6 +132,8 @@ func reasonOf(ctx context.Context, timeout time.Duration, err error) (Reason, st
 	switch {
 	case errors.Is(err, errOffline):
 		return ReasonOffline, ""
+	case errors.As(err, &ut2):
+		return ReasonNetwork, ut2.Error()
 	case errors.As(err, &pe):
 		return ReasonNoPlatform, pe.Error()
 	case errors.As(err, &tl):

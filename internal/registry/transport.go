@@ -1,6 +1,9 @@
 package registry
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -36,6 +40,12 @@ type guard struct {
 	requests  *atomic.Int64
 	// maxRateWaits bounds how many 429s one request waits out.
 	maxRateWaits int
+	// tlsFailed remembers hosts whose HTTPS certificate did not verify.
+	// go-containerregistry falls back to plain HTTP for loopback and insecure
+	// registries when HTTPS fails; for a host that does speak TLS that would
+	// be a downgrade and end in a misleading "HTTP 400", so the fallback is
+	// refused and the certificate error reported instead.
+	tlsFailed sync.Map // host:port → error
 }
 
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -45,6 +55,9 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	case "http":
 		if !g.allowHTTP(req.URL.Host) {
 			return nil, &insecureError{host: req.URL.Host}
+		}
+		if err, ok := g.tlsFailed.Load(req.URL.Host); ok {
+			return nil, err.(*untrustedError)
 		}
 	default:
 		return nil, fmt.Errorf("unsupported URL scheme %q", req.URL.Scheme)
@@ -64,6 +77,9 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		g.requests.Add(1)
 		resp, err := g.base.RoundTrip(req)
 		if err != nil {
+			if req.URL.Scheme == "https" && isCertificateError(err) {
+				g.tlsFailed.Store(req.URL.Host, &untrustedError{host: req.URL.Host, err: err})
+			}
 			return nil, err
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
@@ -105,6 +121,29 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return resp, nil
 	}
+}
+
+// untrustedError: the registry speaks TLS with a certificate we do not trust.
+type untrustedError struct {
+	host string
+	err  error
+}
+
+func (e *untrustedError) Error() string {
+	return fmt.Sprintf("TLS certificate of %s is not trusted (%v); add its CA to the system roots or SSL_CERT_FILE", e.host, innermost(e.err))
+}
+
+func (e *untrustedError) Unwrap() error { return e.err }
+
+// isCertificateError reports whether err is a failed certificate check.
+func isCertificateError(err error) bool {
+	var (
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+	)
+	return errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verify)
 }
 
 // rootRequest follows a redirected request back to the one the client sent.

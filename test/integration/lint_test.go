@@ -374,11 +374,13 @@ func TestLintUntrustedCertificate(t *testing.T) {
 	r := hh.dockvet(t, runOpts{dir: dir, noCA: true}, "lint", "-f", "json", "--registry-timeout", "10s", "Dockerfile")
 	rep := parseReport(t, r)
 	f := requireFinding(t, rep, "DV001", 1)
-	if f.Rule != "" {
-		t.Logf("%s", f)
-	}
 	if strings.Contains(f.Message, "offline") {
 		t.Errorf("%s\n%s", stubHint, f)
+	}
+	// The registry speaks TLS: no plain-HTTP fallback, and the reason names
+	// the certificate rather than the HTTP 400 such a fallback would get.
+	if !strings.Contains(f.Message, "certificate") || strings.Contains(f.Message, "HTTP 400") {
+		t.Errorf("DV001 should name the untrusted certificate: %s", f)
 	}
 	requireNoFinding(t, rep, "DV102", "DV300")
 	if r.dur > 30*time.Second {
