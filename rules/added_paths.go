@@ -31,6 +31,13 @@ type addition struct {
 	at source.Range
 	// what is the adding command, shortened for messages.
 	what string
+	// srcs are the COPY/ADD sources whose content lands at path (all of
+	// them at the destination, one at dest/<name>); nil for RUN. With a
+	// build context they give the size (DV101's cost).
+	srcs []dockerfile.Token
+	// dest is set for the destination of a COPY/ADD itself: a directory
+	// source's contents land below it, so a volume below it may hold them.
+	dest bool
 }
 
 // chainStep is an instruction of the final image with the working directory in
@@ -140,7 +147,7 @@ func copyAdditions(s chainStep) []addition {
 		return nil
 	}
 	what := instructionText(in)
-	out := []addition{{in: in, path: p, at: destTok.Range, what: what}}
+	out := []addition{{in: in, path: p, at: destTok.Range, what: what, srcs: srcs, dest: true}}
 	if _, parents := in.Flag("parents"); !destDir || parents {
 		return out
 	}
@@ -149,7 +156,7 @@ func copyAdditions(s chainStep) []addition {
 		if !ok {
 			continue
 		}
-		out = append(out, addition{in: in, path: path.Join(p, name), glob: glob, at: destTok.Range, what: what})
+		out = append(out, addition{in: in, path: path.Join(p, name), glob: glob, at: destTok.Range, what: what, srcs: []dockerfile.Token{src}})
 	}
 	return out
 }

@@ -29,7 +29,8 @@ RUN apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/*`,
-	Check: checkAptUpdateAlone,
+	Check:      checkAptUpdateAlone,
+	CheckImage: historyCheck(checkAptUpdateAlone, ""),
 }
 
 func checkAptUpdateAlone(pass *rule.Pass) {

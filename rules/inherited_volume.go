@@ -29,7 +29,8 @@ COPY seed.sql /docker-entrypoint-initdb.d/`,
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql \
     && rm -rf /var/lib/apt/lists/*`,
-	Check: checkInheritedVolume,
+	Check:      checkInheritedVolume,
+	CheckImage: checkInheritedVolumeImage,
 }
 
 func checkInheritedVolume(pass *rule.Pass) {
@@ -43,5 +44,27 @@ func checkInheritedVolume(pass *rule.Pass) {
 	}
 	for _, v := range img.Volumes {
 		pass.Reportf(ref.Range, "base image %s declares VOLUME %s: every container of this image gets an anonymous volume there, filled with the image's content at start, and this Dockerfile cannot remove it", ref.Expanded, v)
+	}
+}
+
+// checkInheritedVolumeImage reports the volumes of an image's config that
+// its base images declared: a VOLUME history entry in the base image's part
+// of the history (on that entry), or no entry at all (on the config, line 0:
+// a base image's config, or a squashed history).
+func checkInheritedVolumeImage(pass *rule.ImagePass) {
+	for _, v := range imageVolumes(pass) {
+		if !v.inherited {
+			continue
+		}
+		const why = "every container of this image gets an anonymous volume there, filled with the image's content at start, and no Dockerfile built FROM it can remove it; build on a base image without the volume"
+		switch {
+		case v.entry == 0 && len(pass.Image.History) == 0:
+			pass.Reportf(rule.ConfigRange, "VOLUME %s is declared in the image config, and the image has no history to tell whether a base image declared it: every container of this image gets an anonymous volume there, filled with the image's content at start; remove it where it is declared, or build on a base image without it", v.path)
+			continue
+		case v.entry == 0:
+			pass.Reportf(rule.ConfigRange, "VOLUME %s is declared by a base image (no history entry declares it): %s", v.path, why)
+			continue
+		}
+		pass.Reportf(v.rng, "%s: VOLUME %s is declared by a base image (this entry comes before the base image's CMD, entry %d): %s", entryRef(v.entry, v.quote), v.path, v.base, why)
 	}
 }

@@ -3,7 +3,9 @@ package rules
 import (
 	"fmt"
 
+	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/imagesrc"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -32,7 +34,8 @@ be reproducible.`,
 COPY --from=alpine/git:latest /usr/bin/git /usr/bin/git`,
 	Good: `FROM node:22.11-slim
 COPY --from=alpine/git:v2.47.1 /usr/bin/git /usr/bin/git`,
-	Check: checkLatestTag,
+	Check:      checkLatestTag,
+	CheckImage: checkLatestTagImage,
 }
 
 func checkLatestTag(pass *rule.Pass) {
@@ -51,4 +54,18 @@ func checkLatestTag(pass *rule.Pass) {
 			Related: argRelated(pass.File, ref),
 		})
 	}
+}
+
+// checkLatestTagImage reports a registry reference given to `dockvet image`
+// with the tag latest and no digest (on the config, line 0). Local images
+// (oci-layout:, docker-archive:) have no registry tag to judge.
+func checkLatestTagImage(pass *rule.ImagePass) {
+	ref, ok := imagesrc.RegistryRef(pass.Image.Ref)
+	if !ok {
+		return
+	}
+	if _, tag, digest := dockerfile.SplitReference(ref); tag != "latest" || digest != "" {
+		return
+	}
+	pass.Reportf(rule.ConfigRange, `image %s: the tag "latest" moves with every push, so what is checked here is not necessarily what runs, and a bad image cannot be rolled back; deploy a version tag (and pin its digest)`, ref)
 }

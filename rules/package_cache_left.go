@@ -39,7 +39,8 @@ RUN pip install -r requirements.txt`,
 	Good: `FROM python:3.12-alpine
 RUN apk add --no-cache build-base
 RUN pip install --no-cache-dir -r requirements.txt`,
-	Check: checkPackageCacheLeft,
+	Check:      checkPackageCacheLeft,
+	CheckImage: historyCheck(checkPackageCacheLeft, "; image history does not record RUN --mount, so if this RUN kept the cache in a cache mount, nothing was left behind"),
 }
 
 // cacheUse is a package-manager call that fills a cache.

@@ -40,7 +40,8 @@ RUN sh /tmp/installer.run && rm /tmp/installer.run`,
 	Good: `FROM debian:12-slim
 RUN --mount=type=bind,source=installer.run,target=/tmp/installer.run \
     sh /tmp/installer.run`,
-	Check: checkRemovedInLaterLayer,
+	Check:      checkRemovedInLaterLayer,
+	CheckImage: historyCheck(checkRemovedInLaterLayer, ""),
 }
 
 func checkRemovedInLaterLayer(pass *rule.Pass) {

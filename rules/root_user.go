@@ -7,6 +7,7 @@ import (
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/image"
+	"github.com/dockvet/dockvet/internal/imagesrc"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -43,7 +44,8 @@ RUN useradd --uid 10001 --no-create-home app
 COPY app/ /app/
 USER 10001
 CMD ["python", "/app/main.py"]`,
-	Check: checkRootUser,
+	Check:      checkRootUser,
+	CheckImage: checkRootUserImage,
 }
 
 func checkRootUser(pass *rule.Pass) {
@@ -134,4 +136,26 @@ func windowsImage(f *dockerfile.File, base *dockerfile.ImageRef) bool {
 	}
 	repo := strings.ToLower(base.Repository)
 	return strings.Contains(repo, "windows") || strings.Contains(repo, "nanoserver") || strings.Contains(repo, "servercore")
+}
+
+// checkRootUserImage reports an image whose config user is root (or
+// unset), on the last USER history entry when it set that user, else on the
+// config (line 0). Windows images and images that run nothing (no CMD, no
+// ENTRYPOINT: data only) are exempt.
+func checkRootUserImage(pass *rule.ImagePass) {
+	img := pass.Image
+	if img.OS == "windows" || !image.RunsAsRoot(img.User) || len(img.Cmd) == 0 && len(img.Entrypoint) == 0 {
+		return
+	}
+	const why = "a container escape owns the node; add USER <non-root> (e.g. USER 10001) to the Dockerfile after the steps that need root"
+	n, e := imagesrc.LastEntry(img, "USER", nil)
+	if n > 0 && strings.TrimSpace(e.Args) == img.User {
+		pass.Reportf(imagesrc.EntryRange(img, pass.History, n, e.Args), "%s: the image runs as root (uid 0), so %s", entryRef(n, imagesrc.QuoteEntry(img.History[n-1].CreatedBy)), why)
+		return
+	}
+	if img.User == "" {
+		pass.Reportf(rule.ConfigRange, "the image config sets no user, so containers run as root (uid 0): %s", why)
+		return
+	}
+	pass.Reportf(rule.ConfigRange, "the image config's user %q is root (uid 0): %s", img.User, why)
 }

@@ -26,5 +26,8 @@ func All() []*rule.Rule {
 		AptUpdateAlone,
 		PackageCacheLeft,
 		RemovedInLaterLayer,
+		OversizedLayer,
+		OversizedImage,
+		ContextNotIgnored,
 	}
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -10,6 +11,7 @@ import (
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/image"
+	"github.com/dockvet/dockvet/internal/imagesrc"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -47,7 +49,8 @@ CMD npm start`,
 COPY . /app
 WORKDIR /app
 CMD ["npm", "start"]`,
-	Check: checkShellFormCmd,
+	Check:      checkShellFormCmd,
+	CheckImage: checkShellFormCmdImage,
 }
 
 func checkShellFormCmd(pass *rule.Pass) {
@@ -295,4 +298,49 @@ func shellFormDiagnostic(in *dockerfile.Instruction, sc shellCommand, extra stri
 	}
 	d.Message = msg + "; use the exec (JSON) form, or make the shell hand over with `exec` before the final command"
 	return d
+}
+
+// checkShellFormCmdImage reports an image config's shell-form Cmd, unless
+// the Entrypoint is in shell form too (it ignores Cmd; DV301 reports it).
+func checkShellFormCmdImage(pass *rule.ImagePass) {
+	img := pass.Image
+	if img.OS == "windows" || !image.IsShellForm(img.Cmd) || image.IsShellForm(img.Entrypoint) {
+		return
+	}
+	reportImageShellForm(pass, "CMD", img.Cmd, "", true)
+}
+
+// reportImageShellForm reports a shell-form CMD or ENTRYPOINT (what) of an
+// image config, on the history entry that set it when one matches the
+// config exactly (else on the config, line 0). extra is appended to the
+// explanation; suggest offers the exec form when the command is plain
+// words.
+func reportImageShellForm(pass *rule.ImagePass, what string, argv []string, extra string, suggest bool) {
+	img := pass.Image
+	sc := analyzeShellForm(argv[2])
+	if sc.execs {
+		return
+	}
+	n, _ := imagesrc.LastEntry(img, what, func(e imagesrc.Entry) bool { return slices.Equal(e.List, argv) })
+	msg := "the image config's " + what + " " + shortList(argv) + " is in shell form: it"
+	if n > 0 {
+		msg = entryRef(n, imagesrc.QuoteEntry(img.History[n-1].CreatedBy)) + ": shell-form " + what
+	}
+	msg += " runs under \"" + strings.Join(argv[:2], " ") +
+		"\", which stays PID 1 and does not forward SIGTERM: every stop waits out the grace period and ends in SIGKILL" + extra
+	if sc.words != nil && suggest {
+		msg += "; use the exec form " + what + " " + execForm(sc.words) + " in the Dockerfile"
+	} else {
+		msg += "; use the exec (JSON) form, or make the shell hand over with `exec` before the final command"
+	}
+	pass.Reportf(imagesrc.EntryRange(img, pass.History, n, imagesrc.ListText(argv)), "%s", msg)
+}
+
+// shortList prints an argv as a Dockerfile JSON array, shortened when long.
+func shortList(argv []string) string {
+	s := imagesrc.ListText(argv)
+	if r := []rune(s); len(r) > 120 {
+		s = string(r[:117]) + "..."
+	}
+	return s
 }

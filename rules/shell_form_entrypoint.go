@@ -39,7 +39,8 @@ CMD ["--port", "8080"]`,
 COPY . /app
 ENTRYPOINT ["node", "/app/server.js"]
 CMD ["--port", "8080"]`,
-	Check: checkShellFormEntrypoint,
+	Check:      checkShellFormEntrypoint,
+	CheckImage: checkShellFormEntrypointImage,
 }
 
 func checkShellFormEntrypoint(pass *rule.Pass) {
@@ -66,4 +67,20 @@ func checkShellFormEntrypoint(pass *rule.Pass) {
 		return
 	}
 	pass.Report(shellFormDiagnostic(in, sc, ", and CMD or `docker run` arguments are ignored"))
+}
+
+// checkShellFormEntrypointImage reports an image config's shell-form
+// Entrypoint.
+func checkShellFormEntrypointImage(pass *rule.ImagePass) {
+	img := pass.Image
+	if img.OS == "windows" || !image.IsShellForm(img.Entrypoint) {
+		return
+	}
+	extra := ", and `docker run` or pod arguments are ignored"
+	if len(img.Cmd) > 0 {
+		extra = ", and the image's CMD " + shortList(img.Cmd) + " is ignored (a shell-form ENTRYPOINT gets no arguments)"
+	}
+	// With a CMD, the exec form would start passing it to the program: a
+	// change the user should make knowingly, as in the Dockerfile rule.
+	reportImageShellForm(pass, "ENTRYPOINT", img.Entrypoint, extra, len(img.Cmd) == 0)
 }

@@ -32,7 +32,8 @@ RUN rm -rf /var/lib/apt/lists/*`,
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/*`,
-	Check: checkSplitAptCleanup,
+	Check:      checkSplitAptCleanup,
+	CheckImage: historyCheck(checkSplitAptCleanup, ""),
 }
 
 func checkSplitAptCleanup(pass *rule.Pass) {

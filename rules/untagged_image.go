@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/imagesrc"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -26,7 +28,8 @@ reproducible.`,
 RUN --mount=from=busybox,target=/bb /bb/bin/true`,
 	Good: `FROM ubuntu:24.04
 RUN --mount=from=busybox:1.37,target=/bb /bb/bin/true`,
-	Check: checkUntaggedImage,
+	Check:      checkUntaggedImage,
+	CheckImage: checkUntaggedImageImage,
 }
 
 func checkUntaggedImage(pass *rule.Pass) {
@@ -38,4 +41,18 @@ func checkUntaggedImage(pass *rule.Pass) {
 		pass.Reportf(ref.Range, "%s %s has no tag, so it pulls %s:latest, which moves with every push: builds are not reproducible and cannot be rolled back; pin a version tag",
 			ref.Kind, describeRef(ref), ref.Repository)
 	}
+}
+
+// checkUntaggedImageImage reports a registry reference given to `dockvet
+// image` without tag and digest (on the config, line 0).
+func checkUntaggedImageImage(pass *rule.ImagePass) {
+	ref, ok := imagesrc.RegistryRef(pass.Image.Ref)
+	if !ok {
+		return
+	}
+	repo, tag, digest := dockerfile.SplitReference(ref)
+	if tag != "" || digest != "" {
+		return
+	}
+	pass.Reportf(rule.ConfigRange, "image %s has no tag, so it means %s:latest, which moves with every push: what is checked here is not necessarily what runs, and a bad image cannot be rolled back; deploy a version tag (and pin its digest)", ref, repo)
 }

@@ -3,8 +3,10 @@ package rules
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
+	"github.com/dockvet/dockvet/internal/config"
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
@@ -30,6 +32,13 @@ writes there (curl -o, wget -O or -P, cp, mv, install, tar -x -C, unzip -d,
 git clone, touch). Order does not matter: with BuildKit, content added after
 the VOLUME line is copied too. Paths it cannot resolve (a relative destination
 under an unknown WORKDIR, a variable without a value) are not judged.
+
+With a build context (the Dockerfile's directory, or --context DIR; read as
+BuildKit sends it, honouring .dockerignore) the message states the cost:
+how many bytes of COPY and ADD sources land under the volume, from their
+sizes on disk. The context also shows what a directory source puts below
+its destination, so COPY . /app with VOLUME /app/data is reported when the
+context has a data/ directory.
 
 Volumes declared by the base image count too (FROM postgres:16, then COPY
 seed/ /var/lib/postgresql/data): dockvet reads the base image's config and
@@ -72,15 +81,15 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 				continue
 			}
 			own[vol] = true
-			related, lines := addersUnder(adds, vol)
-			if len(related) == 0 {
+			v := addersUnder(pass, adds, vol)
+			if len(v.related) == 0 {
 				continue
 			}
 			pass.Report(rule.Diagnostic{
 				Range: tok.Range,
-				Message: fmt.Sprintf("VOLUME %s covers data this image adds (%s): containerd copies it into every container at start; remove the VOLUME and declare the volume in the pod spec or compose file, or keep the data elsewhere",
-					vol, listAdders(lines, "; ")),
-				Related: related,
+				Message: fmt.Sprintf("VOLUME %s covers data this image adds (%s): %s; remove the VOLUME and declare the volume in the pod spec or compose file, or keep the data elsewhere",
+					vol, listAdders(v.lines, "; "), v.copies()),
+				Related: v.related,
 			})
 		}
 	}
@@ -99,35 +108,161 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 		if !strings.HasPrefix(vol, "/") || vol == "/" || own[vol] {
 			continue
 		}
-		related, lines := addersUnder(adds, vol)
-		if len(related) == 0 {
+		v := addersUnder(pass, adds, vol)
+		if len(v.related) == 0 {
 			continue
 		}
 		pass.Report(rule.Diagnostic{
 			Range: ref.Range,
-			Message: fmt.Sprintf("base image %s declares VOLUME %s and this image adds data there (%s): containerd copies it into every container at start, and no Dockerfile can remove an inherited VOLUME; keep the data elsewhere or build on a base without the volume",
-				ref.Expanded, vol, listAdders(lines, "; ")),
-			Related: related,
+			Message: fmt.Sprintf("base image %s declares VOLUME %s and this image adds data there (%s): %s, and no Dockerfile can remove an inherited VOLUME; keep the data elsewhere or build on a base without the volume",
+				ref.Expanded, vol, listAdders(v.lines, "; "), v.copies()),
+			Related: v.related,
 		})
 	}
 }
 
-// addersUnder returns the additions at or below vol, one per instruction, as
-// related locations and as "line N: what" descriptions.
-func addersUnder(adds []addition, vol string) ([]finding.Related, []string) {
-	var related []finding.Related
-	var lines []string
+// volumeAdders is what the final image puts under one VOLUME path.
+type volumeAdders struct {
+	related []finding.Related
+	lines   []string // "line N: what"
+	// With a build context: the bytes COPY/ADD put there and the context
+	// paths they come from.
+	bytes    int64
+	from     []string
+	measured bool // some bytes were measured
+	unknown  bool // some adder's size is unknown (RUN, COPY --from, remote)
+	lower    bool // some measured size is a lower bound
+}
+
+// addersUnder returns the additions at or below vol, one per instruction.
+// With a build context it also measures them, and finds a volume below a
+// COPY destination that a directory source fills (COPY . /app with VOLUME
+// /app/data and a data/ directory in the context).
+func addersUnder(pass *rule.Pass, adds []addition, vol string) *volumeAdders {
+	v := &volumeAdders{}
 	seen := map[*dockerfile.Instruction]bool{}
+	costs := map[*dockerfile.Instruction]*copyCost{}
+	measure := func(in *dockerfile.Instruction) *copyCost {
+		if c, ok := costs[in]; ok {
+			return c
+		}
+		c := measureCopy(pass.Context, in)
+		costs[in] = c
+		return c
+	}
 	for _, a := range adds {
-		if a.glob || !pathUnder(a.path, vol) || seen[a.in] {
+		if seen[a.in] {
 			continue
 		}
-		seen[a.in] = true
-		related = append(related, finding.Related{
-			Range:   a.at,
-			Message: fmt.Sprintf("adds %s under VOLUME %s", a.path, vol),
-		})
-		lines = append(lines, fmt.Sprintf("line %d: %s", a.in.StartLine, a.what))
+		cost := measure(a.in)
+		switch {
+		case !a.glob && pathUnder(a.path, vol):
+			if cost != nil && !a.dest && namesDirectory(cost, a.srcs) {
+				continue // a directory's contents land in the destination, not at dest/<name>
+			}
+			seen[a.in] = true
+			msg := fmt.Sprintf("adds %s under VOLUME %s", a.path, vol)
+			if n, from, ok := v.addCost(cost, a.srcs); ok {
+				msg += fmt.Sprintf(" (%s from %s)", config.FormatSize(n), strings.Join(from, ", "))
+			}
+			v.related = append(v.related, finding.Related{Range: a.at, Message: msg})
+			v.lines = append(v.lines, fmt.Sprintf("line %d: %s", a.in.StartLine, a.what))
+		case a.dest && cost != nil && vol != a.path && pathUnder(vol, a.path) && !hasFlag(a.in, "parents"):
+			rel := strings.TrimPrefix(strings.TrimPrefix(vol, a.path), "/")
+			var n int64
+			var from []string
+			found, lower := false, false
+			for _, ms := range cost.sources {
+				if m, ok := ms.src.Under(rel); ok && (m.Size > 0 || m.Files > 0) {
+					n += m.Size
+					from = append(from, m.Display())
+					found = true
+					lower = lower || ms.src.Incomplete
+				}
+			}
+			if !found {
+				continue
+			}
+			seen[a.in] = true
+			v.bytes += n
+			v.from = append(v.from, from...)
+			v.measured = true
+			v.lower = v.lower || lower
+			v.related = append(v.related, finding.Related{
+				Range:   a.at,
+				Message: fmt.Sprintf("copies %s (%s) to %s, under VOLUME %s", strings.Join(from, ", "), config.FormatSize(n), vol, vol),
+			})
+			v.lines = append(v.lines, fmt.Sprintf("line %d: %s", a.in.StartLine, a.what))
+		}
 	}
-	return related, lines
+	return v
+}
+
+// addCost adds what the sources srcs of an instruction put under a volume;
+// ok is false when nothing was measured.
+func (v *volumeAdders) addCost(cost *copyCost, srcs []dockerfile.Token) (int64, []string, bool) {
+	if cost == nil {
+		v.unknown = true // RUN, COPY --from, or no build context
+		return 0, nil, false
+	}
+	var n int64
+	var from []string
+	for _, ms := range cost.sources {
+		if !slices.ContainsFunc(srcs, func(t dockerfile.Token) bool { return t.Range == ms.tok.Range }) {
+			continue
+		}
+		if ms.src == nil {
+			v.unknown = true
+			continue
+		}
+		n += ms.src.Total
+		v.lower = v.lower || ms.src.Incomplete
+		if ms.root {
+			from = append(from, "the whole build context")
+		} else if len(ms.src.Matches) == 1 {
+			from = append(from, ms.src.Matches[0].Display())
+		} else {
+			from = append(from, ms.value)
+		}
+	}
+	if len(from) == 0 {
+		return 0, nil, false
+	}
+	v.bytes += n
+	v.from = append(v.from, from...)
+	v.measured = true
+	return n, from, true
+}
+
+// namesDirectory reports whether the context says the one source in srcs
+// is a directory.
+func namesDirectory(cost *copyCost, srcs []dockerfile.Token) bool {
+	if len(srcs) != 1 {
+		return false
+	}
+	for _, ms := range cost.sources {
+		if ms.tok.Range == srcs[0].Range && ms.src != nil && len(ms.src.Matches) == 1 {
+			return ms.src.Matches[0].Dir
+		}
+	}
+	return false
+}
+
+// copies is the cost clause of DV101's messages: "containerd copies 512 MiB
+// (models/) into every container at start", or without a measurement
+// "containerd copies it ...".
+func (v *volumeAdders) copies() string {
+	if !v.measured {
+		return "containerd copies it into every container at start"
+	}
+	amount := config.FormatSize(v.bytes)
+	if v.unknown || v.lower {
+		amount = "at least " + amount
+	}
+	return fmt.Sprintf("containerd copies %s (%s) into every container at start", amount, listAdders(v.from, ""))
+}
+
+func hasFlag(in *dockerfile.Instruction, name string) bool {
+	_, ok := in.Flag(name)
+	return ok
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/dockvet/dockvet/internal/engine"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/report"
+	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/rules"
 )
 
@@ -37,6 +38,7 @@ type lintFlags struct {
 	registry      registryFlags
 	color         string
 	stdinFilename string
+	context       string
 }
 
 func (e *env) lintCommand() *cobra.Command {
@@ -48,6 +50,12 @@ func (e *env) lintCommand() *cobra.Command {
 node_modules and vendor) for Dockerfile, Containerfile, Dockerfile.*,
 Containerfile.*, *.Dockerfile and *.dockerfile; a file named explicitly is
 linted whatever its name; "-" reads standard input.
+
+The build context (for the sizes of COPY and ADD: DV101, DV410, DV411,
+DV412) is --context DIR, or by default each Dockerfile's own directory; it is
+read as BuildKit sends it, honouring .dockerignore (or
+<Dockerfile>.dockerignore). A Dockerfile on stdin has no context unless
+--context names one.
 
 Settings come from the nearest .dockvet.yaml (from the working directory up to
 the repository root) unless --config names one; flags override the file.`,
@@ -72,6 +80,7 @@ the repository root) unless --config names one; flags override the file.`,
 	addRegistryFlags(f, &fl.registry)
 	f.StringVar(&fl.color, "color", "auto", "color output: auto, always, never")
 	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name to print for a Dockerfile read from stdin")
+	f.StringVar(&fl.context, "context", "", "build context directory of every Dockerfile (default: each Dockerfile's directory; none for stdin)")
 	completeValues(cmd, "format", report.Names()...)
 	completeValues(cmd, "fail-on", "error", "warning", "info", "none")
 	completeValues(cmd, "color", "auto", "always", "never")
@@ -97,6 +106,9 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 		return err
 	}
 	settings.rules.Bases = resolver
+	if err := e.contextSettings(&settings.rules, cfg, fl); err != nil {
+		return err
+	}
 	eng, err := engine.New(rules.All(), settings.rules)
 	if err != nil {
 		return usageErrorf("%v", err)
@@ -153,8 +165,10 @@ func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
 			errs = append(errs, &discover.Error{Path: f.Path, Err: err})
 		case len(src) > maxFileSize:
 			errs = append(errs, &discover.Error{Path: f.Path, Err: fmt.Errorf("larger than %d MiB: not a Dockerfile", maxFileSize>>20)})
-		default:
+		case f.Stdin:
 			inputs = append(inputs, engine.Input{Name: f.Path, Src: src})
+		default:
+			inputs = append(inputs, engine.Input{Name: f.Path, Src: src, Path: f.Path})
 		}
 	}
 	return inputs, errs
@@ -172,6 +186,26 @@ func (e *env) readInput(f discover.File) ([]byte, error) {
 	}
 	defer h.Close()
 	return io.ReadAll(io.LimitReader(h, maxFileSize+1))
+}
+
+// contextSettings sets the build context and size limits of a lint run. An
+// explicit --context that is not a directory is a usage error.
+func (e *env) contextSettings(s *engine.Settings, cfg *config.Config, fl *lintFlags) error {
+	if fl.context != "" {
+		st, err := os.Stat(fl.context)
+		if err != nil {
+			return usageErrorf("--context: %v", err)
+		}
+		if !st.IsDir() {
+			return usageErrorf("--context %s: not a directory", fl.context)
+		}
+	}
+	s.Context = &engine.ContextSettings{
+		Dir:  fl.context,
+		Warn: func(msg string) { fmt.Fprintf(e.stderr, "dockvet: warning: %s\n", msg) },
+	}
+	s.Limits = rule.Limits{MaxLayerSize: cfg.MaxLayerSize, MaxImageSize: cfg.MaxImageSize}
+	return nil
 }
 
 func (e *env) useColor(mode string) (bool, error) {

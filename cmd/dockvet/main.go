@@ -77,6 +77,8 @@ func (e *env) rootCommand() *cobra.Command {
 declarations that make containerd copy image data into every container at
 start, latest tags, shell-form CMD that swallows SIGTERM, root users, and apt
 caches cleaned in a later layer. Every finding points at file:line:column.
+"dockvet image" checks built images the same way, from their config and
+history, without a Docker daemon.
 
 Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 usage,
 configuration or I/O error.`,
@@ -86,6 +88,6 @@ configuration or I/O error.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(e.lintCommand(), e.rulesCommand(), e.explainCommand(), e.versionCommand())
+	root.AddCommand(e.lintCommand(), e.imageCommand(), e.rulesCommand(), e.explainCommand(), e.versionCommand())
 	return root
 }

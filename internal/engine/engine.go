@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dockvet/dockvet/internal/buildctx"
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/image"
@@ -53,6 +54,11 @@ type Settings struct {
 	// Bases, when set, looks up the external images that final images are
 	// built from, so rules can read their configs (rule.Pass.BaseImage).
 	Bases BaseResolver
+	// Context, when set, gives rules the build context of each file
+	// (rule.Pass.Context); see ContextSettings.
+	Context *ContextSettings
+	// Limits are the size thresholds for the size rules.
+	Limits rule.Limits
 }
 
 // BaseResolver resolves image references; *registry.Resolver is one. It
@@ -84,11 +90,14 @@ type Engine struct {
 	// configFindings report unknown rule names in config files.
 	configFindings []finding.Finding
 	bases          BaseResolver
+	contexts       *contexts
+	limits         rule.Limits
 }
 
 // New resolves settings against the rules.
 func New(rules []*rule.Rule, s Settings) (*Engine, error) {
-	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{}, bases: s.Bases}
+	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{}, bases: s.Bases,
+		contexts: newContexts(s.Context), limits: s.Limits}
 	for _, r := range rules {
 		e.byKey[strings.ToLower(r.ID)] = r
 		e.byKey[strings.ToLower(r.Name)] = r
@@ -221,12 +230,20 @@ func editDistance(a, b string) int {
 type Input struct {
 	Name string // as printed
 	Src  []byte
+	// Path is the file on disk ("" for stdin); it locates the default build
+	// context and a Dockerfile-specific .dockerignore.
+	Path string
 }
 
 // LintFile lints one Dockerfile. The error is for files that cannot be linted
 // at all (a --target the file lacks, a rule that crashed); findings are
 // returned sorted.
 func (e *Engine) LintFile(in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
+	defer e.contexts.flush()
+	return e.lintFile(in, opts)
+}
+
+func (e *Engine) lintFile(in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
 	defer func() {
 		// The front end is fuzzed and must not panic; if it does anyway, one
 		// file's failure stays that file's error.
@@ -242,12 +259,12 @@ func (e *Engine) LintFile(in Input, opts dockerfile.Options) (fs []finding.Findi
 	if e.bases != nil {
 		bases = newBaseBroker(e.bases).lookup(f, opts)
 	}
-	fs, err = e.check(f, bases)
+	fs, err = e.check(f, bases, e.contexts.forInput(in))
 	return fs, f, err
 }
 
 // check runs the enabled rules on a parsed file.
-func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup) (fs []finding.Finding, err error) {
+func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx.Context) (fs []finding.Finding, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			fs, err = nil, fmt.Errorf("internal error: %v (please report this with the Dockerfile)\n%s", p, debug.Stack())
@@ -260,7 +277,7 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup) (fs []finding.
 		if !on || r.Check == nil {
 			continue
 		}
-		if err := e.runRule(r, f, bases, func(d rule.Diagnostic) {
+		if err := e.runRule(r, f, bases, bctx, func(d rule.Diagnostic) {
 			if sup.suppressed(r, d.Range.Start.Line) {
 				return
 			}
@@ -275,7 +292,7 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup) (fs []finding.
 
 // runRule isolates a rule: a panic in one rule becomes an error for this file
 // instead of taking down the whole run.
-func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup, report func(rule.Diagnostic)) (err error) {
+func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx.Context, report func(rule.Diagnostic)) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error in rule %s %s: %v (please report this with the Dockerfile)\n%s", r.ID, r.Name, p, debug.Stack())
@@ -284,6 +301,8 @@ func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup
 	known := func(name string) bool { return e.Lookup(name) != nil }
 	pass := rule.NewPass(r, f, known, report)
 	pass.Bases = bases
+	pass.Context = bctx
+	pass.Limits = e.limits
 	r.Check(pass)
 	return nil
 }
@@ -379,9 +398,9 @@ func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
 				var f *dockerfile.File
 				var err error
 				if bases == nil {
-					fs, f, err = e.LintFile(inputs[i], opts)
+					fs, f, err = e.lintFile(inputs[i], opts)
 				} else if f, err = e.parse(inputs[i], opts); err == nil {
-					fs, err = e.check(f, bases.lookup(f, opts))
+					fs, err = e.check(f, bases.lookup(f, opts), e.contexts.forInput(inputs[i]))
 				}
 				results[i] = result{findings: fs, err: err}
 				if len(fs) > 0 && f != nil {
@@ -395,6 +414,7 @@ func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
 	}
 	close(next)
 	wg.Wait()
+	e.contexts.flush()
 
 	res := &finding.Result{Files: len(inputs), Sources: map[string][]string{}}
 	for i, r := range results {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dockvet/dockvet/internal/buildctx"
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/image"
@@ -64,8 +65,21 @@ type Pass struct {
 	KnownRule func(idOrName string) bool
 	// Bases answers BaseImage; nil when base images are not looked up.
 	Bases BaseLookup
+	// Context is the build context the file's COPY and ADD read from; nil
+	// when there is none (stdin without --context, tests, the library).
+	// Rules that need it stay silent without it.
+	Context *buildctx.Context
+	// Limits are the size thresholds (max-layer-size, max-image-size).
+	Limits Limits
 
 	report func(Diagnostic)
+}
+
+// Limits are the thresholds of the size rules; a zero field means the
+// documented default.
+type Limits struct {
+	MaxLayerSize int64
+	MaxImageSize int64
 }
 
 // BaseLookup returns what is known about an external image reference that a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/dockvet/dockvet/internal/buildctx"
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/rule"
@@ -53,6 +54,34 @@ func RunBases(t testing.TB, r *rule.Rule, src string, opts dockerfile.Options, b
 	var out []rule.Diagnostic
 	pass := rule.NewPass(r, f, func(string) bool { return true }, func(d rule.Diagnostic) { out = append(out, d) })
 	pass.Bases = func(ref *dockerfile.ImageRef) (*image.Image, error) { return bases(ref.Expanded) }
+	r.Check(pass)
+	return out
+}
+
+// Env is what a rule may read besides the Dockerfile.
+type Env struct {
+	// Context is the build context (nil: none).
+	Context *buildctx.Context
+	// Bases answers base-image lookups by expanded reference (nil: none).
+	Bases func(ref string) (*image.Image, error)
+	// Limits are the size thresholds (zero: defaults).
+	Limits rule.Limits
+}
+
+// RunEnv is Run with a build context, base images and limits.
+func RunEnv(t testing.TB, r *rule.Rule, src string, opts dockerfile.Options, env Env) []rule.Diagnostic {
+	t.Helper()
+	f, err := dockerfile.Parse("Dockerfile", []byte(src), opts)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	var out []rule.Diagnostic
+	pass := rule.NewPass(r, f, func(string) bool { return true }, func(d rule.Diagnostic) { out = append(out, d) })
+	if env.Bases != nil {
+		pass.Bases = func(ref *dockerfile.ImageRef) (*image.Image, error) { return env.Bases(ref.Expanded) }
+	}
+	pass.Context = env.Context
+	pass.Limits = env.Limits
 	r.Check(pass)
 	return out
 }

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockvet/dockvet/internal/engine"
+	"github.com/dockvet/dockvet/internal/imagesrc"
+	"github.com/dockvet/dockvet/internal/report"
+	"github.com/dockvet/dockvet/rules"
+)
+
+func (e *env) imageCommand() *cobra.Command {
+	// The flags are lint's, less those about Dockerfile text (--target,
+	// --build-arg, --stdin-filename), so settings merge the same way.
+	var fl lintFlags
+	cmd := &cobra.Command{
+		Use:   "image REF...",
+		Short: "Lint built images: registry references, oci-layout:DIR, docker-archive:FILE.tar",
+		Long: `Lint built images without a Docker daemon, from their config, history and
+manifest (layers are never downloaded). A REF is one of:
+
+  REF                          a registry reference: alpine:3.20, ghcr.io/org/app@sha256:...
+                               (also docker://REF); credentials come from ~/.docker/config.json
+  oci-layout:DIR[:TAG]         an OCI image layout directory (also oci:DIR); TAG selects the
+  oci-layout:DIR@DIGEST        image whose org.opencontainers.image.ref.name is TAG, DIGEST a
+                               manifest; without either, the layout must hold one image
+  docker-archive:FILE.tar[:NAME:TAG|:@N]
+                               a "docker save" tarball; NAME:TAG or @N selects one of several
+
+A multi-platform image is read for --platform (default linux/amd64).
+
+A finding's file is the REF as written; its line is the history entry (as
+"docker history" lists them, oldest first, counting from 1) that introduced
+the problem, or 0 for the config as a whole. RUN entries are parsed as shell,
+as "dockvet lint" parses RUN instructions; the text output shows each entry
+as a Dockerfile line.
+
+Settings come from the nearest .dockvet.yaml unless --config names one; flags
+override the file. Exit codes: 0 no finding at or above --fail-on, 1 at least
+one, 2 usage, configuration or I/O error (an image that cannot be read).`,
+		Example: `  dockvet image registry.example.com/team/api:1.4.2
+  dockvet image -f gnu --platform linux/arm64 ghcr.io/org/app:2.0
+  docker buildx build --output type=oci,tar=false,dest=out . && dockvet image oci-layout:out
+  skopeo copy docker://nginx:1.27 oci:nginx:1.27 && dockvet image oci-layout:nginx:1.27
+  docker save myapp:dev -o myapp.tar && dockvet image docker-archive:myapp.tar`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("dockvet image needs at least one image reference (see 'dockvet image --help')")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.image(cmd.Context(), args, &fl)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&fl.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
+	f.StringVar(&fl.failOn, "fail-on", "", "lowest severity that makes the exit code 1: error, warning, info, none (default warning)")
+	f.StringVar(&fl.configPath, "config", "", "config file (default: nearest .dockvet.yaml)")
+	f.StringArrayVar(&fl.ignore, "ignore", nil, "disable a rule, by id or name (repeatable)")
+	f.StringArrayVar(&fl.enable, "enable", nil, "enable a rule that is off by default (repeatable)")
+	f.StringArrayVar(&fl.severity, "severity", nil, "override a rule's severity, RULE=error|warning|info|none (repeatable)")
+	f.StringVar(&fl.platform, "platform", "", "platform to read from a multi-platform image (default linux/amd64)")
+	addRegistryFlags(f, &fl.registry)
+	f.StringVar(&fl.color, "color", "auto", "color output: auto, always, never")
+	completeValues(cmd, "format", report.Names()...)
+	completeValues(cmd, "fail-on", "error", "warning", "info", "none")
+	completeValues(cmd, "color", "auto", "always", "never")
+	completeRules(cmd, "ignore", "enable", "severity")
+	return cmd
+}
+
+func (e *env) image(ctx context.Context, args []string, fl *lintFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	format, err := report.Lookup(fl.format)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	cfg, err := loadConfig(fl.configPath)
+	if err != nil {
+		return &codeError{code: exitError, err: err}
+	}
+	settings, err := mergeSettings(cfg, fl)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(rules.All(), settings.rules)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	color, err := e.useColor(fl.color)
+	if err != nil {
+		return err
+	}
+
+	// Each distinct reference once, in the order given.
+	var refs []string
+	for _, a := range args {
+		if !slices.Contains(refs, a) {
+			refs = append(refs, a)
+		}
+	}
+	inputs := make([]engine.ImageInput, len(refs))
+	var sources []imagesrc.Source
+	var at []int
+	for i, ref := range refs {
+		inputs[i].Name = ref
+		src, err := imagesrc.Parse(ref)
+		if err != nil {
+			inputs[i].Err = err
+			continue
+		}
+		sources = append(sources, src)
+		at = append(at, i)
+	}
+	var resolver imagesrc.Resolver
+	if slices.ContainsFunc(sources, func(s imagesrc.Source) bool { return !s.Local() }) {
+		r, err := e.newResolver(cfg, &fl.registry, settings.parse.Platform)
+		if err != nil {
+			return err
+		}
+		resolver = r
+	}
+	for k, r := range imagesrc.Load(ctx, sources, settings.parse.Platform, resolver) {
+		in := &inputs[at[k]]
+		if r.Err != nil {
+			in.Err = r.Err
+			continue
+		}
+		in.Image = r.Image
+		in.History, in.Lines, in.Err = imagesrc.HistoryDockerfile(r.Image)
+	}
+
+	res := eng.LintImages(inputs)
+	if err := format(e.stdout, res, report.Options{Color: color}); err != nil {
+		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
+	}
+	if fl.format != "json" {
+		_ = report.WriteErrors(e.stderr, res.Errors)
+	}
+	switch {
+	case len(res.Errors) > 0:
+		e.exit = exitError
+	case engine.Failed(res.Findings, settings.failOn):
+		e.exit = exitFindings
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dockvet/dockvet/internal/buildctx"
+	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/rule"
+)
+
+// contextProbe reports, on each file's first instruction, which context the
+// rule sees, its size and the limits.
+func contextProbe(seen *sync.Map) *rule.Rule {
+	return &rule.Rule{ID: "T8", Name: "context-probe", Severity: finding.SeverityWarning,
+		Check: func(p *rule.Pass) {
+			msg := "no context"
+			if p.Context != nil {
+				seen.Store(p.Context, true)
+				s, err := p.Context.Sources(".", buildctx.SourceOptions{})
+				if err != nil {
+					msg = err.Error()
+				} else {
+					msg = fmt.Sprintf("%s %d bytes", filepath.Base(p.Context.Dir()), s.Total)
+				}
+			}
+			p.Reportf(p.File.Instructions[0].Range, "%s, layer limit %d", msg, p.Limits.MaxLayerSize)
+		}}
+}
+
+func writeFile(t *testing.T, p, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestContexts(t *testing.T) {
+	root := t.TempDir()
+	df := "FROM alpine\nCOPY . /x\n"
+	writeFile(t, filepath.Join(root, "a", "Dockerfile"), df)
+	writeFile(t, filepath.Join(root, "a", "Dockerfile.dev"), df)
+	writeFile(t, filepath.Join(root, "a", "Dockerfile.dev.dockerignore"), "Dockerfile\nDockerfile.dev\n")
+	writeFile(t, filepath.Join(root, "b", "Dockerfile"), df)
+	writeFile(t, filepath.Join(root, "shared", "data"), "0123456789")
+	in := func(rel string) Input {
+		p := filepath.Join(root, rel)
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Input{Name: rel, Src: src, Path: p}
+	}
+	inputs := []Input{in("a/Dockerfile"), in("a/Dockerfile.dev"), in("b/Dockerfile"), {Name: "<stdin>", Src: []byte(df)}}
+	size := func(names ...string) int {
+		n := 0
+		for _, name := range names {
+			fi, err := os.Stat(filepath.Join(root, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += int(fi.Size())
+		}
+		return n
+	}
+
+	t.Run("default: each Dockerfile's directory, none for stdin", func(t *testing.T) {
+		var seen sync.Map
+		e, err := New([]*rule.Rule{contextProbe(&seen)}, Settings{Context: &ContextSettings{}, Limits: rule.Limits{MaxLayerSize: 42}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := e.Lint(inputs, dockerfile.Options{})
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, f.File+": "+f.Message)
+		}
+		a := size("a/Dockerfile", "a/Dockerfile.dev", "a/Dockerfile.dev.dockerignore")
+		want := []string{
+			"<stdin>: no context, layer limit 42",
+			fmt.Sprintf("a/Dockerfile: a %d bytes, layer limit 42", a),
+			// Dockerfile.dev.dockerignore applies to Dockerfile.dev only.
+			fmt.Sprintf("a/Dockerfile.dev: a %d bytes, layer limit 42", size("a/Dockerfile.dev.dockerignore")),
+			fmt.Sprintf("b/Dockerfile: b %d bytes, layer limit 42", size("b/Dockerfile")),
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("got  %q\nwant %q", got, want)
+		}
+		n := 0
+		seen.Range(func(any, any) bool { n++; return true })
+		if n != 3 {
+			t.Errorf("%d contexts opened, want 3 (a, a with Dockerfile.dev.dockerignore, b)", n)
+		}
+	})
+
+	t.Run("--context: every file, stdin too", func(t *testing.T) {
+		var seen sync.Map
+		e, err := New([]*rule.Rule{contextProbe(&seen)}, Settings{Context: &ContextSettings{Dir: filepath.Join(root, "shared")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := e.Lint(inputs, dockerfile.Options{})
+		for _, f := range res.Findings {
+			if f.Message != "shared 10 bytes, layer limit 0" {
+				t.Errorf("%s: %s", f.File, f.Message)
+			}
+		}
+		n := 0
+		seen.Range(func(any, any) bool { n++; return true })
+		if n != 2 {
+			t.Errorf("%d contexts, want 2 (shared, and shared with a/Dockerfile.dev.dockerignore)", n)
+		}
+	})
+
+	t.Run("no settings: no context", func(t *testing.T) {
+		var seen sync.Map
+		e, err := New([]*rule.Rule{contextProbe(&seen)}, Settings{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, _, err := e.LintFile(inputs[0], dockerfile.Options{})
+		if err != nil || len(fs) != 1 || !strings.HasPrefix(fs[0].Message, "no context") {
+			t.Errorf("%v %v", fs, err)
+		}
+	})
+}
+
+func TestContextWarnings(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "bad", "Dockerfile"), "FROM alpine\nCOPY . /x\n")
+	writeFile(t, filepath.Join(root, "bad", ".dockerignore"), "a[\n")
+	writeFile(t, filepath.Join(root, "big", "Dockerfile"), "FROM alpine\nCOPY . /x\n")
+	for i := range 20 {
+		writeFile(t, filepath.Join(root, "big", fmt.Sprint("d", i), "f"), "x")
+	}
+	var warnings []string
+	var mu sync.Mutex
+	var seen sync.Map
+	e, err := New([]*rule.Rule{contextProbe(&seen)}, Settings{Context: &ContextSettings{
+		Options: buildctx.Options{MaxEntries: 5},
+		Warn:    func(m string) { mu.Lock(); warnings = append(warnings, m); mu.Unlock() },
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inputs []Input
+	for _, name := range []string{"bad/Dockerfile", "big/Dockerfile", "big/Dockerfile"} {
+		p := filepath.Join(root, name)
+		inputs = append(inputs, Input{Name: name, Src: []byte("FROM alpine\nCOPY . /x\n"), Path: p})
+	}
+	res := e.Lint(inputs, dockerfile.Options{})
+	if len(res.Errors) != 0 {
+		t.Errorf("errors: %v (context problems are warnings)", res.Errors)
+	}
+	if len(warnings) != 2 {
+		t.Fatalf("warnings %q, want 2 (each once)", warnings)
+	}
+	// Sorted: bad/ before big/.
+	if !strings.Contains(warnings[0], ".dockerignore: syntax error in pattern") || !strings.Contains(warnings[0], "are skipped") {
+		t.Errorf("bad pattern warning: %q", warnings[0])
+	}
+	if !strings.Contains(warnings[1], "stopped reading after 5 entries") {
+		t.Errorf("bound warning: %q", warnings[1])
+	}
+}
