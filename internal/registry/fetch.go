@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/dockvet/dockvet/internal/image"
+	"github.com/dockvet/dockvet/internal/imagesrc/imageconv"
 )
 
 // Retries: 3 attempts, 100ms then 300ms apart, on 408 and 5xx and dropped
@@ -357,33 +358,12 @@ func normVariant(p v1.Platform) string {
 	return ""
 }
 
-// build fills the model from a platform manifest and its config; plat is
-// the index entry's platform, used when the config names none.
+// build converts the fetched manifest and config into the image model; the
+// index entry's platform fills OS and architecture when the config lacks them.
 func build(dg string, m *v1.Manifest, cf *v1.ConfigFile, plat *v1.Platform) *image.Image {
-	img := &image.Image{
-		Digest:       dg,
-		OS:           cf.OS,
-		Architecture: cf.Architecture,
-		Variant:      cf.Variant,
-		User:         cf.Config.User,
-		Cmd:          cf.Config.Cmd,
-		Entrypoint:   cf.Config.Entrypoint,
-		Shell:        cf.Config.Shell,
-		Env:          cf.Config.Env,
-		WorkingDir:   cf.Config.WorkingDir,
-	}
+	img := imageconv.FromConfig("", dg, cf, m)
 	if img.OS == "" && img.Architecture == "" && plat != nil {
 		img.OS, img.Architecture, img.Variant = plat.OS, plat.Architecture, plat.Variant
-	}
-	for v := range cf.Config.Volumes {
-		img.Volumes = append(img.Volumes, v)
-	}
-	slices.Sort(img.Volumes)
-	for _, h := range cf.History {
-		img.History = append(img.History, image.History{CreatedBy: h.CreatedBy, Comment: h.Comment, EmptyLayer: h.EmptyLayer})
-	}
-	for _, l := range m.Layers {
-		img.Layers = append(img.Layers, image.Layer{Digest: l.Digest.String(), MediaType: string(l.MediaType), Size: l.Size})
 	}
 	return img
 }
