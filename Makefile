@@ -11,13 +11,17 @@ all: build test
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/dockvet
 
-## demo: lint the bundled examples (the bad one fails, as CI would)
+## demo: lint the bundled examples and a built image of the bad one (findings exit 1, as CI would)
 demo: build
 	@echo '$$ dockvet lint examples/bad/Dockerfile'
 	@./$(BIN) lint --color=always examples/bad/Dockerfile || true
 	@echo
 	@echo '$$ dockvet lint examples/good/Dockerfile'
 	@./$(BIN) lint --color=always examples/good/Dockerfile
+	@echo
+	@echo '$$ dockvet image oci-layout:bin/demo-image:v1    # the same service, as built'
+	@$(GO) run ./scripts/demoimage bin/demo-image
+	@./$(BIN) image --color=always oci-layout:bin/demo-image:v1 || true
 	@echo
 	@echo '$$ dockvet explain DV101'
 	@./$(BIN) explain DV101
