@@ -137,33 +137,3 @@ func wantPlatform(platform string) (want v1.Platform, explicit bool, err error) 
 	}
 	return *p, true, nil
 }
-
-// platformMatches compares OS and architecture, and the variant when want
-// has one (arm64 without a variant is v8, arm without one v7).
-func platformMatches(have, want v1.Platform) bool {
-	if have.OS != want.OS || have.Architecture != want.Architecture {
-		return false
-	}
-	return want.Variant == "" || normVariant(have) == normVariant(want)
-}
-
-func normVariant(p v1.Platform) string {
-	if p.Variant != "" {
-		return p.Variant
-	}
-	switch p.Architecture {
-	case "arm64":
-		return "v8"
-	case "arm":
-		return "v7"
-	}
-	return ""
-}
-
-// isAttestation recognises BuildKit's attestation manifests in an index.
-func isAttestation(d v1.Descriptor) bool {
-	if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
-		return true
-	}
-	return d.Platform != nil && d.Platform.OS == "unknown" && d.Platform.Architecture == "unknown"
-}

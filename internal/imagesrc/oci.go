@@ -282,7 +282,7 @@ func (l *ociLayout) findDigest(entries []v1.Descriptor, dg string, depth int) (v
 func pickPlatform(entries []v1.Descriptor, want v1.Platform, explicit bool) (v1.Descriptor, bool, error) {
 	var images []v1.Descriptor
 	for _, d := range entries {
-		if isAttestation(d) {
+		if imageconv.IsAttestation(d) {
 			continue
 		}
 		if d.Platform == nil || d.MediaType.IsIndex() {
@@ -294,7 +294,7 @@ func pickPlatform(entries []v1.Descriptor, want v1.Platform, explicit bool) (v1.
 		return v1.Descriptor{}, false, nil
 	}
 	for _, d := range images {
-		if platformMatches(*d.Platform, want) {
+		if imageconv.PlatformMatches(*d.Platform, want) {
 			return d, true, nil
 		}
 	}
@@ -367,7 +367,7 @@ func (l *ociLayout) image(ref string, d v1.Descriptor, want v1.Platform, explici
 func onlyImage(ds []v1.Descriptor) (v1.Descriptor, error) {
 	var images []v1.Descriptor
 	for _, d := range ds {
-		if !isAttestation(d) {
+		if !imageconv.IsAttestation(d) {
 			images = append(images, d)
 		}
 	}

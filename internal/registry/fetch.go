@@ -314,14 +314,14 @@ func sniff(raw []byte, mt types.MediaType) (bool, error) {
 func pickChild(idx *v1.IndexManifest, want v1.Platform) (v1.Descriptor, error) {
 	var have []string
 	for _, d := range idx.Manifests {
-		if isAttestation(d) || d.MediaType.IsIndex() {
+		if imageconv.IsAttestation(d) || d.MediaType.IsIndex() {
 			continue
 		}
 		p := v1.Platform{OS: "linux", Architecture: "amd64"}
 		if d.Platform != nil {
 			p = *d.Platform
 		}
-		if platformMatches(p, want) {
+		if imageconv.PlatformMatches(p, want) {
 			return d, nil
 		}
 		if s := p.String(); !slices.Contains(have, s) {
@@ -329,33 +329,6 @@ func pickChild(idx *v1.IndexManifest, want v1.Platform) (v1.Descriptor, error) {
 		}
 	}
 	return v1.Descriptor{}, &platformError{want: want.String(), have: have}
-}
-
-func isAttestation(d v1.Descriptor) bool {
-	if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
-		return true
-	}
-	return d.Platform != nil && d.Platform.OS == "unknown" && d.Platform.Architecture == "unknown"
-}
-
-func platformMatches(have, want v1.Platform) bool {
-	if have.OS != want.OS || have.Architecture != want.Architecture {
-		return false
-	}
-	return want.Variant == "" || normVariant(have) == normVariant(want)
-}
-
-func normVariant(p v1.Platform) string {
-	if p.Variant != "" {
-		return p.Variant
-	}
-	switch p.Architecture {
-	case "arm64":
-		return "v8"
-	case "arm":
-		return "v7"
-	}
-	return ""
 }
 
 // build converts the fetched manifest and config into the image model; the
