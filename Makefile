@@ -41,7 +41,8 @@ test-integration:
 
 ## bench: Go benchmarks (front end vs. BuildKit floor, engine over the corpus, registry request counts)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -count 3 ./internal/dockerfile ./internal/engine ./internal/registry
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -count 3 ./internal/dockerfile ./internal/engine ./internal/registry ./internal/buildctx
+	$(GO) test -run "^$$" -bench "Deep500MB|ManyFiles" -benchtime 2x ./internal/layers
 
 ## corpus: lint every corpus file; fails on a panic or an exit code 2
 corpus: build

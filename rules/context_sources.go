@@ -188,16 +188,21 @@ func (c *copyCost) unknownText() string {
 }
 
 // maxLayerSize and maxImageSize are the limits in effect.
-func maxLayerSize(p *rule.Pass) int64 {
-	if p.Limits.MaxLayerSize > 0 {
-		return p.Limits.MaxLayerSize
+func maxLayerSize(p *rule.Pass) int64 { return layerLimit(p.Limits) }
+
+func maxImageSize(p *rule.Pass) int64 { return imageLimit(p.Limits) }
+
+// layerLimit and imageLimit are the limits of l, or the defaults.
+func layerLimit(l rule.Limits) int64 {
+	if l.MaxLayerSize > 0 {
+		return l.MaxLayerSize
 	}
 	return config.DefaultMaxLayerSize
 }
 
-func maxImageSize(p *rule.Pass) int64 {
-	if p.Limits.MaxImageSize > 0 {
-		return p.Limits.MaxImageSize
+func imageLimit(l rule.Limits) int64 {
+	if l.MaxImageSize > 0 {
+		return l.MaxImageSize
 	}
 	return config.DefaultMaxImageSize
 }

@@ -1,12 +1,14 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/dockvet/dockvet/internal/config"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/imagesrc"
 	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/internal/source"
 )
@@ -16,7 +18,7 @@ var OversizedImage = &rule.Rule{
 	ID:       "DV411",
 	Name:     "oversized-image",
 	Severity: finding.SeverityWarning,
-	Summary:  "the base image plus what the Dockerfile adds exceeds max-image-size (default 1 GiB)",
+	Summary:  "the image is larger than max-image-size (default 1 GiB): the base image plus what the Dockerfile adds, or a built image's layers",
 	Doc: `A big image is pulled onto every node that runs it, fills node disks (a
 3 GB image on 20 GB nodes leaves little room for anything else) and slows
 every deploy, scale-up and node replacement.
@@ -33,6 +35,12 @@ when it could not be resolved (offline, see DV001). The base is counted
 compressed and the context uncompressed, so the sum is an estimate, not the
 number docker images prints.
 
+dockvet image adds up the layer sizes of the image's manifest: compressed,
+what a pull downloads (a docker archive stores its layers uncompressed; the
+message says which), with nothing downloaded. The finding is on line 0 (the
+image as a whole) and names the largest layers with the history entries that
+made them, and the part that comes from the base image.
+
 Start from a smaller base (slim, distroless, alpine, scratch for static
 binaries), keep build tools in a builder stage, and keep data out of the
 image (.dockerignore, fetch at run time, or an image volume on Kubernetes
@@ -45,7 +53,8 @@ COPY . /src
 RUN make -C /src
 FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04
 COPY --from=build /src/bin/app /usr/local/bin/app`,
-	Check: checkOversizedImage,
+	Check:      checkOversizedImage,
+	CheckImage: checkOversizedImageImage,
 }
 
 func checkOversizedImage(pass *rule.Pass) {
@@ -157,4 +166,52 @@ func checkOversizedImage(pass *rule.Pass) {
 		related = append([]finding.Related{{Range: at, Message: fmt.Sprintf("base image: %s compressed", config.FormatSize(baseSize))}}, related...)
 	}
 	pass.Report(rule.Diagnostic{Range: crossing, Message: msg, Related: related})
+}
+
+// checkOversizedImageImage reports a built image whose layers, as the
+// manifest counts them, exceed max-image-size, on line 0 with the largest
+// layers and the base image's part.
+func checkOversizedImageImage(pass *rule.ImagePass) {
+	img := pass.Image
+	limit := imageLimit(pass.Limits)
+	total := img.CompressedSize()
+	if total <= limit {
+		return
+	}
+	entries, lined := imagesrc.LayerEntries(img)
+	order := make([]int, len(img.Layers))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(img.Layers[b].Size, img.Layers[a].Size) })
+	var top []string
+	for _, i := range order[:min(3, len(order))] {
+		l := img.Layers[i]
+		if lined {
+			n := entries[i]
+			top = append(top, fmt.Sprintf("entry %d `%s` %s", n, shortQuote(imagesrc.QuoteEntry(img.History[n-1].CreatedBy)), config.FormatSize(l.Size)))
+		} else {
+			top = append(top, fmt.Sprintf("%s %s", layerName(img, i), config.FormatSize(l.Size)))
+		}
+	}
+	count := plural(len(img.Layers), "layer")
+	if img.Deep != nil && imagesrc.ImageStorage(img) != "uncompressed" {
+		count = config.FormatSize(img.Deep.UncompressedSize) + " uncompressed, " + count
+	}
+	msg := fmt.Sprintf("the image is %s %s (%s), more than max-image-size %s; largest: %s",
+		config.FormatSize(total), imagesrc.ImageStorage(img), count, config.FormatSize(limit), strings.Join(top, ", "))
+	if base := imagesrc.BaseEntries(img); lined && base > 0 {
+		var baseSize int64
+		for i, n := range entries {
+			if n <= base {
+				baseSize += img.Layers[i].Size
+			}
+		}
+		msg += fmt.Sprintf("; the base image's part of the history (entries 1-%d) is %s", base, config.FormatSize(baseSize))
+	}
+	if !lined {
+		msg += "; " + historyMismatch(img) + ", so the steps that made them are unknown"
+	}
+	msg += "; start from a smaller base, keep build tools in a builder stage and data out of the image"
+	pass.Report(rule.Diagnostic{Range: rule.ConfigRange, Message: msg})
 }

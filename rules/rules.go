@@ -29,5 +29,6 @@ func All() []*rule.Rule {
 		OversizedLayer,
 		OversizedImage,
 		ContextNotIgnored,
+		WastedLayerBytes,
 	}
 }

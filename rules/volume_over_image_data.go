@@ -9,6 +9,7 @@ import (
 	"github.com/dockvet/dockvet/internal/config"
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/imagesrc"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -45,6 +46,13 @@ seed/ /var/lib/postgresql/data): dockvet reads the base image's config and
 reports those on the FROM line. No Dockerfile can remove an inherited VOLUME,
 so there the fix is to keep the data elsewhere or to change the base image.
 
+For a built image, dockvet image --deep reads the layers (tar headers only)
+and reports each VOLUME of the image's config under which the final
+filesystem holds files, after later layers' deletions: the exact bytes and
+files containerd copies at every start, and the history entries that put
+them there. Without --deep, dockvet image cannot see layer contents and this
+rule stays silent (DV100 and DV102 still report the volumes).
+
 Delete the VOLUME line and declare the volume where it is used (pod spec,
 compose file, docker run -v), or keep the data out of the volume path. For
 data-only images, Kubernetes 1.33+ can mount an OCI image as a read-only image
@@ -55,7 +63,8 @@ VOLUME ["/mnt/models"]`,
 	Good: `FROM python:3.12-slim
 COPY models/ /mnt/models/
 # the pod spec mounts storage where it is needed; no VOLUME`,
-	Check: checkVolumeOverImageData,
+	Check:      checkVolumeOverImageData,
+	CheckImage: checkVolumeOverImageDataImage,
 }
 
 func checkVolumeOverImageData(pass *rule.Pass) {
@@ -265,4 +274,63 @@ func (v *volumeAdders) copies() string {
 func hasFlag(in *dockerfile.Instruction, name string) bool {
 	_, ok := in.Flag(name)
 	return ok
+}
+
+// checkVolumeOverImageDataImage reports, with --deep, each config volume
+// under which the final filesystem holds files: containerd copies exactly
+// those at every container start. The finding is on the VOLUME history
+// entry (line 0 when no entry declares the volume); the entries whose
+// layers put the files there are its related locations.
+func checkVolumeOverImageDataImage(pass *rule.ImagePass) {
+	img := pass.Image
+	d := img.Deep
+	if d == nil || len(d.Volumes) == 0 {
+		return
+	}
+	vols := imageVolumes(pass)
+	for _, vd := range d.Volumes {
+		i := slices.IndexFunc(vols, func(v imageVolume) bool { return v.path == vd.Path })
+		if i < 0 {
+			continue
+		}
+		v := vols[i]
+		var from []string
+		var related []finding.Related
+		for _, vl := range vd.Layers {
+			n := d.LayerEntry(vl.Layer)
+			what := sizeAndFiles(vl.Bytes, vl.Files)
+			name := deepLayerName(d, vl.Layer)
+			if n > 0 {
+				name = entryRef(n, imagesrc.QuoteEntry(img.History[n-1].CreatedBy))
+			}
+			from = append(from, fmt.Sprintf("%s (%s)", name, what))
+			if n > 0 {
+				related = append(related, finding.Related{
+					Range:   imagesrc.EntryRange(img, pass.History, n, ""),
+					Message: fmt.Sprintf("puts %s under VOLUME %s", sizeThenFiles(vl.Bytes, vl.Files), vd.Path),
+				})
+			}
+		}
+		files := "1 file"
+		if vd.Files != 1 {
+			files = fmt.Sprintf("%d files", vd.Files)
+		}
+		cost := fmt.Sprintf("containerd copies %s (%s) under %s into every container at start; they come from %s",
+			config.FormatSize(vd.Bytes), files, vd.Path, listAdders(from, "; "))
+		rng := v.rng
+		var msg string
+		switch {
+		case !v.inherited:
+			msg = fmt.Sprintf("%s: %s; delete the VOLUME from the Dockerfile and declare the volume in the pod spec or compose file, or keep the data elsewhere",
+				entryRef(v.entry, v.quote), cost)
+		case v.entry > 0:
+			msg = fmt.Sprintf("%s, from the base image, declares VOLUME %s: %s; no Dockerfile can remove an inherited VOLUME, so keep the data elsewhere or build on a base without the volume",
+				entryRef(v.entry, v.quote), vd.Path, cost)
+		default:
+			rng = rule.ConfigRange
+			msg = fmt.Sprintf("the config declares VOLUME %s (no history entry does, so a base image did): %s; no Dockerfile can remove an inherited VOLUME, so keep the data elsewhere or build on a base without the volume",
+				vd.Path, cost)
+		}
+		pass.Report(rule.Diagnostic{Range: rng, Message: msg, Related: related})
+	}
 }

@@ -39,6 +39,7 @@ type lintFlags struct {
 	color         string
 	stdinFilename string
 	context       string
+	layers        bool // --layers: print layer tables (layers.go)
 }
 
 func (e *env) lintCommand() *cobra.Command {
@@ -81,6 +82,7 @@ the repository root) unless --config names one; flags override the file.`,
 	f.StringVar(&fl.color, "color", "auto", "color output: auto, always, never")
 	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name to print for a Dockerfile read from stdin")
 	f.StringVar(&fl.context, "context", "", "build context directory of every Dockerfile (default: each Dockerfile's directory; none for stdin)")
+	f.BoolVar(&fl.layers, "layers", false, "print the layers of each final image (the base image, COPY and ADD measured in the build context, RUN unknown) "+layersFlagHelp)
 	completeValues(cmd, "format", report.Names()...)
 	completeValues(cmd, "fail-on", "error", "warning", "info", "none")
 	completeValues(cmd, "color", "auto", "always", "never")
@@ -106,6 +108,11 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 		return err
 	}
 	settings.rules.Bases = resolver
+	var recorder *recordingResolver
+	if fl.layers {
+		recorder = &recordingResolver{BaseResolver: resolver}
+		settings.rules.Bases = recorder
+	}
 	if err := e.contextSettings(&settings.rules, cfg, fl); err != nil {
 		return err
 	}
@@ -125,6 +132,11 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	files, walkErrs := discover.Files(args, stdinName)
 	inputs, readErrs := e.readInputs(files)
 	res := eng.Lint(inputs, settings.parse)
+	if fl.layers {
+		if err := e.lintLayers(eng, inputs, settings, recorder, fl); err != nil {
+			return err
+		}
+	}
 	for _, err := range append(walkErrs, readErrs...) {
 		res.Errors = append(res.Errors, fileError(err))
 	}
@@ -208,7 +220,11 @@ func (e *env) contextSettings(s *engine.Settings, cfg *config.Config, fl *lintFl
 	return nil
 }
 
-func (e *env) useColor(mode string) (bool, error) {
+func (e *env) useColor(mode string) (bool, error) { return e.colorFor(mode, e.stdout) }
+
+// colorFor decides color for output written to w: --color always or never,
+// or with auto, when w is a terminal and NO_COLOR is not set.
+func (e *env) colorFor(mode string, w io.Writer) (bool, error) {
 	switch mode {
 	case "always":
 		return true, nil
@@ -218,7 +234,7 @@ func (e *env) useColor(mode string) (bool, error) {
 		if _, set := os.LookupEnv("NO_COLOR"); set || e.getenv("NO_COLOR") != "" {
 			return false, nil
 		}
-		return e.isTerminal(e.stdout), nil
+		return e.isTerminal(w), nil
 	}
 	return false, usageErrorf("invalid --color %q (want auto, always or never)", mode)
 }

@@ -23,8 +23,8 @@ type registryFlags struct {
 func addRegistryFlags(f *pflag.FlagSet, fl *registryFlags) {
 	f.BoolVar(&fl.offline, "offline", false, "never contact a registry; answers come from the cache only (also DOCKVET_OFFLINE=1)")
 	f.DurationVar(&fl.timeout, "registry-timeout", registry.DefaultTimeout, "overall deadline for registry lookups")
-	f.StringVar(&fl.cacheDir, "cache-dir", "", "cache for image configs (default $DOCKVET_CACHE_DIR, else the user cache dir)")
-	f.BoolVar(&fl.noCache, "no-cache", false, "neither read nor write the image config cache")
+	f.StringVar(&fl.cacheDir, "cache-dir", "", "cache for image configs and --deep layer listings (default $DOCKVET_CACHE_DIR, else the user cache dir)")
+	f.BoolVar(&fl.noCache, "no-cache", false, "neither read nor write the cache (image configs, --deep layer listings)")
 	f.StringArrayVar(&fl.insecure, "insecure-registry", nil, "registry host[:port] that may be reached over plain HTTP (repeatable; loopback always may)")
 }
 
@@ -34,17 +34,7 @@ func (e *env) newResolver(cfg *config.Config, fl *registryFlags, platform string
 	if fl.timeout <= 0 {
 		return nil, usageErrorf("--registry-timeout must be positive")
 	}
-	cacheDir := fl.cacheDir
-	if cacheDir == "" {
-		if d := e.getenv("DOCKVET_CACHE_DIR"); d != "" {
-			cacheDir = d
-		} else {
-			cacheDir = registry.DefaultCacheDir()
-		}
-	}
-	if fl.noCache {
-		cacheDir = ""
-	}
+	cacheDir := e.cacheDir(fl)
 	opts := []registry.Option{
 		registry.WithOffline(fl.offline || cfg.Offline || truthy(e.getenv("DOCKVET_OFFLINE"))),
 		registry.WithTimeout(fl.timeout),

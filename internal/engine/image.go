@@ -68,7 +68,7 @@ func (e *Engine) checkImage(in ImageInput) ([]finding.Finding, error) {
 		if !on || r.CheckImage == nil {
 			continue
 		}
-		if err := runImageRule(r, in, func(d rule.Diagnostic) {
+		if err := runImageRule(r, in, e.limits, func(d rule.Diagnostic) {
 			out = append(out, toFinding(r, sev, in.Name, d))
 		}); err != nil {
 			return nil, err
@@ -80,12 +80,14 @@ func (e *Engine) checkImage(in ImageInput) ([]finding.Finding, error) {
 
 // runImageRule isolates a rule as runRule does: a panic becomes this
 // image's error.
-func runImageRule(r *rule.Rule, in ImageInput, report func(rule.Diagnostic)) (err error) {
+func runImageRule(r *rule.Rule, in ImageInput, limits rule.Limits, report func(rule.Diagnostic)) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error in rule %s %s: %v (please report this with the output of `docker history --no-trunc` or the image config)\n%s", r.ID, r.Name, p, debug.Stack())
 		}
 	}()
-	r.CheckImage(rule.NewImagePass(r, in.Image, in.History, report))
+	pass := rule.NewImagePass(r, in.Image, in.History, report)
+	pass.Limits = limits
+	r.CheckImage(pass)
 	return nil
 }

@@ -31,7 +31,8 @@ import (
 //     transport adds the token, so as of v0.22.1 nothing is copied; see
 //     TestGGCRRedirectKeepsToken);
 //   - manifests and config blobs over the size limits are refused from the
-//     Content-Length before the body is read, and bodies are capped;
+//     Content-Length before the body is read, and bodies are capped (layer
+//     blobs, fetched by Layer for image --deep, are not);
 //   - a 429 is retried once its Retry-After has passed, but only if that
 //     fits in the request's deadline; otherwise it fails at once.
 type guard struct {
@@ -73,6 +74,9 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	limit, what := limitFor(root.URL.Path)
+	if what == "config" && isLayerBlobRequest(req.Context()) {
+		limit = 0 // a layer (image --deep): checked against the manifest by the reader
+	}
 	for waits := 0; ; waits++ {
 		g.requests.Add(1)
 		resp, err := g.base.RoundTrip(req)

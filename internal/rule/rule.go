@@ -80,6 +80,8 @@ type Pass struct {
 type Limits struct {
 	MaxLayerSize int64
 	MaxImageSize int64
+	// MaxWastedBytes is DV500's threshold (image --deep).
+	MaxWastedBytes int64
 }
 
 // BaseLookup returns what is known about an external image reference that a
@@ -120,6 +122,8 @@ type ImagePass struct {
 	// `VOLUME ...`), or a comment when the entry is not one. Rules that judge
 	// RUN commands run their Dockerfile check on it through AsPass.
 	History *dockerfile.File
+	// Limits are the size thresholds (max-layer-size, max-image-size).
+	Limits Limits
 
 	report func(Diagnostic)
 }
@@ -144,7 +148,7 @@ func (p *ImagePass) AsPass() *Pass {
 	if p.History == nil {
 		return nil
 	}
-	return &Pass{Rule: p.Rule, File: p.History, KnownRule: func(string) bool { return true }, report: p.report}
+	return &Pass{Rule: p.Rule, File: p.History, KnownRule: func(string) bool { return true }, Limits: p.Limits, report: p.report}
 }
 
 // ConfigRange is the position of a finding about the config as a whole (line 0).

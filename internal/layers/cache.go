@@ -1,0 +1,152 @@
+package layers
+
+import (
+	"compress/gzip"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// cacheVersion changes whenever the listing format or its meaning does;
+// entries of another version are ignored and replaced.
+const cacheVersion = 1
+
+// maxCacheFile bounds what a cache file may decompress to.
+const maxCacheFile = 1 << 30
+
+// diskCache keeps listings under <dir>/layers/sha256/<hex>.json.gz, one
+// gzip-compressed JSON document per blob digest:
+//
+//	{"version":1,"digest":"sha256:…","size":N,"uncompressed":N,
+//	 "paths":[…],"sizes":[…],"types":"fdl…"}
+//
+// paths, sizes and types are parallel (types one byte per entry). A
+// listing is stored only after its blob was read to the end and matched its
+// digest, so an entry is trusted as it is; one that does not decode, or
+// names another digest, is removed and the layer read again. Files are
+// written to a temporary file and renamed, so readers never see half of
+// one. Errors are swallowed: the cache only saves work.
+type diskCache struct {
+	dir string // "" disables the cache
+}
+
+type cacheFile struct {
+	Version      int      `json:"version"`
+	Digest       string   `json:"digest"`
+	Size         int64    `json:"size"`
+	Uncompressed int64    `json:"uncompressed"`
+	Paths        []string `json:"paths"`
+	Sizes        []int64  `json:"sizes"`
+	Types        string   `json:"types"`
+}
+
+// file is the cache file of digest; false for digests that are not sha256
+// (they could not be verified, and must not become a path).
+func (c *diskCache) file(digest string) (string, bool) {
+	if c == nil || c.dir == "" {
+		return "", false
+	}
+	h, ok := strings.CutPrefix(digest, "sha256:")
+	if !ok || len(h) != 64 {
+		return "", false
+	}
+	if _, err := hex.DecodeString(h); err != nil || strings.ToLower(h) != h {
+		return "", false
+	}
+	return filepath.Join(c.dir, "layers", "sha256", h+".json.gz"), true
+}
+
+func (c *diskCache) get(digest string) (*Listing, bool) {
+	p, ok := c.file(digest)
+	if !ok {
+		return nil, false
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	li, err := decodeListing(f, digest)
+	if err != nil {
+		_ = os.Remove(p)
+		return nil, false
+	}
+	return li, true
+}
+
+func decodeListing(r io.Reader, digest string) (*Listing, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	var cf cacheFile
+	if err := json.NewDecoder(io.LimitReader(zr, maxCacheFile)).Decode(&cf); err != nil {
+		return nil, err
+	}
+	n := len(cf.Paths)
+	switch {
+	case cf.Version != cacheVersion:
+		return nil, errors.New("other version")
+	case cf.Digest != digest:
+		return nil, errors.New("other digest")
+	case len(cf.Sizes) != n || len(cf.Types) != n || cf.Size < 0 || cf.Uncompressed < 0:
+		return nil, errors.New("malformed")
+	}
+	li := &Listing{Digest: digest, Size: cf.Size, UncompressedSize: cf.Uncompressed, Entries: make([]Entry, n)}
+	for i := range n {
+		t := Type(cf.Types[i])
+		if !t.valid() || cf.Sizes[i] < 0 {
+			return nil, errors.New("malformed entry")
+		}
+		li.Entries[i] = Entry{Path: cf.Paths[i], Size: cf.Sizes[i], Type: t}
+	}
+	return li, nil
+}
+
+func (c *diskCache) put(li *Listing) {
+	p, ok := c.file(li.Digest)
+	if !ok {
+		return
+	}
+	if _, err := os.Stat(p); err == nil {
+		return
+	}
+	cf := cacheFile{
+		Version: cacheVersion, Digest: li.Digest, Size: li.Size, Uncompressed: li.UncompressedSize,
+		Paths: make([]string, len(li.Entries)), Sizes: make([]int64, len(li.Entries)),
+	}
+	types := make([]byte, len(li.Entries))
+	for i, e := range li.Entries {
+		if !utf8.ValidString(e.Path) {
+			return // JSON would not keep the name as it is
+		}
+		cf.Paths[i], cf.Sizes[i], types[i] = e.Path, e.Size, byte(e.Type)
+	}
+	cf.Types = string(types)
+
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	tmp := f.Name()
+	zw, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
+	werr := json.NewEncoder(zw).Encode(&cf)
+	if err := zw.Close(); werr == nil {
+		werr = err
+	}
+	if err := f.Close(); werr == nil {
+		werr = err
+	}
+	if werr != nil || os.Rename(tmp, p) != nil {
+		_ = os.Remove(tmp)
+	}
+}
