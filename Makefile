@@ -19,9 +19,9 @@ demo: build
 	@echo '$$ dockvet lint examples/good/Dockerfile'
 	@./$(BIN) lint --color=always examples/good/Dockerfile
 	@echo
-	@echo '$$ dockvet image oci-layout:bin/demo-image:v1    # the same service, as built'
+	@echo '$$ dockvet image --deep --layers oci-layout:bin/demo-image:v1    # the same service, as built'
 	@$(GO) run ./scripts/demoimage bin/demo-image
-	@./$(BIN) image --color=always oci-layout:bin/demo-image:v1 || true
+	@./$(BIN) image --deep --layers --color=always oci-layout:bin/demo-image:v1 || true
 	@echo
 	@echo '$$ dockvet explain DV101'
 	@./$(BIN) explain DV101
