@@ -202,24 +202,11 @@ func (r *recordingResolver) answer(s *dockerfile.Stage, platform string) baseAns
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	res, ok := r.got[registry.Request{Ref: s.Base.Expanded, Platform: stagePlatform(s, platform)}]
+	res, ok := r.got[registry.Request{Ref: s.Base.Expanded, Platform: s.BasePlatform(platform)}]
 	if !ok {
 		return baseAnswer{}
 	}
 	return baseAnswer{img: res.Image, err: res.Err}
-}
-
-// stagePlatform is the platform the engine asks a stage's base image for:
-// its FROM --platform when that is known, else the run's platform.
-func stagePlatform(s *dockerfile.Stage, platform string) string {
-	if s.From != nil {
-		if fl, ok := s.From.Flag("platform"); ok && fl.HasValue {
-			if v, unresolved := s.From.Expand(fl.Value); len(unresolved) == 0 && v != "" {
-				return v
-			}
-		}
-	}
-	return platform
 }
 
 // dockerfileLayerTable pictures the final image of a Dockerfile before it

@@ -471,3 +471,16 @@ func (f *File) resolveTarget(target string) error {
 	slices.Reverse(f.finalChain)
 	return err
 }
+
+// BasePlatform is the platform the stage's base image is pulled for: its
+// FROM --platform when that expands to a value, else def (the run's).
+func (s *Stage) BasePlatform(def string) string {
+	if s.From != nil {
+		if fl, ok := s.From.Flag("platform"); ok && fl.HasValue {
+			if v, unresolved := s.From.Expand(fl.Value); len(unresolved) == 0 && v != "" {
+				return v
+			}
+		}
+	}
+	return def
+}

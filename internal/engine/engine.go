@@ -495,7 +495,7 @@ func (b *baseBroker) lookup(f *dockerfile.File, opts dockerfile.Options) rule.Ba
 		if s.Parent != nil || ref == nil || ref.Scratch || ref.Stage != nil || len(ref.Unresolved) > 0 || ref.Expanded == "" {
 			continue
 		}
-		answers[ref] = b.get(registry.Request{Ref: ref.Expanded, Platform: stagePlatform(s, opts.Platform)})
+		answers[ref] = b.get(registry.Request{Ref: ref.Expanded, Platform: s.BasePlatform(opts.Platform)})
 	}
 	return func(ref *dockerfile.ImageRef) (*image.Image, error) {
 		a, ok := answers[ref]
@@ -505,19 +505,6 @@ func (b *baseBroker) lookup(f *dockerfile.File, opts dockerfile.Options) rule.Ba
 		<-a.done
 		return a.res.Image, a.res.Err
 	}
-}
-
-// stagePlatform is the platform a stage's base image is pulled for: its FROM
-// --platform when that is known, else the run's platform.
-func stagePlatform(s *dockerfile.Stage, platform string) string {
-	if s.From != nil {
-		if fl, ok := s.From.Flag("platform"); ok && fl.HasValue {
-			if v, unresolved := s.From.Expand(fl.Value); len(unresolved) == 0 && v != "" {
-				return v
-			}
-		}
-	}
-	return platform
 }
 
 // Failed reports whether any finding is at or above the threshold; a
