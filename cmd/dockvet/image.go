@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -169,17 +168,5 @@ func (e *env) image(ctx context.Context, args []string, fl *lintFlags, deep *dee
 			return err
 		}
 	}
-	if err := format(e.stdout, res, report.Options{Color: color}); err != nil {
-		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
-	}
-	if fl.format != "json" {
-		_ = report.WriteErrors(e.stderr, res.Errors)
-	}
-	switch {
-	case len(res.Errors) > 0:
-		e.exit = exitError
-	case engine.Failed(res.Findings, settings.failOn):
-		e.exit = exitFindings
-	}
-	return nil
+	return e.finish(format, fl.format, color, res, settings.failOn)
 }

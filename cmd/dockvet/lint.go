@@ -143,19 +143,7 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if len(args) > 0 && len(files) == 0 && len(res.Errors) == 0 {
 		fmt.Fprintln(e.stderr, "dockvet: no Dockerfiles found in", strings.Join(args, " "))
 	}
-	if err := format(e.stdout, res, report.Options{Color: color}); err != nil {
-		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
-	}
-	if fl.format != "json" {
-		_ = report.WriteErrors(e.stderr, res.Errors)
-	}
-	switch {
-	case len(res.Errors) > 0:
-		e.exit = exitError
-	case engine.Failed(res.Findings, settings.failOn):
-		e.exit = exitFindings
-	}
-	return nil
+	return e.finish(format, fl.format, color, res, settings.failOn)
 }
 
 func fileError(err error) finding.FileError {
@@ -351,4 +339,23 @@ func validPlatform(p string) bool {
 		}
 	}
 	return true
+}
+
+// finish writes the result in the chosen format (file errors go to stderr,
+// except in JSON, which carries them) and sets the exit code: 2 when a file
+// or image could not be linted, 1 when a finding reaches the threshold.
+func (e *env) finish(format report.Formatter, formatName string, color bool, res *finding.Result, failOn finding.Severity) error {
+	if err := format(e.stdout, res, report.Options{Color: color}); err != nil {
+		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
+	}
+	if formatName != "json" {
+		_ = report.WriteErrors(e.stderr, res.Errors)
+	}
+	switch {
+	case len(res.Errors) > 0:
+		e.exit = exitError
+	case engine.Failed(res.Findings, failOn):
+		e.exit = exitFindings
+	}
+	return nil
 }
