@@ -45,7 +45,7 @@ func loadDockerArchive(src Source) (*image.Image, error) {
 		return nil, fmt.Errorf("%s is a directory: docker-archive: reads a `docker save` tarball (for an OCI layout directory use oci-layout:%s)", src.Path, src.Path)
 	}
 	sizes := map[string]int64{}
-	links := map[string]string{}
+	links := tarLinks{}
 	var manifest []byte
 	err = scanTar(src.Path, func(h *tar.Header, r io.Reader) (bool, error) {
 		n := cleanTarPath(h.Name)
@@ -88,16 +88,7 @@ func loadDockerArchive(src Source) (*image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	resolve := func(n string) string {
-		for range 8 {
-			t, ok := links[n]
-			if !ok {
-				break
-			}
-			n = t
-		}
-		return n
-	}
+	resolve := links.resolve
 	cfgName := resolve(cleanTarPath(e.Config))
 	if _, ok := sizes[cfgName]; !ok || cfgName == "" {
 		return nil, fmt.Errorf("%s: the config %q named in manifest.json is not in the archive", src.Path, e.Config)
@@ -251,4 +242,20 @@ func scanTar(p string, fn func(h *tar.Header, r io.Reader) (bool, error)) error 
 			return err
 		}
 	}
+}
+
+// tarLinks maps a tar entry name to the entry it links to (docker save links
+// a layer that appears twice to its first copy).
+type tarLinks map[string]string
+
+// resolve follows links from n, at most 8 deep (a loop ends there).
+func (l tarLinks) resolve(n string) string {
+	for range 8 {
+		t, ok := l[n]
+		if !ok {
+			break
+		}
+		n = t
+	}
+	return n
 }

@@ -243,7 +243,7 @@ func openArchiveLayers(src Source, img *image.Image) (*archiveLayers, error) {
 		r = zr
 	}
 	files := map[string]archiveFile{}
-	links := map[string]string{}
+	links := tarLinks{}
 	var manifest []byte
 	tr := tar.NewReader(r)
 	for idx := 0; ; idx++ {
@@ -288,16 +288,7 @@ func openArchiveLayers(src Source, img *image.Image) (*archiveLayers, error) {
 	if len(e.Layers) != len(img.Layers) {
 		return nil, fmt.Errorf("%s: manifest.json lists %d layers, the image %d", src.Path, len(e.Layers), len(img.Layers))
 	}
-	resolve := func(n string) string {
-		for range 8 {
-			t, ok := links[n]
-			if !ok {
-				break
-			}
-			n = t
-		}
-		return n
-	}
+	resolve := links.resolve
 	a := &archiveLayers{layers: make([]layers.Layer, len(e.Layers)), order: make([]int, len(e.Layers))}
 	if compressed {
 		a.gz = &gzArchive{path: src.Path}

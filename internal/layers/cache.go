@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dockvet/dockvet/internal/cachefile"
 )
 
 // cacheVersion changes whenever the listing format or its meaning does;
@@ -129,24 +131,11 @@ func (c *diskCache) put(li *Listing) {
 	}
 	cf.Types = string(types)
 
-	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return
-	}
-	tmp := f.Name()
-	zw, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
-	werr := json.NewEncoder(zw).Encode(&cf)
-	if err := zw.Close(); werr == nil {
-		werr = err
-	}
-	if err := f.Close(); werr == nil {
-		werr = err
-	}
-	if werr != nil || os.Rename(tmp, p) != nil {
-		_ = os.Remove(tmp)
-	}
+	_ = cachefile.Write(p, func(w io.Writer) error {
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		if err := json.NewEncoder(zw).Encode(&cf); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
 }

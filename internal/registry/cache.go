@@ -4,10 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dockvet/dockvet/internal/cachefile"
 )
 
 // diskCache is the resolver's on-disk cache, under <dir>/registry/:
@@ -124,20 +127,10 @@ func (c *diskCache) putTag(name, digest string, now time.Time) {
 	writeAtomic(c.tagPath(name), b)
 }
 
-// writeAtomic writes b to p through a temporary file in the same directory.
+// writeAtomic writes b to p; a cache that cannot be written is no error.
 func writeAtomic(p string, b []byte) {
-	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return
-	}
-	tmp := f.Name()
-	_, werr := f.Write(b)
-	cerr := f.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp, p) != nil {
-		_ = os.Remove(tmp)
-	}
+	_ = cachefile.Write(p, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 }
