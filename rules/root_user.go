@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
@@ -61,7 +60,7 @@ func checkRootUser(pass *rule.Pass) {
 		}
 		v, unresolved := u.Expand(u.Args[0].Value)
 		v = strings.Trim(v, `"'`)
-		if len(unresolved) > 0 || !isRootUser(v) {
+		if len(unresolved) > 0 || !image.IsRootUser(v) {
 			return
 		}
 		pass.Reportf(u.Args[0].Range, "USER %s: the final image runs as root (uid 0), so a container escape owns the node; switch to a non-root user (e.g. USER 10001) after the steps that need root", v)
@@ -104,15 +103,6 @@ func checkRootUser(pass *rule.Pass) {
 	pass.Reportf(base.Range, "no USER in the final image: it runs as root unless base image %s sets a user (%s); add USER <non-root> after the steps that need root", base.Expanded, why)
 }
 
-// isRootUser reports whether a USER value (user[:group]) names uid 0.
-func isRootUser(v string) bool {
-	user, _, _ := strings.Cut(v, ":")
-	if user == "root" {
-		return true
-	}
-	n, err := strconv.Atoi(user)
-	return err == nil && n == 0 && strings.Trim(user, "0") == ""
-}
 
 // nonRootTag recognises tags that by convention select a non-root variant
 // (gcr.io/distroless/static:nonroot, ...:debug-nonroot, ...:latest-rootless).

@@ -85,11 +85,21 @@ func IsShellForm(argv []string) bool {
 	return false
 }
 
-// RunsAsRoot reports whether a config user means root: empty, "root", "0",
-// or either with a group ("root:staff", "0:0").
+// RunsAsRoot reports whether a config user means root: empty (the runtime's
+// default), or a user that IsRootUser.
 func RunsAsRoot(user string) bool {
-	u, _, _ := strings.Cut(user, ":")
-	return u == "" || u == "root" || u == "0"
+	u, _, _ := strings.Cut(strings.TrimSpace(user), ":")
+	return u == "" || IsRootUser(user)
+}
+
+// IsRootUser reports whether a user[:group] value names uid 0: "root", "0",
+// "00", with or without a group ("root:staff", "0:0").
+func IsRootUser(user string) bool {
+	u, _, _ := strings.Cut(strings.TrimSpace(user), ":")
+	if u == "root" {
+		return true
+	}
+	return u != "" && strings.Trim(u, "0") == ""
 }
 
 // DeepInfo is what `dockvet image --deep` learned by reading every layer's

@@ -178,9 +178,14 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
 				finished = false
 			}
 		}
-		img, fail := j.img, j.fail
-		if !finished {
-			img, fail = nil, classify(ctx, r.opts.timeout, "", context.DeadlineExceeded)
+		// A job that has not finished may still write its fields: read them
+		// only once done is closed.
+		var img *image.Image
+		var fail *Error
+		if finished {
+			img, fail = j.img, j.fail
+		} else {
+			fail = classify(ctx, r.opts.timeout, "", context.DeadlineExceeded)
 		}
 		if fail == nil {
 			r.remember(j.key, img)
