@@ -34,6 +34,12 @@ func TestVolumeOverImageDataCost(t *testing.T) {
 			[]string{"3:8-3:13|containerd copies 3 MiB (app.db) into every container"}},
 		{"the whole context into the volume", []string{sized("a", 3*kib)}, "FROM alpine:3\nWORKDIR /srv\nCOPY . .\nVOLUME /srv\n",
 			[]string{"4:8-4:12|containerd copies 3 KiB (the whole build context) into every container"}},
+		{"nested COPYs of the same files are not counted twice", []string{sized("models/m.bin", 3*mib)},
+			"FROM scratch\nCOPY . /app\nCOPY models /app/models\nVOLUME /app\n",
+			[]string{"4:8-4:12|containerd copies at least 3 MiB ("}},
+		{"nested COPYs of different files add up", []string{sized("data/x.db", 3*mib), sized("models/m.bin", 2*mib)},
+			"FROM scratch\nCOPY data /app/\nCOPY models /app/models\nVOLUME /app\n",
+			[]string{"4:8-4:12|containerd copies 5 MiB ("}},
 		{"source missing from the context: no size", nil, "FROM alpine:3\nCOPY models/ /mnt/models/\nVOLUME /mnt/models\n",
 			[]string{"3:8-3:19|: containerd copies it into every container at start;"}},
 	}

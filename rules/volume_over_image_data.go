@@ -141,6 +141,50 @@ type volumeAdders struct {
 	measured bool // some bytes were measured
 	unknown  bool // some adder's size is unknown (RUN, COPY --from, remote)
 	lower    bool // some measured size is a lower bound
+	// dests are the measured adders' destinations under the volume and
+	// their bytes, to tell when one may overwrite another's files.
+	dests []measuredDest
+}
+
+type measuredDest struct {
+	path  string
+	bytes int64
+	// at measures what this adder puts at path/rel (0 when unknown).
+	at func(rel string) int64
+}
+
+// underSources measures what the measured sources put at rel below the
+// destination they are copied to.
+func underSources(sources []measuredSource, rel string) int64 {
+	var n int64
+	for _, ms := range sources {
+		if m, ok := ms.src.Under(rel); ok {
+			n += m.Size
+		}
+	}
+	return n
+}
+
+// total is the measured bytes under the volume. When one adder's
+// destination lies inside another's (COPY . /app, then COPY models
+// /app/models) and the outer one also puts files there, the inner one may
+// overwrite them: the overlap (at most the smaller of the two) is not
+// counted twice, and the total becomes a lower bound.
+func (v *volumeAdders) total() (n int64, lower bool) {
+	for i, d := range v.dests {
+		n += d.bytes
+		for j, outer := range v.dests {
+			if i == j || outer.at == nil || d.path == outer.path || !pathUnder(d.path, outer.path) {
+				continue
+			}
+			rel := strings.TrimPrefix(strings.TrimPrefix(d.path, outer.path), "/")
+			if o := min(outer.at(rel), d.bytes); o > 0 {
+				n -= o
+				lower = true
+			}
+		}
+	}
+	return max(n, 0), lower
 }
 
 // addersUnder returns the additions at or below vol, one per instruction.
@@ -172,6 +216,19 @@ func addersUnder(pass *rule.Pass, adds []addition, vol string) *volumeAdders {
 			seen[a.in] = true
 			msg := fmt.Sprintf("adds %s under VOLUME %s", a.path, vol)
 			if n, from, ok := v.addCost(cost, a.srcs); ok {
+				v.dests = append(v.dests, measuredDest{path: a.path, bytes: n})
+				if a.dest && namesDirectory(cost, a.srcs) {
+					srcs := a.srcs
+					v.dests[len(v.dests)-1].at = func(r string) int64 {
+						var picked []measuredSource
+						for _, ms := range cost.sources {
+							if slices.ContainsFunc(srcs, func(t dockerfile.Token) bool { return t.Range == ms.tok.Range }) {
+								picked = append(picked, ms)
+							}
+						}
+						return underSources(picked, r)
+					}
+				}
 				msg += fmt.Sprintf(" (%s from %s)", config.FormatSize(n), strings.Join(from, ", "))
 			}
 			v.related = append(v.related, finding.Related{Range: a.at, Message: msg})
@@ -194,6 +251,10 @@ func addersUnder(pass *rule.Pass, adds []addition, vol string) *volumeAdders {
 			}
 			seen[a.in] = true
 			v.bytes += n
+			volRel := rel
+			v.dests = append(v.dests, measuredDest{path: vol, bytes: n, at: func(r string) int64 {
+				return underSources(cost.sources, volRel+"/"+r)
+			}})
 			v.from = append(v.from, from...)
 			v.measured = true
 			v.lower = v.lower || lower
@@ -264,8 +325,9 @@ func (v *volumeAdders) copies() string {
 	if !v.measured {
 		return "containerd copies it into every container at start"
 	}
-	amount := config.FormatSize(v.bytes)
-	if v.unknown || v.lower {
+	n, overlap := v.total()
+	amount := config.FormatSize(n)
+	if v.unknown || v.lower || overlap {
 		amount = "at least " + amount
 	}
 	return fmt.Sprintf("containerd copies %s (%s) into every container at start", amount, listAdders(v.from, ""))
