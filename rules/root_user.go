@@ -103,7 +103,6 @@ func checkRootUser(pass *rule.Pass) {
 	pass.Reportf(base.Range, "no USER in the final image: it runs as root unless base image %s sets a user (%s); add USER <non-root> after the steps that need root", base.Expanded, why)
 }
 
-
 // nonRootTag recognises tags that by convention select a non-root variant
 // (gcr.io/distroless/static:nonroot, ...:debug-nonroot, ...:latest-rootless).
 func nonRootTag(tag string) bool {
