@@ -74,7 +74,10 @@ RUN sh -c 'echo nested && ls -la' || true
 `
 
 func TestParseRobust(t *testing.T) {
-	const limit = 10 * time.Second
+	limit := 10 * time.Second
+	if raceEnabled {
+		limit *= 10
+	}
 	cases := []struct {
 		name string
 		src  func() []byte
