@@ -50,6 +50,12 @@ func (e *env) cacheDir(fl *registryFlags) string {
 // image keeps the findings that do not need its layers). Images are read
 // one after the other, each with its layers in parallel, so that a layer
 // two images share is read once and then found in the cache.
+//
+// The phase always ends: --registry-timeout is the stall timeout of each
+// layer stream, and each image's layers must be read within max(2 ×
+// --registry-timeout, their declared bytes at layers.DefaultMinRate), or
+// fail as "too slow" (layers.Analyze); a registry layer without a declared
+// size, or with more than layers.MaxLayerSize, is not read at all.
 func (e *env) readLayers(ctx context.Context, fl *deepFlags, reg *registryFlags, inputs []engine.ImageInput, sources []imagesrc.Source, at []int, resolver imagesrc.Resolver) []finding.FileError {
 	if !fl.deep {
 		return nil

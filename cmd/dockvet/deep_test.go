@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -203,5 +207,77 @@ func TestImageDeepProgress(t *testing.T) {
 	}
 	if got := run(true, "image", "oci-layout:deep:v1"); got != "" {
 		t.Errorf("without --deep: %q", got)
+	}
+}
+
+// TestImageDeepRegistryTooSlow: a registry that trickles a layer just fast
+// enough never to trip the stall timer (--registry-timeout) is cut off at
+// the deadline, max(2 × the timeout, the declared bytes at 1 MiB/s): the
+// image keeps its other findings and the run exits 2, saying why.
+func TestImageDeepRegistryTooSlow(t *testing.T) {
+	ls, err := deepImage(t).Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ls[2].Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := ls[2].Compressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const timeout, interval = time.Second, 100 * time.Millisecond
+	srv := registrytest.New(t)
+	srv.Push(t, "team/deep:1", deepImage(t))
+	srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+d.String()) {
+			return false
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(blob)))
+		w.Header().Set("Docker-Content-Digest", d.String())
+		w.WriteHeader(http.StatusOK)
+		// One byte every interval, for at most 10s (then the rest, so that
+		// without a deadline the run ends, late and successful).
+		rest, stop := blob, time.Now().Add(10*time.Second)
+		for len(rest) > 0 && time.Now().Before(stop) {
+			if _, err := w.Write(rest[:1]); err != nil {
+				return true
+			}
+			_ = http.NewResponseController(w).Flush()
+			rest = rest[1:]
+			select {
+			case <-time.After(interval):
+			case <-r.Context().Done():
+				return true
+			}
+		}
+		_, _ = w.Write(rest)
+		return true
+	})
+
+	start := time.Now()
+	code, out, errOut := runCLIEnv(t, map[string]string{}, "", "image", "--deep", "--registry-timeout", timeout.String(), "-f", "gnu", srv.Ref("team/deep:1"))
+	elapsed := time.Since(start)
+	t.Logf("%s: %s", elapsed, errOut)
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if !strings.Contains(out, "[DV100]") || strings.Contains(out, "[DV500]") {
+		t.Errorf("findings:\n%s", out)
+	}
+	want := fmt.Sprintf(": error: --deep: could not read layer 3 of 5 (sha256:%s, history entry 4): too slow: ", d.Hex[:12])
+	if !strings.Contains(errOut, want) || !strings.Contains(errOut, fmt.Sprintf(" of %d bytes in ", len(blob))) {
+		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+	if !strings.Contains(errOut, "(the image's layers must be read within 2s: ") {
+		t.Errorf("stderr %q: no deadline of 2 × --registry-timeout", errOut)
+	}
+	if elapsed > 2*timeout+3*time.Second {
+		t.Errorf("took %s", elapsed)
 	}
 }

@@ -192,7 +192,7 @@ func newContext(dir, ignore string, opts Options) (*Context, error) {
 		root:     &dnode{},
 	}
 	if ignore != "" {
-		data, err := os.ReadFile(ignore)
+		data, err := readIgnoreFile(ignore)
 		if err != nil {
 			return nil, err
 		}
@@ -213,6 +213,43 @@ func newContext(dir, ignore string, opts Options) (*Context, error) {
 		}
 	}
 	return c, nil
+}
+
+// MaxIgnoreFileSize bounds the ignore file read: a larger one is refused
+// (no real .dockerignore comes near it).
+const MaxIgnoreFileSize = 1 << 20
+
+// readIgnoreFile reads the ignore file p, which must be a regular file (a
+// FIFO would block the open or read forever, a link to /dev/zero never
+// end) of at most MaxIgnoreFileSize bytes.
+func readIgnoreFile(p string) ([]byte, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", p)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// p may have been replaced since: check what was opened.
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		if err == nil {
+			err = fmt.Errorf("%s is not a regular file", p)
+		}
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxIgnoreFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	if len(data) > MaxIgnoreFileSize {
+		return nil, fmt.Errorf("%s is larger than %d MiB", p, MaxIgnoreFileSize>>20)
+	}
+	return data, nil
 }
 
 // Dir is the context directory as given to Open.

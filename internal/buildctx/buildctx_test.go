@@ -510,3 +510,35 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("problems %q", p)
 	}
 }
+
+// TestIgnoreFileTooLarge: an ignore file over MaxIgnoreFileSize is refused
+// with an error naming it, and is never read whole.
+func TestIgnoreFileTooLarge(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		size int
+		ok   bool
+	}{
+		{"at the limit", MaxIgnoreFileSize, true},
+		{"one byte over", MaxIgnoreFileSize + 1, false},
+		{"far over", 4 * MaxIgnoreFileSize, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			// Comment lines: valid patterns whatever the size.
+			line := "# " + strings.Repeat("x", 61) + "\n"
+			body := strings.Repeat(line, tc.size/len(line)+1)[:tc.size-len("a\n")] + "a\n"
+			p := filepath.Join(dir, ".dockerignore")
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(dir, "")
+			switch {
+			case tc.ok && err != nil:
+				t.Fatalf("Open: %v", err)
+			case !tc.ok && (err == nil || !strings.Contains(err.Error(), p+" is larger than 1 MiB")):
+				t.Fatalf("Open: %v, want %s is larger than 1 MiB", err, p)
+			}
+		})
+	}
+}

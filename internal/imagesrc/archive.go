@@ -43,70 +43,54 @@ func loadDockerArchive(src Source) (*image.Image, error) {
 		return nil, err
 	case st.IsDir():
 		return nil, fmt.Errorf("%s is a directory: docker-archive: reads a `docker save` tarball (for an OCI layout directory use oci-layout:%s)", src.Path, src.Path)
+	case !st.Mode().IsRegular():
+		return nil, notRegular(src.Path, st.Mode())
 	}
-	sizes := map[string]int64{}
-	links := tarLinks{}
-	var manifest []byte
-	err = scanTar(src.Path, func(h *tar.Header, r io.Reader) (bool, error) {
-		n := cleanTarPath(h.Name)
-		switch h.Typeflag {
-		case tar.TypeSymlink:
-			// docker save links a layer that appears twice to its first copy.
-			links[n] = cleanTarPath(path.Join(path.Dir(n), h.Linkname))
-			return false, nil
-		case tar.TypeLink:
-			links[n] = cleanTarPath(h.Linkname)
-			return false, nil
-		case tar.TypeReg:
-		default:
-			return false, nil
-		}
-		sizes[n] = h.Size
-		if n == "manifest.json" {
-			if h.Size > maxManifestSize {
-				return true, fmt.Errorf("%s: manifest.json is larger than %d MiB: not a docker archive's", src.Path, maxManifestSize>>20)
-			}
-			b, err := io.ReadAll(r)
-			if err != nil {
-				return true, err
-			}
-			manifest = b
-		}
-		return false, nil
-	})
+	ix, err := indexArchive(src.Path)
 	if err != nil {
 		return nil, err
 	}
-	if manifest == nil {
+	if ix.manifest == nil {
 		return nil, fmt.Errorf("%s is not a docker archive: it has no manifest.json (write one with `docker save IMAGE -o %s`)", src.Path, src.Path)
 	}
 	var entries []archiveEntry
-	if err := json.Unmarshal(manifest, &entries); err != nil {
+	if err := json.Unmarshal(ix.manifest, &entries); err != nil {
 		return nil, fmt.Errorf("%s: invalid manifest.json: %w", src.Path, err)
 	}
 	e, err := selectArchiveEntry(src, entries)
 	if err != nil {
 		return nil, err
 	}
-	resolve := links.resolve
-	cfgName := resolve(cleanTarPath(e.Config))
-	if _, ok := sizes[cfgName]; !ok || cfgName == "" {
-		return nil, fmt.Errorf("%s: the config %q named in manifest.json is not in the archive", src.Path, e.Config)
+	cfgName, cfg, err := ix.find(src.Path, "config", e.Config)
+	if err != nil {
+		return nil, err
 	}
-	if sizes[cfgName] > maxConfigSize {
+	if cfg.size > maxConfigSize {
 		return nil, fmt.Errorf("%s: the config %s is larger than %d MiB: not an image's", src.Path, e.Config, maxConfigSize>>20)
 	}
+	// The second pass reads the very entry the first one measured (by its
+	// position), and no more than it measured.
 	var cfgRaw []byte
+	idx := -1
 	err = scanTar(src.Path, func(h *tar.Header, r io.Reader) (bool, error) {
-		if h.Typeflag != tar.TypeReg || cleanTarPath(h.Name) != cfgName {
+		if idx++; idx < cfg.idx {
 			return false, nil
 		}
-		b, err := io.ReadAll(r)
+		if h.Typeflag != tar.TypeReg || cleanTarPath(h.Name) != cfgName || h.Size != cfg.size {
+			return true, fmt.Errorf("%s changed while it was read", src.Path)
+		}
+		b, err := readEntry(r, h.Size, maxConfigSize)
+		if err != nil {
+			return true, fmt.Errorf("%s: the config %s is %w", src.Path, e.Config, err)
+		}
 		cfgRaw = b
-		return true, err
+		return true, nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if cfgRaw == nil {
+		return nil, fmt.Errorf("%s changed while it was read", src.Path)
 	}
 	cf, err := v1.ParseConfigFile(bytes.NewReader(cfgRaw))
 	if err != nil {
@@ -114,14 +98,125 @@ func loadDockerArchive(src Source) (*image.Image, error) {
 	}
 	m := &v1.Manifest{}
 	for i, l := range e.Layers {
-		ln := resolve(cleanTarPath(l))
-		size, ok := sizes[ln]
-		if !ok {
-			return nil, fmt.Errorf("%s: the layer %q named in manifest.json is not in the archive", src.Path, l)
+		ln, af, err := ix.find(src.Path, "layer", l)
+		if err != nil {
+			return nil, err
 		}
-		m.Layers = append(m.Layers, archiveLayer(ln, size, i, cf))
+		m.Layers = append(m.Layers, archiveLayer(ln, af.size, i, cf))
 	}
 	return imageconv.FromConfig(src.Ref, "", cf, m), nil
+}
+
+// readEntry reads a tar entry of size bytes, refusing one over limit: it
+// never reads more than limit+1 bytes, whatever the header says.
+func readEntry(r io.Reader, size, limit int64) ([]byte, error) {
+	if size > limit {
+		return nil, fmt.Errorf("larger than %s", sizeLimit(limit))
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	switch {
+	case err != nil:
+		return nil, err
+	case int64(len(b)) > limit:
+		return nil, fmt.Errorf("larger than %s", sizeLimit(limit))
+	case int64(len(b)) != size:
+		return nil, fmt.Errorf("%d bytes, its tar header says %d", len(b), size)
+	}
+	return b, nil
+}
+
+// archiveIndex is what one pass over a docker archive finds: its regular
+// files and links by name, and manifest.json.
+type archiveIndex struct {
+	compressed bool
+	files      map[string]archiveFile
+	links      tarLinks
+	// count is how many entries (files and links) have each name: an
+	// archive that holds a name twice is ambiguous (the tar tools take the
+	// last, a reader stopping at the first would not), so such a name is
+	// refused when it is used.
+	count    map[string]int
+	manifest []byte // nil when there is none
+}
+
+// indexArchive lists the archive at p, reading manifest.json (at most
+// maxManifestSize bytes; a second manifest.json is refused). In a plain
+// archive each file's offset is recorded.
+func indexArchive(p string) (*archiveIndex, error) {
+	ix := &archiveIndex{files: map[string]archiveFile{}, links: tarLinks{}, count: map[string]int{}}
+	f, tr, compressed, done, err := openTar(p)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	ix.compressed = compressed
+	for idx := 0; ; idx++ {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s is not a valid tar archive: %w", p, err)
+		}
+		n := cleanTarPath(h.Name)
+		switch h.Typeflag {
+		case tar.TypeSymlink:
+			// docker save links a layer that appears twice to its first copy.
+			ix.links[n] = cleanTarPath(path.Join(path.Dir(n), h.Linkname))
+		case tar.TypeLink:
+			ix.links[n] = cleanTarPath(h.Linkname)
+		case tar.TypeReg:
+			af := archiveFile{size: h.Size, idx: idx, off: -1}
+			if !compressed {
+				// archive/tar reads no further than the header: the file's
+				// position is where the entry's data starts.
+				if af.off, err = f.Seek(0, io.SeekCurrent); err != nil {
+					return nil, err
+				}
+			}
+			ix.files[n] = af
+		default:
+			continue
+		}
+		ix.count[n]++
+		if n != "manifest.json" {
+			continue
+		}
+		if ix.count[n] > 1 {
+			return nil, fmt.Errorf("%s holds more than one manifest.json: refusing an ambiguous archive", p)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		b, err := readEntry(tr, h.Size, maxManifestSize)
+		if err != nil {
+			return nil, fmt.Errorf("%s: manifest.json is %w: not a docker archive's", p, err)
+		}
+		ix.manifest = b
+	}
+	return ix, nil
+}
+
+// find is the regular file that a name in manifest.json (what is "config"
+// or "layer") means, following links, with its resolved name. A name that
+// several entries have is refused.
+func (ix *archiveIndex) find(p, what, name string) (string, archiveFile, error) {
+	n := cleanTarPath(name)
+	for hops := 0; ; hops++ {
+		if ix.count[n] > 1 {
+			return "", archiveFile{}, fmt.Errorf("%s holds %d entries named %q: refusing an ambiguous archive", p, ix.count[n], n)
+		}
+		t, ok := ix.links[n]
+		if !ok || hops == 8 { // a loop ends there
+			break
+		}
+		n = t
+	}
+	af, ok := ix.files[n]
+	if !ok || n == "" {
+		return "", archiveFile{}, fmt.Errorf("%s: the %s %q named in manifest.json is not in the archive", p, what, name)
+	}
+	return n, af, nil
 }
 
 // archiveLayer describes a layer file: its digest when its name or the
@@ -209,26 +304,11 @@ func cleanTarPath(n string) string {
 // scanTar calls fn for each entry of the tar file at p (gunzipping it when
 // compressed) until fn returns true or an error.
 func scanTar(p string, fn func(h *tar.Header, r io.Reader) (bool, error)) error {
-	f, err := os.Open(p)
+	_, tr, _, done, err := openTar(p)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var r io.Reader = f
-	br := bufio.NewReader(f)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		defer func() { _ = zr.Close() }()
-		r = zr
-	} else if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	// A plain file is read directly, so that tar skips layer contents by
-	// seeking instead of reading them.
-	tr := tar.NewReader(r)
+	defer done()
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -237,25 +317,38 @@ func scanTar(p string, fn func(h *tar.Header, r io.Reader) (bool, error)) error 
 		if err != nil {
 			return fmt.Errorf("%s is not a valid tar archive: %w", p, err)
 		}
-		done, err := fn(h, tr)
-		if err != nil || done {
+		stop, err := fn(h, tr)
+		if err != nil || stop {
 			return err
 		}
 	}
 }
 
+// openTar opens the tar file at p, which must be a regular file, gunzipping
+// it when compressed. A plain file is read directly, so that tar skips
+// entry contents by seeking instead of reading them, and f's position is
+// where the current entry's data starts. done closes it all.
+func openTar(p string) (f *os.File, tr *tar.Reader, compressed bool, done func(), err error) {
+	f, _, err = openRegular(p)
+	if err != nil {
+		return nil, nil, false, nil, err
+	}
+	br := bufio.NewReader(f)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			_ = f.Close()
+			return nil, nil, false, nil, fmt.Errorf("%s: %w", p, err)
+		}
+		return f, tar.NewReader(zr), true, func() { _ = zr.Close(); _ = f.Close() }, nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		_ = f.Close()
+		return nil, nil, false, nil, err
+	}
+	return f, tar.NewReader(f), false, func() { _ = f.Close() }, nil
+}
+
 // tarLinks maps a tar entry name to the entry it links to (docker save links
 // a layer that appears twice to its first copy).
 type tarLinks map[string]string
-
-// resolve follows links from n, at most 8 deep (a loop ends there).
-func (l tarLinks) resolve(n string) string {
-	for range 8 {
-		t, ok := l[n]
-		if !ok {
-			break
-		}
-		n = t
-	}
-	return n
-}

@@ -5,13 +5,14 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -174,7 +175,10 @@ func registryLayers(src Source, img *image.Image, reg LayerSource) ([]layers.Lay
 	return out, nil
 }
 
-// layoutLayers opens an OCI layout's layer blobs.
+// layoutLayers opens an OCI layout's layer blobs: regular files only,
+// read no further than one byte past the size the manifest declares (the
+// layer reader then reports the excess), and checked against a sha512
+// digest here (sha256 ones are checked by the layer reader).
 func layoutLayers(src Source, img *image.Image) ([]layers.Layer, error) {
 	out := make([]layers.Layer, len(img.Layers))
 	for i, l := range img.Layers {
@@ -182,21 +186,56 @@ func layoutLayers(src Source, img *image.Image) ([]layers.Layer, error) {
 		if err != nil || !validHash(h) {
 			return nil, fmt.Errorf("--deep: layer %d has an invalid digest %q", i+1, l.Digest)
 		}
+		newHash, ok := hashes[h.Algorithm]
+		if !ok {
+			return nil, fmt.Errorf("--deep: layer %d has a digest %s of an unsupported algorithm (only sha256 and sha512 can be verified)", i+1, l.Digest)
+		}
 		rel := "blobs/" + h.Algorithm + "/" + h.Hex
 		p := filepath.Join(src.Path, filepath.FromSlash(rel))
+		size := l.Size
 		out[i] = layers.Layer{
 			Digest: l.Digest,
-			Size:   l.Size,
+			Size:   size,
 			Open: func(context.Context) (io.ReadCloser, error) {
-				f, err := os.Open(p)
+				f, _, err := openRegular(p)
 				if errors.Is(err, fs.ErrNotExist) {
 					return nil, fmt.Errorf("%s is missing: the layout is incomplete (some tools leave out foreign or shared layers)", rel)
 				}
-				return f, err
+				if err != nil {
+					return nil, err
+				}
+				var r io.Reader = f
+				if size > 0 {
+					r = io.LimitReader(f, size+1)
+				}
+				if h.Algorithm != "sha256" {
+					r = &digestReader{r: r, h: newHash(), want: h.Hex}
+				}
+				return struct {
+					io.Reader
+					io.Closer
+				}{r, f}, nil
 			},
 		}
 	}
 	return out, nil
+}
+
+// digestReader fails at the end of r when what was read does not hash to
+// want.
+type digestReader struct {
+	r    io.Reader
+	h    hash.Hash
+	want string
+}
+
+func (d *digestReader) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	d.h.Write(p[:n])
+	if errors.Is(err, io.EOF) && hex.EncodeToString(d.h.Sum(nil)) != d.want {
+		return n, errors.New("the layer blob does not match its digest: it is corrupt")
+	}
+	return n, err
 }
 
 // archiveLayers are the layers of one image of a docker archive.
@@ -222,63 +261,12 @@ type archiveFile struct {
 // loadDockerArchive chose the image. In a plain archive each layer is read
 // in place, concurrently; a compressed archive is read once, front to back.
 func openArchiveLayers(src Source, img *image.Image) (*archiveLayers, error) {
-	f, err := os.Open(src.Path)
+	ix, err := indexArchive(src.Path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	magic := make([]byte, 2)
-	_, _ = io.ReadFull(f, magic)
-	compressed := magic[0] == 0x1f && magic[1] == 0x8b
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	var r io.Reader = f
-	if compressed {
-		zr, err := gzip.NewReader(bufio.NewReader(f))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", src.Path, err)
-		}
-		defer func() { _ = zr.Close() }()
-		r = zr
-	}
-	files := map[string]archiveFile{}
-	links := tarLinks{}
-	var manifest []byte
-	tr := tar.NewReader(r)
-	for idx := 0; ; idx++ {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s is not a valid tar archive: %w", src.Path, err)
-		}
-		n := cleanTarPath(h.Name)
-		switch h.Typeflag {
-		case tar.TypeSymlink:
-			links[n] = cleanTarPath(path.Join(path.Dir(n), h.Linkname))
-		case tar.TypeLink:
-			links[n] = cleanTarPath(h.Linkname)
-		case tar.TypeReg:
-			af := archiveFile{size: h.Size, idx: idx, off: -1}
-			if !compressed {
-				// archive/tar reads no further than the header: the file's
-				// position is where the entry's data starts.
-				if af.off, err = f.Seek(0, io.SeekCurrent); err != nil {
-					return nil, err
-				}
-			}
-			files[n] = af
-			if n == "manifest.json" && h.Size <= maxManifestSize {
-				if manifest, err = io.ReadAll(tr); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
 	var entries []archiveEntry
-	if manifest == nil || json.Unmarshal(manifest, &entries) != nil {
+	if ix.manifest == nil || json.Unmarshal(ix.manifest, &entries) != nil {
 		return nil, fmt.Errorf("%s: no readable manifest.json", src.Path)
 	}
 	e, err := selectArchiveEntry(src, entries)
@@ -288,27 +276,25 @@ func openArchiveLayers(src Source, img *image.Image) (*archiveLayers, error) {
 	if len(e.Layers) != len(img.Layers) {
 		return nil, fmt.Errorf("%s: manifest.json lists %d layers, the image %d", src.Path, len(e.Layers), len(img.Layers))
 	}
-	resolve := links.resolve
 	a := &archiveLayers{layers: make([]layers.Layer, len(e.Layers)), order: make([]int, len(e.Layers))}
-	if compressed {
+	if ix.compressed {
 		a.gz = &gzArchive{path: src.Path}
 	}
 	at := make([]int, len(e.Layers))
 	for i, name := range e.Layers {
-		n := resolve(cleanTarPath(name))
-		af, ok := files[n]
-		if !ok {
-			return nil, fmt.Errorf("%s: the layer %q named in manifest.json is not in the archive", src.Path, name)
+		_, af, err := ix.find(src.Path, "layer", name)
+		if err != nil {
+			return nil, err
 		}
 		at[i] = af.idx
 		l := layers.Layer{Digest: img.Layers[i].Digest, Size: af.size}
-		if compressed {
+		if ix.compressed {
 			idx := af.idx
 			l.Open = func(context.Context) (io.ReadCloser, error) { return a.gz.open(idx) }
 		} else {
 			p, off, size := src.Path, af.off, af.size
 			l.Open = func(context.Context) (io.ReadCloser, error) {
-				lf, err := os.Open(p)
+				lf, _, err := openRegular(p)
 				if err != nil {
 					return nil, err
 				}
@@ -363,7 +349,7 @@ func (a *gzArchive) open(idx int) (io.ReadCloser, error) {
 
 func (a *gzArchive) reset() error {
 	a.closeFiles()
-	f, err := os.Open(a.path)
+	f, _, err := openRegular(a.path)
 	if err != nil {
 		return err
 	}

@@ -6,14 +6,19 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -232,10 +237,19 @@ func TestOCILayoutErrors(t *testing.T) {
 	imagesrctest.WriteLayout(t, good, imagesrctest.Entry{Image: img})
 	cfgName, _ := img.ConfigName()
 	cfgPath := filepath.Join(good, "blobs", "sha256", cfgName.Hex)
-	if err := os.WriteFile(cfgPath, []byte(`{"config":`), 0o644); err != nil {
+	cfgRaw, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgPath, bytes.Replace(cfgRaw, []byte(`"u"`), []byte(`"0"`), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	wantErr(t, "oci-layout:"+good, "", "does not match its digest")
+	// A blob of another size than its descriptor declares.
+	if err := os.WriteFile(cfgPath, []byte(`{"config":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "oci-layout:"+good, "", "is 10 bytes, its descriptor declares")
 
 	// Invalid JSON under a matching digest.
 	blob := func(d, content string) string {
@@ -448,4 +462,241 @@ func TestDockerArchiveCorrupt(t *testing.T) {
 	wantErr(t, "docker-archive:"+mk("noconfig.tar", map[string]string{"manifest.json": `[{"Config":"cfg.json","Layers":[]}]`}), "", `the config "cfg.json" named in manifest.json is not in the archive`)
 	wantErr(t, "docker-archive:"+mk("nolayer.tar", map[string]string{"manifest.json": `[{"Config":"cfg.json","Layers":["l/layer.tar"]}]`, "cfg.json": "{}"}), "", `the layer "l/layer.tar" named in manifest.json is not in the archive`)
 	wantErr(t, "docker-archive:"+mk("empty.tar", map[string]string{"manifest.json": `[]`}), "", "holds no image")
+}
+
+// tarEntry is an entry of a test archive: a regular file of body, or of
+// size zero bytes when size > 0; a symlink when link is set.
+type tarEntry struct {
+	name, body, link string
+	size             int64
+}
+
+// writeArchive writes entries as a tar file, gzip-compressed when gz.
+func writeArchive(t *testing.T, p string, gz bool, entries ...tarEntry) {
+	t.Helper()
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var w io.Writer = f
+	var zw *gzip.Writer
+	if gz {
+		zw, _ = gzip.NewWriterLevel(f, gzip.BestSpeed)
+		w = zw
+	}
+	tw := tar.NewWriter(w)
+	for _, e := range entries {
+		h := &tar.Header{Name: e.name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(e.body))}
+		if e.link != "" {
+			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, e.link, 0
+		}
+		if e.size > 0 {
+			h.Size = e.size
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if e.size > 0 {
+			_, err = io.CopyN(tw, zeroReader{}, e.size)
+		} else {
+			_, err = io.WriteString(tw, e.body)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// TestDockerArchiveAmbiguous: an archive that holds a name it uses
+// (manifest.json, the config, a layer) more than once is refused: the
+// size check and the read must concern one entry, or a small entry's size
+// lets a huge one with the same name be read. No entry is read past the
+// limits, whatever the names.
+func TestDockerArchiveAmbiguous(t *testing.T) {
+	const cfg = `{"architecture":"amd64","os":"linux","config":{"User":"1"},"rootfs":{"type":"layers","diff_ids":[]}}`
+	man := func(layers ...string) string {
+		b, _ := json.Marshal([]map[string]any{{"Config": "config.json", "RepoTags": []string{"x:1"}, "Layers": append([]string{}, layers...)}})
+		return string(b)
+	}
+	huge := tarEntry{name: "config.json", size: 9 << 20} // over the 8 MiB limit
+	tests := []struct {
+		name    string
+		entries []tarEntry
+		want    string // "" when the archive is read
+	}{
+		{"huge config, then a small one", []tarEntry{huge, {name: "config.json", body: cfg}, {name: "manifest.json", body: man()}},
+			`holds 2 entries named "config.json"`},
+		{"small config, then a huge one", []tarEntry{{name: "config.json", body: cfg}, huge, {name: "manifest.json", body: man()}},
+			`holds 2 entries named "config.json"`},
+		{"./-prefixed duplicate", []tarEntry{{name: "./config.json", body: "{}"}, {name: "config.json", body: cfg}, {name: "manifest.json", body: man()}},
+			`holds 2 entries named "config.json"`},
+		{"config file and link", []tarEntry{{name: "real.json", body: cfg}, {name: "config.json", body: "{}"}, {name: "config.json", link: "real.json"}, {name: "manifest.json", body: man()}},
+			`holds 2 entries named "config.json"`},
+		{"duplicate link target", []tarEntry{{name: "real.json", body: cfg}, {name: "real.json", body: "{}"}, {name: "config.json", link: "real.json"}, {name: "manifest.json", body: man()}},
+			`holds 2 entries named "real.json"`},
+		{"two manifests", []tarEntry{{name: "config.json", body: cfg}, {name: "manifest.json", body: man()}, {name: "manifest.json", body: man()}},
+			"more than one manifest.json"},
+		{"duplicate layer", []tarEntry{{name: "config.json", body: cfg}, {name: "l/layer.tar", body: "a"}, {name: "l/layer.tar", body: "bb"}, {name: "manifest.json", body: man("l/layer.tar")}},
+			`holds 2 entries named "l/layer.tar"`},
+		{"huge config alone", []tarEntry{huge, {name: "manifest.json", body: man()}},
+			"the config config.json is larger than 8 MiB"},
+		{"huge manifest.json", []tarEntry{{name: "config.json", body: cfg}, {name: "manifest.json", size: 5 << 20}},
+			"manifest.json is larger than 4 MiB"},
+		// Duplicates of names that are not used do no harm.
+		{"unused duplicate", []tarEntry{{name: "config.json", body: cfg}, {name: "x", body: "1"}, {name: "x", body: "2"}, {name: "l/layer.tar", body: "a"}, {name: "l2/layer.tar", link: "../l/layer.tar"}, {name: "manifest.json", body: man("l/layer.tar", "l2/layer.tar")}},
+			""},
+	}
+	for _, tc := range tests {
+		for _, gz := range []bool{false, true} {
+			name := tc.name
+			if gz {
+				name += " (gzip)"
+			}
+			t.Run(name, func(t *testing.T) {
+				p := filepath.Join(t.TempDir(), "a.tar")
+				writeArchive(t, p, gz, tc.entries...)
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				start := time.Now()
+				img, err := load(t, "docker-archive:"+p, "")
+				elapsed := time.Since(start)
+				runtime.ReadMemStats(&after)
+				// Nothing over a limit is ever read into memory.
+				if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
+					t.Errorf("allocated %d MiB", n>>20)
+				}
+				if elapsed > 5*time.Second {
+					t.Errorf("took %s", elapsed)
+				}
+				if tc.want == "" {
+					if err != nil {
+						t.Fatal(err)
+					}
+					if img.User != "1" || len(img.Layers) != 2 {
+						t.Errorf("image %+v", img)
+					}
+				} else if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("err = %v, want %q", err, tc.want)
+				}
+			})
+		}
+	}
+}
+
+// sha512Layout writes an OCI layout whose blobs are all named by sha512
+// digests (an image of one uncompressed layer), with tamper ("index", "manifest",
+// "config" or "layer") overwritten by content of the same size that does
+// not match its digest.
+func sha512Layout(t *testing.T, dir, tamper string) {
+	t.Helper()
+	blobs := filepath.Join(dir, "blobs", "sha512")
+	if err := os.MkdirAll(blobs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	put := func(what string, b []byte) (string, int) {
+		sum := sha512.Sum512(b)
+		h := hex.EncodeToString(sum[:])
+		if what == tamper {
+			b = bytes.Clone(b)
+			b[len(b)/2] ^= 1
+		}
+		if err := os.WriteFile(filepath.Join(blobs, h), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return "sha512:" + h, len(b)
+	}
+	l := imagesrctest.Layer(t, imagesrctest.File{Name: "app/"}, imagesrctest.File{Name: "app/data", Size: 1000})
+	// Uncompressed, so that a changed byte leaves a valid tar stream: only
+	// the digest tells.
+	rc, err := l.Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffID, err := l.DiffID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ldg, lsize := put("layer", layer)
+	cfg := fmt.Sprintf(`{"architecture":"amd64","os":"linux","config":{"User":"sha512"},"rootfs":{"type":"layers","diff_ids":[%q]},"history":[{"created_by":"COPY app /app"}]}`, diffID)
+	cdg, csize := put("config", []byte(cfg))
+	man := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":%q,"size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":%q,"size":%d}]}`, cdg, csize, ldg, lsize)
+	mdg, msize := put("manifest", []byte(man))
+	idx := fmt.Sprintf(`{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":%q,"size":%d}]}`, mdg, msize)
+	if err := os.WriteFile(filepath.Join(dir, "index.json"), []byte(idx), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOCILayoutSHA512: blobs named by sha512 digests are verified like
+// sha256 ones (a layout could otherwise make dockvet trust any content by
+// naming it sha512), and other algorithms are refused.
+func TestOCILayoutSHA512(t *testing.T) {
+	for _, tc := range []struct {
+		tamper  string
+		loadErr string // "" when the image loads
+		deepErr string // "" when its layers read
+	}{
+		{"", "", ""},
+		{"manifest", "the manifest blob sha512:", ""},
+		{"config", "the config blob sha512:", ""},
+		{"layer", "", "the layer blob does not match its digest"},
+	} {
+		t.Run("tamper "+tc.tamper, func(t *testing.T) {
+			dir := t.TempDir()
+			sha512Layout(t, dir, tc.tamper)
+			src, err := imagesrc.Parse("oci-layout:" + dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := imagesrc.Load(context.Background(), []imagesrc.Source{src}, "", nil)
+			if tc.loadErr != "" {
+				if err := res[0].Err; err == nil || !strings.Contains(err.Error(), tc.loadErr) || !strings.Contains(err.Error(), "does not match its digest") {
+					t.Fatalf("Load: %v, want %q ... does not match its digest", err, tc.loadErr)
+				}
+				return
+			}
+			if res[0].Err != nil {
+				t.Fatalf("Load: %v", res[0].Err)
+			}
+			if res[0].Image.User != "sha512" {
+				t.Errorf("user %q", res[0].Image.User)
+			}
+			_, err = imagesrc.Deep(context.Background(), src, res[0].Image, imagesrc.DeepOptions{})
+			switch {
+			case tc.deepErr == "" && err != nil:
+				t.Fatalf("Deep: %v", err)
+			case tc.deepErr != "" && (err == nil || !strings.Contains(err.Error(), tc.deepErr)):
+				t.Fatalf("Deep: %v, want %q", err, tc.deepErr)
+			}
+		})
+	}
+	// An algorithm that cannot be verified is refused.
+	dir := t.TempDir()
+	idx := `{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"md5:d41d8cd98f00b204e9800998ecf8427e","size":10}]}`
+	if err := os.WriteFile(filepath.Join(dir, "index.json"), []byte(idx), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "oci-layout:"+dir, "", "unsupported hash")
 }

@@ -3,10 +3,12 @@ package imagesrc
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -94,24 +96,77 @@ func (l *ociLayout) checkLayoutFile() error {
 	return nil
 }
 
-// readFile reads a file of the layout, refusing one over limit bytes.
+// readFile reads a file of the layout, refusing one over limit bytes and
+// anything but a regular file.
 func (l *ociLayout) readFile(rel string, limit int64) ([]byte, error) {
-	f, err := os.Open(filepath.Join(l.dir, filepath.FromSlash(rel)))
+	p := filepath.Join(l.dir, filepath.FromSlash(rel))
+	f, _, err := openRegular(p)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", filepath.Join(l.dir, rel), err)
+		return nil, fmt.Errorf("reading %s: %w", p, err)
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d MiB: not an image's", filepath.Join(l.dir, rel), limit>>20)
+		return nil, fmt.Errorf("%s is larger than %s: not an image's", p, sizeLimit(limit))
 	}
 	return b, nil
 }
 
-// blob reads the blob a descriptor names and checks its digest.
+// sizeLimit words a limit for a message.
+func sizeLimit(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// openRegular opens p (following symbolic links) when it is a regular
+// file. Anything else is refused before it is opened: opening a FIFO blocks
+// until a writer comes, and a device such as /dev/zero never ends.
+func openRegular(p string) (*os.File, fs.FileInfo, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, notRegular(p, st.Mode())
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	// p may have been replaced since: check what was opened.
+	if st, err = f.Stat(); err != nil || !st.Mode().IsRegular() {
+		_ = f.Close()
+		if err == nil {
+			err = notRegular(p, st.Mode())
+		}
+		return nil, nil, err
+	}
+	return f, st, nil
+}
+
+// notRegular is the error for a path that is not a regular file.
+func notRegular(p string, m fs.FileMode) error {
+	what := "not a regular file"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		what = "a socket"
+	case m&fs.ModeDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("%s is not a regular file (it is %s)", p, what)
+}
+
+// blob reads the blob a descriptor names and checks its size (when the
+// descriptor gives one) and its digest.
 func (l *ociLayout) blob(d v1.Descriptor, limit int64, what string) ([]byte, error) {
 	if !validHash(d.Digest) {
 		return nil, fmt.Errorf("%s: invalid %s digest %q", l.dir, what, d.Digest)
@@ -119,21 +174,49 @@ func (l *ociLayout) blob(d v1.Descriptor, limit int64, what string) ([]byte, err
 	if d.Size > limit {
 		return nil, fmt.Errorf("%s: the %s %s is %d bytes, more than %d MiB: not an image's", l.dir, what, d.Digest, d.Size, limit>>20)
 	}
+	newHash, ok := hashes[d.Digest.Algorithm]
+	if !ok {
+		return nil, fmt.Errorf("%s: the %s digest %s uses an unsupported algorithm (only sha256 and sha512 can be verified)", l.dir, what, d.Digest)
+	}
 	rel := "blobs/" + d.Digest.Algorithm + "/" + d.Digest.Hex
-	b, err := l.readFile(rel, limit)
+	p := filepath.Join(l.dir, filepath.FromSlash(rel))
+	f, st, err := openRegular(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: the %s %s is missing (no %s): the layout is incomplete", l.dir, what, d.Digest, rel)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if d.Digest.Algorithm == "sha256" {
-		sum := sha256.Sum256(b)
-		if hex.EncodeToString(sum[:]) != d.Digest.Hex {
-			return nil, fmt.Errorf("%s: the %s blob %s does not match its digest: the layout is corrupt", l.dir, what, d.Digest)
-		}
+	defer f.Close()
+	if d.Size > 0 && st.Size() != d.Size {
+		return nil, fmt.Errorf("%s: the %s blob %s is %d bytes, its descriptor declares %d: the layout is corrupt", l.dir, what, d.Digest, st.Size(), d.Size)
+	}
+	if d.Size > 0 {
+		limit = d.Size
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	switch n := int64(len(b)); {
+	case d.Size > 0 && n != d.Size:
+		return nil, fmt.Errorf("%s: the %s blob %s changed while it was read", l.dir, what, d.Digest)
+	case n > limit:
+		return nil, fmt.Errorf("%s is larger than %s: not an image's", p, sizeLimit(limit))
+	}
+	h := newHash()
+	h.Write(b)
+	if hex.EncodeToString(h.Sum(nil)) != d.Digest.Hex {
+		return nil, fmt.Errorf("%s: the %s blob %s does not match its digest: the layout is corrupt", l.dir, what, d.Digest)
 	}
 	return b, nil
+}
+
+// hashes are the digest algorithms that are verified; blobs named with any
+// other are refused.
+var hashes = map[string]func() hash.Hash{
+	"sha256": sha256.New,
+	"sha512": sha512.New,
 }
 
 // validHash accepts digests that are safe to use as a path.

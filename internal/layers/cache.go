@@ -98,12 +98,20 @@ func decodeListing(r io.Reader, digest string) (*Listing, error) {
 		return nil, errors.New("other digest")
 	case len(cf.Sizes) != n || len(cf.Types) != n || cf.Size < 0 || cf.Uncompressed < 0:
 		return nil, errors.New("malformed")
+	case n > MaxEntries:
+		return nil, errors.New("too many entries")
 	}
 	li := &Listing{Digest: digest, Size: cf.Size, UncompressedSize: cf.Uncompressed, Entries: make([]Entry, n)}
+	pathBytes := 0
 	for i := range n {
 		t := Type(cf.Types[i])
 		if !t.valid() || cf.Sizes[i] < 0 {
 			return nil, errors.New("malformed entry")
+		}
+		// The caps readTar applies (a listing cached before them may
+		// exceed them).
+		if pathBytes += len(cf.Paths[i]); len(cf.Paths[i]) > MaxPathLen || pathBytes > MaxPathBytes {
+			return nil, errors.New("paths too long")
 		}
 		li.Entries[i] = Entry{Path: cf.Paths[i], Size: cf.Sizes[i], Type: t}
 	}

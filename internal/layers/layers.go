@@ -8,7 +8,21 @@
 //
 // Memory grows with the number of files, not with their size: a listing
 // keeps, per tar entry, its path, size and type; the merged filesystem keeps
-// one small node per path, with interned names.
+// one small node per path, with interned names. It is bounded by caps that
+// no real image comes near, so that a small crafted layer (tar names of up
+// to a megabyte each, which compress to almost nothing) cannot exhaust it:
+// a path may be MaxPathLen bytes long, one layer may hold MaxEntries entries
+// and MaxPathBytes bytes of paths, and an image's layers together
+// MaxImageEntries entries and MaxImagePathBytes bytes of paths. A layer past
+// a cap fails with an error that says which cap (and Analyze names the
+// layer); nothing is truncated.
+//
+// Time is bounded too: a registry layer whose manifest declares no size,
+// and any layer that declares more than MaxLayerSize, is refused before it
+// is read; a stream may not go StallTimeout without a byte; and all of an
+// image's layers must be read within max(2 × StallTimeout, their declared
+// bytes at MinRate), so a registry that trickles bytes ends in a "too slow"
+// error.
 //
 // Listings are cached on disk by blob digest (<CacheDir>/layers/), once the
 // blob has been read to its end and matched its digest, so that a second run
@@ -16,10 +30,12 @@
 package layers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -32,9 +48,29 @@ import (
 // a byte before it is abandoned.
 const DefaultStallTimeout = 60 * time.Second
 
-// MaxEntries bounds the tar entries of one layer: a layer with more is
-// refused rather than allowed to exhaust memory.
-const MaxEntries = 4 << 20
+// Bounds on what the listings may hold (see the package comment): a layer
+// or an image past one is refused rather than allowed to exhaust memory.
+const (
+	// MaxEntries bounds the tar entries of one layer.
+	MaxEntries = 4 << 20
+	// MaxPathLen bounds the length of one path (Linux's PATH_MAX); tar
+	// allows names of up to a megabyte.
+	MaxPathLen = 4 << 10
+	// MaxPathBytes bounds the bytes of all the paths of one layer.
+	MaxPathBytes = 256 << 20
+	// MaxImageEntries and MaxImagePathBytes bound the same for all the
+	// layers of one Analyze together (a layer repeated is counted once).
+	MaxImageEntries   = 8 << 20
+	MaxImagePathBytes = 1 << 30
+)
+
+// MaxLayerSize is the largest layer blob Analyze reads: a declared size
+// beyond it is refused.
+const MaxLayerSize = 64 << 30
+
+// DefaultMinRate is the slowest average, in blob bytes per second, at which
+// an image's layers may be read (see Options.MinRate).
+const DefaultMinRate = 1 << 20
 
 // Layer is one layer to read.
 type Layer struct {
@@ -43,7 +79,10 @@ type Layer struct {
 	// unless Verified.
 	Digest string
 	// Size is the blob's size as the manifest declares it (0: unknown). A
-	// blob that turns out larger or smaller is refused.
+	// blob that turns out larger or smaller is refused, as is a declared
+	// size over MaxLayerSize. A Verified layer must declare its size: its
+	// stream (a registry's) is checked only at its end, and nothing else
+	// would bound it. An unknown size is bounded by MaxLayerSize.
 	Size int64
 	// Open returns the layer blob: a tar stream, gzip- or zstd-compressed
 	// or not. It is called at most once per Analyze, and the stream is read
@@ -72,6 +111,12 @@ type Options struct {
 	// StallTimeout abandons a layer whose stream delivers nothing for that
 	// long (0: DefaultStallTimeout; < 0: never).
 	StallTimeout time.Duration
+	// MinRate, in blob bytes per second, sets the deadline of the whole
+	// Analyze: the layers' declared sizes at that rate, and at least twice
+	// the stall timeout (DefaultStallTimeout when there is none). A layer
+	// still being read then fails as "too slow". 0: DefaultMinRate; < 0: no
+	// deadline.
+	MinRate int64
 	// Volumes are the image's VOLUME paths; Analyze reports what the final
 	// filesystem holds under each.
 	Volumes []string
@@ -154,8 +199,8 @@ func Analyze(ctx context.Context, ls []Layer, opts Options) (*image.DeepInfo, er
 		prog = &Progress{}
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 
 	// One slot per distinct blob: a layer that repeats an earlier digest
 	// shares its slot and is read once.
@@ -182,12 +227,26 @@ func Analyze(ctx context.Context, ls []Layer, opts Options) (*image.DeepInfo, er
 		}
 	}
 
+	if opts.MinRate >= 0 {
+		rate := cmp.Or(opts.MinRate, DefaultMinRate)
+		var declared int64
+		for i, s := range slots {
+			if s.idx == i {
+				declared += max(ls[i].Size, 0)
+			}
+		}
+		slow := newSlowError(declared, rate, stall)
+		t := time.AfterFunc(slow.limit, func() { cancel(slow) })
+		defer t.Stop()
+	}
+	b := newBudget()
+
 	work := make(chan *slot)
 	var wg sync.WaitGroup
 	for range jobs {
 		wg.Go(func() {
 			for s := range work {
-				s.li, s.err = load(ctx, ls[s.idx], cache, prog, stall)
+				s.li, s.err = load(ctx, ls[s.idx], cache, prog, stall, b)
 				if s.err == nil {
 					prog.Done.Add(int64(s.users))
 				}
@@ -216,7 +275,7 @@ func Analyze(ctx context.Context, ls []Layer, opts Options) (*image.DeepInfo, er
 		s := slots[i]
 		<-s.done
 		if s.err != nil {
-			cancel()
+			cancel(nil)
 			wg.Wait()
 			if errors.Is(s.err, context.Canceled) && ctx.Err() != nil {
 				// Report the layer that failed first, not one it cancelled.
@@ -253,11 +312,16 @@ func isPermutation(order []int, n int) bool {
 
 // load returns a layer's listing from the cache, or reads the layer and
 // caches the listing when the blob's digest was checked.
-func load(ctx context.Context, l Layer, cache *diskCache, prog *Progress, stall time.Duration) (*Listing, error) {
+func load(ctx context.Context, l Layer, cache *diskCache, prog *Progress, stall time.Duration, b *budget) (*Listing, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if li, ok := cache.get(l.Digest); ok {
+		for _, e := range li.Entries {
+			if err := b.charge(e); err != nil {
+				return nil, err
+			}
+		}
 		prog.Cached.Add(1)
 		prog.Read.Add(li.Size)
 		return li, nil
@@ -265,7 +329,7 @@ func load(ctx context.Context, l Layer, cache *diskCache, prog *Progress, stall 
 	if l.Open == nil {
 		return nil, errors.New("no way to read this layer")
 	}
-	li, verified, err := scan(ctx, l, prog, stall)
+	li, verified, err := scan(ctx, l, prog, stall, b)
 	if err != nil {
 		return nil, err
 	}
@@ -273,4 +337,70 @@ func load(ctx context.Context, l Layer, cache *diskCache, prog *Progress, stall 
 		cache.put(li)
 	}
 	return li, nil
+}
+
+// slowError is the cause with which Analyze's deadline cancels the reads.
+type slowError struct {
+	limit    time.Duration
+	declared int64 // the layers' declared bytes
+	rate     int64 // bytes per second
+	stall    time.Duration
+}
+
+// newSlowError sets the deadline: max(2 × stall, declared bytes at rate).
+func newSlowError(declared, rate int64, stall time.Duration) *slowError {
+	if stall <= 0 {
+		stall = DefaultStallTimeout
+	}
+	e := &slowError{limit: 2 * stall, declared: declared, rate: rate, stall: stall}
+	if secs := float64(declared) / float64(rate); secs >= float64(math.MaxInt64/int64(time.Second)) {
+		e.limit = math.MaxInt64
+	} else {
+		e.limit = max(e.limit, time.Duration(secs*float64(time.Second)))
+	}
+	return e
+}
+
+func (e *slowError) Error() string {
+	return fmt.Sprintf("the image's layers must be read within %s: their %d declared bytes at %s/s, and at least twice the %s stall timeout",
+		e.limit, e.declared, rateString(e.rate), e.stall)
+}
+
+// rateString words a rate in bytes: "1 MiB", "512 KiB", "100 B".
+func rateString(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// budget bounds what the listings of one Analyze hold: per layer (limits
+// read by readTar) and for all layers together (the counters, shared by the
+// concurrent reads).
+type budget struct {
+	pathLen, layerEntries, layerPathBytes int
+	imageEntries, imagePathBytes          int64
+
+	entries, pathBytes atomic.Int64
+}
+
+func newBudget() *budget {
+	return &budget{
+		pathLen: MaxPathLen, layerEntries: MaxEntries, layerPathBytes: MaxPathBytes,
+		imageEntries: MaxImageEntries, imagePathBytes: MaxImagePathBytes,
+	}
+}
+
+// charge counts one more entry against the image's caps.
+func (b *budget) charge(e Entry) error {
+	if b.entries.Add(1) > b.imageEntries {
+		return fmt.Errorf("more than %d entries in the image's layers", b.imageEntries)
+	}
+	if b.pathBytes.Add(int64(len(e.Path))) > b.imagePathBytes {
+		return fmt.Errorf("more than %d bytes of paths in the image's layers", b.imagePathBytes)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 	"path"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -75,16 +76,39 @@ func (e *stallError) Error() string {
 
 // scan reads one layer. verified reports whether its blob matched its digest
 // (only then may the listing be cached).
-func scan(ctx context.Context, l Layer, prog *Progress, stall time.Duration) (li *Listing, verified bool, err error) {
+func scan(ctx context.Context, l Layer, prog *Progress, stall time.Duration, b *budget) (li *Listing, verified bool, err error) {
+	switch {
+	case l.Size > MaxLayerSize:
+		return nil, false, fmt.Errorf("the manifest declares %d bytes for this layer, more than the %d --deep reads", l.Size, int64(MaxLayerSize))
+	case l.Size < 0 || l.Size == 0 && l.Verified:
+		return nil, false, fmt.Errorf("the manifest declares a size of %d bytes for this layer: nothing would bound its download", l.Size)
+	}
+	start := time.Now()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	var blob *blobReader
 	defer func() {
-		// A read cut short by the watchdog says "context canceled"; say why.
-		if err != nil {
-			var se *stallError
-			if cause := context.Cause(ctx); errors.As(cause, &se) {
-				err = cause
+		if err == nil {
+			return
+		}
+		// A read cut short by the watchdog or the deadline says "context
+		// canceled"; say why.
+		cause := context.Cause(ctx)
+		var se *stallError
+		var slow *slowError
+		switch {
+		case errors.As(cause, &se):
+			err = cause
+		case errors.As(cause, &slow):
+			var n int64
+			if blob != nil {
+				n = blob.n
 			}
+			of := ""
+			if l.Size > 0 {
+				of = fmt.Sprintf(" of %d", l.Size)
+			}
+			err = fmt.Errorf("too slow: %d%s bytes in %s (%w)", n, of, time.Since(start).Round(time.Millisecond), slow)
 		}
 	}()
 
@@ -94,7 +118,7 @@ func scan(ctx context.Context, l Layer, prog *Progress, stall time.Duration) (li
 	}
 	defer func() { _ = rc.Close() }()
 
-	blob := &blobReader{ctx: ctx, r: rc, declared: l.Size, prog: prog}
+	blob = &blobReader{ctx: ctx, r: rc, declared: l.Size, prog: prog}
 	if !l.Verified {
 		if alg, hexPart, ok := strings.Cut(l.Digest, ":"); ok && alg == "sha256" && len(hexPart) == 64 {
 			blob.hash, blob.want = sha256.New(), hexPart
@@ -117,7 +141,7 @@ func scan(ctx context.Context, l Layer, prog *Progress, stall time.Duration) (li
 	defer func() { _ = urc.Close() }()
 	u := &countingReader{r: urc}
 
-	li, err = readTar(ctx, u)
+	li, err = readTar(ctx, u, b)
 	if err != nil {
 		return nil, false, blob.explain(u, err)
 	}
@@ -141,10 +165,12 @@ func scan(ctx context.Context, l Layer, prog *Progress, stall time.Duration) (li
 	return li, l.Digest != "" && (l.Verified || blob.hash != nil), nil
 }
 
-// readTar lists a tar stream's entries, skipping file bodies.
-func readTar(ctx context.Context, r io.Reader) (*Listing, error) {
+// readTar lists a tar stream's entries, skipping file bodies, within b's
+// caps.
+func readTar(ctx context.Context, r io.Reader, b *budget) (*Listing, error) {
 	tr := tar.NewReader(r)
 	li := &Listing{}
+	pathBytes := 0
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -160,11 +186,29 @@ func readTar(ctx context.Context, r io.Reader) (*Listing, error) {
 		if !ok {
 			continue
 		}
-		if len(li.Entries) >= MaxEntries {
-			return nil, fmt.Errorf("more than %d entries in one layer", MaxEntries)
+		if len(e.Path) > b.pathLen {
+			return nil, fmt.Errorf("a path of %d bytes, more than the %d a path may have: %s", len(e.Path), b.pathLen, clip(e.Path))
+		}
+		if len(li.Entries) >= b.layerEntries {
+			return nil, fmt.Errorf("more than %d entries in one layer", b.layerEntries)
+		}
+		if pathBytes += len(e.Path); pathBytes > b.layerPathBytes {
+			return nil, fmt.Errorf("more than %d bytes of paths in one layer", b.layerPathBytes)
+		}
+		if err := b.charge(e); err != nil {
+			return nil, err
 		}
 		li.Entries = append(li.Entries, e)
 	}
+}
+
+// clip quotes the start of a long path for a message.
+func clip(p string) string {
+	const n = 40
+	if len(p) <= n {
+		return strconv.Quote(p)
+	}
+	return strconv.Quote(p[:n]) + "…"
 }
 
 // entryOf reads a tar header as an Entry; false for the root and for
@@ -225,7 +269,8 @@ func (c *compressedBlob) Size() (int64, error)                { return -1, error
 func (c *compressedBlob) MediaType() (types.MediaType, error) { return types.DockerLayer, nil }
 
 // blobReader reads the blob: it counts bytes (and reports them to the
-// progress), refuses more than the manifest declares, hashes when asked,
+// progress), refuses more than the manifest declares (more than
+// MaxLayerSize when it declares nothing), hashes when asked,
 // honours ctx between reads, and records the time of the last byte for the
 // stall watchdog.
 type blobReader struct {
@@ -265,6 +310,10 @@ func (b *blobReader) Read(p []byte) (int, error) {
 		}
 		if b.declared > 0 && b.n > b.declared {
 			b.err = fmt.Errorf("the layer blob is larger than the %d bytes the manifest declares", b.declared)
+			return n, b.err
+		}
+		if b.declared <= 0 && b.n > MaxLayerSize {
+			b.err = fmt.Errorf("the layer blob is larger than %d bytes, the most --deep reads", int64(MaxLayerSize))
 			return n, b.err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -223,6 +224,15 @@ func (r *Resolver) manifestBlob(ctx context.Context, p *remote.Puller, repo name
 func (r *Resolver) configBlob(ctx context.Context, p *remote.Puller, repo name.Repository, desc v1.Descriptor) ([]byte, error) {
 	dg := desc.Digest.String()
 	if desc.Data != nil {
+		// Inline data is bounded like a fetched config: a manifest under
+		// MaxManifestSize could still carry more than MaxConfigSize, and
+		// must not be hashed or parsed when it does.
+		if n := int64(len(desc.Data)); n > MaxConfigSize {
+			return nil, &tooLargeError{what: "config", size: n, limit: MaxConfigSize}
+		}
+		if desc.Size > 0 && int64(len(desc.Data)) != desc.Size {
+			return nil, invalidf(nil, "inline config is %d bytes, its manifest declares %d", len(desc.Data), desc.Size)
+		}
 		if err := checkDigest(desc.Data, desc.Digest); err != nil {
 			return nil, err
 		}
@@ -266,14 +276,26 @@ func (r *Resolver) configBlob(ctx context.Context, p *remote.Puller, repo name.R
 	return b, nil
 }
 
-// checkDigest verifies b against a sha256 digest (go-containerregistry
-// verifies the other algorithms as it reads).
+// checkDigest verifies b against its digest. sha256 and sha512 (the
+// algorithms of the OCI image spec) are verified; any other algorithm is
+// refused, since content that cannot be verified must not be trusted.
 func checkDigest(b []byte, h v1.Hash) error {
-	if h.Algorithm != "sha256" {
-		return nil
+	var sum []byte
+	switch h.Algorithm {
+	case "sha256":
+		s := sha256.Sum256(b)
+		sum = s[:]
+	case "sha512":
+		s := sha512.Sum512(b)
+		sum = s[:]
+	default:
+		alg := h.Algorithm
+		if len(alg) > 16 {
+			alg = alg[:16] + "..."
+		}
+		return invalidf(nil, "unsupported digest algorithm %q (only sha256 and sha512 can be verified)", alg)
 	}
-	sum := sha256.Sum256(b)
-	if hex.EncodeToString(sum[:]) != h.Hex {
+	if hex.EncodeToString(sum) != h.Hex {
 		return invalidf(nil, "content does not match digest %s", short(h.String()))
 	}
 	return nil

@@ -30,9 +30,16 @@ func isLayerBlobRequest(ctx context.Context) bool {
 // and go-containerregistry checks the blob against its digest at its end.
 //
 // Unlike Resolve, Layer sets no deadline of its own: a layer may take long
-// to download, and ctx bounds it. Failures are *Error, with ReasonOffline
-// when the Resolver is offline; a failed read of the blob returns an *Error
-// too, except for context errors, which are returned as they are.
+// to download, and the caller bounds it through ctx. layers.Analyze (for
+// --deep) does: it refuses a layer whose manifest declares no size or more
+// than layers.MaxLayerSize and a blob longer than declared, abandons a
+// stream that stalls, and cancels ctx when the image's layers are not read
+// by a deadline scaled to their declared size, so that a registry that
+// trickles bytes cannot hold a run forever.
+//
+// Failures are *Error, with ReasonOffline when the Resolver is offline; a
+// failed read of the blob returns an *Error too, except for context errors,
+// which are returned as they are.
 func (r *Resolver) Layer(ctx context.Context, ref, digest string) (v1.Layer, error) {
 	nref, _, err := r.parse(Request{Ref: ref})
 	if err != nil {
