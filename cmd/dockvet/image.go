@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dockvet/dockvet/internal/engine"
 	"github.com/dockvet/dockvet/internal/imagesrc"
-	"github.com/dockvet/dockvet/internal/report"
-	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/rules"
 )
 
@@ -78,21 +75,11 @@ one, 2 usage, configuration or I/O error (an image that cannot be read).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&fl.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
-	f.StringVar(&fl.failOn, "fail-on", "", "lowest severity that makes the exit code 1: error, warning, info, none (default warning)")
-	f.StringVar(&fl.configPath, "config", "", "config file (default: nearest .dockvet.yaml)")
-	f.StringArrayVar(&fl.ignore, "ignore", nil, "disable a rule, by id or name (repeatable)")
-	f.StringArrayVar(&fl.enable, "enable", nil, "enable a rule that is off by default (repeatable)")
-	f.StringArrayVar(&fl.severity, "severity", nil, "override a rule's severity, RULE=error|warning|info|none (repeatable)")
+	addOutputFlags(cmd, &fl)
 	f.StringVar(&fl.platform, "platform", "", "platform to read from a multi-platform image (default linux/amd64)")
 	addRegistryFlags(f, &fl.registry)
 	addDeepFlags(f, &deep)
-	f.StringVar(&fl.color, "color", "auto", "color output: auto, always, never")
 	f.BoolVar(&fl.layers, "layers", false, "print each image's layers with the history entry that made them, empty entries and VOLUME paths, "+layersFlagHelp)
-	completeValues(cmd, "format", report.Names()...)
-	completeValues(cmd, "fail-on", "error", "warning", "info", "none")
-	completeValues(cmd, "color", "auto", "always", "never")
-	completeRules(cmd, "ignore", "enable", "severity")
 	return cmd
 }
 
@@ -100,19 +87,10 @@ func (e *env) image(ctx context.Context, args []string, fl *lintFlags, deep *dee
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	format, err := report.Lookup(fl.format)
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	cfg, err := loadConfig(fl.configPath)
-	if err != nil {
-		return &codeError{code: exitError, err: err}
-	}
-	settings, err := mergeSettings(cfg, fl)
+	format, cfg, settings, err := prepare(fl)
 	if err != nil {
 		return err
 	}
-	settings.rules.Limits = rule.Limits{MaxLayerSize: cfg.MaxLayerSize, MaxImageSize: cfg.MaxImageSize, MaxWastedBytes: cfg.MaxWastedBytes}
 	eng, err := engine.New(rules.All(), settings.rules)
 	if err != nil {
 		return usageErrorf("%v", err)

@@ -69,37 +69,19 @@ the repository root) unless --config names one; flags override the file.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&fl.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
-	f.StringVar(&fl.failOn, "fail-on", "", "lowest severity that makes the exit code 1: error, warning, info, none (default warning)")
-	f.StringVar(&fl.configPath, "config", "", "config file (default: nearest .dockvet.yaml)")
-	f.StringArrayVar(&fl.ignore, "ignore", nil, "disable a rule, by id or name (repeatable)")
-	f.StringArrayVar(&fl.enable, "enable", nil, "enable a rule that is off by default (repeatable)")
-	f.StringArrayVar(&fl.severity, "severity", nil, "override a rule's severity, RULE=error|warning|info|none (repeatable)")
+	addOutputFlags(cmd, &fl)
 	f.StringVar(&fl.target, "target", "", "stage whose image ships (default: the last stage)")
 	f.StringArrayVar(&fl.buildArgs, "build-arg", nil, "value for ARG expansion, KEY=VALUE (repeatable)")
 	f.StringVar(&fl.platform, "platform", "", "target platform (default linux/amd64)")
 	addRegistryFlags(f, &fl.registry)
-	f.StringVar(&fl.color, "color", "auto", "color output: auto, always, never")
 	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name to print for a Dockerfile read from stdin")
 	f.StringVar(&fl.context, "context", "", "build context directory of every Dockerfile (default: each Dockerfile's directory; none for stdin)")
 	f.BoolVar(&fl.layers, "layers", false, "print the layers of each final image (the base image, COPY and ADD measured in the build context, RUN unknown) "+layersFlagHelp)
-	completeValues(cmd, "format", report.Names()...)
-	completeValues(cmd, "fail-on", "error", "warning", "info", "none")
-	completeValues(cmd, "color", "auto", "always", "never")
-	completeRules(cmd, "ignore", "enable", "severity")
 	return cmd
 }
 
 func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
-	format, err := report.Lookup(fl.format)
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	cfg, err := loadConfig(fl.configPath)
-	if err != nil {
-		return &codeError{code: exitError, err: err}
-	}
-	settings, err := mergeSettings(cfg, fl)
+	format, cfg, settings, err := prepare(fl)
 	if err != nil {
 		return err
 	}
@@ -204,7 +186,6 @@ func (e *env) contextSettings(s *engine.Settings, cfg *config.Config, fl *lintFl
 		Dir:  fl.context,
 		Warn: func(msg string) { fmt.Fprintf(e.stderr, "dockvet: warning: %s\n", msg) },
 	}
-	s.Limits = rule.Limits{MaxLayerSize: cfg.MaxLayerSize, MaxImageSize: cfg.MaxImageSize}
 	return nil
 }
 
@@ -297,6 +278,7 @@ func mergeSettings(cfg *config.Config, fl *lintFlags) (*settings, error) {
 	s.rules = engine.Settings{
 		Layers:             []engine.Layer{fileLayer, flagLayer},
 		InvalidSuppression: rules.InvalidSuppression,
+		Limits:             rule.Limits{MaxLayerSize: cfg.MaxLayerSize, MaxImageSize: cfg.MaxImageSize, MaxWastedBytes: cfg.MaxWastedBytes},
 	}
 
 	s.parse.Target = cfg.Target
@@ -358,4 +340,39 @@ func (e *env) finish(format report.Formatter, formatName string, color bool, res
 		e.exit = exitFindings
 	}
 	return nil
+}
+
+// addOutputFlags adds the flags lint and image share: format, threshold,
+// config file, rule selection and color, with their completions.
+func addOutputFlags(cmd *cobra.Command, fl *lintFlags) {
+	f := cmd.Flags()
+	f.StringVarP(&fl.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
+	f.StringVar(&fl.failOn, "fail-on", "", "lowest severity that makes the exit code 1: error, warning, info, none (default warning)")
+	f.StringVar(&fl.configPath, "config", "", "config file (default: nearest .dockvet.yaml)")
+	f.StringArrayVar(&fl.ignore, "ignore", nil, "disable a rule, by id or name (repeatable)")
+	f.StringArrayVar(&fl.enable, "enable", nil, "enable a rule that is off by default (repeatable)")
+	f.StringArrayVar(&fl.severity, "severity", nil, "override a rule's severity, RULE=error|warning|info|none (repeatable)")
+	f.StringVar(&fl.color, "color", "auto", "color output: auto, always, never")
+	completeValues(cmd, "format", report.Names()...)
+	completeValues(cmd, "fail-on", "error", "warning", "info", "none")
+	completeValues(cmd, "color", "auto", "always", "never")
+	completeRules(cmd, "ignore", "enable", "severity")
+}
+
+// prepare reads the config and merges it with the flags: what lint and image
+// need before they differ.
+func prepare(fl *lintFlags) (report.Formatter, *config.Config, *settings, error) {
+	format, err := report.Lookup(fl.format)
+	if err != nil {
+		return nil, nil, nil, usageErrorf("%v", err)
+	}
+	cfg, err := loadConfig(fl.configPath)
+	if err != nil {
+		return nil, nil, nil, &codeError{code: exitError, err: err}
+	}
+	settings, err := mergeSettings(cfg, fl)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return format, cfg, settings, nil
 }
