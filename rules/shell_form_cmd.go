@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -264,19 +263,6 @@ func plainWord(w *syntax.Word) (string, bool) {
 	return sb.String(), true
 }
 
-// execForm renders words as a Dockerfile JSON array: ["npm", "start"].
-func execForm(words []string) string {
-	parts := make([]string, len(words))
-	for i, w := range words {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(w)
-		parts[i] = strings.TrimSuffix(buf.String(), "\n")
-	}
-	return "[" + strings.Join(parts, ", ") + "]"
-}
-
 // shellFormDiagnostic builds the DV300/DV301 finding for a shell-form CMD or
 // ENTRYPOINT; extra is appended to the explanation. The fix is offered when
 // the command is plain words (sc.words).
@@ -288,7 +274,7 @@ func shellFormDiagnostic(in *dockerfile.Instruction, sc shellCommand, extra stri
 	msg := "shell-form " + in.Keyword + " runs under \"" + shell + "\", which stays PID 1 and does not forward SIGTERM: every stop waits out the grace period and ends in SIGKILL" + extra
 	d := rule.Diagnostic{Range: in.ArgsRange}
 	if sc.words != nil {
-		form := execForm(sc.words)
+		form := dockerfile.JSONForm(sc.words)
 		d.Message = msg + "; use the exec form " + in.Keyword + " " + form
 		d.Fix = &finding.Fix{
 			Description: "use the exec form " + in.Keyword + " " + form,
@@ -329,7 +315,7 @@ func reportImageShellForm(pass *rule.ImagePass, what string, argv []string, extr
 	msg += " runs under \"" + strings.Join(argv[:2], " ") +
 		"\", which stays PID 1 and does not forward SIGTERM: every stop waits out the grace period and ends in SIGKILL" + extra
 	if sc.words != nil && suggest {
-		msg += "; use the exec form " + what + " " + execForm(sc.words) + " in the Dockerfile"
+		msg += "; use the exec form " + what + " " + dockerfile.JSONForm(sc.words) + " in the Dockerfile"
 	} else {
 		msg += "; use the exec (JSON) form, or make the shell hand over with `exec` before the final command"
 	}

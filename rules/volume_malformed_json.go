@@ -1,10 +1,10 @@
 package rules
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 )
@@ -46,7 +46,7 @@ func checkVolumeMalformedJSON(pass *rule.Pass) {
 		d := rule.Diagnostic{Range: in.ArgsRange}
 		paths, ok := intendedVolumePaths(in.ArgsText)
 		if ok && in.ArgsRange.Start.Line == in.ArgsRange.End.Line {
-			fixed := volumeJSON(paths)
+			fixed := dockerfile.JSONForm(paths)
 			d.Message = fmt.Sprintf("VOLUME %s is not a valid JSON array, so Docker declares the literal paths %s; write %s", in.ArgsText, joinNames(literal), fixed)
 			d.Fix = &finding.Fix{
 				Description: "write the paths as a JSON array",
@@ -103,17 +103,4 @@ func intendedVolumePaths(text string) (paths []string, ok bool) {
 		paths = append(paths, elem)
 	}
 	return paths, len(paths) > 0
-}
-
-// volumeJSON writes paths as the JSON array form of VOLUME.
-func volumeJSON(paths []string) string {
-	quoted := make([]string, len(paths))
-	for i, p := range paths {
-		var b strings.Builder
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(p) // a string always encodes
-		quoted[i] = strings.TrimSuffix(b.String(), "\n")
-	}
-	return "[" + strings.Join(quoted, ", ") + "]"
 }

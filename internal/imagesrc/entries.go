@@ -62,7 +62,7 @@ func EntryRange(img *image.Image, history *dockerfile.File, n int, needle string
 
 // ListText is how an entry's list (CMD, ENTRYPOINT, VOLUME) appears on its
 // line: a JSON array such as ["/bin/sh", "-c", "npm start"].
-func ListText(l []string) string { return jsonList(l) }
+func ListText(l []string) string { return dockerfile.JSONForm(l) }
 
 // LastEntry returns the number of the last history entry that is the
 // instruction keyword and for which match (if not nil) holds, with the

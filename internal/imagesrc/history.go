@@ -482,10 +482,10 @@ func entryLine(createdBy string, windows bool) (line string, instr bool) {
 		if len(e.List) == 0 {
 			return comment(e.Text()), false
 		}
-		return instruction("VOLUME " + jsonList(e.List))
+		return instruction("VOLUME " + dockerfile.JSONForm(e.List))
 	case "CMD", "ENTRYPOINT", "SHELL":
 		if e.List != nil {
-			return comment(e.Keyword + " " + jsonList(e.List)), false
+			return comment(e.Keyword + " " + dockerfile.JSONForm(e.List)), false
 		}
 	}
 	return comment(e.Text()), false
@@ -557,17 +557,4 @@ func oneLineScript(script string) (string, bool) {
 		return "", false
 	}
 	return out, true
-}
-
-// jsonList renders a list as a Dockerfile JSON array: ["a", "b"].
-func jsonList(l []string) string {
-	parts := make([]string, len(l))
-	for i, s := range l {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(s)
-		parts[i] = strings.TrimSuffix(buf.String(), "\n")
-	}
-	return "[" + strings.Join(parts, ", ") + "]"
 }

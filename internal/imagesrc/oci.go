@@ -17,7 +17,6 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/imagesrc/imageconv"
@@ -403,7 +402,7 @@ func (l *ociLayout) image(ref string, d v1.Descriptor, want v1.Platform, explici
 	if err != nil {
 		return nil, err
 	}
-	isIndex, err := sniffManifest(raw, d.MediaType)
+	isIndex, err := imageconv.IsIndex(raw, d.MediaType)
 	if err != nil {
 		return nil, fmt.Errorf("%s: manifest %s: %w", l.dir, d.Digest, err)
 	}
@@ -461,36 +460,4 @@ func onlyImage(ds []v1.Descriptor) (v1.Descriptor, error) {
 		return v1.Descriptor{}, errors.New("it lists no image")
 	}
 	return v1.Descriptor{}, fmt.Errorf("it lists %d images without platforms: %s; name one by digest", len(images), describe(images))
-}
-
-// sniffManifest tells an index from an image manifest, by media type or,
-// when the descriptor has none, by the document's own fields. Docker
-// schema 1 manifests are refused.
-func sniffManifest(raw []byte, mt types.MediaType) (bool, error) {
-	var probe struct {
-		SchemaVersion int             `json:"schemaVersion"`
-		MediaType     types.MediaType `json:"mediaType"`
-		Manifests     json.RawMessage `json:"manifests"`
-		Config        json.RawMessage `json:"config"`
-	}
-	if err := json.Unmarshal(raw, &probe); err != nil {
-		return false, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if probe.SchemaVersion == 1 {
-		return false, errors.New("schema 1 manifests (Docker before 1.10) are not supported")
-	}
-	if mt == "" {
-		mt = probe.MediaType
-	}
-	switch {
-	case mt.IsIndex():
-		return true, nil
-	case mt.IsImage():
-		return false, nil
-	case probe.Manifests != nil:
-		return true, nil
-	case probe.Config != nil:
-		return false, nil
-	}
-	return false, fmt.Errorf("not an image manifest or index (media type %q)", mt)
 }

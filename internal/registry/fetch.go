@@ -301,32 +301,19 @@ func checkDigest(b []byte, h v1.Hash) error {
 	return nil
 }
 
-// sniff says whether raw is an index, from its mediaType field, else its
-// shape, else the Content-Type mt. Schema 1 manifests are refused.
+// sniff says whether raw is an index (see imageconv.IsIndex); mt is the
+// Content-Type or descriptor media type.
 func sniff(raw []byte, mt types.MediaType) (bool, error) {
-	var probe struct {
-		SchemaVersion int             `json:"schemaVersion"`
-		MediaType     types.MediaType `json:"mediaType"`
-		Manifests     json.RawMessage `json:"manifests"`
-		Config        json.RawMessage `json:"config"`
-	}
-	if err := json.Unmarshal(raw, &probe); err != nil {
+	isIndex, err := imageconv.IsIndex(raw, mt)
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return isIndex, nil
+	case errors.As(err, &se), errors.As(err, &te):
 		return false, invalidf(err, "malformed manifest")
 	}
-	t := probe.MediaType
-	switch {
-	case t != "":
-	case probe.Manifests != nil:
-		t = types.OCIImageIndex
-	case probe.Config != nil:
-		t = types.OCIManifestSchema1
-	default:
-		t = mt
-	}
-	if probe.SchemaVersion == 1 || t == types.DockerManifestSchema1 || t == types.DockerManifestSchema1Signed {
-		return false, invalidf(nil, "schema 1 manifests are not supported")
-	}
-	return t.IsIndex(), nil
+	return false, invalidf(err, "%v", err)
 }
 
 // pickChild chooses the index entry for want: the first image whose OS and
