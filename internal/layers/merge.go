@@ -171,18 +171,9 @@ func (m *merger) setKid(dir *node, name string, n *node) {
 // account records that layer by deleted, overwrote or hid everything at
 // and below n, under the path op.
 func (m *merger) account(n *node, op string, by int, how image.WasteHow) {
-	stack := []*node{n}
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x.typ == TypeDir {
-			for _, k := range x.kids {
-				stack = append(stack, k)
-			}
-			continue
-		}
+	n.eachFile(func(x *node) {
 		if x.layer < 0 {
-			continue
+			return
 		}
 		k := wasteKey{path: op, layer: x.layer, by: int32(by), how: how}
 		s := m.waste[k]
@@ -193,6 +184,23 @@ func (m *merger) account(n *node, op string, by int, how image.WasteHow) {
 		s.bytes += x.size
 		s.files++
 		m.info.Layers[x.layer].Wasted += x.size
+	})
+}
+
+// eachFile calls fn for every entry at and below n that is not a
+// directory, without recursion (trees from hostile layers can be deep).
+func (n *node) eachFile(fn func(*node)) {
+	stack := []*node{n}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x.typ == TypeDir {
+			for _, k := range x.kids {
+				stack = append(stack, k)
+			}
+			continue
+		}
+		fn(x)
 	}
 }
 
@@ -293,16 +301,7 @@ func (m *merger) volumeData() []image.VolumeData {
 		}
 		vd := image.VolumeData{Path: v}
 		by := map[int32]*image.VolumeLayer{}
-		stack := []*node{n}
-		for len(stack) > 0 {
-			x := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if x.typ == TypeDir {
-				for _, k := range x.kids {
-					stack = append(stack, k)
-				}
-				continue
-			}
+		n.eachFile(func(x *node) {
 			vd.Bytes += x.size
 			vd.Files++
 			vl := by[x.layer]
@@ -312,7 +311,7 @@ func (m *merger) volumeData() []image.VolumeData {
 			}
 			vl.Bytes += x.size
 			vl.Files++
-		}
+		})
 		if vd.Files == 0 {
 			continue
 		}
