@@ -36,11 +36,7 @@ FROM registry.example.com/team/base:1.4`,
 }
 
 func checkBaseImageUnresolved(pass *rule.Pass) {
-	chain := pass.File.FinalChain()
-	if len(chain) == 0 {
-		return
-	}
-	_, ref, err := pass.BaseImage(chain[0])
+	_, ref, err := pass.FinalBase()
 	if err == nil || ref == nil {
 		return
 	}

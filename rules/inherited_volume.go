@@ -34,11 +34,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends postgresql \
 }
 
 func checkInheritedVolume(pass *rule.Pass) {
-	chain := pass.File.FinalChain()
-	if len(chain) == 0 {
-		return
-	}
-	img, ref, _ := pass.BaseImage(chain[0])
+	img, ref, _ := pass.FinalBase()
 	if img == nil {
 		return
 	}

@@ -81,11 +81,7 @@ func checkShellFormCmd(pass *rule.Pass) {
 // base, a shell-form CMD or ENTRYPOINT (what) that the final image inherits
 // from the base image's config because the Dockerfile sets none.
 func reportInheritedShellForm(pass *rule.Pass, what string, argv func(*image.Image) []string) {
-	chain := pass.File.FinalChain()
-	if len(chain) == 0 {
-		return
-	}
-	img, ref, _ := pass.BaseImage(chain[0])
+	img, ref, _ := pass.FinalBase()
 	if img == nil || img.OS == "windows" {
 		return
 	}

@@ -104,11 +104,7 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 	}
 	// Volumes the base image declares: the Dockerfile cannot remove them, so
 	// the data has to go elsewhere.
-	chain := pass.File.FinalChain()
-	if len(chain) == 0 {
-		return
-	}
-	img, ref, _ := pass.BaseImage(chain[0])
+	img, ref, _ := pass.FinalBase()
 	if img == nil {
 		return
 	}

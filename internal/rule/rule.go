@@ -113,6 +113,16 @@ func (p *Pass) BaseImage(s *dockerfile.Stage) (img *image.Image, ref *dockerfile
 	return img, s.Base, err
 }
 
+// FinalBase is BaseImage for the final image (the --target stage): the
+// image that ships is built on it. All nils for a file without stages.
+func (p *Pass) FinalBase() (*image.Image, *dockerfile.ImageRef, error) {
+	chain := p.File.FinalChain()
+	if len(chain) == 0 {
+		return nil, nil, nil
+	}
+	return p.BaseImage(chain[0])
+}
+
 // ImagePass is one rule's view of one built image (dockvet image).
 type ImagePass struct {
 	Rule  *Rule
