@@ -52,7 +52,7 @@ func (f *File) scanComments(ins []*Instruction) {
 		f.Comments = append(f.Comments, c)
 	}
 	for _, c := range f.Comments {
-		s := parseSuppression(f.Lines[c.Line-1], c)
+		s := parseSuppression(f.tab, c)
 		if s == nil {
 			continue
 		}
@@ -79,8 +79,11 @@ func (f *File) scanComments(ins []*Instruction) {
 const suppressionSyntax = "want `# dockvet ignore=RULE[,RULE...]` or `# dockvet global ignore=RULE[,RULE...]`"
 
 // parseSuppression reads `dockvet [global] ignore=A,B [reason...]`; it returns
-// nil for comments that are not addressed to dockvet.
-func parseSuppression(line string, c Comment) *Suppression {
+// nil for comments that are not addressed to dockvet. Its cost is linear in
+// the length of the list: columns come from the line table, not from
+// counting the runes before each name.
+func parseSuppression(tab *lineTable, c Comment) *Suppression {
+	line := tab.text[c.Line-1]
 	text := c.Text
 	rest, ok := strings.CutPrefix(text, "dockvet")
 	if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '\t' && rest[0] != ':') {
@@ -108,14 +111,15 @@ func parseSuppression(line string, c Comment) *Suppression {
 		base += len("ignore=")
 	}
 	off := 0
+	s.Rules = make([]SuppressedRule, 0, strings.Count(list, ",")+1)
 	for _, name := range strings.Split(list, ",") {
 		if name == "" {
 			s.Problem = "empty rule name in dockvet comment: " + suppressionSyntax
 		} else {
 			from := base + off
 			s.Rules = append(s.Rules, SuppressedRule{Name: name, Range: source.Range{
-				Start: source.Pos{Line: c.Line, Col: source.Column(line, from)},
-				End:   source.Pos{Line: c.Line, Col: source.Column(line, from+len(name))},
+				Start: source.Pos{Line: c.Line, Col: tab.col(c.Line, from)},
+				End:   source.Pos{Line: c.Line, Col: tab.col(c.Line, from+len(name))},
 			}})
 		}
 		off += len(name) + 1

@@ -32,6 +32,15 @@ func FuzzParse(f *testing.F) {
 		"ARG T=latest\nFROM alpine:${T:-x}\nUSER ${U}\nVOLUME [\"/a\", /b\nCMD exec nginx\n",
 		"FROM alpine\r\nRUN sh -c 'apt-get update; rm -rf /var/lib/apt/lists/*' \\\r\n  && true\r\n",
 		"FROM mcr.microsoft.com/windows/servercore\nSHELL [\"pwsh\", \"-c\"]\nRUN Get-Item x\n",
+		// BuildKit's check directive, at the top and above instructions in
+		// the middle (BuildKit reads the latter through the linter).
+		"# syntax=docker/dockerfile:1\n# check=skip=StageNameCasing;error=true\nFROM alpine AS Build\nCMD echo hi\n",
+		"# check=error=true\nFROM alpine\nMAINTAINER me\n",
+		"FROM alpine\n# check=skip=JSONArgsRecommended\nCMD echo hi\n# check=skip=all\nMAINTAINER me\n",
+		"FROM a AS b\n# check=error=true\n# a description\nARG X=1\n# check=skip=FromAsCasing\nFROM b as C\n",
+		// Quoted and escaped ARG/ENV values, legacy ENV, ARG without value.
+		"ARG V=\"latest\"\nARG E=''\nFROM busybox:${V}${E}\nENV A \"x y\" z\nENV B=\\$A C='$A'\nARG D\nUSER \"$A\"\n",
+		"# escape=`\nARG P=\"C:`\\x\"\nFROM scratch\nENV Q=`$P R=\"$P\"\n",
 	} {
 		f.Add([]byte(s), "")
 	}

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"github.com/dockvet/dockvet/internal/source"
@@ -307,10 +308,14 @@ func cleanError(err error) string {
 func (f *File) buildInstructions(nodes []*parser.Node) {
 	f.mem.instructions.reserve(len(nodes))
 	f.Instructions = make([]*Instruction, 0, len(nodes))
+	// BuildKit reads a `# check=` comment above an instruction through the
+	// linter it is given and dereferences a nil one: pass a silent linter (no
+	// Warn function, so it reports nothing; BuildKit's checks are dockvet rules).
+	lint := linter.New(&linter.Config{})
 	for _, node := range nodes {
 		in := f.newInstruction(node)
 		f.Instructions = append(f.Instructions, in)
-		cmd, err := instructions.ParseInstructionWithLinter(node, nil)
+		cmd, err := instructions.ParseInstructionWithLinter(node, lint)
 		if err != nil {
 			r := in.Range
 			var uie *instructions.UnknownInstructionError

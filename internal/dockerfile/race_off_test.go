@@ -1,5 +1,0 @@
-//go:build !race
-
-package dockerfile
-
-const raceEnabled = false
