@@ -39,6 +39,8 @@ func TestAptListsNotRemoved(t *testing.T) {
 		{"install in the parent stage", "FROM debian:12 AS base\n" + install + "\nFROM base\nCMD [\"curl\"]\n", dockerfile.Options{}, []string{"2:23-2:38"}, "apt-get install without removing /var/lib/apt/lists in the same RUN"},
 		{"conditional install, unconditional cleanup missing", "FROM debian:12\nRUN if [ -n \"$X\" ]; then apt-get update && apt-get install -y curl; fi\n", dockerfile.Options{}, []string{"2:44-2:59"}, "apt-get install without removing /var/lib/apt/lists in the same RUN"},
 
+		{"a later RUN with its own update, install and cleanup does not clean this one", "FROM debian:12\n" + install + "\nRUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n", dockerfile.Options{}, []string{"2:23-2:38"}, "apt-get install without removing /var/lib/apt/lists in the same RUN"},
+
 		{"rm -rf lists/*", "FROM debian:12\n" + install + " && rm -rf /var/lib/apt/lists/*\n", dockerfile.Options{}, nil, ""},
 		{"cleanup after ;", "FROM debian:12\n" + install + "; rm -rf /var/lib/apt/lists/*\n", dockerfile.Options{}, nil, ""},
 		{"rm -r of the directory", "FROM debian:12\n" + install + " && rm -r /var/lib/apt/lists\n", dockerfile.Options{}, nil, ""},
