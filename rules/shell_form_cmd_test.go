@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/rule/ruletest"
 )
 
@@ -88,6 +89,41 @@ func TestShellFormCmd(t *testing.T) {
 			}
 			if gotFix != tt.fix {
 				t.Errorf("fix %q, want %q", gotFix, tt.fix)
+			}
+			ruletest.WantMessage(t, ds, tt.msg)
+		})
+	}
+}
+
+// TestShellFormCmdInherited: a shell-form CMD inherited from the base image
+// is judged by the same shell behaviour as one written in the Dockerfile.
+func TestShellFormCmdInherited(t *testing.T) {
+	withCmd := func(ref string, cmd ...string) *image.Image {
+		return &image.Image{Ref: ref, OS: "linux", Cmd: cmd}
+	}
+	bases := baseImages(map[string]*image.Image{
+		"debian:12":   withCmd("debian:12", "/bin/sh", "-c", "npm start"),
+		"alpine:3.20": withCmd("alpine:3.20", "/bin/sh", "-c", "npm start"),
+		"alpine:3.21": withCmd("alpine:3.21", "/bin/sh", "-c", "npm start | tee /log"),
+		"app:1":       withCmd("app:1", "/bin/bash", "-c", "npm start"),
+	})
+	tests := []struct {
+		name string
+		src  string
+		want []string // positions
+		msg  string   // a substring of the (first) message
+	}{
+		{"Debian base: dash stays PID 1", "FROM debian:12\nCOPY . /app\n", []string{"1:6-1:15"}, `inherits base image debian:12's shell-form CMD ["/bin/sh","-c","npm start"], which runs under "/bin/sh -c", which is dash on debian:12: dash stays PID 1`},
+		{"Alpine base: a pipeline keeps BusyBox sh as PID 1", "FROM alpine:3.21\nCOPY . /app\n", []string{"1:6-1:17"}, "stays PID 1 for a pipeline"},
+
+		{"Alpine base: BusyBox sh hands over", "FROM alpine:3.20\nCOPY . /app\n", nil, ""},
+		{"bash in the base image's CMD hands over", "FROM app:1\nCOPY . /app\n", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := ruletest.RunBases(t, ShellFormCmd, tt.src, dockerfile.Options{}, bases)
+			if got := ruletest.Positions(ds); !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v, want %v (%v)", got, tt.want, ruletest.Lines(ds))
 			}
 			ruletest.WantMessage(t, ds, tt.msg)
 		})
