@@ -67,6 +67,11 @@ type aptRun struct {
 	// lists; CleanupRng points at it (the rm through the lists operand).
 	Cleanup    *dockerfile.Call
 	CleanupRng source.Range
+	// UpdatesBeforeCleanup: an apt-get update runs before Cleanup, so the
+	// lists Cleanup removes are this RUN's own, downloaded afresh. Such a RUN
+	// is self-contained, not the split cleanup of an earlier install: the
+	// earlier layer keeps its own copy of the lists whatever this RUN deletes.
+	UpdatesBeforeCleanup bool
 	// AfterLeftover: an earlier RUN of the final image already left the
 	// lists in its layer (set by analyzeAptChain).
 	AfterLeftover bool
@@ -148,6 +153,7 @@ func analyzeAptRun(in *dockerfile.Instruction) *aptRun {
 		if r.Cleanup == nil && !c.Conditional {
 			if m, rng := aptCleanup(in, c); m == rmYes {
 				r.Cleanup, r.CleanupRng = c, rng
+				r.UpdatesBeforeCleanup = r.hasUpdate()
 			}
 		}
 	}
@@ -212,7 +218,9 @@ func (r *aptRun) culprit() aptStep {
 }
 
 // aptSplit is a DV401 finding: a cleanup RUN and the earlier RUNs whose
-// lists it was meant to remove.
+// lists it was meant to remove. A RUN that runs its own apt-get update before
+// its cleanup removes the lists it downloaded itself: it is no split cleanup,
+// and the earlier RUNs stay unclean (DV400).
 type aptSplit struct {
 	Cleanup *aptRun
 	Earlier []*aptRun
@@ -221,7 +229,9 @@ type aptSplit struct {
 // aptChain is the apt analysis of the final image.
 type aptChain struct {
 	// Unclean are the RUNs that leave the lists and that no later RUN tries
-	// to clean up (DV400 reports those that install).
+	// to clean up (DV400 reports those that install). A later RUN that runs
+	// its own update before its cleanup does not try: it cleans up after
+	// itself.
 	Unclean []*aptRun
 	Splits  []aptSplit
 }
@@ -235,7 +245,7 @@ func analyzeAptChain(f *dockerfile.File) aptChain {
 		if r == nil {
 			continue
 		}
-		if r.Cleanup != nil && len(open) > 0 {
+		if r.Cleanup != nil && !r.UpdatesBeforeCleanup && len(open) > 0 {
 			ch.Splits = append(ch.Splits, aptSplit{Cleanup: r, Earlier: open})
 			open = nil
 		}

@@ -26,8 +26,10 @@ Alternatively keep the lists out of the image with
 The rule judges the final image only (the target stage and the stages it is built
 FROM): a builder stage's layers never ship. A cleanup that runs only when the
 install failed ("|| rm ...") does not count, nor one that runs before the
-install. When a later RUN removes the lists, that later cleanup is reported
-instead (split-apt-cleanup, DV401): it shrinks nothing. An install in a RUN
+install. When a later RUN only removes the lists, that later cleanup is
+reported instead (split-apt-cleanup, DV401): it shrinks nothing. A later RUN
+that runs its own apt-get update, install and cleanup does not clean this
+layer: this install is still reported. An install in a RUN
 without "apt-get update" is not reported again when an earlier RUN already left
 the lists behind: that earlier RUN is the one to fix (and to merge with).`,
 	Bad: `FROM debian:bookworm-slim

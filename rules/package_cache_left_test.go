@@ -2,7 +2,6 @@ package rules
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
@@ -19,10 +18,10 @@ func TestPackageCacheLeft(t *testing.T) {
 	}{
 		// apk
 		{"apk add", "FROM alpine:3\nRUN apk add curl\n", dockerfile.Options{}, []string{"2:5-2:12"}, "apk add without --no-cache"},
-		{"apk add --update", "FROM alpine:3\nRUN apk --update add curl\n", dockerfile.Options{}, []string{"2:5-2:21"}, ""},
-		{"apk add --virtual", "FROM alpine:3\nRUN apk add --virtual .build-deps gcc\n", dockerfile.Options{}, []string{"2:5-2:12"}, ""},
-		{"apk cleanup after ||", "FROM alpine:3\nRUN apk add curl || rm -rf /var/cache/apk/*\n", dockerfile.Options{}, []string{"2:5-2:12"}, ""},
-		{"apk, one finding per call", "FROM alpine:3\nRUN apk add curl && apk add git\n", dockerfile.Options{}, []string{"2:5-2:12", "2:21-2:28"}, ""},
+		{"apk add --update", "FROM alpine:3\nRUN apk --update add curl\n", dockerfile.Options{}, []string{"2:5-2:21"}, "apk add without --no-cache"},
+		{"apk add --virtual", "FROM alpine:3\nRUN apk add --virtual .build-deps gcc\n", dockerfile.Options{}, []string{"2:5-2:12"}, "apk add without --no-cache"},
+		{"apk cleanup after ||", "FROM alpine:3\nRUN apk add curl || rm -rf /var/cache/apk/*\n", dockerfile.Options{}, []string{"2:5-2:12"}, "apk add without --no-cache"},
+		{"apk, one finding per call", "FROM alpine:3\nRUN apk add curl && apk add git\n", dockerfile.Options{}, []string{"2:5-2:12", "2:21-2:28"}, "apk add without --no-cache"},
 		{"apk add --no-cache", "FROM alpine:3\nRUN apk add --no-cache curl\n", dockerfile.Options{}, nil, ""},
 		{"apk --no-cache add", "FROM alpine:3\nRUN apk --no-cache add curl\n", dockerfile.Options{}, nil, ""},
 		{"apk add --no-network", "FROM alpine:3\nRUN apk add --no-network --virtual .rundeps $deps\n", dockerfile.Options{}, nil, ""},
@@ -36,8 +35,26 @@ func TestPackageCacheLeft(t *testing.T) {
 		{"microdnf", "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf install -y jq\n", dockerfile.Options{}, []string{"2:5-2:21"}, "microdnf clean all"},
 		{"tdnf", "FROM photon:5.0\nRUN tdnf install -y jq\n", dockerfile.Options{}, []string{"2:5-2:17"}, "tdnf clean all"},
 		{"zypper in", "FROM opensuse/leap:15.6\nRUN zypper -n in curl\n", dockerfile.Options{}, []string{"2:5-2:17"}, "zypper clean --all"},
-		{"one finding per RUN for a clean-based manager", "FROM rockylinux:9\nRUN yum update -y && yum install -y httpd\n", dockerfile.Options{}, []string{"2:5-2:15"}, ""},
-		{"clean before the install does not count", "FROM rockylinux:9\nRUN yum clean all && yum install -y httpd\n", dockerfile.Options{}, []string{"2:22-2:33"}, ""},
+		{"one finding per RUN for a clean-based manager", "FROM rockylinux:9\nRUN yum update -y && yum install -y httpd\n", dockerfile.Options{}, []string{"2:5-2:15"}, "yum update without `yum clean all`"},
+		{"clean before the install does not count", "FROM rockylinux:9\nRUN yum clean all && yum install -y httpd\n", dockerfile.Options{}, []string{"2:22-2:33"}, "yum install without `yum clean all`"},
+		{"dnf upgrade-minimal", "FROM fedora:41\nRUN dnf -y upgrade-minimal\n", dockerfile.Options{}, []string{"2:5-2:27"}, "dnf upgrade-minimal without `dnf clean all`"},
+		{"dnf up-min alias", "FROM fedora:41\nRUN dnf -y up-min\n", dockerfile.Options{}, []string{"2:5-2:18"}, "dnf up-min without `dnf clean all`"},
+		{"yum update-minimal", "FROM centos:7\nRUN yum -y update-minimal --security\n", dockerfile.Options{}, []string{"2:5-2:26"}, "yum update-minimal without `yum clean all`"},
+		{"dnf rei alias", "FROM fedora:41\nRUN dnf rei -y openssl\n", dockerfile.Options{}, []string{"2:5-2:12"}, "dnf rei without"},
+		{"dnf dg alias", "FROM fedora:41\nRUN dnf dg -y openssl\n", dockerfile.Options{}, []string{"2:5-2:11"}, "dnf dg without"},
+		{"dnf dsync alias", "FROM fedora:41\nRUN dnf -y dsync\n", dockerfile.Options{}, []string{"2:5-2:17"}, "dnf dsync without"},
+		{"dnf swap", "FROM fedora:41\nRUN dnf swap -y curl-minimal curl\n", dockerfile.Options{}, []string{"2:5-2:13"}, "dnf swap without"},
+		{"dnf builddep", "FROM fedora:41\nRUN dnf builddep -y python3\n", dockerfile.Options{}, []string{"2:5-2:17"}, "dnf builddep without"},
+		{"dnf group install: points through the group sub-command", "FROM fedora:41\nRUN dnf -y group install 'Development Tools'\n", dockerfile.Options{}, []string{"2:5-2:25"}, "dnf group install without"},
+		{"dnf module enable", "FROM rockylinux:8\nRUN dnf -y module enable nodejs:20\n", dockerfile.Options{}, []string{"2:5-2:25"}, "dnf module enable without"},
+		{"microdnf update", "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf update -y\n", dockerfile.Options{}, []string{"2:5-2:20"}, "microdnf update without `microdnf clean all` in the same RUN leaves the repository metadata and packages in /var/cache/yum"},
+		{"dnf5 makecache: metadata only", "FROM fedora:41\nRUN dnf5 makecache\n", dockerfile.Options{}, []string{"2:5-2:19"}, "leaves the repository metadata in /var/cache/libdnf5 in this layer"},
+		{"yum check-update: metadata only", "FROM centos:7\nRUN yum check-update; yum install -y httpd\n", dockerfile.Options{}, []string{"2:5-2:21"}, "yum check-update without `yum clean all` in the same RUN leaves the repository metadata in"},
+		{"dnf with a separate --setopt value", "FROM fedora:41\nRUN dnf --setopt install_weak_deps=False -y install httpd\n", dockerfile.Options{}, []string{"2:5-2:52"}, "dnf install without"},
+		{"dnf group list", "FROM fedora:41\nRUN dnf group list\n", dockerfile.Options{}, nil, ""},
+		{"dnf remove", "FROM fedora:41\nRUN dnf remove -y httpd\n", dockerfile.Options{}, nil, ""},
+		{"dnf module list", "FROM rockylinux:8\nRUN dnf module list\n", dockerfile.Options{}, nil, ""},
+		{"dnf rei with clean", "FROM fedora:41\nRUN dnf rei -y openssl && dnf clean all\n", dockerfile.Options{}, nil, ""},
 		{"yum clean all", "FROM rockylinux:9\nRUN yum install -y httpd && yum clean all\n", dockerfile.Options{}, nil, ""},
 		{"dnf clean all and rm", "FROM fedora:41\nRUN dnf install -y httpd && dnf clean all && rm -rf /var/cache/dnf\n", dockerfile.Options{}, nil, ""},
 		{"rm -rf /var/cache/yum", "FROM rockylinux:9\nRUN yum install -y httpd && rm -rf /var/cache/yum/*\n", dockerfile.Options{}, nil, ""},
@@ -49,10 +66,10 @@ func TestPackageCacheLeft(t *testing.T) {
 
 		// pip
 		{"pip install", "FROM python:3.12\nRUN pip install flask\n", dockerfile.Options{}, []string{"2:5-2:16"}, "--no-cache-dir"},
-		{"pip3 install -r", "FROM python:3.12\nRUN pip3 install -r requirements.txt\n", dockerfile.Options{}, []string{"2:5-2:17"}, ""},
+		{"pip3 install -r", "FROM python:3.12\nRUN pip3 install -r requirements.txt\n", dockerfile.Options{}, []string{"2:5-2:17"}, "pip install without --no-cache-dir"},
 		{"python -m pip", "FROM python:3.12\nRUN python3 -m pip install flask\n", dockerfile.Options{}, []string{"2:5-2:27"}, "python3 -m pip install"},
-		{"venv pip", "FROM python:3.12\nRUN /venv/bin/pip install flask\n", dockerfile.Options{}, []string{"2:5-2:26"}, ""},
-		{"pip, one finding per call", "FROM python:3.12\nRUN pip install -U pip && pip install --no-cache-dir flask\n", dockerfile.Options{}, []string{"2:5-2:16"}, ""},
+		{"venv pip", "FROM python:3.12\nRUN /venv/bin/pip install flask\n", dockerfile.Options{}, []string{"2:5-2:26"}, "pip install without --no-cache-dir"},
+		{"pip, one finding per call", "FROM python:3.12\nRUN pip install -U pip && pip install --no-cache-dir flask\n", dockerfile.Options{}, []string{"2:5-2:16"}, "pip install without --no-cache-dir"},
 		{"pip --no-cache-dir", "FROM python:3.12\nRUN pip install --no-cache-dir flask\n", dockerfile.Options{}, nil, ""},
 		{"pip --no-cache-dir before the command", "FROM python:3.12\nRUN pip --no-cache-dir install flask\n", dockerfile.Options{}, nil, ""},
 		{"ENV PIP_NO_CACHE_DIR", "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n", dockerfile.Options{}, nil, ""},
@@ -68,21 +85,44 @@ func TestPackageCacheLeft(t *testing.T) {
 		{"python setup.py install", "FROM python:3.12\nRUN python setup.py install\n", dockerfile.Options{}, nil, ""},
 		{"pip download", "FROM python:3.12\nRUN pip download flask\n", dockerfile.Options{}, nil, ""},
 
+		{"pip3.11 install", "FROM python:3.11\nRUN pip3.11 install flask\n", dockerfile.Options{}, []string{"2:5-2:20"}, "pip install without --no-cache-dir"},
+		{"python3.12 -m pip", "FROM python:3.12\nRUN python3.12 -m pip install flask\n", dockerfile.Options{}, []string{"2:5-2:30"}, "python3.12 -m pip install without --no-cache-dir"},
+		{"jython -m pip", "FROM openjdk:8\nRUN jython -m pip install requests\n", dockerfile.Options{}, []string{"2:5-2:26"}, "jython -m pip install without --no-cache-dir"},
+		{"python option with a value before -m", "FROM python:3.12\nRUN python -W ignore -m pip install flask\n", dockerfile.Options{}, []string{"2:5-2:36"}, "python -m pip install without"},
+		{"--no-color is not --no-cache-dir", "FROM python:3.12\nRUN pip install --no-color flask\n", dockerfile.Options{}, []string{"2:5-2:16"}, "pip install without --no-cache-dir"},
+		{"ENV PIP_NO_CACHE_DIR empty keeps the cache", "FROM python:3.12\nENV PIP_NO_CACHE_DIR=\nRUN pip install flask\n", dockerfile.Options{}, []string{"3:5-3:16"}, "PIP_NO_CACHE_DIR is set but empty here, and pip ignores an empty value"},
+		{"export of an empty PIP_NO_CACHE_DIR keeps the cache", "FROM python:3.12\nRUN export PIP_NO_CACHE_DIR= && pip install flask\n", dockerfile.Options{}, []string{"2:33-2:44"}, "PIP_NO_CACHE_DIR is set but empty"},
+		{"uv pip install", "FROM python:3.12\nRUN uv pip install --system flask\n", dockerfile.Options{}, []string{"2:5-2:19"}, "uv pip install without --no-cache keeps the downloaded packages in ~/.cache/uv"},
+		{"uv options before pip", "FROM python:3.12\nRUN uv --directory /app pip install -r requirements.txt\n", dockerfile.Options{}, []string{"2:5-2:36"}, "uv pip install without --no-cache"},
+		{"ENV UV_NO_CACHE=0 keeps the cache", "FROM python:3.12\nENV UV_NO_CACHE=0\nRUN uv pip install flask\n", dockerfile.Options{}, []string{"3:5-3:19"}, "uv pip install without --no-cache"},
+		{"pip --no-cache: prefix of --no-cache-dir", "FROM python:3.12\nRUN pip install --no-cache flask\n", dockerfile.Options{}, nil, ""},
+		{"pip --no-cach: prefix of --no-cache-dir", "FROM python:3.12\nRUN pip3 install --no-cach -r requirements.txt\n", dockerfile.Options{}, nil, ""},
+		{"ENV PIP_NO_CACHE_DIR=0 disables it too", "FROM python:3.12\nENV PIP_NO_CACHE_DIR=0\nRUN pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"ARG PIP_NO_CACHE_DIR", "FROM python:3.12\nARG PIP_NO_CACHE_DIR=1\nRUN pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"PIP_NO_CACHE_DIR from a shell variable: cannot be sure", "FROM python:3.12\nRUN PIP_NO_CACHE_DIR=$NOCACHE pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"jython -m pip --no-cache-dir", "FROM openjdk:8\nRUN jython -m pip install --no-cache-dir requests\n", dockerfile.Options{}, nil, ""},
+		{"uv pip install --no-cache", "FROM python:3.12\nRUN uv pip install --no-cache flask\n", dockerfile.Options{}, nil, ""},
+		{"uv -n pip install", "FROM python:3.12\nRUN uv -n pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"ENV UV_NO_CACHE=1", "FROM python:3.12\nENV UV_NO_CACHE=1\nRUN uv pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"uv cache clean", "FROM python:3.12\nRUN uv pip install flask && uv cache clean\n", dockerfile.Options{}, nil, ""},
+		{"uv cache mount", "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/uv uv pip install flask\n", dockerfile.Options{}, nil, ""},
+		{"uv pip list", "FROM python:3.12\nRUN uv pip list\n", dockerfile.Options{}, nil, ""},
+
 		// npm
 		{"npm ci", "FROM node:22\nRUN npm ci\n", dockerfile.Options{}, []string{"2:5-2:11"}, "npm cache clean --force"},
-		{"npm i -g", "FROM node:22\nRUN npm i -g pnpm\n", dockerfile.Options{}, []string{"2:5-2:10"}, ""},
-		{"npm, one finding per RUN", "FROM node:22\nRUN npm install -g pnpm && npm ci\n", dockerfile.Options{}, []string{"2:5-2:16"}, ""},
+		{"npm i -g", "FROM node:22\nRUN npm i -g pnpm\n", dockerfile.Options{}, []string{"2:5-2:10"}, "npm i without a cache clean"},
+		{"npm, one finding per RUN", "FROM node:22\nRUN npm install -g pnpm && npm ci\n", dockerfile.Options{}, []string{"2:5-2:16"}, "npm install without a cache clean"},
 		{"npm cache clean", "FROM node:22\nRUN npm ci && npm cache clean --force\n", dockerfile.Options{}, nil, ""},
 		{"npm cache mount", "FROM node:22\nRUN --mount=type=cache,target=/root/.npm npm ci\n", dockerfile.Options{}, nil, ""},
 		{"rm ~/.npm", "FROM node:22\nRUN npm ci && rm -rf /root/.npm\n", dockerfile.Options{}, nil, ""},
 		{"npm run", "FROM node:22\nRUN npm run build\n", dockerfile.Options{}, nil, ""},
 
 		// general
-		{"sh -c and sudo", "FROM alpine:3\nRUN sh -c 'sudo apk add curl'\n", dockerfile.Options{}, []string{"2:17-2:24"}, ""},
-		{"lower-case run", "FROM alpine:3\nrun apk add curl\n", dockerfile.Options{}, []string{"2:5-2:12"}, ""},
-		{"parent stage of the final image", "FROM alpine:3 AS base\nRUN apk add curl\nFROM base\n", dockerfile.Options{}, []string{"2:5-2:12"}, ""},
+		{"sh -c and sudo", "FROM alpine:3\nRUN sh -c 'sudo apk add curl'\n", dockerfile.Options{}, []string{"2:17-2:24"}, "apk add without --no-cache"},
+		{"lower-case run", "FROM alpine:3\nrun apk add curl\n", dockerfile.Options{}, []string{"2:5-2:12"}, "apk add without --no-cache"},
+		{"parent stage of the final image", "FROM alpine:3 AS base\nRUN apk add curl\nFROM base\n", dockerfile.Options{}, []string{"2:5-2:12"}, "apk add without --no-cache"},
 		{"builder stage only", "FROM python:3.12 AS build\nRUN pip install build && python -m build\nFROM python:3.12-slim\nCOPY --from=build /dist /dist\n", dockerfile.Options{}, nil, ""},
-		{"cleanup in a later RUN does not help", "FROM alpine:3\nRUN apk add curl\nRUN rm -rf /var/cache/apk/*\n", dockerfile.Options{}, []string{"2:5-2:12"}, ""},
+		{"cleanup in a later RUN does not help", "FROM alpine:3\nRUN apk add curl\nRUN rm -rf /var/cache/apk/*\n", dockerfile.Options{}, []string{"2:5-2:12"}, "apk add without --no-cache"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,9 +130,7 @@ func TestPackageCacheLeft(t *testing.T) {
 			if got := ruletest.Positions(ds); !slices.Equal(got, tt.want) {
 				t.Fatalf("got %v, want %v (%v)", got, tt.want, ruletest.Lines(ds))
 			}
-			if len(ds) > 0 && !strings.Contains(ds[0].Message, tt.msg) {
-				t.Errorf("message %q does not contain %q", ds[0].Message, tt.msg)
-			}
+			ruletest.WantMessage(t, ds, tt.msg)
 		})
 	}
 }

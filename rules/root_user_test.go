@@ -2,7 +2,6 @@ package rules
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
@@ -18,21 +17,21 @@ func TestRootUser(t *testing.T) {
 		msg  string   // a substring of the (first) message
 	}{
 		{"USER root", "FROM alpine:3\nUSER root\n", dockerfile.Options{}, []string{"2:6-2:10"}, "USER root: the final image runs as root"},
-		{"USER 0", "FROM alpine:3\nUSER 0\n", dockerfile.Options{}, []string{"2:6-2:7"}, ""},
-		{"USER 0:0", "FROM alpine:3\nUSER 0:0\n", dockerfile.Options{}, []string{"2:6-2:9"}, ""},
-		{"USER root:group", "FROM alpine:3\nUSER root:wheel\n", dockerfile.Options{}, []string{"2:6-2:16"}, ""},
+		{"USER 0", "FROM alpine:3\nUSER 0\n", dockerfile.Options{}, []string{"2:6-2:7"}, "USER 0: the final image runs as root (uid 0)"},
+		{"USER 0:0", "FROM alpine:3\nUSER 0:0\n", dockerfile.Options{}, []string{"2:6-2:9"}, "USER 0:0: the final image runs as root (uid 0)"},
+		{"USER root:group", "FROM alpine:3\nUSER root:wheel\n", dockerfile.Options{}, []string{"2:6-2:16"}, "USER root:wheel: the final image runs as root (uid 0)"},
 		{"quoted", "FROM alpine:3\nUSER \"root\"\n", dockerfile.Options{}, []string{"2:6-2:12"}, "USER root:"},
-		{"lower-case keyword", "FROM alpine:3\nuser root\n", dockerfile.Options{}, []string{"2:6-2:10"}, ""},
+		{"lower-case keyword", "FROM alpine:3\nuser root\n", dockerfile.Options{}, []string{"2:6-2:10"}, "USER root: the final image runs as root (uid 0)"},
 		{"variable expanded", "FROM alpine:3\nARG RUNAS=root\nUSER $RUNAS\n", dockerfile.Options{}, []string{"3:6-3:12"}, "USER root:"},
-		{"build arg", "FROM alpine:3\nARG RUNAS=app\nUSER ${RUNAS}\n", dockerfile.Options{BuildArgs: map[string]string{"RUNAS": "0"}}, []string{"3:6-3:14"}, ""},
-		{"root after app", "FROM alpine:3\nUSER app\nRUN true\nUSER root\n", dockerfile.Options{}, []string{"4:6-4:10"}, ""},
-		{"USER root in the parent stage", "FROM alpine:3 AS base\nUSER root\nFROM base\nCMD [\"x\"]\n", dockerfile.Options{}, []string{"2:6-2:10"}, ""},
+		{"build arg", "FROM alpine:3\nARG RUNAS=app\nUSER ${RUNAS}\n", dockerfile.Options{BuildArgs: map[string]string{"RUNAS": "0"}}, []string{"3:6-3:14"}, "USER 0: the final image runs as root (uid 0)"},
+		{"root after app", "FROM alpine:3\nUSER app\nRUN true\nUSER root\n", dockerfile.Options{}, []string{"4:6-4:10"}, "USER root: the final image runs as root (uid 0)"},
+		{"USER root in the parent stage", "FROM alpine:3 AS base\nUSER root\nFROM base\nCMD [\"x\"]\n", dockerfile.Options{}, []string{"2:6-2:10"}, "USER root: the final image runs as root (uid 0)"},
 		{"no USER, external base", "FROM python:3.12-slim\nCMD [\"python\"]\n", dockerfile.Options{}, []string{"1:6-1:22"}, "unless base image python:3.12-slim sets a user"},
 		{"no USER, base from a meta ARG", "ARG BASE=debian:12\nFROM $BASE\nCMD [\"bash\"]\n", dockerfile.Options{}, []string{"2:6-2:11"}, "base image debian:12"},
 		{"no USER through a stage chain: the root stage's FROM", "FROM debian:12 AS base\nRUN true\nFROM base\nCMD [\"x\"]\n", dockerfile.Options{}, []string{"1:6-1:15"}, "debian:12"},
 		{"USER only in a builder stage does not count", "FROM golang:1.23 AS build\nUSER app\nRUN go build\nFROM alpine:3\nCOPY --from=build /out /app\nCMD [\"/app\"]\n", dockerfile.Options{}, []string{"4:6-4:14"}, "alpine:3"},
 		{"scratch with a command", "FROM golang:1.23 AS build\nRUN go build -o /app\nFROM scratch\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n", dockerfile.Options{}, []string{"3:6-3:13"}, "FROM scratch"},
-		{"target selects the root builder", "FROM alpine:3 AS build\nUSER root\nFROM alpine:3\nUSER app\n", dockerfile.Options{Target: "build"}, []string{"2:6-2:10"}, ""},
+		{"target selects the root builder", "FROM alpine:3 AS build\nUSER root\nFROM alpine:3\nUSER app\n", dockerfile.Options{Target: "build"}, []string{"2:6-2:10"}, "USER root: the final image runs as root (uid 0)"},
 
 		{"non-root user", "FROM alpine:3\nUSER app\n", dockerfile.Options{}, nil, ""},
 		{"numeric non-root user with group 0", "FROM alpine:3\nUSER 1000:0\n", dockerfile.Options{}, nil, ""},
@@ -51,9 +50,7 @@ func TestRootUser(t *testing.T) {
 			if got := ruletest.Positions(ds); !slices.Equal(got, tt.want) {
 				t.Fatalf("got %v, want %v (%v)", got, tt.want, ruletest.Lines(ds))
 			}
-			if len(ds) > 0 && !strings.Contains(ds[0].Message, tt.msg) {
-				t.Errorf("message %q does not contain %q", ds[0].Message, tt.msg)
-			}
+			ruletest.WantMessage(t, ds, tt.msg)
 		})
 	}
 }

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"encoding/json"
+	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -19,13 +21,29 @@ var ShellFormCmd = &rule.Rule{
 	ID:       "DV300",
 	Name:     "shell-form-cmd",
 	Severity: finding.SeverityWarning,
-	Summary:  "the final image's CMD uses shell form: /bin/sh is PID 1 and does not forward SIGTERM",
-	Doc: `"CMD npm start" (shell form) is run as /bin/sh -c "npm start": the shell becomes
-PID 1 of the container and your program its child. On "docker stop" or a pod
-deletion the runtime sends SIGTERM to PID 1 only; sh does not pass it on, so the
-program never learns it should shut down. Every stop waits out the whole grace
-period (10 s in Docker, 30 s in Kubernetes) and ends in SIGKILL: no connection
-draining, no flushed buffers, slow rollouts.
+	Summary:  "the final image's CMD uses shell form: the shell can stay PID 1 and not forward SIGTERM",
+	Doc: `"CMD npm start" (shell form) is run as /bin/sh -c "npm start". Whether the
+shell then stays PID 1 of the container, with your program as its child,
+depends on the shell: dash, /bin/sh on Debian and Ubuntu, stays PID 1; bash and
+BusyBox sh (/bin/sh on Alpine) replace themselves with the program when the
+command is a single simple command (bash from 5.1, and BusyBox sh, also with the
+last simple command of an && or ; list), but no shell does so for a pipeline, a
+redirection or a compound command. On "docker stop" or a pod deletion the
+runtime sends SIGTERM to PID 1 only; a shell that stays PID 1 does not pass it
+on, so the program never learns it should shut down. Every stop waits out the
+whole grace period (10 s in Docker, 30 s in Kubernetes) and ends in SIGKILL: no
+connection draining, no flushed buffers, slow rollouts.
+
+So the rule reports a command that keeps any shell as PID 1, and a command that
+only some shells hand over to when the shell is dash or the default /bin/sh of
+an image whose distribution its name does not tell (the message says which).
+It stays silent for such a command under SHELL ["/bin/bash", "-c"] (or ash,
+busybox, zsh, ksh), and under the default /bin/sh when the final image is
+built FROM an image named as Alpine or BusyBox (alpine, busybox, an "-alpine"
+tag) or as the Fedora and Red Hat family (fedora, centos, rockylinux, ubi9...),
+whose /bin/sh is bash: there the program is PID 1. bash before 5.1 (CentOS 7,
+RHEL 8) stays PID 1 for an && list; the rule cannot tell the version and stays
+silent.
 
 Use the exec (JSON) form, CMD ["npm", "start"], so that the program itself is
 PID 1 and receives the signal. If you need the shell (variables, &&), make the
@@ -74,7 +92,12 @@ func checkShellFormCmd(pass *rule.Pass) {
 	if sc.execs {
 		return
 	}
-	pass.Report(shellFormDiagnostic(in, sc, ""))
+	_, base, _ := pass.FinalBase()
+	problem := pid1Problem(in.Shell, base, sc)
+	if problem == "" {
+		return
+	}
+	pass.Report(shellFormDiagnostic(in, sc, problem, ""))
 }
 
 // reportInheritedShellForm reports, on the FROM line of the final image's
@@ -89,7 +112,11 @@ func reportInheritedShellForm(pass *rule.Pass, what string, argv func(*image.Ima
 	if !image.IsShellForm(args) {
 		return
 	}
-	pass.Reportf(ref.Range, "the final image sets no %[1]s and inherits base image %[2]s's shell-form %[1]s %[3]s: the shell is PID 1 and does not forward SIGTERM; set an exec-form %[1]s in this Dockerfile", what, ref.Expanded, quoteArgv(args))
+	problem := pid1Problem(args[:2], ref, analyzeShellForm(args[2]))
+	if problem == "" {
+		return
+	}
+	pass.Reportf(ref.Range, "the final image sets no %[1]s and inherits base image %[2]s's shell-form %[1]s %[3]s, which %[4]s%[5]s; set an exec-form %[1]s in this Dockerfile", what, ref.Expanded, quoteArgv(args), problem, sigtermLost)
 }
 
 // quoteArgv prints an argv as JSON, shortened when long.
@@ -146,6 +173,14 @@ type shellCommand struct {
 	words []string
 	// badJSON: the text starts with '[' (an exec form that is not valid JSON).
 	badJSON bool
+	// single: the command is one simple command, which bash and BusyBox sh
+	// replace themselves with (exec without fork). last: the command is an
+	// && or ; list that ends with such a command, which BusyBox sh and bash
+	// 5.1+ replace themselves with.
+	single, last bool
+	// blocker names what keeps every shell as PID 1 ("a pipeline"), "" when
+	// single or last is set (or the text does not parse).
+	blocker string
 }
 
 // shellBuiltins cannot run without a shell.
@@ -183,6 +218,13 @@ func analyzeShellForm(text string) shellCommand {
 		sc.execs = true
 		return sc
 	}
+	if why := handoverBlocker(last); why != "" {
+		sc.blocker = why
+	} else if len(f.Stmts) == 1 && last == f.Stmts[0] {
+		sc.single = true
+	} else {
+		sc.last = true
+	}
 	if len(f.Stmts) != 1 || len(f.Last) > 0 {
 		return sc
 	}
@@ -210,6 +252,158 @@ func analyzeShellForm(text string) shellCommand {
 	}
 	sc.words = words
 	return sc
+}
+
+// handoverBlocker returns what keeps a shell from replacing itself with the
+// statement (bash's and ash's exec-without-fork applies to a simple command
+// only): "a pipeline", "a redirection"...; "" for a simple command.
+func handoverBlocker(st *syntax.Stmt) string {
+	switch {
+	case st.Negated:
+		return "a negated command"
+	case st.Background || st.Coprocess:
+		return "a background command"
+	case len(st.Redirs) > 0:
+		return "a redirection"
+	}
+	switch x := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		if len(x.Args) == 0 {
+			return "an assignment"
+		}
+		if v, ok := plainWord(x.Args[0]); ok && shellBuiltins[v] {
+			return "the builtin `" + v + "`"
+		}
+		return ""
+	case *syntax.BinaryCmd:
+		if x.Op == syntax.Pipe || x.Op == syntax.PipeAll {
+			return "a pipeline"
+		}
+		return "an || list"
+	case *syntax.TimeClause:
+		return "`time`"
+	}
+	return "a compound command"
+}
+
+// shellKind is what a shell does with a command it could replace itself with.
+type shellKind int
+
+const (
+	// shellUnknownSh is /bin/sh of an image whose distribution is unknown:
+	// dash (stays PID 1) on Debian and Ubuntu, BusyBox sh or bash elsewhere.
+	shellUnknownSh shellKind = iota
+	// shellStays is dash: it stays PID 1 even for a single command.
+	shellStays
+	// shellHandsOver is bash, BusyBox sh or ash (and zsh, ksh, which do the
+	// same as far as we know; a rule that cannot be sure stays silent).
+	shellHandsOver
+)
+
+// classifyShell says how the shell of a SHELL instruction (or of an image
+// config's ["/bin/sh", "-c", ...]) treats a simple command; base is the
+// final image's base image, nil when unknown. For /bin/sh it goes by the
+// base image's name: Alpine and BusyBox images link it to BusyBox sh, the
+// Fedora and Red Hat family to bash, Debian and Ubuntu to dash. where names
+// the shell for a message ("dash", "dash on ubuntu:22.04").
+func classifyShell(shell []string, base *dockerfile.ImageRef) (kind shellKind, where string) {
+	if len(shell) == 0 {
+		shell = []string{"/bin/sh"}
+	}
+	switch path.Base(shell[0]) {
+	case "bash", "ash", "busybox", "zsh", "ksh", "mksh":
+		return shellHandsOver, ""
+	case "dash":
+		return shellStays, "dash"
+	case "sh":
+	default:
+		return shellUnknownSh, ""
+	}
+	switch baseShell(base) {
+	case "busybox", "bash":
+		return shellHandsOver, ""
+	case "dash":
+		return shellStays, "dash on " + base.Expanded
+	}
+	return shellUnknownSh, ""
+}
+
+var (
+	// bashShImages are repositories whose /bin/sh is bash (the Fedora and
+	// Red Hat family).
+	bashShImages = wordSet("fedora", "fedora-minimal", "centos", "rockylinux", "almalinux",
+		"oraclelinux", "amazonlinux")
+	// debianNames are the Debian and Ubuntu repositories and release names,
+	// as they appear in tags such as python:3.12-slim-bookworm.
+	debianNames = []string{"debian", "ubuntu", "trixie", "bookworm", "bullseye", "buster",
+		"stretch", "jessie", "noble", "jammy", "focal", "bionic", "xenial"}
+	// centosStream matches the CentOS Stream suffix of s2i images (-c9s).
+	centosStream = regexp.MustCompile(`-c[0-9]+s$`)
+	// ubiName matches Red Hat's Universal Base Images: ubi9, ubi10-minimal.
+	ubiName = regexp.MustCompile(`^ubi[0-9]*(-|$)`)
+)
+
+// baseShell names the /bin/sh of an image by its reference: "busybox"
+// (alpine, busybox, node:22-alpine), "bash" (fedora, centos, ubi9/...),
+// "dash" (debian, ubuntu, a Debian release in the tag), "" when the name
+// does not tell.
+func baseShell(ref *dockerfile.ImageRef) string {
+	if ref == nil || !ref.IsImage() {
+		return ""
+	}
+	repo, tag := strings.ToLower(ref.Repository), strings.ToLower(ref.Tag)
+	name := path.Base(repo)
+	switch {
+	case name == "alpine" || strings.HasPrefix(name, "alpine-") || name == "busybox" || strings.Contains(tag, "alpine"):
+		return "busybox"
+	case centosStream.MatchString(name):
+		return "bash"
+	}
+	// Any path component: quay.io/fedora/s2i-base, ubi9/s2i-base,
+	// registry.access.redhat.com/ubi10-minimal.
+	for _, seg := range strings.Split(repo, "/") {
+		if bashShImages[seg] || ubiName.MatchString(seg) {
+			return "bash"
+		}
+	}
+	for _, d := range debianNames {
+		if name == d || strings.Contains(tag, d) {
+			return "dash"
+		}
+	}
+	return ""
+}
+
+// sigtermLost ends the explanation of a shell that stays PID 1.
+const sigtermLost = " and does not forward SIGTERM: every stop waits out the grace period and ends in SIGKILL"
+
+// pid1Problem explains why the shell running a shell-form command stays
+// PID 1: `runs under "/bin/sh -c", which ...`, to be followed by
+// sigtermLost. It is "" when the shell replaces itself with the program
+// (or may: a rule that cannot be sure stays silent).
+func pid1Problem(shell []string, base *dockerfile.ImageRef, sc shellCommand) string {
+	if len(shell) == 0 {
+		shell = []string{"/bin/sh", "-c"}
+	}
+	runs := "runs under \"" + strings.Join(shell, " ") + "\", which "
+	if !sc.single && !sc.last {
+		if sc.blocker == "" {
+			return runs + "stays PID 1"
+		}
+		return runs + "stays PID 1 for " + sc.blocker + " (no shell replaces itself with it)"
+	}
+	kind, where := classifyShell(shell, base)
+	switch kind {
+	case shellHandsOver:
+		return ""
+	case shellStays:
+		return runs + "is " + where + ": dash stays PID 1 even for a single command"
+	}
+	other := "a single command"
+	if sc.last {
+		other = "the last command of a list"
+	}
+	return runs + "is dash on Debian and Ubuntu: dash stays PID 1 (BusyBox sh on Alpine and bash on Fedora would replace themselves with " + other + ")"
 }
 
 // isShellProgram reports whether a command names a shell (sh, /bin/bash, ...).
@@ -260,14 +454,18 @@ func plainWord(w *syntax.Word) (string, bool) {
 }
 
 // shellFormDiagnostic builds the DV300/DV301 finding for a shell-form CMD or
-// ENTRYPOINT; extra is appended to the explanation. The fix is offered when
-// the command is plain words (sc.words).
-func shellFormDiagnostic(in *dockerfile.Instruction, sc shellCommand, extra string) rule.Diagnostic {
+// ENTRYPOINT; problem is pid1Problem's explanation ("" when the shell hands
+// over, and extra is then the whole finding), extra is appended to it. The
+// fix is offered when the command is plain words (sc.words).
+func shellFormDiagnostic(in *dockerfile.Instruction, sc shellCommand, problem, extra string) rule.Diagnostic {
 	shell := strings.Join(in.Shell, " ")
 	if sc.badJSON {
 		return rule.Diagnostic{Range: in.ArgsRange, Message: in.Keyword + " looks like exec form but is not valid JSON (every element must be in double quotes), so it runs as a shell command under \"" + shell + "\"" + extra + "; write a valid JSON array"}
 	}
-	msg := "shell-form " + in.Keyword + " runs under \"" + shell + "\", which stays PID 1 and does not forward SIGTERM: every stop waits out the grace period and ends in SIGKILL" + extra
+	msg := "shell-form " + in.Keyword + " " + problem + sigtermLost + extra
+	if problem == "" {
+		msg = "shell-form " + in.Keyword + " runs under \"" + shell + "\"" + extra
+	}
 	d := rule.Diagnostic{Range: in.ArgsRange}
 	if sc.words != nil {
 		form := dockerfile.JSONForm(sc.words)
@@ -289,18 +487,23 @@ func checkShellFormCmdImage(pass *rule.ImagePass) {
 	if img.OS == "windows" || !image.IsShellForm(img.Cmd) || image.IsShellForm(img.Entrypoint) {
 		return
 	}
-	reportImageShellForm(pass, "CMD", img.Cmd, "", true)
+	reportImageShellForm(pass, "CMD", img.Cmd, "", true, false)
 }
 
 // reportImageShellForm reports a shell-form CMD or ENTRYPOINT (what) of an
 // image config, on the history entry that set it when one matches the
 // config exactly (else on the config, line 0). extra is appended to the
 // explanation; suggest offers the exec form when the command is plain
-// words.
-func reportImageShellForm(pass *rule.ImagePass, what string, argv []string, extra string, suggest bool) {
+// words. When the shell replaces itself with the program, only a non-empty
+// extra is reported, and only when mustReport is set.
+func reportImageShellForm(pass *rule.ImagePass, what string, argv []string, extra string, suggest, mustReport bool) {
 	img := pass.Image
 	sc := analyzeShellForm(argv[2])
 	if sc.execs {
+		return
+	}
+	problem := pid1Problem(argv[:2], nil, sc)
+	if problem == "" && !mustReport {
 		return
 	}
 	n, _ := imagesrc.LastEntry(img, what, func(e imagesrc.Entry) bool { return slices.Equal(e.List, argv) })
@@ -308,8 +511,11 @@ func reportImageShellForm(pass *rule.ImagePass, what string, argv []string, extr
 	if n > 0 {
 		msg = entryRef(n, imagesrc.QuoteEntry(img.History[n-1].CreatedBy)) + ": shell-form " + what
 	}
-	msg += " runs under \"" + strings.Join(argv[:2], " ") +
-		"\", which stays PID 1 and does not forward SIGTERM: every stop waits out the grace period and ends in SIGKILL" + extra
+	if problem == "" {
+		msg += " runs under \"" + strings.Join(argv[:2], " ") + "\"" + extra
+	} else {
+		msg += " " + problem + sigtermLost + extra
+	}
 	if sc.words != nil && suggest {
 		msg += "; use the exec form " + what + " " + dockerfile.JSONForm(sc.words) + " in the Dockerfile"
 	} else {

@@ -22,8 +22,11 @@ without the cleanup, and a reader of the Dockerfile believes the opposite.
 Move the cleanup into the RUN that ran apt-get update and install, chained with
 &&. The finding points at the cleanup and lists the RUNs it was meant for as
 related locations; those installs are not reported again as
-apt-lists-not-removed (DV400). Only the final image is judged (the target stage
-and the stages it is built FROM).`,
+apt-lists-not-removed (DV400). A later RUN that runs its own "apt-get update"
+before its cleanup is not reported: it removes the lists it downloaded itself,
+while the earlier layer keeps its own copy whatever a later RUN deletes, so the
+earlier install is reported as apt-lists-not-removed (DV400). Only the final
+image is judged (the target stage and the stages it is built FROM).`,
 	Bad: `FROM ubuntu:24.04
 RUN apt-get update
 RUN apt-get install -y --no-install-recommends curl

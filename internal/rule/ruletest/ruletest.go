@@ -3,6 +3,7 @@ package ruletest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/dockvet/dockvet/internal/buildctx"
@@ -32,6 +33,25 @@ func Lines(ds []rule.Diagnostic) []string {
 		out[i] = fmt.Sprintf("%d:%d-%d:%d %s", d.Range.Start.Line, d.Range.Start.Col, d.Range.End.Line, d.Range.End.Col, d.Message)
 	}
 	return out
+}
+
+// WantMessage checks a table row's message: when the rule reported
+// something, the first diagnostic's message must contain want. An empty want
+// is contained in every message, so the check could never fail: a row that
+// expects a finding must name part of its message, and WantMessage fails the
+// test when it does not (quoting the message to pick a part from). A row that
+// expects no finding passes want "".
+func WantMessage(t testing.TB, ds []rule.Diagnostic, want string) {
+	t.Helper()
+	switch {
+	case len(ds) == 0 && want != "":
+		t.Errorf("no diagnostic, but a message containing %q was expected", want)
+	case len(ds) == 0:
+	case want == "":
+		t.Errorf("the row expects a finding but gives no expected message, so its message is never checked; want a part of %q", ds[0].Message)
+	case !strings.Contains(ds[0].Message, want):
+		t.Errorf("message %q does not contain %q", ds[0].Message, want)
+	}
 }
 
 // Positions formats only the ranges, "line:col-endLine:endCol", in report order.
