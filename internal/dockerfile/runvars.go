@@ -142,7 +142,7 @@ type varDef struct {
 type scriptEnv struct {
 	top     *varDef
 	scratch bool // the stage chain starts FROM scratch: no base image variables
-	lex     *shell.Lex
+	escape  rune
 }
 
 // Vars resolves the variables of one RUN's script. It caches what it
@@ -220,7 +220,9 @@ func (v *Vars) defValue(d *varDef) varValue {
 		}
 	default:
 		g := &defGetter{v: v, at: d.scope}
-		res, err := v.env.lex.ProcessWordWithMatches(d.raw, g)
+		// A new lexer: one keeps its state while it expands, and g may
+		// expand another definition with its own.
+		res, err := shell.NewLex(v.env.escape).ProcessWordWithMatches(d.raw, g)
 		if err == nil && !g.unknown && len(res.Result) <= maxEnvValue {
 			r = varValue{val: res.Result, state: varSet}
 		}

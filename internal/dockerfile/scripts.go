@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
 	"github.com/dockvet/dockvet/internal/source"
 )
@@ -20,7 +19,6 @@ func (f *File) parseScripts() {
 	defer sp.release()
 	final := map[*Stage][]string{}
 	finalDefs := map[*Stage]*varDef{}
-	lex := shell.NewLex(f.Escape)
 	for _, s := range f.Stages {
 		var defs *varDef
 		if s.Parent != nil {
@@ -48,7 +46,7 @@ func (f *File) parseScripts() {
 				in.Script = f.instructionScript(sp, in)
 				if in.Script != nil && in.Keyword == "RUN" {
 					// CMD and ENTRYPOINT run with the image's config, without the ARGs.
-					in.Script.env = &scriptEnv{top: before, scratch: scratch, lex: lex}
+					in.Script.env = &scriptEnv{top: before, scratch: scratch, escape: f.Escape}
 				}
 			}
 		}
