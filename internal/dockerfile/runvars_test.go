@@ -138,3 +138,31 @@ func TestWordResolveBounded(t *testing.T) {
 		t.Errorf("%d cached values for 80 definitions", n)
 	}
 }
+
+// Commands that cannot change variables do not make them unknown.
+func TestWordResolveKeepsVarsAcross(t *testing.T) {
+	for _, script := range []string{
+		"set -eux; X=/a; set -o pipefail; mkdir $X",
+		"X=/a; for f in 1 2; do echo $f; export GOOS; make; done; mkdir $X",
+		"X=/a; while true; do printf '%s' x; break; done; mkdir $X",
+		"X=/a; echo ${Y:-b}; mkdir $X",
+	} {
+		_, run := runCalls(t, "FROM scratch", "RUN "+script)
+		c := run.Script.Calls[len(run.Script.Calls)-1]
+		if got, ok := c.Args[0].Resolve(run.ScriptVars(nil)); !ok || got != "/a" {
+			t.Errorf("%s: got %q, %v; want /a", script, got, ok)
+		}
+	}
+	for _, script := range []string{
+		"X=/a; for f in 1 2; do read X; done; mkdir $X",
+		"X=/a; for f in 1 2; do printf -v X '%s' b; done; mkdir $X",
+		"X=/a; printf -v X '%s' b; mkdir $X",
+		"X=/a; while true; do echo ${X:=/b}; done; mkdir $X",
+	} {
+		_, run := runCalls(t, "FROM scratch", "RUN "+script)
+		c := run.Script.Calls[len(run.Script.Calls)-1]
+		if got, ok := c.Args[0].Resolve(run.ScriptVars(nil)); ok {
+			t.Errorf("%s: got %q; want unknown", script, got)
+		}
+	}
+}

@@ -261,9 +261,18 @@ func (w *callWalker) forgetAssigned(loop syntax.Node) {
 				w.scope = w.scope.push(&localScope{kind: localUnknown, name: x.Name.Value})
 			}
 		case *syntax.CallExpr:
-			opaque = true // read, unset, eval...: not worth telling apart in a loop
-			return false
-		case *syntax.ArithmCmd, *syntax.ArithmExp, *syntax.LetClause, *syntax.ParamExp:
+			// read, unset, eval...: not worth telling apart in a loop.
+			if len(x.Args) > 0 {
+				name, _, ok := wordValue(w.text, x.Args[0], false)
+				opaque = !ok || changesVars[path.Base(name)]
+				if name == "printf" && len(x.Args) > 1 {
+					opt, _, _ := wordValue(w.text, x.Args[1], false)
+					opaque = opt == "-v"
+				}
+			}
+		case *syntax.ParamExp:
+			opaque = x.Exp != nil && (x.Exp.Op == syntax.AssignUnset || x.Exp.Op == syntax.AssignUnsetOrNull)
+		case *syntax.ArithmCmd, *syntax.ArithmExp, *syntax.LetClause:
 			opaque = true
 		}
 		return !opaque
@@ -453,11 +462,10 @@ func (w *callWalker) afterCall(call *Call, c *syntax.CallExpr, cond bool) {
 		return // a wrapped command runs in a new process: it changes no shell variable
 	}
 	switch call.Name {
-	case "eval", ".", "source", "read", "mapfile", "readarray", "getopts", "printf", "let", "declare", "typeset", "local":
-		if call.Name == "printf" && !call.HasOption("v") {
-			return
+	case "printf":
+		if call.HasOption("v") {
+			w.scope = w.scope.push(&localScope{kind: localOpaque})
 		}
-		w.scope = w.scope.push(&localScope{kind: localOpaque})
 	case "unset":
 		if call.HasOption("f") {
 			return
@@ -473,10 +481,21 @@ func (w *callWalker) afterCall(call *Call, c *syntax.CallExpr, cond bool) {
 			}
 			w.scope = w.scope.push(&localScope{kind: kind, name: a.Value})
 		}
-	case "export":
-		// Reached only when the parser did not make it a declaration.
-		w.scope = w.scope.push(&localScope{kind: localOpaque})
+	default:
+		if changesVars[call.Name] {
+			w.scope = w.scope.push(&localScope{kind: localOpaque})
+		}
 	}
+}
+
+// changesVars are the commands that may set shell variables in ways not
+// followed: after them every variable is unknown. (export and friends are
+// declarations, followed in decl, unless written through a wrapper or
+// quoted.)
+var changesVars = map[string]bool{
+	"eval": true, ".": true, "source": true, "read": true, "mapfile": true, "readarray": true,
+	"getopts": true, "let": true, "declare": true, "typeset": true, "local": true,
+	"export": true, "readonly": true, "unset": true,
 }
 
 // spanMapper maps a span of a decoded text, whose byte i came from the span

@@ -179,18 +179,18 @@ options:
 			if slices.Contains(spec.longOpaque, long) {
 				return at, false
 			}
+			valWord := Word{Value: val, Literal: true, Range: w.Range}
 			if !hasVal && slices.Contains(spec.longValued, long) {
-				if i+1 >= len(words) || !words[i+1].Literal {
+				if i+1 >= len(words) {
 					return at, false
 				}
 				i++
-				val, hasVal = words[i].Value, true
+				valWord, val, hasVal = words[i], words[i].Value, true
 			}
-			valWord := Word{Value: val, Literal: true, Range: words[i].Range}
 			switch {
 			case name == "env" && long == "--ignore-environment":
 				clear = true
-			case name == "env" && long == "--unset" && hasVal:
+			case name == "env" && long == "--unset" && hasVal && valWord.Literal:
 				env = append(env, EnvVar{Name: val, Unset: true, Value: Word{Literal: true, Range: valWord.Range}})
 			case (name == "env" || name == "sudo") && long == "--chdir" && hasVal:
 				dir = &valWord
@@ -230,22 +230,26 @@ options:
 					continue
 				}
 				// A valued option: the rest of the word, or the next word.
-				val, valRange := v[j+1:], w.Range
-				if val == "" {
-					if i >= len(words) || !words[i].Literal {
+				// (The value may be non-literal: `sudo -u "$USER"`.)
+				valWord := Word{Value: v[j+1:], Literal: true, Range: w.Range}
+				if valWord.Value == "" {
+					if i >= len(words) {
 						return at, false
 					}
-					val, valRange = words[i].Value, words[i].Range
+					valWord = words[i]
 					i++
 				}
-				valWord := Word{Value: val, Literal: true, Range: valRange}
+				val := valWord.Value
 				switch {
-				case name == "env" && c == 'u':
-					env = append(env, EnvVar{Name: val, Unset: true, Value: Word{Literal: true, Range: valRange}})
+				case name == "env" && c == 'u' && valWord.Literal:
+					env = append(env, EnvVar{Name: val, Unset: true, Value: Word{Literal: true, Range: valWord.Range}})
 				case (name == "env" && c == 'C') || (name == "sudo" && c == 'D'):
 					dir = &valWord
 				case name == "xargs" && c == 'I':
 					placeholder = val
+					if !valWord.Literal {
+						return at, false // which words it replaces is unknown
+					}
 				}
 				break
 			}
@@ -267,13 +271,7 @@ options:
 		if i >= len(words) {
 			return at, false
 		}
-		if name == "timeout" && !words[i].Literal {
-			return at, false
-		}
 		i++
-	}
-	if name == "command" && i < len(words) && !words[i].Literal {
-		return at, false
 	}
 	u.commit(env, clear, dir, mayNotRun, placeholder)
 	return i, true
