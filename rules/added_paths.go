@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/internal/source"
 )
 
@@ -45,14 +46,37 @@ type addition struct {
 type chainStep struct {
 	in  *dockerfile.Instruction
 	cwd string
+	// vars resolves the variables of a RUN's script; nil for other
+	// instructions.
+	vars *dockerfile.Vars
+}
+
+// baseEnvFunc looks up a variable of a stage's base image config, nil when
+// the base image is not known.
+type baseEnvFunc func(s *dockerfile.Stage) func(name string) (string, bool)
+
+// passBaseEnv reads the base image's config Env through the pass, when the
+// run looks base images up.
+func passBaseEnv(pass *rule.Pass) baseEnvFunc {
+	return func(s *dockerfile.Stage) func(string) (string, bool) {
+		img, _, err := pass.BaseImage(s)
+		if err != nil || img == nil {
+			return nil
+		}
+		return dockerfile.EnvLookup(img.Env)
+	}
 }
 
 // finalSteps lists the final image's instructions in build order with their
 // working directories. The root of the chain starts in / only when it is FROM
-// scratch; any other base image may have set a WORKDIR.
-func finalSteps(f *dockerfile.File) []chainStep {
+// scratch; any other base image may have set a WORKDIR. RUN steps carry the
+// variables their scripts see, with the base image's Env from baseEnv (nil:
+// not known).
+func finalSteps(f *dockerfile.File, baseEnv baseEnvFunc) []chainStep {
 	var out []chainStep
 	cwd := ""
+	var base func(string) (string, bool)
+	baseRead := false
 	for _, in := range f.FinalInstructions() {
 		if in.Keyword == "FROM" {
 			if st := in.Stage; st != nil && st.Parent == nil {
@@ -62,7 +86,14 @@ func finalSteps(f *dockerfile.File) []chainStep {
 				}
 			}
 		}
-		out = append(out, chainStep{in: in, cwd: cwd})
+		step := chainStep{in: in, cwd: cwd}
+		if in.Keyword == "RUN" && in.Script != nil {
+			if !baseRead && baseEnv != nil && in.Stage != nil {
+				base, baseRead = baseEnv(in.Stage), true // one base image for the whole final chain
+			}
+			step.vars = in.ScriptVars(base)
+		}
+		out = append(out, step)
 		if in.Keyword == "WORKDIR" && !in.Invalid {
 			dir, ok := expandedPath(in, strings.TrimSpace(in.ArgsText))
 			if in.JSON || !ok {
@@ -267,15 +298,50 @@ type runScope struct {
 func newRunScope(s chainStep) *runScope {
 	rs := &runScope{chainStep: s, mounts: mountTargets(s.in)}
 	if s.in.Script != nil {
-		rs.calls = s.in.Script.Calls
+		for _, c := range s.in.Script.Calls {
+			rs.calls = append(rs.calls, resolvedCall(c, s.vars))
+		}
 	}
 	return rs
 }
 
+// resolvedCall is the call with each word whose value the front end knows
+// (variables substituted) made literal, so that `cp x $APP_ROOT/data` names
+// /srv/app/data when an ENV set APP_ROOT. Words it cannot resolve stay as
+// they are, and the path analyses skip them.
+func resolvedCall(c *dockerfile.Call, vars *dockerfile.Vars) *dockerfile.Call {
+	out := c
+	for i, a := range c.Args {
+		if a.Literal {
+			continue
+		}
+		v, ok := a.Resolve(vars)
+		if !ok {
+			continue
+		}
+		if out == c {
+			cp := *c
+			cp.Args = slices.Clone(c.Args)
+			out = &cp
+		}
+		out.Args[i] = dockerfile.Word{Value: v, Literal: true, Range: a.Range}
+	}
+	if c.Dir != nil && !c.Dir.Literal {
+		if v, ok := c.Dir.Resolve(vars); ok {
+			if out == c {
+				cp := *c
+				out = &cp
+			}
+			out.Dir = &dockerfile.Word{Value: v, Literal: true, Range: c.Dir.Range}
+		}
+	}
+	return out
+}
+
 // path resolves a word of the i-th call to the absolute path it names in the
-// image layer. It fails for words that are not literal, relative paths after
-// a `cd` (the working directory is then unknown), paths in a mount and
-// pseudo-filesystems.
+// image layer. It fails for words whose value is not known, relative paths
+// after a `cd` (the working directory is then unknown) or under a wrapper's
+// unknown directory, paths in a mount and pseudo-filesystems.
 func (rs *runScope) path(i int, w dockerfile.Word) (string, bool) {
 	if !w.Literal || w.Value == "-" {
 		return "", false
@@ -285,6 +351,17 @@ func (rs *runScope) path(i int, w dockerfile.Word) (string, bool) {
 		switch c.Name {
 		case "cd", "pushd", "popd":
 			cwd = ""
+		}
+	}
+	if dir := rs.calls[i].Dir; dir != nil {
+		// env -C DIR, sudo -D DIR: the command runs there.
+		d, ok := "", false
+		if dir.Literal {
+			d, ok = resolvePath(cwd, dir.Value)
+		}
+		cwd = ""
+		if ok {
+			cwd = d
 		}
 	}
 	p, ok := resolvePath(cwd, w.Value)

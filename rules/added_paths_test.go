@@ -75,7 +75,7 @@ func TestAdditions(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, s := range finalSteps(f) {
+			for _, s := range finalSteps(f, nil) {
 				for _, a := range additions(s) {
 					line := fmt.Sprintf("%d %s", a.in.StartLine, a.path)
 					if a.glob {

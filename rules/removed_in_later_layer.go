@@ -46,7 +46,7 @@ RUN --mount=type=bind,source=installer.run,target=/tmp/installer.run \
 
 func checkRemovedInLaterLayer(pass *rule.Pass) {
 	var earlier []addition
-	for _, s := range finalSteps(pass.File) {
+	for _, s := range finalSteps(pass.File, passBaseEnv(pass)) {
 		if s.in.Keyword == "RUN" && !s.in.Invalid && len(earlier) > 0 {
 			reportLaterRemovals(pass, s, earlier)
 		}

@@ -73,3 +73,32 @@ func TestRemovedInLaterLayerMessage(t *testing.T) {
 		}
 	}
 }
+
+// Issue 7 item 3: DV404 resolves the variables of RUN words, on both sides:
+// what an earlier RUN adds and what a later rm deletes.
+func TestRemovedInLaterLayerRunVariables(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // positions
+	}{
+		{"rm $ENV of a COPY", "FROM debian:12\nENV TMPF=/tmp/installer.run\nCOPY installer.run /tmp/\nRUN sh $TMPF && rm \"$TMPF\"\n", []string{"4:20-4:27"}},
+		{"download to $ENV, rm of the path", "FROM debian:12\nENV ARCHIVE=/opt/sdk/archive.zip\nRUN wget -q https://x/sdk.zip -O \"${ARCHIVE}\"\nRUN rm /opt/sdk/archive.zip\n", []string{"4:8-4:28"}},
+		{"ARG on both sides", "FROM debian:12\nARG DIR=/build\nRUN git clone https://x/app.git $DIR\nRUN rm -rf ${DIR}/.git\n", []string{"4:12-4:23"}},
+		{"ENV built from ENV", "FROM debian:12\nENV ROOT=/opt\nENV SDK=$ROOT/sdk\nRUN curl -o $SDK/x.tgz https://x/x.tgz\nRUN rm $SDK/x.tgz\n", []string{"5:8-5:18"}},
+		{"script variable", "FROM debian:12\nCOPY big.bin /tmp/big.bin\nRUN F=/tmp/big.bin; rm -f $F\n", []string{"3:27-3:29"}},
+		// traps
+		{"unknown variable", "FROM debian:12\nCOPY big.bin /tmp/big.bin\nRUN rm -f $F\n", nil},
+		{"changed in a branch", "FROM debian:12\nENV F=/tmp/big.bin\nCOPY big.bin /tmp/big.bin\nRUN if [ -x /y ]; then F=/tmp/other; fi; rm -f $F\n", nil},
+		{"value with a space splits", "FROM debian:12\nENV F=\"/tmp/big.bin /tmp/x\"\nCOPY big.bin /tmp/big.bin\nRUN rm -f $F\n", nil},
+		{"same RUN created it", "FROM debian:12\nENV A=/tmp/a.tgz\nRUN curl -o $A https://x/a.tgz && rm $A\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := ruletest.Run(t, RemovedInLaterLayer, tt.src, dockerfile.Options{})
+			if got := ruletest.Positions(ds); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v\n%v", got, tt.want, ruletest.Lines(ds))
+			}
+		})
+	}
+}

@@ -68,7 +68,7 @@ COPY models/ /mnt/models/
 }
 
 func checkVolumeOverImageData(pass *rule.Pass) {
-	steps := finalSteps(pass.File)
+	steps := finalSteps(pass.File, passBaseEnv(pass))
 	var adds []addition
 	for _, s := range steps {
 		adds = append(adds, additions(s)...)

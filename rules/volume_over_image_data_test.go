@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/rule/ruletest"
 )
 
@@ -63,5 +64,49 @@ func TestVolumeOverImageDataMessage(t *testing.T) {
 	wantRel := []string{"2:14-2:26 adds /mnt/models under VOLUME /mnt/models", "3:5-3:68 adds /mnt/models/extra.bin under VOLUME /mnt/models"}
 	if !slices.Equal(rel, wantRel) {
 		t.Errorf("related: got %q, want %q", rel, wantRel)
+	}
+}
+
+// Issue 7 item 3: a RUN writing under $VAR is judged with the ARG and ENV
+// values in scope (and the base image's Env when it is known).
+func TestVolumeOverImageDataRunVariables(t *testing.T) {
+	bases := baseImages(map[string]*image.Image{
+		"appbase:1": {Ref: "appbase:1", OS: "linux", Env: []string{"PATH=/usr/bin:/bin", "APP_ROOT=/srv/app"}},
+	})
+	tests := []struct {
+		name string
+		src  string
+		opts dockerfile.Options
+		want []string // positions
+	}{
+		{"ENV in a RUN word", "FROM alpine:3\nENV APP_ROOT=/srv/app\nRUN curl -fsSLo $APP_ROOT/data/m.bin https://x/m.bin\nVOLUME [\"$APP_ROOT\"]\n", dockerfile.Options{}, []string{"4:9-4:20"}},
+		{"braces and quotes", "FROM alpine:3\nENV APP_ROOT=/srv/app\nRUN cp /tmp/seed.db \"${APP_ROOT}\"/data/\nVOLUME /srv/app/data\n", dockerfile.Options{}, []string{"4:8-4:21"}},
+		{"ARG default", "FROM alpine:3\nARG DATA=/data\nRUN git clone https://x/site.git $DATA/site\nVOLUME /data\n", dockerfile.Options{}, []string{"4:8-4:13"}},
+		{"ARG from --build-arg", "FROM alpine:3\nARG DATA=/elsewhere\nRUN git clone https://x/site.git $DATA/site\nVOLUME /data\n", dockerfile.Options{BuildArgs: map[string]string{"DATA": "/data"}}, []string{"4:8-4:13"}},
+		{"ENV inherited through FROM stage", "FROM alpine:3 AS base\nENV D=/data\nFROM base\nRUN touch $D/.keep\nVOLUME /data\n", dockerfile.Options{}, []string{"5:8-5:13"}},
+		{"variable set in the script", "FROM alpine:3\nRUN D=/data && wget -O $D/x https://x/x\nVOLUME /data\n", dockerfile.Options{}, []string{"3:8-3:13"}},
+		{"default value", "FROM scratch\nRUN [\"/bin/sh\", \"-c\", \"cp /a ${D:-/data}/a\"]\nVOLUME /data\n", dockerfile.Options{}, []string{"3:8-3:13"}},
+		// traps: unknown values stay silent
+		{"variable without a value", "FROM alpine:3\nRUN curl -o $D/x https://x/x\nVOLUME /data\n", dockerfile.Options{}, nil},
+		{"ARG without a value", "FROM alpine:3\nARG D\nRUN curl -o $D/x https://x/x\nVOLUME /x\n", dockerfile.Options{}, nil},
+		{"ENV from another stage", "FROM alpine:3 AS a\nENV D=/data\nFROM alpine:3\nRUN curl -o $D/x https://x/x\nVOLUME /data\n", dockerfile.Options{}, nil},
+		{"conditional assignment", "FROM alpine:3\nRUN test -f /y || D=/data; curl -o $D/x https://x/x\nVOLUME /data\n", dockerfile.Options{}, nil},
+		{"a different value", "FROM alpine:3\nENV D=/opt\nRUN curl -o $D/x https://x/x\nVOLUME /data\n", dockerfile.Options{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := ruletest.Run(t, VolumeOverImageData, tt.src, tt.opts)
+			if got := ruletest.Positions(ds); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v\n%v", got, tt.want, ruletest.Lines(ds))
+			}
+		})
+	}
+	// The base image's Env, when the base image is read.
+	src := "FROM appbase:1\nRUN curl -fsSLo $APP_ROOT/m.bin https://x/m.bin\nVOLUME /srv/app\n"
+	if got := ruletest.Positions(ruletest.RunBases(t, VolumeOverImageData, src, dockerfile.Options{}, bases)); !slices.Equal(got, []string{"3:8-3:16"}) {
+		t.Errorf("with the base image's Env: got %v", got)
+	}
+	if got := ruletest.Positions(ruletest.Run(t, VolumeOverImageData, src, dockerfile.Options{})); len(got) != 0 {
+		t.Errorf("without the base image: got %v, want nothing", got)
 	}
 }

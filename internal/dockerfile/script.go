@@ -18,15 +18,18 @@ type Script struct {
 	// that does not parse has no Calls, so rules stay silent about it.
 	Err error
 	// Calls lists every simple command in source order, with the scripts run
-	// by `sh -c '...'` and `bash <<EOF` flattened in at their place.
+	// by `sh -c '...'`, `su -c '...'` and `bash <<EOF` flattened in at their
+	// place.
 	Calls []*Call
+
+	env *scriptEnv // the ARG and ENV definitions the script starts with
 }
 
 // Call is one simple command, such as `apt-get install -y curl`.
 type Call struct {
-	// Name is the program's base name after transparent prefixes (sudo, env,
-	// command, exec, nohup, time, nice, timeout) are removed; "" when the name
-	// is not a literal word.
+	// Name is the program's base name after wrappers (sudo, env, command,
+	// exec, nohup, time, nice, timeout, xargs...: see Unwrap) are removed; ""
+	// when the name is not a literal word.
 	Name      string
 	NameRange source.Range
 	// Args are the words after the name.
@@ -34,17 +37,46 @@ type Call struct {
 	// Range spans the whole command, prefixes included.
 	Range source.Range
 	// Conditional is true when the command runs only if an earlier one failed
-	// (the right side of ||) or sits in a branch of if, case, while or a
-	// function body: a rule cannot count on it having run.
+	// (the right side of ||), sits in a branch of if, case, while or a
+	// function body, or may run zero times (xargs -r): a rule cannot count on
+	// it having run.
 	Conditional bool
+	// Env lists what the command line sets in the command's environment, in
+	// order: prefix assignments (`NAME=value cmd`) and those of its wrappers
+	// (`env NAME=value cmd`, `sudo NAME=value cmd`, `env -u NAME cmd`).
+	Env []EnvVar
+	// ClearEnv is set when a wrapper starts the command with an empty
+	// environment (`env -i`); Env then lists only what it sets afterwards.
+	ClearEnv bool
+	// Dir is the working directory a wrapper gives the command (`env -C DIR`,
+	// `sudo -D DIR`), nil when it runs where the shell is. A non-literal
+	// empty Dir means somewhere unknown (`sudo -i`).
+	Dir *Word
+	// Wrappers are the base names of the wrappers taken off, outermost first.
+	Wrappers []string
+}
+
+// EnvValue returns the last value the command line assigns to name in the
+// command's environment (found false when it assigns none; an `env -u`
+// counts as the empty value).
+func (c *Call) EnvValue(name string) (Word, bool) {
+	for i := len(c.Env) - 1; i >= 0; i-- {
+		if c.Env[i].Name == name {
+			return c.Env[i].Value, true
+		}
+	}
+	return Word{}, false
 }
 
 // Word is a shell word. Value is the word after quote removal when Literal,
-// otherwise the source text (with its $expansions).
+// otherwise the source text (with its $expansions); Resolve gives the value
+// of a non-literal word when the variables it uses are known.
 type Word struct {
 	Value   string
 	Literal bool
 	Range   source.Range
+
+	expr *wordExpr // nil for literal words and words made outside the parser
 }
 
 // Arg returns the i-th argument's value, "" when out of range.
@@ -116,12 +148,13 @@ const maxShellDepth = 4
 
 func (sp *scriptParser) parse(text string, m mapper) *Script {
 	s := &Script{Text: text}
-	sp.collect(s, text, m, false, 0)
+	sp.collect(s, text, m, false, 0, nil)
 	return s
 }
 
-// collect parses text and appends its calls to s.
-func (sp *scriptParser) collect(s *Script, text string, m mapper, cond bool, depth int) {
+// collect parses text and appends its calls to s; scope is the shell
+// variables the script starts with (beyond the RUN's environment).
+func (sp *scriptParser) collect(s *Script, text string, m mapper, cond bool, depth int, scope *localScope) {
 	f, err := sp.p.Parse(strings.NewReader(text), "")
 	if err != nil {
 		if depth == 0 {
@@ -129,7 +162,7 @@ func (sp *scriptParser) collect(s *Script, text string, m mapper, cond bool, dep
 		}
 		return
 	}
-	w := &callWalker{sp: sp, s: s, text: text, m: m, depth: depth}
+	w := &callWalker{sp: sp, s: s, text: text, m: m, depth: depth, scope: scope}
 	w.stmts(f.Stmts, cond)
 }
 
@@ -139,6 +172,8 @@ type callWalker struct {
 	text  string
 	m     mapper
 	depth int
+	// scope is the script's own variables at the statement being walked.
+	scope *localScope
 }
 
 func (w *callWalker) stmts(list []*syntax.Stmt, cond bool) {
@@ -147,18 +182,41 @@ func (w *callWalker) stmts(list []*syntax.Stmt, cond bool) {
 	}
 }
 
+// isolated walks part of the script that runs in a subshell: its variable
+// changes do not reach the statements after it.
+func (w *callWalker) isolated(fn func()) {
+	saved := w.scope
+	fn()
+	w.scope = saved
+}
+
 func (w *callWalker) stmt(st *syntax.Stmt, cond bool) {
 	if st == nil {
 		return
 	}
+	if st.Background || st.Coprocess {
+		w.isolated(func() { w.cmd(st, cond) })
+		return
+	}
+	w.cmd(st, cond)
+}
+
+func (w *callWalker) cmd(st *syntax.Stmt, cond bool) {
 	switch c := st.Cmd.(type) {
 	case *syntax.CallExpr:
 		w.call(c, st, cond)
+	case *syntax.DeclClause:
+		w.decl(c, cond)
 	case *syntax.BinaryCmd:
+		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
+			w.isolated(func() { w.stmt(c.X, cond) })
+			w.isolated(func() { w.stmt(c.Y, cond) })
+			return
+		}
 		w.stmt(c.X, cond)
 		w.stmt(c.Y, cond || c.Op == syntax.OrStmt)
 	case *syntax.Subshell:
-		w.stmts(c.Stmts, cond)
+		w.isolated(func() { w.stmts(c.Stmts, cond) })
 	case *syntax.Block:
 		w.stmts(c.Stmts, cond)
 	case *syntax.IfClause:
@@ -167,9 +225,11 @@ func (w *callWalker) stmt(st *syntax.Stmt, cond bool) {
 			w.stmts(ic.Then, true)
 		}
 	case *syntax.WhileClause:
+		w.forgetAssigned(c)
 		w.stmts(c.Cond, cond)
 		w.stmts(c.Do, true)
 	case *syntax.ForClause:
+		w.forgetAssigned(c)
 		w.stmts(c.Do, cond)
 	case *syntax.CaseClause:
 		for _, item := range c.Items {
@@ -180,7 +240,85 @@ func (w *callWalker) stmt(st *syntax.Stmt, cond bool) {
 	case *syntax.TimeClause:
 		w.stmt(c.Stmt, cond)
 	case *syntax.CoprocClause:
-		w.stmt(c.Stmt, true)
+		w.isolated(func() { w.stmt(c.Stmt, true) })
+	case *syntax.ArithmCmd, *syntax.LetClause:
+		w.scope = w.scope.push(&localScope{kind: localOpaque})
+	}
+}
+
+// forgetAssigned marks the variables a loop changes as unknown before its
+// body is walked: a later iteration sees the changed value.
+func (w *callWalker) forgetAssigned(loop syntax.Node) {
+	opaque := false
+	syntax.Walk(loop, func(n syntax.Node) bool {
+		switch x := n.(type) {
+		case *syntax.Assign:
+			if x.Name != nil {
+				w.scope = w.scope.push(&localScope{kind: localUnknown, name: x.Name.Value})
+			}
+		case *syntax.WordIter:
+			if x.Name != nil {
+				w.scope = w.scope.push(&localScope{kind: localUnknown, name: x.Name.Value})
+			}
+		case *syntax.CallExpr:
+			// read, unset, eval...: not worth telling apart in a loop.
+			if len(x.Args) > 0 {
+				name, _, ok := wordValue(w.text, x.Args[0], false)
+				opaque = !ok || changesVars[path.Base(name)]
+				if name == "printf" && len(x.Args) > 1 {
+					opt, _, _ := wordValue(w.text, x.Args[1], false)
+					opaque = opt == "-v"
+				}
+			}
+		case *syntax.ParamExp:
+			opaque = x.Exp != nil && (x.Exp.Op == syntax.AssignUnset || x.Exp.Op == syntax.AssignUnsetOrNull)
+		case *syntax.ArithmCmd, *syntax.ArithmExp, *syntax.LetClause:
+			opaque = true
+		}
+		return !opaque
+	})
+	if opaque {
+		w.scope = w.scope.push(&localScope{kind: localOpaque})
+	}
+}
+
+// assign records NAME=value in the script's variables. An assignment that
+// may not run, of an array or an element, or appending, makes NAME unknown.
+func (w *callWalker) assign(a *syntax.Assign, cond, export bool) {
+	if a.Name == nil {
+		return
+	}
+	e := &localScope{name: a.Name.Value, export: export, text: w.text, at: w.scope, value: a.Value}
+	switch {
+	case cond || a.Append || a.Index != nil || a.Array != nil:
+		e.kind = localUnknown
+	case a.Naked && export:
+		e.kind = localExport
+	case a.Naked:
+		return // `declare NAME` alone changes no value
+	}
+	w.scope = w.scope.push(e)
+}
+
+// decl handles export, readonly, declare, local and typeset.
+func (w *callWalker) decl(c *syntax.DeclClause, cond bool) {
+	export := c.Variant.Value == "export"
+	flags := false
+	for _, a := range c.Args {
+		if a.Name == nil {
+			flags = true // an option such as -n, -a, -i: not followed
+		}
+	}
+	for _, a := range c.Args {
+		switch {
+		case a.Name == nil:
+		case flags || (c.Variant.Value != "export" && c.Variant.Value != "readonly"):
+			if !a.Naked || flags {
+				w.scope = w.scope.push(&localScope{kind: localUnknown, name: a.Name.Value})
+			}
+		default:
+			w.assign(a, cond, export)
+		}
 	}
 }
 
@@ -188,43 +326,77 @@ func (w *callWalker) word(x *syntax.Word) Word {
 	from, to := int(x.Pos().Offset()), int(x.End().Offset())
 	from, to = min(from, len(w.text)), min(to, len(w.text))
 	v, _, ok := wordValue(w.text, x, false)
+	out := Word{Value: v, Literal: ok, Range: w.m(from, to)}
 	if !ok {
-		v = w.text[from:to]
+		out.Value = w.text[from:to]
+		out.expr = &wordExpr{text: w.text, w: x, scope: w.scope}
 	}
-	return Word{Value: v, Literal: ok, Range: w.m(from, to)}
+	return out
 }
 
 func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 	if len(c.Args) == 0 {
-		return // a bare assignment
+		for _, a := range c.Assigns {
+			w.assign(a, cond, false) // NAME=value alone sets a shell variable
+		}
+		return
 	}
 	words := make([]Word, len(c.Args))
 	for i, a := range c.Args {
 		words[i] = w.word(a)
 	}
-	start := skipPrefixes(words)
-	if start >= len(words) {
-		start = len(words) - 1
-	}
+	u := Unwrap(words)
+	start := min(u.Start, len(words)-1)
 	call := &Call{
 		Args:        words[start+1:],
 		NameRange:   words[start].Range,
 		Range:       source.Span(words[0].Range, words[len(words)-1].Range),
-		Conditional: cond,
+		Conditional: cond || u.MayNotRun,
+		ClearEnv:    u.ClearEnv,
+		Dir:         u.Dir,
+		Wrappers:    u.Wrappers,
+	}
+	if len(c.Assigns) > 0 {
+		call.Range = source.Span(w.m(int(c.Assigns[0].Pos().Offset()), int(c.Assigns[0].End().Offset())), call.Range)
+	}
+	if !u.ClearEnv {
+		for _, a := range c.Assigns {
+			if a.Name == nil || a.Array != nil || a.Index != nil {
+				continue
+			}
+			val := Word{Literal: true, Range: w.m(int(a.End().Offset()), int(a.End().Offset()))}
+			if a.Value != nil {
+				val = w.word(a.Value)
+			}
+			call.Env = append(call.Env, EnvVar{Name: a.Name.Value, Value: val})
+		}
+	}
+	call.Env = append(call.Env, u.Env...)
+	if u.Placeholder != "" {
+		// xargs -I R: the words holding R take their value from the input.
+		for i, a := range call.Args {
+			if strings.Contains(a.Value, u.Placeholder) {
+				call.Args[i] = Word{Value: a.Value, Range: a.Range}
+			}
+		}
 	}
 	if words[start].Literal {
 		call.Name = path.Base(words[start].Value)
 	}
 	w.s.Calls = append(w.s.Calls, call)
-	if w.depth >= maxShellDepth || !isPOSIXShell(call.Name) {
+	w.afterCall(call, c, cond)
+	if w.depth >= maxShellDepth {
 		return
 	}
-	// sh -c 'script': the script is the first operand after a -c option.
-	if i := shellCommandArg(call.Args); i >= 0 {
+	// sh -c 'script', su -c 'script': the script is the value of the -c option.
+	if i := scriptArg(call); i >= 0 {
 		arg := c.Args[start+1+i]
 		if inner, spans, ok := wordValue(w.text, arg, true); ok {
-			w.sp.collect(w.s, inner, spanMapper(w.m, spans), cond, w.depth+1)
+			w.sp.collect(w.s, inner, spanMapper(w.m, spans), cond, w.depth+1, w.nestedScope(call))
 		}
+		return
+	}
+	if !isPOSIXShell(call.Name) {
 		return
 	}
 	// bash <<EOF ... EOF: the heredoc is the script on standard input.
@@ -244,11 +416,86 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 					outer := w.m
 					w.sp.collect(w.s, w.text[from:to], func(a, b int) source.Range {
 						return outer(from+a, from+b)
-					}, cond, w.depth+1)
+					}, cond, w.depth+1, w.nestedScope(call))
 				}
 			}
 		}
 	}
+}
+
+// nestedScope is what a shell started by call sees of the script's
+// variables: the exported ones, and what the command line sets.
+func (w *callWalker) nestedScope(call *Call) *localScope {
+	if call.ClearEnv {
+		return w.scope.push(&localScope{kind: localOpaque})
+	}
+	s := w.scope.push(&localScope{kind: localShell})
+	for _, e := range call.Env {
+		entry := &localScope{name: e.Name, export: true, kind: localUnknown}
+		switch {
+		case e.Unset:
+			entry.kind = localUnset
+		case e.Value.Literal:
+			entry.kind, entry.lit = localLiteral, e.Value.Value
+		case e.Value.expr != nil && e.Value.expr.strip == 0:
+			entry.kind = localAssign
+			entry.text, entry.value, entry.at = e.Value.expr.text, e.Value.expr.w, e.Value.expr.scope
+		}
+		s = s.push(entry)
+	}
+	return s
+}
+
+// afterCall records what a command changes in the script's variables.
+func (w *callWalker) afterCall(call *Call, c *syntax.CallExpr, cond bool) {
+	// ${NAME:=value} in any word assigns NAME.
+	for _, a := range c.Args {
+		syntax.Walk(a, func(n syntax.Node) bool {
+			if p, ok := n.(*syntax.ParamExp); ok && p.Param != nil && p.Exp != nil &&
+				(p.Exp.Op == syntax.AssignUnset || p.Exp.Op == syntax.AssignUnsetOrNull) {
+				w.scope = w.scope.push(&localScope{kind: localUnknown, name: p.Param.Value})
+			}
+			return true
+		})
+	}
+	if len(call.Wrappers) > 0 {
+		return // a wrapped command runs in a new process: it changes no shell variable
+	}
+	switch call.Name {
+	case "printf":
+		if call.HasOption("v") {
+			w.scope = w.scope.push(&localScope{kind: localOpaque})
+		}
+	case "unset":
+		if call.HasOption("f") {
+			return
+		}
+		for _, a := range call.Operands() {
+			kind := localUnset
+			if cond || !a.Literal {
+				kind = localUnknown
+			}
+			if !a.Literal {
+				w.scope = w.scope.push(&localScope{kind: localOpaque})
+				continue
+			}
+			w.scope = w.scope.push(&localScope{kind: kind, name: a.Value})
+		}
+	default:
+		if changesVars[call.Name] {
+			w.scope = w.scope.push(&localScope{kind: localOpaque})
+		}
+	}
+}
+
+// changesVars are the commands that may set shell variables in ways not
+// followed: after them every variable is unknown. (export and friends are
+// declarations, followed in decl, unless written through a wrapper or
+// quoted.)
+var changesVars = map[string]bool{
+	"eval": true, ".": true, "source": true, "read": true, "mapfile": true, "readarray": true,
+	"getopts": true, "let": true, "declare": true, "typeset": true, "local": true,
+	"export": true, "readonly": true, "unset": true,
 }
 
 // spanMapper maps a span of a decoded text, whose byte i came from the span
@@ -348,51 +595,31 @@ func wordValue(text string, x *syntax.Word, offsets bool) (string, []span, bool)
 	return sb.String(), spans, true
 }
 
-// skipPrefixes returns the index of the real command name after wrappers such
-// as `sudo -E env DEBIAN_FRONTEND=noninteractive nice -n 10 apt-get`.
-func skipPrefixes(words []Word) int {
-	i := 0
-	for i < len(words)-1 {
-		name := path.Base(words[i].Value)
-		var valued string // options that take a separate value
-		switch name {
-		case "sudo":
-			valued = "ugCDhprtUT"
-		case "env":
-			valued = "uCS"
-		case "nice":
-			valued = "n"
-		case "command":
-			if next := words[i+1].Value; next == "-v" || next == "-V" {
-				return i // a lookup, not a run
+// scriptArg finds the argument of a call that is a shell script to run:
+// the operand of a shell's -c option, or su's -c/--command value. It returns
+// -1 when there is none.
+func scriptArg(c *Call) int {
+	if isPOSIXShell(c.Name) {
+		return shellCommandArg(c.Args)
+	}
+	if c.Name != "su" {
+		return -1
+	}
+	for i := 0; i < len(c.Args); i++ {
+		switch v := c.Args[i].Value; {
+		case !c.Args[i].Literal || v == "--":
+			return -1
+		case v == "-c" || v == "--command":
+			if i+1 < len(c.Args) {
+				return i + 1
 			}
-		case "exec", "nohup", "time", "builtin", "stdbuf", "chrt", "ionice":
-		case "timeout":
-			valued = "sk"
-		default:
-			return i
-		}
-		i++
-		for i < len(words)-1 {
-			v := words[i].Value
-			if strings.HasPrefix(v, "-") && len(v) > 1 {
-				if len(v) == 2 && strings.ContainsRune(valued, rune(v[1])) {
-					i++
-				}
-				i++
-				continue
-			}
-			if name == "env" && strings.Contains(v, "=") {
-				i++
-				continue
-			}
-			if name == "timeout" && v != "" && v[0] >= '0' && v[0] <= '9' {
-				i++ // the duration
-			}
-			break
+			return -1
+		case v == "-g" || v == "-G" || v == "-s" || v == "-w" || v == "--group" || v == "--supp-group" ||
+			v == "--shell" || v == "--whitelist-environment":
+			i++
 		}
 	}
-	return i
+	return -1
 }
 
 func isPOSIXShell(name string) bool {

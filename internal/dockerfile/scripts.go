@@ -18,7 +18,13 @@ func (f *File) parseScripts() {
 	sp.mem = f.mem
 	defer sp.release()
 	final := map[*Stage][]string{}
+	finalDefs := map[*Stage]*varDef{}
 	for _, s := range f.Stages {
+		var defs *varDef
+		if s.Parent != nil {
+			defs = finalDefs[s.Parent]
+		}
+		scratch := rootIsScratch(s)
 		sh := defaultShell
 		if s.Parent != nil {
 			sh = final[s.Parent]
@@ -30,15 +36,22 @@ func (f *File) parseScripts() {
 				sh = c.Shell
 			}
 			in.Shell = sh
+			before := defs
+			defs = defsAfter(in, defs)
 			if in.Invalid || !IsPOSIXShell(sh) {
 				continue
 			}
 			switch in.Keyword {
 			case "RUN", "CMD", "ENTRYPOINT":
 				in.Script = f.instructionScript(sp, in)
+				if in.Script != nil && in.Keyword == "RUN" {
+					// CMD and ENTRYPOINT run with the image's config, without the ARGs.
+					in.Script.env = &scriptEnv{top: before, scratch: scratch, escape: f.Escape}
+				}
 			}
 		}
 		final[s] = sh
+		finalDefs[s] = defs
 	}
 }
 
