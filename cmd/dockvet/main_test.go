@@ -115,7 +115,7 @@ func TestFailOnThreshold(t *testing.T) {
 
 func TestStdinFilename(t *testing.T) {
 	code, out, _ := runCLI(t, "FROM alpine\n", "lint", "-f", "gnu", "--stdin-filename", "svc/Dockerfile", "-")
-	if code != 1 || !strings.Contains(out, "\nsvc/Dockerfile:1:6: warning: ") {
+	if code != 1 || !strings.Contains(out, "svc/Dockerfile:1:6: warning: ") {
 		t.Errorf("exit %d, output %q", code, out)
 	}
 }

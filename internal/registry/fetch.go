@@ -84,6 +84,11 @@ func (r *Resolver) lookup(ctx context.Context, ref name.Reference, plat v1.Platf
 	if r.opts.offline {
 		return nil, errOffline
 	}
+	release, err := r.acquireHost(ctx, repo.RegistryStr())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	p, err := r.getPuller()
 	if err != nil {
 		return nil, err

@@ -78,6 +78,11 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		limit = 0 // a layer (image --deep): checked against the manifest by the reader
 	}
 	for waits := 0; ; waits++ {
+		// Nothing is sent after the deadline or a cancellation, whatever
+		// retry or redirect asks for it.
+		if err := req.Context().Err(); err != nil {
+			return nil, err
+		}
 		g.requests.Add(1)
 		resp, err := g.base.RoundTrip(req)
 		if err != nil {
