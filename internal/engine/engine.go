@@ -93,7 +93,7 @@ type Engine struct {
 	// lookups start only then.
 	bases    BaseResolver
 	contexts *contexts
-	limits         rule.Limits
+	limits   rule.Limits
 }
 
 // New resolves settings against the rules.
