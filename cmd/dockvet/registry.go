@@ -71,10 +71,8 @@ func (e *env) reportOfflineMisses(r *registry.Resolver, fl *registryFlags) {
 		what = "base image was"
 	}
 	fill := "run once without --offline (and without DOCKVET_OFFLINE or offline: true) to fill the cache"
-	if dir := e.cacheDir(fl); dir == "" {
+	if e.cacheDir(fl) == "" {
 		fill = "the cache is disabled (--no-cache), so only a run with network access checks them"
-	} else {
-		fill += " in " + dir
 	}
 	fmt.Fprintf(e.stderr, "dockvet: %d %s not checked (offline, not in the cache): inherited volumes, user and CMD/ENTRYPOINT are unknown; %s\n", n, what, fill)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -122,3 +123,140 @@ func writeDockerConfig(t *testing.T, dir, host, user, pass string) {
 }
 
 func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// TestCredentialsNeverInOutput: a registry that echoes the password in its
+// error body, and a credential helper that fails printing the credential,
+// never get it into any output format nor stderr.
+func TestCredentialsNeverInOutput(t *testing.T) {
+	const user, secret = "ci-bot", "S3cretPassw0rd"
+	echo := "invalid login: user " + user + " password " + secret + " basic " + base64Std(user+":"+secret)
+	tests := []struct {
+		name   string
+		config func(t *testing.T, dir, host string)
+		fault  registrytest.Fault
+	}{
+		{
+			name:   "registry echoes the password",
+			config: func(t *testing.T, dir, host string) { writeDockerConfig(t, dir, host, user, secret) },
+			fault: func(w http.ResponseWriter, r *http.Request) bool {
+				if registrytest.Kind(r.URL.Path) != "token" {
+					return false
+				}
+				registrytest.WriteError(w, http.StatusUnauthorized, "UNAUTHORIZED", echo)
+				return true
+			},
+		},
+		{
+			name: "credential helper fails printing the credential",
+			config: func(t *testing.T, dir, host string) {
+				helper := filepath.Join(dir, "docker-credential-dvleaky")
+				script := "#!/bin/sh\necho '" + user + ":" + secret + "'\necho 'password " + secret + "' >&2\nexit 1\n"
+				if err := os.WriteFile(helper, []byte(script), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+				cfg := `{"credHelpers":{"` + host + `":"dvleaky"}}`
+				if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := registrytest.New(t, registrytest.WithAuth(user, secret))
+			srv.Push(t, "team/base:1.0", registrytest.Image(t, registrytest.Spec{User: "app"}))
+			srv.SetFault(tt.fault)
+			dockerConfig := t.TempDir()
+			tt.config(t, dockerConfig, srv.Host())
+			t.Setenv("DOCKER_CONFIG", dockerConfig)
+			df := filepath.Join(t.TempDir(), "Dockerfile")
+			if err := os.WriteFile(df, []byte("FROM "+srv.Ref("team/base:1.0")+"\nCMD [\"app\"]\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, format := range []string{"text", "gnu", "json"} {
+				// A credential helper inherits the process's stderr unless
+				// it is run with its own: watch what reaches it.
+				var out, errOut string
+				processStderr := captureProcessStderr(t, func() {
+					_, out, errOut = runCLIEnv(t, map[string]string{}, "", "lint", "-f", format, "--registry-timeout", "5s", df)
+				})
+				errOut += processStderr
+				if !strings.Contains(out, "DV001") || !strings.Contains(out, "unauthorized") {
+					t.Errorf("-f %s: want DV001 unauthorized, got:\n%s%s", format, out, errOut)
+				}
+				for _, s := range []string{secret, base64Std(user + ":" + secret), srv.Token()} {
+					if strings.Contains(out, s) || strings.Contains(errOut, s) {
+						t.Errorf("-f %s: output leaks %q:\n%s%s", format, s, out, errOut)
+					}
+				}
+			}
+		})
+	}
+}
+
+// captureProcessStderr runs f with os.Stderr (which child processes
+// inherit) redirected to a pipe, and returns what was written to it.
+func captureProcessStderr(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = w
+	done := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- b
+	}()
+	f()
+	os.Stderr = saved
+	_ = w.Close()
+	b := <-done
+	_ = r.Close()
+	return string(b)
+}
+
+// TestOfflineMissesOnce: an offline run reports the bases missing from the
+// cache once on stderr (counting distinct bases), not as one DV001 per
+// FROM, and the unknown base's DV302 is info, so the run passes.
+func TestOfflineMissesOnce(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for i, base := range []string{"alpine:3.20", "alpine:3.20", "debian:12"} {
+		df := filepath.Join(dir, "Dockerfile."+string(rune('a'+i)))
+		if err := os.WriteFile(df, []byte("FROM "+base+"\nCMD [\"app\"]\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, df)
+	}
+	tests := []struct {
+		name    string
+		environ map[string]string
+		flags   []string
+		stderr  string
+	}{
+		{"--offline", map[string]string{}, []string{"--offline"}, "dockvet: 2 base images were not checked (offline, not in the cache): inherited volumes, user and CMD/ENTRYPOINT are unknown; run once without --offline (and without DOCKVET_OFFLINE or offline: true) to fill the cache\n"},
+		{"DOCKVET_OFFLINE", map[string]string{"DOCKVET_OFFLINE": "1"}, nil, "dockvet: 2 base images were not checked"},
+		{"--no-cache", map[string]string{}, []string{"--offline", "--no-cache"}, "the cache is disabled (--no-cache)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"lint", "-f", "gnu"}, tt.flags...), files...)
+			code, out, errOut := runCLIEnv(t, tt.environ, "", args...)
+			if code != 0 {
+				t.Errorf("exit %d, want 0 (DV302 on an unknown base is info)\n%s", code, out)
+			}
+			if strings.Contains(out, "DV001") {
+				t.Errorf("DV001 reported per FROM offline:\n%s", out)
+			}
+			if got := strings.Count(out, ": info: no USER in the final image"); got != 3 {
+				t.Errorf("%d DV302 infos, want 3:\n%s", got, out)
+			}
+			if !strings.Contains(errOut, tt.stderr) || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("stderr %q, want one line containing %q", errOut, tt.stderr)
+			}
+		})
+	}
+}

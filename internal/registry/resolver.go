@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -56,6 +55,10 @@ type Resolver struct {
 	pullerOnce sync.Once
 	puller     *remote.Puller
 	pullerErr  error
+
+	// secrets are the credentials handed out by the keychain, redacted
+	// from every error by value.
+	secrets secrets
 
 	requests    atomic.Int64
 	resolutions atomic.Int64
@@ -164,7 +167,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
 			img, err := r.lookup(ctx, j.ref, j.plat)
 			if err != nil {
 				// Classify now: after the deadline, any error looks like it.
-				j.fail = classify(ctx, r.opts.timeout, "", err)
+				j.fail = r.classify(ctx, "", err)
 				if j.fail.Reason == ReasonOffline {
 					r.mu.Lock()
 					r.offlineMisses[j.key] = true
@@ -203,7 +206,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
 		if finished {
 			img, fail = j.img, j.fail
 		} else {
-			fail = classify(ctx, r.opts.timeout, "", context.DeadlineExceeded)
+			fail = r.classify(ctx, "", context.DeadlineExceeded)
 		}
 		if fail == nil {
 			r.remember(j.key, img)
@@ -270,6 +273,12 @@ func (r *Resolver) acquireHost(ctx context.Context, host string) (func(), error)
 	return func() { <-slots }, nil
 }
 
+// classify is classify with the credentials this Resolver knows redacted
+// from the detail.
+func (r *Resolver) classify(ctx context.Context, ref string, err error) *Error {
+	return classify(ctx, r.opts.timeout, ref, err, &r.secrets)
+}
+
 func (r *Resolver) memoized(key string) *image.Image {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -310,8 +319,9 @@ func (r *Resolver) getPuller() (*remote.Puller, error) {
 		}
 		kc := r.opts.keychain
 		if kc == nil {
-			kc = authn.DefaultKeychain
+			kc = quietKeychain{}
 		}
+		kc = recordingKeychain{inner: kc, secrets: &r.secrets}
 		opts := []remote.Option{
 			remote.WithTransport(g),
 			remote.WithAuthFromKeychain(kc),
