@@ -260,3 +260,29 @@ func TestOfflineMissesOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestCredentialHelperAnswers: a working credential helper (run by dockvet
+// itself, quietly) authenticates the lookup.
+func TestCredentialHelperAnswers(t *testing.T) {
+	const user, secret = "ci-bot", "Helper-Pa55-w0rd"
+	srv := registrytest.New(t, registrytest.WithAuth(user, secret))
+	srv.Push(t, "team/base:1.0", registrytest.Image(t, registrytest.Spec{User: "app"}))
+	dir := t.TempDir()
+	script := "#!/bin/sh\nread server\necho '{\"ServerURL\":\"'$server'\",\"Username\":\"" + user + "\",\"Secret\":\"" + secret + "\"}'\n"
+	if err := os.WriteFile(filepath.Join(dir, "docker-credential-dvgood"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"credHelpers":{"`+srv.Host()+`":"dvgood"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("DOCKER_CONFIG", dir)
+	df := filepath.Join(t.TempDir(), "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM "+srv.Ref("team/base:1.0")+"\nCMD [\"app\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLIEnv(t, map[string]string{}, "", "lint", "-f", "gnu", "--fail-on", "info", df)
+	if code != 0 || out != "" {
+		t.Errorf("exit %d, want 0 and no finding (the base sets user app):\n%s%s", code, out, errOut)
+	}
+}
