@@ -69,6 +69,13 @@ func (e *rateLimitedError) Error() string {
 	return fmt.Sprintf("HTTP 429, Retry-After %s", e.retryAfter.Round(time.Second))
 }
 
+// redirectError: a request was redirected more than maxRedirects times.
+type redirectError struct{ hops int }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("more than %d redirects (a redirect loop?)", maxRedirects)
+}
+
 // platformError: an index without the platform asked for.
 type platformError struct {
 	want string
@@ -135,7 +142,10 @@ func reasonOf(ctx context.Context, timeout time.Duration, err error) (Reason, st
 		return fmt.Sprintf("no answer within %s", timeout)
 	}
 	var ce *credentialError
+	var re *redirectError
 	switch {
+	case errors.As(err, &re):
+		return ReasonServer, re.Error()
 	case errors.Is(err, errOffline):
 		return ReasonOffline, ""
 	case errors.As(err, &ce):

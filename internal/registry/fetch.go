@@ -42,9 +42,10 @@ func retryable(err error) bool {
 		tl *tooLargeError
 		rl *rateLimitedError
 		ie *insecureError
+		re *redirectError
 		te *transport.Error
 	)
-	if errors.As(err, &tl) || errors.As(err, &rl) || errors.As(err, &ie) {
+	if errors.As(err, &tl) || errors.As(err, &rl) || errors.As(err, &ie) || errors.As(err, &re) {
 		return false
 	}
 	if errors.As(err, &te) {
