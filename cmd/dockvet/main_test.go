@@ -66,6 +66,12 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestMain(m *testing.M) {
+	// The test binary doubles as dockvet for tests that need a process
+	// (signals): see runAsDockvet.
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		return
+	}
 	flag.Parse()
 	// Run from the repository root, like a user in their checkout.
 	if err := os.Chdir(filepath.Join("..", "..")); err != nil {

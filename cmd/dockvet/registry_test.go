@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -284,5 +287,104 @@ func TestCredentialHelperAnswers(t *testing.T) {
 	code, out, errOut := runCLIEnv(t, map[string]string{}, "", "lint", "-f", "gnu", "--fail-on", "info", df)
 	if code != 0 || out != "" {
 		t.Errorf("exit %d, want 0 and no finding (the base sets user app):\n%s%s", code, out, errOut)
+	}
+}
+
+// runMainEnv makes the test binary run main (see TestMain).
+const runMainEnv = "DOCKVET_TEST_RUN_MAIN"
+
+// dockvetProcess starts the test binary as dockvet with args.
+func dockvetProcess(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), runMainEnv+"=1"), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &out, &errb
+}
+
+// TestInterruptExits130: Ctrl-C while base-image lookups hang cancels them:
+// the process exits 130 at once, the cache holds no partial file, and a
+// following run is served from what the cache got.
+func TestInterruptExits130(t *testing.T) {
+	srv := registrytest.New(t)
+	srv.Push(t, "team/good:1", registrytest.Image(t, registrytest.Spec{User: "app"}))
+	var hanging atomic.Int32
+	srv.SetFault(func(_ http.ResponseWriter, r *http.Request) bool {
+		if !strings.Contains(r.URL.Path, "/team/hang/") {
+			return false
+		}
+		hanging.Add(1)
+		<-r.Context().Done()
+		return true
+	})
+	dir := t.TempDir()
+	good, hang := filepath.Join(dir, "Dockerfile.good"), filepath.Join(dir, "Dockerfile.hang")
+	for path, ref := range map[string]string{good: "team/good:1", hang: "team/hang:1"} {
+		if err := os.WriteFile(path, []byte("FROM "+srv.Ref(ref)+"\nCMD [\"app\"]\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cache := t.TempDir()
+	env := []string{"DOCKVET_CACHE_DIR=" + cache, "DOCKER_CONFIG=" + t.TempDir(), "DOCKVET_OFFLINE="}
+
+	cmd, out, errOut := dockvetProcess(t, env, "lint", "-f", "gnu", "--registry-timeout", "10m", good, hang)
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	// Interrupt once the hanging lookup is at the registry and the good one
+	// is done (its config is the last thing it fetches).
+	for i := 0; ; i++ {
+		if hanging.Load() > 0 && srv.Requests().Blob > 0 {
+			break
+		}
+		if i == 2000 {
+			t.Fatalf("lookups did not start; stderr:\n%s", errOut)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-waited:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("dockvet did not end after SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d, want 130\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut.String(), "dockvet: interrupted") {
+		t.Errorf("stderr %q does not say it was interrupted", errOut)
+	}
+	err := filepath.WalkDir(cache, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".tmp-") {
+			t.Errorf("partial cache file left: %s", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A warm run offline: the good base comes from the cache (its user is
+	// app, so no DV302), the interrupted one is counted as not in the cache.
+	srv.Reset()
+	cmd, out, errOut = dockvetProcess(t, env, "lint", "-f", "gnu", "--offline", "--fail-on", "info", good, hang)
+	_ = cmd.Wait()
+	if strings.Contains(out.String(), "Dockerfile.good") {
+		t.Errorf("the good base was not answered from the cache:\n%s", out)
+	}
+	if !strings.Contains(errOut.String(), "dockvet: 1 base image was not checked") {
+		t.Errorf("stderr %q, want one base not in the cache", errOut)
+	}
+	if got := srv.Requests(); got.Total() != 0 {
+		t.Errorf("offline run sent %+v", got)
 	}
 }
