@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/registry"
 	"github.com/dockvet/dockvet/internal/rule"
@@ -103,5 +104,76 @@ func TestBaseImageRulesWithoutLookup(t *testing.T) {
 	got := ruletest.Lines(ruletest.Run(t, RootUser, "FROM postgres:16\n", dockerfile.Options{}))
 	if len(got) != 1 || !strings.Contains(got[0], "base images are not checked") {
 		t.Errorf("DV302: %q", got)
+	}
+}
+
+// offlineBases answers every lookup as an offline run does for a base that
+// is not in the cache.
+func offlineBases(ref string) (*image.Image, error) {
+	return nil, &registry.Error{Ref: ref, Reason: registry.ReasonOffline}
+}
+
+// A base the rules could not read: DV302 still fires, but capped at info (a
+// rule that cannot be sure does not fail a build), and DV001 is silent when
+// the run is offline by choice (the CLI says so once on stderr).
+func TestUnknownBaseSeverityAndOffline(t *testing.T) {
+	notFound := baseImages(testBases)
+	tests := []struct {
+		name    string
+		rule    *rule.Rule
+		bases   func(string) (*image.Image, error)
+		want    int
+		maxSev  finding.Severity
+		message string
+	}{
+		{"DV302 not found is info", RootUser, notFound, 1, finding.SeverityInfo, "see DV001"},
+		{"DV302 offline is info", RootUser, offlineBases, 1, finding.SeverityInfo, "offline, and it is not in the cache"},
+		{"DV001 not found", BaseImageUnresolved, notFound, 1, finding.SeverityNone, "not found"},
+		{"DV001 offline by choice is silent", BaseImageUnresolved, offlineBases, 0, finding.SeverityNone, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := ruletest.RunBases(t, tt.rule, "FROM nothere:1\nCMD [\"x\"]\n", dockerfile.Options{}, tt.bases)
+			if len(ds) != tt.want {
+				t.Fatalf("got %q, want %d findings", ruletest.Lines(ds), tt.want)
+			}
+			for _, d := range ds {
+				if d.MaxSeverity != tt.maxSev || !strings.Contains(d.Message, tt.message) {
+					t.Errorf("got %q capped at %v, want %q capped at %v", d.Message, d.MaxSeverity, tt.message, tt.maxSev)
+				}
+			}
+		})
+	}
+	// A known root base stays a warning.
+	ds := ruletest.RunBases(t, RootUser, "FROM postgres:16\n", dockerfile.Options{}, notFound)
+	if len(ds) != 1 || ds[0].MaxSeverity != finding.SeverityNone {
+		t.Errorf("known root base: %+v", ds)
+	}
+}
+
+// Every rule that reads base images declares it (rule.NeedsBase), or the
+// engine would not look them up for it.
+func TestRulesDeclareNeedsBase(t *testing.T) {
+	srcs := []string{
+		"FROM postgres:16\n",
+		"FROM postgres:16 AS db\nFROM db\nCOPY x /var/lib/postgresql/data\n",
+		"FROM nothere:1\nCMD [\"x\"]\n",
+		"FROM shellcmd:1\nCOPY . /app\n",
+		"FROM shellentry:1\n",
+	}
+	for _, r := range All() {
+		if r.Check == nil {
+			continue
+		}
+		called := false
+		for _, src := range srcs {
+			ruletest.RunBases(t, r, src, dockerfile.Options{}, func(ref string) (*image.Image, error) {
+				called = true
+				return baseImages(testBases)(ref)
+			})
+		}
+		if called != r.NeedsBase {
+			t.Errorf("%s: reads base images = %v, NeedsBase = %v", r, called, r.NeedsBase)
+		}
 	}
 }

@@ -27,12 +27,17 @@ Fix the cause the message names: log in with docker login (dockvet uses the
 same credentials, ~/.docker/config.json and credential helpers), correct the
 reference or --platform, raise --registry-timeout, or list a plain-HTTP
 registry under insecure-registries. In air-gapped CI, run once with network
-access to fill the cache (--cache-dir), or ignore this rule.`,
+access to fill the cache (--cache-dir), or ignore this rule.
+
+A run that is offline by choice (--offline, DOCKVET_OFFLINE, offline: true in
+the config) does not report bases missing from the cache here, once per FROM:
+one line on stderr says how many were not checked and how to fill the cache.`,
 	Bad: `# dockvet lint --offline
 FROM registry.example.com/team/base:1.4`,
 	Good: `# dockvet lint (with credentials for registry.example.com)
 FROM registry.example.com/team/base:1.4`,
-	Check: checkBaseImageUnresolved,
+	NeedsBase: true,
+	Check:     checkBaseImageUnresolved,
 }
 
 func checkBaseImageUnresolved(pass *rule.Pass) {
@@ -43,10 +48,10 @@ func checkBaseImageUnresolved(pass *rule.Pass) {
 	why := err.Error()
 	var re *registry.Error
 	if errors.As(err, &re) {
-		why = string(re.Reason)
 		if re.Reason == registry.ReasonOffline {
-			why = "offline, and not in the cache"
+			return // offline by choice: the run says so once, on stderr
 		}
+		why = string(re.Reason)
 		if re.Detail != "" {
 			why += ": " + re.Detail
 		}

@@ -53,6 +53,7 @@ COPY . /src
 RUN make -C /src
 FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04
 COPY --from=build /src/bin/app /usr/local/bin/app`,
+	NeedsBase:  true,
 	Check:      checkOversizedImage,
 	CheckImage: checkOversizedImageImage,
 }

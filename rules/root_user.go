@@ -1,12 +1,15 @@
 package rules
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/imagesrc"
+	"github.com/dockvet/dockvet/internal/registry"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -32,9 +35,10 @@ The rule fires on a last USER of root, 0, root:<group> or 0:<group>. Without
 any USER it fires on the FROM line: a FROM scratch image runs as root (a
 data-only scratch image without CMD or ENTRYPOINT is exempt), and another base
 image runs as root when its config sets no user or root: dockvet reads the base
-image's config from its registry (DV001 says when it cannot, and the message
-then says the user is unknown). An explicit USER makes the image independent of
-what the base image does.`,
+image's config from its registry. When it cannot (DV001 says why; --offline
+with the base not in the cache), the finding is info, not warning, and says the
+user is unknown: a rule that cannot be sure does not fail a build. An explicit
+USER makes the image independent of what the base image does.`,
 	Bad: `FROM python:3.12-slim
 COPY app/ /app/
 CMD ["python", "/app/main.py"]`,
@@ -43,6 +47,7 @@ RUN useradd --uid 10001 --no-create-home app
 COPY app/ /app/
 USER 10001
 CMD ["python", "/app/main.py"]`,
+	NeedsBase:  true,
 	Check:      checkRootUser,
 	CheckImage: checkRootUserImage,
 }
@@ -96,11 +101,21 @@ func checkRootUser(pass *rule.Pass) {
 	if nonRootTag(base.Tag) {
 		return
 	}
+	// The base is unknown, so the image may well run as a user the base
+	// sets: say so, at info, which does not fail a build by default.
 	why := "base images are not checked"
-	if err != nil {
+	var re *registry.Error
+	switch {
+	case errors.As(err, &re) && re.Reason == registry.ReasonOffline:
+		why = "offline, and it is not in the cache"
+	case err != nil:
 		why = "its config could not be read, see DV001"
 	}
-	pass.Reportf(base.Range, "no USER in the final image: it runs as root unless base image %s sets a user (%s); add USER <non-root> after the steps that need root", base.Expanded, why)
+	pass.Report(rule.Diagnostic{
+		Range:       base.Range,
+		Message:     fmt.Sprintf("no USER in the final image: it runs as root unless base image %s sets a user (%s); add USER <non-root> after the steps that need root", base.Expanded, why),
+		MaxSeverity: finding.SeverityInfo,
+	})
 }
 
 // nonRootTag recognises tags that by convention select a non-root variant

@@ -66,6 +66,7 @@ CMD npm start`,
 COPY . /app
 WORKDIR /app
 CMD ["npm", "start"]`,
+	NeedsBase:  true,
 	Check:      checkShellFormCmd,
 	CheckImage: checkShellFormCmdImage,
 }

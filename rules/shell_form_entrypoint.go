@@ -45,6 +45,7 @@ CMD ["--port", "8080"]`,
 COPY . /app
 ENTRYPOINT ["node", "/app/server.js"]
 CMD ["--port", "8080"]`,
+	NeedsBase:  true,
 	Check:      checkShellFormEntrypoint,
 	CheckImage: checkShellFormEntrypointImage,
 }

@@ -63,6 +63,7 @@ VOLUME ["/mnt/models"]`,
 	Good: `FROM python:3.12-slim
 COPY models/ /mnt/models/
 # the pod spec mounts storage where it is needed; no VOLUME`,
+	NeedsBase:  true,
 	Check:      checkVolumeOverImageData,
 	CheckImage: checkVolumeOverImageDataImage,
 }

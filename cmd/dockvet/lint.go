@@ -113,7 +113,8 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	}
 	files, walkErrs := discover.Files(args, stdinName)
 	inputs, readErrs := e.readInputs(files)
-	res := eng.Lint(inputs, settings.parse)
+	res := eng.LintContext(cmd.Context(), inputs, settings.parse)
+	e.reportOfflineMisses(resolver, &fl.registry)
 	if fl.layers {
 		if err := e.lintLayers(eng, inputs, settings, recorder, fl); err != nil {
 			return err

@@ -4,10 +4,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -17,14 +20,28 @@ const (
 	exitOK       = 0 // no finding at or above --fail-on
 	exitFindings = 1 // at least one
 	exitError    = 2 // usage, configuration or I/O error
+	// exitInterrupted is the shell's code for a process ended by SIGINT
+	// (128 + 2), also used for SIGTERM: the run was cancelled.
+	exitInterrupted = 130
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	// Ctrl-C (or SIGTERM) cancels registry lookups through the context; a
+	// second one kills the process the default way.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	code := runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // env is what a command may touch, so that tests can run it in-process.
 type env struct {
+	// ctx is cancelled by Ctrl-C; a cancelled run exits 130.
+	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
@@ -46,17 +63,33 @@ func usageErrorf(format string, args ...any) error {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, isTerminal: isTerminal}
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, isTerminal: isTerminal}
 	return e.run(args)
 }
 
 func (e *env) run(args []string) int {
+	ctx := e.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	root := e.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
+	if ctx.Err() != nil {
+		// Whatever the command printed, the run did not complete.
+		if err != nil {
+			fmt.Fprintf(e.stderr, "dockvet: %v\n", err)
+		}
+		fmt.Fprintln(e.stderr, "dockvet: interrupted")
+		return exitInterrupted
+	}
 	if err == nil {
 		return e.exit
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -55,4 +56,23 @@ func truthy(v string) bool {
 		return true
 	}
 	return false
+}
+
+// reportOfflineMisses says once, on stderr, how many base images an offline
+// run could not check because they are not in the cache (DV001 does not
+// report them once per FROM: the run is offline by choice).
+func (e *env) reportOfflineMisses(r *registry.Resolver, fl *registryFlags) {
+	n := r.Stats().OfflineMisses
+	if n == 0 {
+		return
+	}
+	what := "base images were"
+	if n == 1 {
+		what = "base image was"
+	}
+	fill := "run once without --offline (and without DOCKVET_OFFLINE or offline: true) to fill the cache"
+	if e.cacheDir(fl) == "" {
+		fill = "the cache is disabled (--no-cache), so only a run with network access checks them"
+	}
+	fmt.Fprintf(e.stderr, "dockvet: %d %s not checked (offline, not in the cache): inherited volumes, user and CMD/ENTRYPOINT are unknown; %s\n", n, what, fill)
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,3 +126,265 @@ func writeDockerConfig(t *testing.T, dir, host, user, pass string) {
 }
 
 func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// TestCredentialsNeverInOutput: a registry that echoes the password in its
+// error body, and a credential helper that fails printing the credential,
+// never get it into any output format nor stderr.
+func TestCredentialsNeverInOutput(t *testing.T) {
+	const user, secret = "ci-bot", "S3cretPassw0rd"
+	echo := "invalid login: user " + user + " password " + secret + " basic " + base64Std(user+":"+secret)
+	tests := []struct {
+		name   string
+		config func(t *testing.T, dir, host string)
+		fault  registrytest.Fault
+	}{
+		{
+			name:   "registry echoes the password",
+			config: func(t *testing.T, dir, host string) { writeDockerConfig(t, dir, host, user, secret) },
+			fault: func(w http.ResponseWriter, r *http.Request) bool {
+				if registrytest.Kind(r.URL.Path) != "token" {
+					return false
+				}
+				registrytest.WriteError(w, http.StatusUnauthorized, "UNAUTHORIZED", echo)
+				return true
+			},
+		},
+		{
+			name: "credential helper fails printing the credential",
+			config: func(t *testing.T, dir, host string) {
+				helper := filepath.Join(dir, "docker-credential-dvleaky")
+				script := "#!/bin/sh\necho '" + user + ":" + secret + "'\necho 'password " + secret + "' >&2\nexit 1\n"
+				if err := os.WriteFile(helper, []byte(script), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+				cfg := `{"credHelpers":{"` + host + `":"dvleaky"}}`
+				if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := registrytest.New(t, registrytest.WithAuth(user, secret))
+			srv.Push(t, "team/base:1.0", registrytest.Image(t, registrytest.Spec{User: "app"}))
+			srv.SetFault(tt.fault)
+			dockerConfig := t.TempDir()
+			tt.config(t, dockerConfig, srv.Host())
+			t.Setenv("DOCKER_CONFIG", dockerConfig)
+			df := filepath.Join(t.TempDir(), "Dockerfile")
+			if err := os.WriteFile(df, []byte("FROM "+srv.Ref("team/base:1.0")+"\nCMD [\"app\"]\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, format := range []string{"text", "gnu", "json"} {
+				// A credential helper inherits the process's stderr unless
+				// it is run with its own: watch what reaches it.
+				var out, errOut string
+				processStderr := captureProcessStderr(t, func() {
+					_, out, errOut = runCLIEnv(t, map[string]string{}, "", "lint", "-f", format, "--registry-timeout", "5s", df)
+				})
+				errOut += processStderr
+				if !strings.Contains(out, "DV001") || !strings.Contains(out, "unauthorized") {
+					t.Errorf("-f %s: want DV001 unauthorized, got:\n%s%s", format, out, errOut)
+				}
+				for _, s := range []string{secret, base64Std(user + ":" + secret), srv.Token()} {
+					if strings.Contains(out, s) || strings.Contains(errOut, s) {
+						t.Errorf("-f %s: output leaks %q:\n%s%s", format, s, out, errOut)
+					}
+				}
+			}
+		})
+	}
+}
+
+// captureProcessStderr runs f with os.Stderr (which child processes
+// inherit) redirected to a pipe, and returns what was written to it.
+func captureProcessStderr(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = w
+	done := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- b
+	}()
+	f()
+	os.Stderr = saved
+	_ = w.Close()
+	b := <-done
+	_ = r.Close()
+	return string(b)
+}
+
+// TestOfflineMissesOnce: an offline run reports the bases missing from the
+// cache once on stderr (counting distinct bases), not as one DV001 per
+// FROM, and the unknown base's DV302 is info, so the run passes.
+func TestOfflineMissesOnce(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for i, base := range []string{"alpine:3.20", "alpine:3.20", "debian:12"} {
+		df := filepath.Join(dir, "Dockerfile."+string(rune('a'+i)))
+		if err := os.WriteFile(df, []byte("FROM "+base+"\nCMD [\"app\"]\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, df)
+	}
+	tests := []struct {
+		name    string
+		environ map[string]string
+		flags   []string
+		stderr  string
+	}{
+		{"--offline", map[string]string{}, []string{"--offline"}, "dockvet: 2 base images were not checked (offline, not in the cache): inherited volumes, user and CMD/ENTRYPOINT are unknown; run once without --offline (and without DOCKVET_OFFLINE or offline: true) to fill the cache\n"},
+		{"DOCKVET_OFFLINE", map[string]string{"DOCKVET_OFFLINE": "1"}, nil, "dockvet: 2 base images were not checked"},
+		{"--no-cache", map[string]string{}, []string{"--offline", "--no-cache"}, "the cache is disabled (--no-cache)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"lint", "-f", "gnu"}, tt.flags...), files...)
+			code, out, errOut := runCLIEnv(t, tt.environ, "", args...)
+			if code != 0 {
+				t.Errorf("exit %d, want 0 (DV302 on an unknown base is info)\n%s", code, out)
+			}
+			if strings.Contains(out, "DV001") {
+				t.Errorf("DV001 reported per FROM offline:\n%s", out)
+			}
+			if got := strings.Count(out, ": info: no USER in the final image"); got != 3 {
+				t.Errorf("%d DV302 infos, want 3:\n%s", got, out)
+			}
+			if !strings.Contains(errOut, tt.stderr) || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("stderr %q, want one line containing %q", errOut, tt.stderr)
+			}
+		})
+	}
+}
+
+// TestCredentialHelperAnswers: a working credential helper (run by dockvet
+// itself, quietly) authenticates the lookup.
+func TestCredentialHelperAnswers(t *testing.T) {
+	const user, secret = "ci-bot", "Helper-Pa55-w0rd"
+	srv := registrytest.New(t, registrytest.WithAuth(user, secret))
+	srv.Push(t, "team/base:1.0", registrytest.Image(t, registrytest.Spec{User: "app"}))
+	dir := t.TempDir()
+	script := "#!/bin/sh\nread server\necho '{\"ServerURL\":\"'$server'\",\"Username\":\"" + user + "\",\"Secret\":\"" + secret + "\"}'\n"
+	if err := os.WriteFile(filepath.Join(dir, "docker-credential-dvgood"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"credHelpers":{"`+srv.Host()+`":"dvgood"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("DOCKER_CONFIG", dir)
+	df := filepath.Join(t.TempDir(), "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM "+srv.Ref("team/base:1.0")+"\nCMD [\"app\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLIEnv(t, map[string]string{}, "", "lint", "-f", "gnu", "--fail-on", "info", df)
+	if code != 0 || out != "" {
+		t.Errorf("exit %d, want 0 and no finding (the base sets user app):\n%s%s", code, out, errOut)
+	}
+}
+
+// runMainEnv makes the test binary run main (see TestMain).
+const runMainEnv = "DOCKVET_TEST_RUN_MAIN"
+
+// dockvetProcess starts the test binary as dockvet with args.
+func dockvetProcess(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), runMainEnv+"=1"), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &out, &errb
+}
+
+// TestInterruptExits130: Ctrl-C while base-image lookups hang cancels them:
+// the process exits 130 at once, the cache holds no partial file, and a
+// following run is served from what the cache got.
+func TestInterruptExits130(t *testing.T) {
+	srv := registrytest.New(t)
+	srv.Push(t, "team/good:1", registrytest.Image(t, registrytest.Spec{User: "app"}))
+	var hanging atomic.Int32
+	srv.SetFault(func(_ http.ResponseWriter, r *http.Request) bool {
+		if !strings.Contains(r.URL.Path, "/team/hang/") {
+			return false
+		}
+		hanging.Add(1)
+		<-r.Context().Done()
+		return true
+	})
+	dir := t.TempDir()
+	good, hang := filepath.Join(dir, "Dockerfile.good"), filepath.Join(dir, "Dockerfile.hang")
+	for path, ref := range map[string]string{good: "team/good:1", hang: "team/hang:1"} {
+		if err := os.WriteFile(path, []byte("FROM "+srv.Ref(ref)+"\nCMD [\"app\"]\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cache := t.TempDir()
+	env := []string{"DOCKVET_CACHE_DIR=" + cache, "DOCKER_CONFIG=" + t.TempDir(), "DOCKVET_OFFLINE="}
+
+	cmd, out, errOut := dockvetProcess(t, env, "lint", "-f", "gnu", "--registry-timeout", "10m", good, hang)
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	// Interrupt once the hanging lookup is at the registry and the good one
+	// is done (its config is the last thing it fetches).
+	for i := 0; ; i++ {
+		if hanging.Load() > 0 && srv.Requests().Blob > 0 {
+			break
+		}
+		if i == 2000 {
+			t.Fatalf("lookups did not start; stderr:\n%s", errOut)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-waited:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("dockvet did not end after SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d, want 130\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut.String(), "dockvet: interrupted") {
+		t.Errorf("stderr %q does not say it was interrupted", errOut)
+	}
+	err := filepath.WalkDir(cache, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".tmp-") {
+			t.Errorf("partial cache file left: %s", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A warm run offline: the good base comes from the cache (its user is
+	// app, so no DV302), the interrupted one is counted as not in the cache.
+	srv.Reset()
+	cmd, out, errOut = dockvetProcess(t, env, "lint", "-f", "gnu", "--offline", "--fail-on", "info", good, hang)
+	_ = cmd.Wait()
+	if strings.Contains(out.String(), "Dockerfile.good") {
+		t.Errorf("the good base was not answered from the cache:\n%s", out)
+	}
+	if !strings.Contains(errOut.String(), "dockvet: 1 base image was not checked") {
+		t.Errorf("stderr %q, want one base not in the cache", errOut)
+	}
+	if got := srv.Requests(); got.Total() != 0 {
+		t.Errorf("offline run sent %+v", got)
+	}
+}

@@ -37,7 +37,7 @@ func (c *countingResolver) Resolve(_ context.Context, reqs []registry.Request) [
 
 // baseUser reports, on each file's first instruction, what the rule sees as
 // the final image's base.
-var baseUser = &rule.Rule{ID: "T9", Name: "base-user", Severity: finding.SeverityWarning,
+var baseUser = &rule.Rule{ID: "T9", Name: "base-user", Severity: finding.SeverityWarning, NeedsBase: true,
 	Check: func(p *rule.Pass) {
 		chain := p.File.FinalChain()
 		img, ref, err := p.BaseImage(chain[len(chain)-1])

@@ -89,14 +89,16 @@ type Engine struct {
 	severity map[*rule.Rule]finding.Severity // enabled rules only
 	// configFindings report unknown rule names in config files.
 	configFindings []finding.Finding
-	bases          BaseResolver
-	contexts       *contexts
-	limits         rule.Limits
+	// bases is nil unless an enabled rule needs base images (rule.NeedsBase):
+	// lookups start only then.
+	bases    BaseResolver
+	contexts *contexts
+	limits   rule.Limits
 }
 
 // New resolves settings against the rules.
 func New(rules []*rule.Rule, s Settings) (*Engine, error) {
-	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{}, bases: s.Bases,
+	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{},
 		contexts: newContexts(s.Context), limits: s.Limits}
 	for _, r := range rules {
 		e.byKey[strings.ToLower(r.ID)] = r
@@ -140,6 +142,12 @@ func New(rules []*rule.Rule, s Settings) (*Engine, error) {
 			}
 		} else {
 			e.configFindings = nil
+		}
+	}
+	for r := range e.severity {
+		if r.NeedsBase && r.Check != nil {
+			e.bases = s.Bases
+			break
 		}
 	}
 	return e, nil
@@ -257,7 +265,9 @@ func (e *Engine) lintFile(in Input, opts dockerfile.Options) (fs []finding.Findi
 	}
 	var bases rule.BaseLookup
 	if e.bases != nil {
-		bases = newBaseBroker(e.bases).lookup(f, opts)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		bases = newBaseBroker(ctx, e.bases).lookup(f, opts)
 	}
 	fs, err = e.check(f, bases, e.contexts.forInput(in))
 	return fs, f, err
@@ -308,6 +318,9 @@ func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup
 }
 
 func toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnostic) finding.Finding {
+	if d.MaxSeverity != finding.SeverityNone && d.MaxSeverity < sev {
+		sev = d.MaxSeverity
+	}
 	related := make([]finding.Related, len(d.Related))
 	for i, rel := range d.Related {
 		if rel.File == "" {
@@ -365,15 +378,23 @@ func (s *suppressions) suppressed(r *rule.Rule, line int) bool {
 	return s.global[r] || s.byLine[line][r]
 }
 
-// Lint lints many files concurrently and returns the combined result, with
-// findings sorted and the source lines of every file that has findings.
-// Options are shared by all files.
-//
-// With a base resolver, each file's final base image is requested as soon as
-// the file is parsed; equal requests share one resolution (so 100 files on 5
-// bases make 5), and many files are in flight at once so that lookups overlap
-// while memory stays bounded: a file is dropped as soon as it is checked.
+// Lint is LintContext without cancellation.
 func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
+	return e.LintContext(context.Background(), inputs, opts)
+}
+
+// LintContext lints many files concurrently and returns the combined
+// result, with findings sorted and the source lines of every file that has
+// findings. Options are shared by all files.
+//
+// With a base resolver and an enabled rule that needs base images, each
+// file's final base image is requested as soon as the file is parsed; equal
+// requests share one resolution (so 100 files on 5 bases make 5), and many
+// files are in flight at once so that lookups overlap while memory stays
+// bounded: a file is dropped as soon as it is checked. Every lookup runs
+// under ctx: cancelling it ends them (they become DV001's timeout), and
+// none outlives the call.
+func (e *Engine) LintContext(ctx context.Context, inputs []Input, opts dockerfile.Options) *finding.Result {
 	type result struct {
 		findings []finding.Finding
 		lines    []string
@@ -383,7 +404,13 @@ func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
 	workers := runtime.GOMAXPROCS(0)
 	var bases *baseBroker
 	if e.bases != nil {
-		bases = newBaseBroker(e.bases)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		bases = newBaseBroker(ctx, e.bases)
+		defer func() {
+			cancel()
+			bases.wait()
+		}()
 		// Workers mostly wait on the network; keep enough files in flight to
 		// start every distinct lookup early.
 		workers = max(workers, 32)
@@ -446,9 +473,11 @@ func (e *Engine) parse(in Input, opts dockerfile.Options) (f *dockerfile.File, e
 // baseBroker resolves each distinct base-image request once per run, however
 // many files ask for it and whenever they ask.
 type baseBroker struct {
+	ctx      context.Context // the run's: its deadline and cancellation
 	resolver BaseResolver
 	mu       sync.Mutex
 	pending  map[registry.Request]*baseAnswer
+	running  sync.WaitGroup
 }
 
 type baseAnswer struct {
@@ -456,9 +485,12 @@ type baseAnswer struct {
 	res  registry.Result
 }
 
-func newBaseBroker(r BaseResolver) *baseBroker {
-	return &baseBroker{resolver: r, pending: map[registry.Request]*baseAnswer{}}
+func newBaseBroker(ctx context.Context, r BaseResolver) *baseBroker {
+	return &baseBroker{ctx: ctx, resolver: r, pending: map[registry.Request]*baseAnswer{}}
 }
+
+// wait returns once every resolution the broker started has returned.
+func (b *baseBroker) wait() { b.running.Wait() }
 
 // get returns the answer for q, starting its resolution on first use.
 func (b *baseBroker) get(q registry.Request) *baseAnswer {
@@ -469,14 +501,16 @@ func (b *baseBroker) get(q registry.Request) *baseAnswer {
 	}
 	a := &baseAnswer{done: make(chan struct{})}
 	b.pending[q] = a
+	b.running.Add(1)
 	go func() {
+		defer b.running.Done()
 		defer close(a.done)
 		defer func() {
 			if p := recover(); p != nil {
 				a.res = registry.Result{Err: fmt.Errorf("internal error resolving %s: %v", q.Ref, p)}
 			}
 		}()
-		if rs := b.resolver.Resolve(context.Background(), []registry.Request{q}); len(rs) == 1 {
+		if rs := b.resolver.Resolve(b.ctx, []registry.Request{q}); len(rs) == 1 {
 			a.res = rs[0]
 		} else {
 			a.res = registry.Result{Err: fmt.Errorf("resolving %s: no answer", q.Ref)}

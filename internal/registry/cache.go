@@ -16,7 +16,13 @@ import (
 // diskCache is the resolver's on-disk cache, under <dir>/registry/:
 //
 //	blobs/sha256/<hex>   manifests, indexes and configs, by digest, forever
-//	tags/<sha256(name)>  {"name","digest","fetched"}: tag → top-level digest
+//	tags/<sha256(name)>  {"name","repo","digest","fetched"}: tag → top-level digest
+//	repos/<sha256(repo)>/<hex>  empty: the manifest <hex> was fetched from repo
+//
+// A tag entry is trusted (within its TTL) only when it names its own tag and
+// repository and its digest is a manifest fetched from that repository: an
+// entry that points at another repository's image, however it got there,
+// is a miss.
 //
 // Blobs are content addressed: a blob whose bytes do not hash to its name
 // is corrupt, ignored and removed. Files are written to a temporary file and
@@ -30,6 +36,7 @@ type diskCache struct {
 
 type tagEntry struct {
 	Name    string    `json:"name"`
+	Repo    string    `json:"repo"`
 	Digest  string    `json:"digest"`
 	Fetched time.Time `json:"fetched"`
 }
@@ -90,8 +97,19 @@ func (c *diskCache) putBlob(digest string, b []byte) {
 	writeAtomic(p, b)
 }
 
-// tag returns the cache entry for a tag reference name.
-func (c *diskCache) tag(name string) (tagEntry, bool) {
+// repoPath is the marker that manifest digest was fetched from repo.
+func (c *diskCache) repoPath(repo, digest string) (string, bool) {
+	p, ok := c.blobPath(digest)
+	if !ok {
+		return "", false
+	}
+	sum := sha256.Sum256([]byte(repo))
+	return filepath.Join(c.dir, "registry", "repos", hex.EncodeToString(sum[:]), filepath.Base(p)), true
+}
+
+// tag returns the cache entry for a tag reference name of repository repo,
+// if it is bound to repo (see diskCache).
+func (c *diskCache) tag(name, repo string) (tagEntry, bool) {
 	if !c.enabled() {
 		return tagEntry{}, false
 	}
@@ -100,10 +118,14 @@ func (c *diskCache) tag(name string) (tagEntry, bool) {
 		return tagEntry{}, false
 	}
 	var e tagEntry
-	if json.Unmarshal(b, &e) != nil || e.Name != name || e.Fetched.IsZero() {
+	if json.Unmarshal(b, &e) != nil || e.Name != name || e.Repo != repo || e.Fetched.IsZero() {
 		return tagEntry{}, false
 	}
-	if _, ok := c.blobPath(e.Digest); !ok {
+	marker, ok := c.repoPath(repo, e.Digest)
+	if !ok {
+		return tagEntry{}, false
+	}
+	if _, err := os.Stat(marker); err != nil {
 		return tagEntry{}, false
 	}
 	return e, true
@@ -116,13 +138,22 @@ func (c *diskCache) fresh(e tagEntry, now time.Time) bool {
 	return c.ttl > 0 && age < c.ttl && age > -time.Minute
 }
 
-func (c *diskCache) putTag(name, digest string, now time.Time) {
+// putTag records that tag name of repo pointed at manifest digest, fetched
+// from repo, at now.
+func (c *diskCache) putTag(name, repo, digest string, now time.Time) {
 	if !c.enabled() {
 		return
 	}
-	b, err := json.Marshal(tagEntry{Name: name, Digest: digest, Fetched: now.UTC()})
+	marker, ok := c.repoPath(repo, digest)
+	if !ok {
+		return
+	}
+	b, err := json.Marshal(tagEntry{Name: name, Repo: repo, Digest: digest, Fetched: now.UTC()})
 	if err != nil {
 		return
+	}
+	if _, err := os.Stat(marker); err != nil {
+		writeAtomic(marker, nil)
 	}
 	writeAtomic(c.tagPath(name), b)
 }

@@ -69,6 +69,13 @@ func (e *rateLimitedError) Error() string {
 	return fmt.Sprintf("HTTP 429, Retry-After %s", e.retryAfter.Round(time.Second))
 }
 
+// redirectError: a request was redirected more than maxRedirects times.
+type redirectError struct{ hops int }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("more than %d redirects (a redirect loop?)", maxRedirects)
+}
+
 // platformError: an index without the platform asked for.
 type platformError struct {
 	want string
@@ -103,8 +110,13 @@ func invalidf(err error, format string, args ...any) error {
 
 // classify turns any error from resolving ref into an *Error. ctx is the
 // Resolve call's context and timeout its deadline, for the message.
-func classify(ctx context.Context, timeout time.Duration, ref string, err error) *Error {
+// Known credentials (known may be nil) are redacted by value first, before
+// scrub can cut one in half.
+func classify(ctx context.Context, timeout time.Duration, ref string, err error, known *secrets) *Error {
 	reason, detail := reasonOf(ctx, timeout, err)
+	if known != nil {
+		detail = known.redact(detail)
+	}
 	return &Error{Ref: ref, Reason: reason, Detail: scrub(detail), Err: err}
 }
 
@@ -129,9 +141,15 @@ func reasonOf(ctx context.Context, timeout time.Duration, err error) (Reason, st
 		}
 		return fmt.Sprintf("no answer within %s", timeout)
 	}
+	var ce *credentialError
+	var re *redirectError
 	switch {
+	case errors.As(err, &re):
+		return ReasonServer, re.Error()
 	case errors.Is(err, errOffline):
 		return ReasonOffline, ""
+	case errors.As(err, &ce):
+		return ReasonUnauthorized, ce.Error()
 	case errors.As(err, &ut2):
 		return ReasonNetwork, ut2.Error()
 	case errors.As(err, &pe):
@@ -172,14 +190,13 @@ func reasonOf(ctx context.Context, timeout time.Duration, err error) (Reason, st
 }
 
 // statusReason maps a registry HTTP error by its error codes, then status.
+// The detail is the status and the first error code, never the registry's
+// message or body: registries echo what they were sent, credentials
+// included.
 func statusReason(te *transport.Error) (Reason, string) {
 	detail := fmt.Sprintf("HTTP %d", te.StatusCode)
 	if len(te.Errors) > 0 {
-		d := te.Errors[0]
-		detail += " " + string(d.Code)
-		if d.Message != "" {
-			detail += ": " + d.Message
-		}
+		detail += " " + errorCode(string(te.Errors[0].Code))
 	}
 	for _, d := range te.Errors {
 		switch d.Code {
@@ -204,6 +221,15 @@ func statusReason(te *transport.Error) (Reason, string) {
 		return ReasonRateLimited, detail
 	}
 	return ReasonServer, detail
+}
+
+// errorCode keeps a registry error code only when it looks like one
+// (upper-case letters and underscores, as the distribution spec's codes).
+func errorCode(c string) string {
+	if c == "" || len(c) > 40 || strings.TrimFunc(c, func(r rune) bool { return r >= 'A' && r <= 'Z' || r == '_' }) != "" {
+		return "(unknown error code)"
+	}
+	return c
 }
 
 // innermost unwraps a chain of single errors.

@@ -388,6 +388,74 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
+			name: "redirect loop: at most 10 redirects",
+			setup: func(t *testing.T) (env, []Option) {
+				srv := newServer(t, registrytest.WithFault(onKind("manifest", func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, r.URL.Path, http.StatusTemporaryRedirect)
+				})))
+				return env{srv, srv.Ref("team/app:1")}, nil
+			},
+			want: ReasonServer, bound: fastBound,
+			check: func(t *testing.T, e env, re *Error) {
+				if got := e.srv.Requests(); got.Manifest != 1+maxRedirects {
+					t.Errorf("requests = %+v, want the manifest and %d redirects", got, maxRedirects)
+				}
+				if !strings.Contains(re.Detail, "more than 10 redirects") {
+					t.Errorf("detail = %q", re.Detail)
+				}
+			},
+		},
+		{
+			name: "malformed config",
+			setup: func(t *testing.T) (env, []Option) {
+				config := []byte(`{"architecture": "amd64", "config": {`)
+				m := rawManifest(types.OCIManifestSchema1, map[string]any{
+					"config": descriptor(types.OCIConfigJSON, config), "layers": []any{}})
+				srv := newServer(t, registrytest.WithFault(rawDocuments(map[string]rawDoc{"1": m}, config)))
+				return env{srv, srv.Ref("team/app:1")}, nil
+			},
+			want: ReasonInvalid, bound: fastBound,
+			check: func(t *testing.T, e env, re *Error) {
+				if !strings.HasPrefix(re.Detail, "malformed config") {
+					t.Errorf("detail = %q", re.Detail)
+				}
+			},
+		},
+		{
+			name: "nested index declared as an image",
+			setup: func(t *testing.T) (env, []Option) {
+				inner := rawManifest(types.OCIImageIndex, map[string]any{"manifests": []any{}})
+				child := descriptor(types.OCIManifestSchema1, inner.body)
+				child["platform"] = map[string]string{"os": "linux", "architecture": "amd64"}
+				top := rawManifest(types.OCIImageIndex, map[string]any{"manifests": []any{child}})
+				srv := newServer(t, registrytest.WithFault(rawDocuments(map[string]rawDoc{"1": top, inner.digest: inner})))
+				return env{srv, srv.Ref("team/app:1")}, nil
+			},
+			want: ReasonInvalid, bound: fastBound,
+			check: func(t *testing.T, e env, re *Error) {
+				if !strings.Contains(re.Detail, "points to another index") {
+					t.Errorf("detail = %q", re.Detail)
+				}
+			},
+		},
+		{
+			name: "index of an index only",
+			setup: func(t *testing.T) (env, []Option) {
+				inner := rawManifest(types.OCIImageIndex, map[string]any{"manifests": []any{}})
+				child := descriptor(types.OCIImageIndex, inner.body)
+				child["platform"] = map[string]string{"os": "linux", "architecture": "amd64"}
+				top := rawManifest(types.OCIImageIndex, map[string]any{"manifests": []any{child}})
+				srv := newServer(t, registrytest.WithFault(rawDocuments(map[string]rawDoc{"1": top, inner.digest: inner})))
+				return env{srv, srv.Ref("team/app:1")}, nil
+			},
+			want: ReasonNoPlatform, bound: fastBound,
+			check: func(t *testing.T, e env, re *Error) {
+				if got := e.srv.Requests(); got.Manifest != 1 {
+					t.Errorf("requests = %+v, want only the top index (nested indexes are not followed)", got)
+				}
+			},
+		},
+		{
 			name: "bad reference",
 			setup: func(t *testing.T) (env, []Option) {
 				srv := newServer(t)
@@ -826,5 +894,73 @@ func TestInlineConfig(t *testing.T) {
 	}
 	if n := srv.Requests().Blob; n != 0 {
 		t.Errorf("blob requests = %d, want 0", n)
+	}
+}
+
+// rawDoc is a manifest or index served as is.
+type rawDoc struct {
+	mediaType types.MediaType
+	body      []byte
+	digest    string
+}
+
+// rawManifest makes a schema 2 document of mediaType with fields.
+func rawManifest(mediaType types.MediaType, fields map[string]any) rawDoc {
+	doc := map[string]any{"schemaVersion": 2, "mediaType": mediaType}
+	for k, v := range fields {
+		doc[k] = v
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		panic(err)
+	}
+	return rawDoc{mediaType: mediaType, body: b, digest: sha256Digest(b)}
+}
+
+// descriptor describes content b of mediaType.
+func descriptor(mediaType types.MediaType, b []byte) map[string]any {
+	return map[string]any{"mediaType": mediaType, "digest": sha256Digest(b), "size": len(b)}
+}
+
+func sha256Digest(b []byte) string {
+	h, _, err := v1.SHA256(bytes.NewReader(b))
+	if err != nil {
+		panic(err)
+	}
+	return h.String()
+}
+
+// rawDocuments serves manifests by tag or digest (the last path element)
+// and blobs by their digest, from what it is given.
+func rawDocuments(docs map[string]rawDoc, blobs ...[]byte) registrytest.Fault {
+	byDigest := map[string][]byte{}
+	for _, b := range blobs {
+		byDigest[sha256Digest(b)] = b
+	}
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		last := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		switch registrytest.Kind(r.URL.Path) {
+		case "manifest":
+			d, ok := docs[last]
+			if !ok {
+				registrytest.WriteError(w, 404, "MANIFEST_UNKNOWN", "")
+				return true
+			}
+			w.Header().Set("Content-Type", string(d.mediaType))
+			w.Header().Set("Docker-Content-Digest", d.digest)
+			if r.Method != http.MethodHead {
+				_, _ = w.Write(d.body)
+			}
+			return true
+		case "blob":
+			b, ok := byDigest[last]
+			if !ok {
+				registrytest.WriteError(w, 404, "BLOB_UNKNOWN", "")
+				return true
+			}
+			_, _ = w.Write(b)
+			return true
+		}
+		return false
 	}
 }

@@ -42,9 +42,10 @@ func retryable(err error) bool {
 		tl *tooLargeError
 		rl *rateLimitedError
 		ie *insecureError
+		re *redirectError
 		te *transport.Error
 	)
-	if errors.As(err, &tl) || errors.As(err, &rl) || errors.As(err, &ie) {
+	if errors.As(err, &tl) || errors.As(err, &rl) || errors.As(err, &ie) || errors.As(err, &re) {
 		return false
 	}
 	if errors.As(err, &te) {
@@ -66,7 +67,7 @@ func (r *Resolver) lookup(ctx context.Context, ref name.Reference, plat v1.Platf
 		top = d.DigestStr()
 	} else {
 		tagName = ref.Name()
-		if e, ok := r.cache.tag(tagName); ok {
+		if e, ok := r.cache.tag(tagName, repo.Name()); ok {
 			if r.cache.fresh(e, r.now()) {
 				top = e.Digest
 			} else {
@@ -84,6 +85,11 @@ func (r *Resolver) lookup(ctx context.Context, ref name.Reference, plat v1.Platf
 	if r.opts.offline {
 		return nil, errOffline
 	}
+	release, err := r.acquireHost(ctx, repo.RegistryStr())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	p, err := r.getPuller()
 	if err != nil {
 		return nil, err
@@ -98,7 +104,7 @@ func (r *Resolver) lookup(ctx context.Context, ref name.Reference, plat v1.Platf
 			if errors.Is(err, errMiss) {
 				img, err = r.fromDigest(ctx, p, repo, dg, nil, "", plat)
 			}
-			r.tagDone(tagName, dg, err)
+			r.tagDone(tagName, repo.Name(), dg, err)
 			return img, err
 		}
 		// Some registries answer HEAD badly; GET says more.
@@ -113,16 +119,16 @@ func (r *Resolver) lookup(ctx context.Context, ref name.Reference, plat v1.Platf
 	}
 	dg := desc.Digest.String()
 	img, err := r.fromDigest(ctx, p, repo, dg, desc.Manifest, desc.MediaType, plat)
-	r.tagDone(tagName, dg, err)
+	r.tagDone(tagName, repo.Name(), dg, err)
 	return img, err
 }
 
 // tagDone records tag → digest when the answer is definitive: an image, or
 // an index without the platform.
-func (r *Resolver) tagDone(tagName, digest string, err error) {
+func (r *Resolver) tagDone(tagName, repo, digest string, err error) {
 	var pe *platformError
 	if tagName != "" && (err == nil || errors.As(err, &pe)) {
-		r.cache.putTag(tagName, digest, r.now())
+		r.cache.putTag(tagName, repo, digest, r.now())
 	}
 }
 

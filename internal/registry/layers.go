@@ -73,7 +73,7 @@ func (r *Resolver) layerError(ctx context.Context, ref string, err error) error 
 	if errors.As(err, &e) {
 		return err
 	}
-	return classify(ctx, r.opts.timeout, ref, err)
+	return r.classify(ctx, ref, err)
 }
 
 // remoteLayer classifies the errors of a registry layer.

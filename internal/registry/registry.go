@@ -116,8 +116,9 @@ func WithInsecureRegistries(hosts []string) Option {
 	return func(o *options) { o.insecure = append([]string(nil), hosts...) }
 }
 
-// WithKeychain sets where credentials come from (default authn.DefaultKeychain:
-// ~/.docker/config.json, DOCKER_CONFIG, credential helpers).
+// WithKeychain sets where credentials come from (default: what
+// authn.DefaultKeychain reads, ~/.docker/config.json, DOCKER_CONFIG and
+// credential helpers, with helpers run quietly under the deadline).
 func WithKeychain(k authn.Keychain) Option { return func(o *options) { o.keychain = k } }
 
 // WithTransport replaces the HTTP transport (tests).

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -15,7 +14,8 @@ import (
 	"github.com/dockvet/dockvet/internal/image"
 )
 
-// concurrency bounds the images resolved at once (and config fetches).
+// concurrency bounds the lookups in flight to one registry host, across
+// every Resolve call of a Resolver (and go-containerregistry's own jobs).
 const concurrency = 8
 
 // Result is the answer for one Request: an image or an *Error.
@@ -37,6 +37,9 @@ type Stats struct {
 	// CacheHits is the number of distinct (reference, platform) pairs
 	// answered from the disk cache without any request.
 	CacheHits int64
+	// OfflineMisses is the number of distinct (reference, platform) pairs
+	// that an offline Resolver could not answer from the cache.
+	OfflineMisses int64
 }
 
 // Resolver resolves image references; see the package comment. It is safe
@@ -53,12 +56,23 @@ type Resolver struct {
 	puller     *remote.Puller
 	pullerErr  error
 
+	// secrets are the credentials handed out by the keychain, redacted
+	// from every error by value.
+	secrets secrets
+
 	requests    atomic.Int64
 	resolutions atomic.Int64
 	cacheHits   atomic.Int64
 
-	mu   sync.Mutex
-	memo map[string]*image.Image // key → resolved image (Ref unset)
+	// deadline is the run's: set by the first Resolve call to
+	// WithTimeout from then, and shared by every later call.
+	deadlineOnce sync.Once
+	deadline     time.Time
+
+	mu            sync.Mutex
+	memo          map[string]*image.Image  // key → resolved image (Ref unset)
+	hostSlots     map[string]chan struct{} // registry host → lookups in flight
+	offlineMisses map[string]bool          // keys an offline run could not answer
 }
 
 // New returns a Resolver for one run.
@@ -78,16 +92,23 @@ func New(opts ...Option) *Resolver {
 		cache: &diskCache{dir: o.cacheDir, ttl: o.tagTTL},
 		now:   time.Now,
 		memo:  map[string]*image.Image{},
+
+		hostSlots:     map[string]chan struct{}{},
+		offlineMisses: map[string]bool{},
 	}
 }
 
 // Stats returns the counters so far.
 func (r *Resolver) Stats() Stats {
-	return Stats{
+	s := Stats{
 		Requests:    r.requests.Load(),
 		Resolutions: r.resolutions.Load(),
 		CacheHits:   r.cacheHits.Load(),
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s.OfflineMisses = int64(len(r.offlineMisses))
+	return s
 }
 
 // job is one distinct (reference, platform) of a Resolve call.
@@ -103,15 +124,18 @@ type job struct {
 
 // Resolve resolves every request, concurrently, and returns one Result per
 // request in the same order. Equal requests (the same image and platform,
-// however the reference is spelled) are resolved once. Resolve returns by
-// the deadline set by WithTimeout (or ctx's, if earlier): whatever has not
-// finished by then fails with ReasonTimeout. Every Err is an *Error.
+// however the reference is spelled) are resolved once. The deadline set by
+// WithTimeout is the run's, not the call's: it starts with the first
+// Resolve call, and every call returns by it (or by ctx's deadline or
+// cancellation, if earlier): whatever has not finished by then fails with
+// ReasonTimeout. Every Err is an *Error.
 //
 // Images are shared between the results of equal requests except for Ref,
 // which is the request's; callers must not modify them. Callers must not
 // pass "scratch", which is not an image.
 func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
-	ctx, cancel := context.WithTimeout(ctx, r.opts.timeout)
+	r.deadlineOnce.Do(func() { r.deadline = time.Now().Add(r.opts.timeout) })
+	ctx, cancel := context.WithDeadline(ctx, r.deadline)
 	defer cancel()
 
 	out := make([]Result, len(reqs))
@@ -137,21 +161,18 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
 		j.idx = append(j.idx, i)
 	}
 
-	sem := make(chan struct{}, concurrency)
 	for _, j := range order {
 		go func() {
 			defer close(j.done)
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				j.fail = classify(ctx, r.opts.timeout, "", ctx.Err())
-				return
-			}
-			defer func() { <-sem }()
 			img, err := r.lookup(ctx, j.ref, j.plat)
 			if err != nil {
 				// Classify now: after the deadline, any error looks like it.
-				j.fail = classify(ctx, r.opts.timeout, "", err)
+				j.fail = r.classify(ctx, "", err)
+				if j.fail.Reason == ReasonOffline {
+					r.mu.Lock()
+					r.offlineMisses[j.key] = true
+					r.mu.Unlock()
+				}
 				return
 			}
 			j.img = img
@@ -185,7 +206,7 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
 		if finished {
 			img, fail = j.img, j.fail
 		} else {
-			fail = classify(ctx, r.opts.timeout, "", context.DeadlineExceeded)
+			fail = r.classify(ctx, "", context.DeadlineExceeded)
 		}
 		if fail == nil {
 			r.remember(j.key, img)
@@ -229,6 +250,35 @@ func (r *Resolver) parse(q Request) (name.Reference, v1.Platform, error) {
 	return ref, *p, nil
 }
 
+// acquireHost waits for one of host's lookup slots (concurrency per
+// registry host, shared by every Resolve call) and returns its release, or
+// fails when ctx ends first.
+func (r *Resolver) acquireHost(ctx context.Context, host string) (func(), error) {
+	r.mu.Lock()
+	slots := r.hostSlots[host]
+	if slots == nil {
+		slots = make(chan struct{}, concurrency)
+		r.hostSlots[host] = slots
+	}
+	r.mu.Unlock()
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if err := ctx.Err(); err != nil {
+		<-slots
+		return nil, err
+	}
+	return func() { <-slots }, nil
+}
+
+// classify is classify with the credentials this Resolver knows redacted
+// from the detail.
+func (r *Resolver) classify(ctx context.Context, ref string, err error) *Error {
+	return classify(ctx, r.opts.timeout, ref, err, &r.secrets)
+}
+
 func (r *Resolver) memoized(key string) *image.Image {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -269,8 +319,9 @@ func (r *Resolver) getPuller() (*remote.Puller, error) {
 		}
 		kc := r.opts.keychain
 		if kc == nil {
-			kc = authn.DefaultKeychain
+			kc = quietKeychain{}
 		}
+		kc = recordingKeychain{inner: kc, secrets: &r.secrets}
 		opts := []remote.Option{
 			remote.WithTransport(g),
 			remote.WithAuthFromKeychain(kc),

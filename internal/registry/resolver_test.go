@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -513,5 +514,62 @@ func TestDeadlineWithManyStuckImages(t *testing.T) {
 	}
 	for _, x := range res {
 		assertReason(t, x.Err, ReasonTimeout)
+	}
+}
+
+// TestCacheTagBoundToRepository: a tag entry within its TTL that points at
+// another repository's image is not trusted: the tag is fetched again
+// (online) or unknown (offline), never answered with the other image.
+func TestCacheTagBoundToRepository(t *testing.T) {
+	srv := newServer(t)
+	srv.Push(t, "team/a:1", registrytest.Image(t, registrytest.Spec{User: "a"}))
+	bDigest := srv.Push(t, "team/b:1", registrytest.Image(t, registrytest.Spec{User: "b"}))
+	cache := t.TempDir()
+	for _, ref := range []string{"team/a:1", "team/b:1"} {
+		mustResolve(t, newResolver(srv, WithCacheDir(cache)), srv.Ref(ref), "")
+	}
+	dc := &diskCache{dir: cache}
+	poison := func(t *testing.T, e tagEntry) {
+		t.Helper()
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dc.tagPath(srv.Ref("team/a:1")), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	aName, aRepo := srv.Ref("team/a:1"), srv.Host()+"/team/a"
+	entries := []struct {
+		name  string
+		entry tagEntry
+	}{
+		{"A's tag, B's digest", tagEntry{Name: aName, Repo: aRepo, Digest: bDigest.String(), Fetched: time.Now()}},
+		{"B's repository", tagEntry{Name: aName, Repo: srv.Host() + "/team/b", Digest: bDigest.String(), Fetched: time.Now()}},
+		{"no repository (an older cache)", tagEntry{Name: aName, Digest: bDigest.String(), Fetched: time.Now()}},
+	}
+	for _, tt := range entries {
+		t.Run(tt.name, func(t *testing.T) {
+			poison(t, tt.entry)
+			_, err := resolveOne(t, newResolver(srv, WithCacheDir(cache), WithOffline(true)), aName, "")
+			assertReason(t, err, ReasonOffline)
+
+			poison(t, tt.entry)
+			srv.Reset()
+			if img := mustResolve(t, newResolver(srv, WithCacheDir(cache)), aName, ""); img.User != "a" {
+				t.Errorf("user = %q, want a", img.User)
+			}
+			if srv.Requests().Manifest == 0 {
+				t.Error("the tag was answered from the poisoned entry")
+			}
+		})
+	}
+	// Entries the resolver wrote itself stay trusted: a warm run makes no request.
+	srv.Reset()
+	for _, ref := range []string{"team/a:1", "team/b:1"} {
+		mustResolve(t, newResolver(srv, WithCacheDir(cache), WithOffline(true)), srv.Ref(ref), "")
+	}
+	if got := srv.Requests(); got.Total() != 0 {
+		t.Errorf("warm run: %+v, want no request", got)
 	}
 }

@@ -33,6 +33,8 @@ import (
 //   - manifests and config blobs over the size limits are refused from the
 //     Content-Length before the body is read, and bodies are capped (layer
 //     blobs, fetched by Layer for image --deep, are not);
+//   - at most maxRedirects redirects per request (a redirect loop must not
+//     run until the deadline);
 //   - a 429 is retried once its Retry-After has passed, but only if that
 //     fits in the request's deadline; otherwise it fails at once.
 type guard struct {
@@ -49,8 +51,15 @@ type guard struct {
 	tlsFailed sync.Map // host:port → error
 }
 
+// maxRedirects bounds the redirects one request follows, as browsers and
+// net/http's default client do.
+const maxRedirects = 10
+
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
-	root := rootRequest(req)
+	root, hops := rootRequest(req)
+	if hops > maxRedirects {
+		return nil, &redirectError{hops: hops}
+	}
 	switch req.URL.Scheme {
 	case "https":
 	case "http":
@@ -78,6 +87,11 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		limit = 0 // a layer (image --deep): checked against the manifest by the reader
 	}
 	for waits := 0; ; waits++ {
+		// Nothing is sent after the deadline or a cancellation, whatever
+		// retry or redirect asks for it.
+		if err := req.Context().Err(); err != nil {
+			return nil, err
+		}
 		g.requests.Add(1)
 		resp, err := g.base.RoundTrip(req)
 		if err != nil {
@@ -150,13 +164,15 @@ func isCertificateError(err error) bool {
 	return errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verify)
 }
 
-// rootRequest follows a redirected request back to the one the client sent.
-func rootRequest(req *http.Request) *http.Request {
-	r := req
-	for i := 0; i < 20 && r.Response != nil && r.Response.Request != nil; i++ {
+// rootRequest follows a redirected request back to the one the client
+// sent, and counts the redirects in between (at most maxRedirects+1).
+func rootRequest(req *http.Request) (*http.Request, int) {
+	r, hops := req, 0
+	for hops <= maxRedirects && r.Response != nil && r.Response.Request != nil {
 		r = r.Response.Request
+		hops++
 	}
-	return r
+	return r, hops
 }
 
 // sameHost compares two URLs' host:port, with the scheme's default port.

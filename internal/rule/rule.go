@@ -33,6 +33,10 @@ type Rule struct {
 	Doc  string
 	Bad  string
 	Good string
+	// NeedsBase declares that Check reads base images (Pass.BaseImage,
+	// Pass.FinalBase). The engine looks base images up only when an enabled
+	// rule needs them; for the others Pass.Bases is nil.
+	NeedsBase bool
 	// Check inspects pass.File and reports through pass.
 	Check func(pass *Pass)
 	// CheckImage, when set, inspects a built image (dockvet image).
@@ -54,6 +58,10 @@ type Diagnostic struct {
 	// Related locations; an empty File means the file under analysis.
 	Related []finding.Related
 	Fix     *finding.Fix
+	// MaxSeverity, when set, caps the finding's severity: a rule that cannot
+	// be sure (a base image it could not read) reports at most this, whatever
+	// severity the rule is configured at, so that a guess never fails a build.
+	MaxSeverity finding.Severity
 }
 
 // Pass is one rule's view of one Dockerfile.

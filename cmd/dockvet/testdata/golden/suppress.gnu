@@ -1,4 +1,3 @@
-cmd/dockvet/testdata/suppress/Dockerfile:2:6: info: base image alpine:latest was not checked (offline, and not in the cache): its volumes (DV101, DV102), user (DV302) and CMD/ENTRYPOINT (DV300, DV301) are unknown [DV001]
 cmd/dockvet/testdata/suppress/Dockerfile:2:13: warning: FROM alpine:latest: the tag "latest" moves with every push, so builds are not reproducible and a bad image cannot be rolled back; pin a version tag [DV200]
 cmd/dockvet/testdata/suppress/Dockerfile:5:37: info: unknown rule "DV999" in dockvet ignore comment: it suppresses nothing; `dockvet rules` lists the rule ids and names [DV002]
 cmd/dockvet/testdata/suppress/Dockerfile:11:8: warning: VOLUME /reported: the runtime creates an anonymous volume at every container start and copies the image's content there; declare volumes in the pod spec or compose file instead [DV100]
