@@ -17,6 +17,7 @@ import (
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/report"
 	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/safefile"
 	"github.com/dockvet/dockvet/rules"
 )
 
@@ -111,19 +112,17 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if stdinName == "" {
 		stdinName = "<stdin>"
 	}
-	files, walkErrs := discover.Files(args, stdinName)
-	inputs, readErrs := e.readInputs(files)
+	found := discover.Files(args, stdinName)
+	e.warnSkipped(found.Skipped)
+	inputs, readErrs := e.readInputs(found.Files)
 	res := eng.Lint(inputs, settings.parse)
 	if fl.layers {
 		if err := e.lintLayers(eng, inputs, settings, recorder, fl); err != nil {
 			return err
 		}
 	}
-	for _, err := range append(walkErrs, readErrs...) {
+	for _, err := range append(found.Errors, readErrs...) {
 		res.Errors = append(res.Errors, fileError(err))
-	}
-	if len(args) > 0 && len(files) == 0 && len(res.Errors) == 0 {
-		fmt.Fprintln(e.stderr, "dockvet: no Dockerfiles found in", strings.Join(args, " "))
 	}
 	return e.finish(format, fl.format, color, res, settings.failOn)
 }
@@ -133,7 +132,20 @@ func fileError(err error) finding.FileError {
 	if errors.As(err, &de) {
 		return finding.FileError{File: de.Path, Message: de.Error()}
 	}
+	var nd *discover.NoDockerfileError
+	if errors.As(err, &nd) {
+		return finding.FileError{File: nd.Dir, Message: nd.Error()}
+	}
 	return finding.FileError{Message: err.Error()}
+}
+
+// warnSkipped tells, once each, which Dockerfile-named entries of the walked
+// directories were left out (links out of the tree, FIFOs, devices): naming
+// the link, never what it points at.
+func (e *env) warnSkipped(skipped []discover.Skipped) {
+	for _, s := range skipped {
+		fmt.Fprintf(e.stderr, "dockvet: warning: skipping %s\n", report.Escape(s.String()))
+	}
 }
 
 // readInputs reads every file; unreadable files become errors, not a crash.
@@ -145,8 +157,6 @@ func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
 		switch {
 		case err != nil:
 			errs = append(errs, &discover.Error{Path: f.Path, Err: err})
-		case len(src) > maxFileSize:
-			errs = append(errs, &discover.Error{Path: f.Path, Err: fmt.Errorf("larger than %d MiB: not a Dockerfile", maxFileSize>>20)})
 		case f.Stdin:
 			inputs = append(inputs, engine.Input{Name: f.Path, Src: src})
 		default:
@@ -157,17 +167,19 @@ func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
 }
 
 // readInput reads at most maxFileSize+1 bytes, so that an oversized file is
-// detected without being read whole.
+// detected without being read whole. A named file must be a regular file (or
+// a link to one): a FIFO, a device or a /proc file is refused, since the
+// repository being linted may be hostile (a Dockerfile linked to
+// /proc/self/environ would print the CI job's secrets).
 func (e *env) readInput(f discover.File) ([]byte, error) {
-	if f.Stdin {
-		return io.ReadAll(io.LimitReader(e.stdin, maxFileSize+1))
+	if !f.Stdin {
+		return safefile.ReadFile(f.Path, maxFileSize)
 	}
-	h, err := os.Open(f.Path)
-	if err != nil {
-		return nil, err
+	src, err := io.ReadAll(io.LimitReader(e.stdin, maxFileSize+1))
+	if err == nil && len(src) > maxFileSize {
+		err = &safefile.TooLargeError{Path: f.Path, Limit: maxFileSize}
 	}
-	defer h.Close()
-	return io.ReadAll(io.LimitReader(h, maxFileSize+1))
+	return src, err
 }
 
 // contextSettings sets the build context and size limits of a lint run. An
