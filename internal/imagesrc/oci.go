@@ -19,8 +19,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/dockvet/dockvet/internal/image"
-	"github.com/dockvet/dockvet/internal/safefile"
 	"github.com/dockvet/dockvet/internal/imagesrc/imageconv"
+	"github.com/dockvet/dockvet/internal/safefile"
 )
 
 // Annotations that name an image in an OCI layout's index.json.
