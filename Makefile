@@ -60,7 +60,7 @@ lint:
 	@command -v golangci-lint >/dev/null || $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 	golangci-lint run ./...
 
-## docs: regenerate docs/rules.md from the rule definitions
+## docs: regenerate docs/rules.md and the README rule table from the rule definitions
 docs:
 	$(GO) test ./cmd/dockvet -run TestRulesDocUpToDate -update
 
