@@ -53,14 +53,22 @@ FUZZTIME ?= 5m
 fuzz:
 	$(GO) test ./internal/dockerfile -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
-## lint: gofmt, go vet and golangci-lint
-lint:
+## lint: gofmt, go vet and golangci-lint (the pinned version, installed into
+## bin/tools on first use: a fresh machine has none on PATH, and another
+## version on PATH may read .golangci.yml differently)
+GOLANGCI := bin/tools/golangci-lint-$(GOLANGCI_VERSION)
+lint: $(GOLANGCI)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
-	@command -v golangci-lint >/dev/null || $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
-	golangci-lint run ./...
+	$(GOLANGCI) run ./...
 
-## docs: regenerate docs/rules.md from the rule definitions
+$(GOLANGCI):
+	mkdir -p bin/tools/$(GOLANGCI_VERSION)
+	GOBIN=$(CURDIR)/bin/tools/$(GOLANGCI_VERSION) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	mv bin/tools/$(GOLANGCI_VERSION)/golangci-lint $@
+	rmdir bin/tools/$(GOLANGCI_VERSION)
+
+## docs: regenerate docs/rules.md and the README rule table from the rule definitions
 docs:
 	$(GO) test ./cmd/dockvet -run TestRulesDocUpToDate -update
 

@@ -3,10 +3,12 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/internal/ruledoc"
 	"github.com/dockvet/dockvet/rules"
 )
@@ -21,6 +23,9 @@ func (e *env) explainCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r := lookupRule(args[0])
 			if r == nil {
+				if s := suggestRules(args[0]); len(s) > 0 {
+					return usageErrorf("unknown rule %q; did you mean %s? (`dockvet rules` lists them)", args[0], strings.Join(s, " or "))
+				}
 				return usageErrorf("unknown rule %q; `dockvet rules` lists them", args[0])
 			}
 			return ruledoc.Text(e.stdout, r)
@@ -30,6 +35,59 @@ func (e *env) explainCommand() *cobra.Command {
 		},
 	}
 	return cmd
+}
+
+// suggestRules proposes rules for a name that designates none: those whose
+// name holds it ("latest" → DV200 latest-tag) or whose id starts with it,
+// else those whose id is one edit away or whose name two (a typo). At most
+// three.
+func suggestRules(query string) []string {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return nil
+	}
+	var out []string
+	add := func(r *rule.Rule) {
+		if len(out) < 3 {
+			out = append(out, r.ID+" "+r.Name)
+		}
+	}
+	for _, r := range rules.All() {
+		if slices.Contains(strings.Split(r.Name, "-"), q) || len(q) >= 3 && strings.Contains(r.Name, q) ||
+			len(q) >= 3 && strings.HasPrefix(strings.ToLower(r.ID), q) {
+			add(r)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, r := range rules.All() {
+		if levenshtein(q, strings.ToLower(r.ID)) <= 1 || levenshtein(q, r.Name) <= 2 {
+			add(r)
+		}
+	}
+	return out
+}
+
+// levenshtein is the edit distance between a and b, in bytes.
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func ruleCompletions() []string {
@@ -70,29 +128,35 @@ func versionString() string {
 	return v
 }
 
+// versionLine is what `dockvet version` and `dockvet --version` print:
+// "dockvet v1.2.3 commit 0123456789ab go1.26.8", parts unknown left out.
+func versionLine() string {
+	v, goVersion, rev := versionString(), "", ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goVersion = bi.GoVersion
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				rev = s.Value
+			}
+		}
+	}
+	parts := []string{"dockvet " + v}
+	if rev != "" {
+		parts = append(parts, "commit "+rev[:min(12, len(rev))])
+	}
+	if goVersion != "" {
+		parts = append(parts, goVersion)
+	}
+	return strings.Join(parts, " ")
+}
+
 func (e *env) versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version (also --version)",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			v, goVersion, rev := versionString(), "", ""
-			if bi, ok := debug.ReadBuildInfo(); ok {
-				goVersion = bi.GoVersion
-				for _, s := range bi.Settings {
-					if s.Key == "vcs.revision" {
-						rev = s.Value
-					}
-				}
-			}
-			parts := []string{"dockvet " + v}
-			if rev != "" {
-				parts = append(parts, "commit "+rev[:min(12, len(rev))])
-			}
-			if goVersion != "" {
-				parts = append(parts, goVersion)
-			}
-			fmt.Fprintln(e.stdout, strings.Join(parts, " "))
+			fmt.Fprintln(e.stdout, versionLine())
 			return nil
 		},
 	}

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,8 +19,10 @@ import (
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/engine"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/registry"
 	"github.com/dockvet/dockvet/internal/report"
 	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/safefile"
 	"github.com/dockvet/dockvet/rules"
 )
 
@@ -48,9 +54,12 @@ func (e *env) lintCommand() *cobra.Command {
 		Use:   "lint [PATH...]",
 		Short: "Lint Dockerfiles (files or directories; default \".\"; \"-\" reads stdin)",
 		Long: `Lint Dockerfiles. A directory is searched recursively (skipping .git,
-node_modules and vendor) for Dockerfile, Containerfile, Dockerfile.*,
-Containerfile.*, *.Dockerfile and *.dockerfile; a file named explicitly is
-linted whatever its name; "-" reads standard input.
+node_modules and vendor) for Dockerfile and Containerfile (any case),
+Dockerfile.*, Dockerfile-*, Dockerfile_*, Containerfile.*, *.Dockerfile,
+*.dockerfile, *.Containerfile and *.containerfile, never *.dockerignore; a
+symbolic link is followed only to a regular file inside the directory. A
+directory given explicitly that holds no Dockerfile is an error. A file named
+explicitly is linted whatever its name; "-" reads standard input.
 
 The build context (for the sizes of COPY and ADD: DV101, DV410, DV411,
 DV412) is --context DIR, or by default each Dockerfile's own directory; it is
@@ -58,8 +67,10 @@ read as BuildKit sends it, honouring .dockerignore (or
 <Dockerfile>.dockerignore). A Dockerfile on stdin has no context unless
 --context names one.
 
-Settings come from the nearest .dockvet.yaml (from the working directory up to
-the repository root) unless --config names one; flags override the file.`,
+Each Dockerfile uses the .dockvet.yaml nearest to it (its directory, then its
+parents up to the repository root), so a monorepo can keep one per service;
+stdin uses the working directory's. --config forces one file for all; flags
+override the file. Rule lists in flags accept commas (--ignore DV100,DV203).`,
 		Example: `  dockvet lint
   dockvet lint services/api/Dockerfile --target runtime
   dockvet lint -f gnu --fail-on error .
@@ -71,7 +82,7 @@ the repository root) unless --config names one; flags override the file.`,
 	f := cmd.Flags()
 	addOutputFlags(cmd, &fl)
 	f.StringVar(&fl.target, "target", "", "stage whose image ships (default: the last stage)")
-	f.StringArrayVar(&fl.buildArgs, "build-arg", nil, "value for ARG expansion, KEY=VALUE (repeatable)")
+	f.StringArrayVar(&fl.buildArgs, "build-arg", nil, "value for ARG expansion, KEY=VALUE, or KEY to take it from the environment (repeatable)")
 	f.StringVar(&fl.platform, "platform", "", "target platform (default linux/amd64)")
 	addRegistryFlags(f, &fl.registry)
 	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name to print for a Dockerfile read from stdin")
@@ -81,26 +92,11 @@ the repository root) unless --config names one; flags override the file.`,
 }
 
 func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
+	// The working directory's config (or --config) validates the flags
+	// before anything is read, and applies to stdin.
 	format, cfg, settings, err := prepare(fl)
 	if err != nil {
 		return err
-	}
-	resolver, err := e.newResolver(cfg, &fl.registry, settings.parse.Platform)
-	if err != nil {
-		return err
-	}
-	settings.rules.Bases = resolver
-	var recorder *recordingResolver
-	if fl.layers {
-		recorder = &recordingResolver{BaseResolver: resolver}
-		settings.rules.Bases = recorder
-	}
-	if err := e.contextSettings(&settings.rules, cfg, fl); err != nil {
-		return err
-	}
-	eng, err := engine.New(rules.All(), settings.rules)
-	if err != nil {
-		return usageErrorf("%v", err)
 	}
 	color, err := e.useColor(fl.color)
 	if err != nil {
@@ -111,22 +107,145 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if stdinName == "" {
 		stdinName = "<stdin>"
 	}
-	files, walkErrs := discover.Files(args, stdinName)
-	inputs, readErrs := e.readInputs(files)
-	res := eng.LintContext(cmd.Context(), inputs, settings.parse)
-	e.reportOfflineMisses(resolver, &fl.registry)
-	if fl.layers {
-		if err := e.lintLayers(eng, inputs, settings, recorder, fl); err != nil {
+	found := discover.Files(args, stdinName)
+	e.warnSkipped(found.Skipped)
+	inputs, readErrs := e.readInputs(found.Files)
+
+	groups, err := groupByConfig(inputs, cfg, settings, fl)
+	if err != nil {
+		return err
+	}
+	res := &finding.Result{Sources: map[string][]string{}}
+	failed := false
+	resolvers := map[string]*registry.Resolver{}
+	for _, g := range groups {
+		gres, err := e.lintGroup(cmd.Context(), g, fl, resolvers)
+		if err != nil {
 			return err
 		}
+		mergeResult(res, gres)
+		failed = failed || engine.Failed(gres.Findings, g.settings.failOn)
 	}
-	for _, err := range append(walkErrs, readErrs...) {
+	for _, err := range append(found.Errors, readErrs...) {
 		res.Errors = append(res.Errors, fileError(err))
 	}
-	if len(args) > 0 && len(files) == 0 && len(res.Errors) == 0 {
-		fmt.Fprintln(e.stderr, "dockvet: no Dockerfiles found in", strings.Join(args, " "))
+	e.reportOfflineMisses(slices.Collect(maps.Values(resolvers)), &fl.registry)
+	finding.Sort(res.Findings)
+	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
+	return e.finishRun(format, fl.format, color, res, failed)
+}
+
+// configGroup is the Dockerfiles that share one config file, and the
+// settings merged from it and the flags.
+type configGroup struct {
+	cfg      *config.Config
+	settings *settings
+	inputs   []engine.Input
+}
+
+// groupByConfig assigns each input the config nearest to it: the first
+// .dockvet.yaml in its directory or a parent, up to the repository root
+// (config.Find), so that a monorepo can keep one per service. --config forces
+// wdCfg for all, and stdin always uses it (the working directory's). Groups
+// come in the order of their first input; lookups are cached per directory.
+func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *settings, fl *lintFlags) ([]*configGroup, error) {
+	first := &configGroup{cfg: wdCfg, settings: wdSettings}
+	groups := []*configGroup{first}
+	byConfig := map[string]*configGroup{configKey(wdCfg.Path): first}
+	nearest := map[string]string{} // directory -> config path ("" for none)
+	for _, in := range inputs {
+		g := first
+		if fl.configPath == "" && in.Path != "" {
+			dir := filepath.Dir(in.Path)
+			p, ok := nearest[dir]
+			if !ok {
+				var err error
+				if p, err = config.Find(dir); err != nil {
+					return nil, &codeError{code: exitError, err: err}
+				}
+				nearest[dir] = p
+			}
+			if g = byConfig[configKey(p)]; g == nil {
+				cfg := config.Default()
+				if p != "" {
+					var err error
+					if cfg, err = config.Load(p); err != nil {
+						return nil, &codeError{code: exitError, err: err}
+					}
+				}
+				s, err := mergeSettings(cfg, fl)
+				if err != nil {
+					return nil, err
+				}
+				g = &configGroup{cfg: cfg, settings: s}
+				byConfig[configKey(p)] = g
+				groups = append(groups, g)
+			}
+		}
+		g.inputs = append(g.inputs, in)
 	}
-	return e.finish(format, fl.format, color, res, settings.failOn)
+	// The working directory's group is linted even when empty when it is the
+	// only one, so that a run with no readable file still reports.
+	if len(first.inputs) == 0 && len(groups) > 1 {
+		groups = groups[1:]
+	}
+	return groups, nil
+}
+
+// configKey identifies a config file however its path is spelled; "" is no
+// file (the defaults).
+func configKey(path string) string {
+	if path == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return filepath.Clean(path)
+}
+
+// lintGroup lints one group with an engine built from its settings.
+// Resolvers are shared between groups with the same registry settings, so a
+// base image is looked up once per run.
+func (e *env) lintGroup(ctx context.Context, g *configGroup, fl *lintFlags, resolvers map[string]*registry.Resolver) (*finding.Result, error) {
+	s := g.settings
+	key := fmt.Sprint(g.cfg.Offline, g.cfg.InsecureRegistries, s.parse.Platform)
+	resolver := resolvers[key]
+	if resolver == nil {
+		var err error
+		if resolver, err = e.newResolver(g.cfg, &fl.registry, s.parse.Platform); err != nil {
+			return nil, err
+		}
+		resolvers[key] = resolver
+	}
+	s.rules.Bases = resolver
+	var recorder *recordingResolver
+	if fl.layers {
+		recorder = &recordingResolver{BaseResolver: resolver}
+		s.rules.Bases = recorder
+	}
+	if err := e.contextSettings(&s.rules, g.cfg, fl); err != nil {
+		return nil, err
+	}
+	eng, err := engine.New(rules.All(), s.rules)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	res := eng.LintContext(ctx, g.inputs, s.parse)
+	if fl.layers {
+		if err := e.lintLayers(eng, g.inputs, s, recorder, fl); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// mergeResult adds one group's result to the run's; the caller sorts.
+func mergeResult(dst, src *finding.Result) {
+	dst.Findings = append(dst.Findings, src.Findings...)
+	dst.Errors = append(dst.Errors, src.Errors...)
+	dst.Files += src.Files
+	maps.Copy(dst.Sources, src.Sources)
 }
 
 func fileError(err error) finding.FileError {
@@ -134,7 +253,20 @@ func fileError(err error) finding.FileError {
 	if errors.As(err, &de) {
 		return finding.FileError{File: de.Path, Message: de.Error()}
 	}
+	var nd *discover.NoDockerfileError
+	if errors.As(err, &nd) {
+		return finding.FileError{File: nd.Dir, Message: nd.Error()}
+	}
 	return finding.FileError{Message: err.Error()}
+}
+
+// warnSkipped tells, once each, which Dockerfile-named entries of the walked
+// directories were left out (links out of the tree, FIFOs, devices): naming
+// the link, never what it points at.
+func (e *env) warnSkipped(skipped []discover.Skipped) {
+	for _, s := range skipped {
+		fmt.Fprintf(e.stderr, "dockvet: warning: skipping %s\n", report.Escape(s.String()))
+	}
 }
 
 // readInputs reads every file; unreadable files become errors, not a crash.
@@ -146,8 +278,6 @@ func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
 		switch {
 		case err != nil:
 			errs = append(errs, &discover.Error{Path: f.Path, Err: err})
-		case len(src) > maxFileSize:
-			errs = append(errs, &discover.Error{Path: f.Path, Err: fmt.Errorf("larger than %d MiB: not a Dockerfile", maxFileSize>>20)})
 		case f.Stdin:
 			inputs = append(inputs, engine.Input{Name: f.Path, Src: src})
 		default:
@@ -158,17 +288,19 @@ func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
 }
 
 // readInput reads at most maxFileSize+1 bytes, so that an oversized file is
-// detected without being read whole.
+// detected without being read whole. A named file must be a regular file (or
+// a link to one): a FIFO, a device or a /proc file is refused, since the
+// repository being linted may be hostile (a Dockerfile linked to
+// /proc/self/environ would print the CI job's secrets).
 func (e *env) readInput(f discover.File) ([]byte, error) {
-	if f.Stdin {
-		return io.ReadAll(io.LimitReader(e.stdin, maxFileSize+1))
+	if !f.Stdin {
+		return safefile.ReadFile(f.Path, maxFileSize)
 	}
-	h, err := os.Open(f.Path)
-	if err != nil {
-		return nil, err
+	src, err := io.ReadAll(io.LimitReader(e.stdin, maxFileSize+1))
+	if err == nil && len(src) > maxFileSize {
+		err = &safefile.TooLargeError{Path: f.Path, Limit: maxFileSize}
 	}
-	defer h.Close()
-	return io.ReadAll(io.LimitReader(h, maxFileSize+1))
+	return src, err
 }
 
 // contextSettings sets the build context and size limits of a lint run. An
@@ -259,13 +391,13 @@ func mergeSettings(cfg *config.Config, fl *lintFlags) (*settings, error) {
 		fileLayer.Severity = append(fileLayer.Severity, engine.Override{Rule: ref(o.Rule), Level: o.Level})
 	}
 	flagLayer := engine.Layer{}
-	for _, n := range fl.enable {
+	for _, n := range splitList(fl.enable) {
 		flagLayer.Enable = append(flagLayer.Enable, engine.RuleRef{Name: n})
 	}
-	for _, n := range fl.ignore {
+	for _, n := range splitList(fl.ignore) {
 		flagLayer.Ignore = append(flagLayer.Ignore, engine.RuleRef{Name: n})
 	}
-	for _, kv := range fl.severity {
+	for _, kv := range splitList(fl.severity) {
 		name, level, ok := strings.Cut(kv, "=")
 		if !ok {
 			return nil, usageErrorf("--severity %q: want RULE=LEVEL", kv)
@@ -297,18 +429,36 @@ func mergeSettings(cfg *config.Config, fl *lintFlags) (*settings, error) {
 		s.parse.BuildArgs = map[string]string{}
 		for _, kv := range fl.buildArgs {
 			k, v, ok := strings.Cut(kv, "=")
-			if !ok || k == "" {
-				// docker build takes the value from the environment then; so do we.
-				if v, set := os.LookupEnv(kv); set && kv != "" {
-					s.parse.BuildArgs[kv] = v
-					continue
+			switch {
+			case k == "":
+				return nil, usageErrorf("--build-arg %q: want KEY=VALUE or KEY", kv)
+			case ok:
+				s.parse.BuildArgs[k] = v
+			default:
+				// As docker build does: a bare NAME takes its value from the
+				// environment, and leaves the ARG unset (its default applies)
+				// when the environment has none.
+				if v, set := os.LookupEnv(k); set {
+					s.parse.BuildArgs[k] = v
 				}
-				return nil, usageErrorf("--build-arg %q: want KEY=VALUE", kv)
 			}
-			s.parse.BuildArgs[k] = v
 		}
 	}
 	return s, nil
+}
+
+// splitList splits the comma-separated values of a repeatable flag
+// ("--ignore DV100,DV203 --ignore DV300"), dropping empty items.
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for item := range strings.SplitSeq(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				out = append(out, item)
+			}
+		}
+	}
+	return out
 }
 
 func validPlatform(p string) bool {
@@ -328,6 +478,12 @@ func validPlatform(p string) bool {
 // except in JSON, which carries them) and sets the exit code: 2 when a file
 // or image could not be linted, 1 when a finding reaches the threshold.
 func (e *env) finish(format report.Formatter, formatName string, color bool, res *finding.Result, failOn finding.Severity) error {
+	return e.finishRun(format, formatName, color, res, engine.Failed(res.Findings, failOn))
+}
+
+// finishRun is finish with the threshold already applied: failed is whether
+// a finding reached its own config's --fail-on.
+func (e *env) finishRun(format report.Formatter, formatName string, color bool, res *finding.Result, failed bool) error {
 	if err := format(e.stdout, res, report.Options{Color: color}); err != nil {
 		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
 	}
@@ -337,7 +493,7 @@ func (e *env) finish(format report.Formatter, formatName string, color bool, res
 	switch {
 	case len(res.Errors) > 0:
 		e.exit = exitError
-	case engine.Failed(res.Findings, failOn):
+	case failed:
 		e.exit = exitFindings
 	}
 	return nil
@@ -350,9 +506,9 @@ func addOutputFlags(cmd *cobra.Command, fl *lintFlags) {
 	f.StringVarP(&fl.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
 	f.StringVar(&fl.failOn, "fail-on", "", "lowest severity that makes the exit code 1: error, warning, info, none (default warning)")
 	f.StringVar(&fl.configPath, "config", "", "config file (default: nearest .dockvet.yaml)")
-	f.StringArrayVar(&fl.ignore, "ignore", nil, "disable a rule, by id or name (repeatable)")
-	f.StringArrayVar(&fl.enable, "enable", nil, "enable a rule that is off by default (repeatable)")
-	f.StringArrayVar(&fl.severity, "severity", nil, "override a rule's severity, RULE=error|warning|info|none (repeatable)")
+	f.StringArrayVar(&fl.ignore, "ignore", nil, "disable rules, by id or name (repeatable or comma-separated)")
+	f.StringArrayVar(&fl.enable, "enable", nil, "enable rules that are off by default (repeatable or comma-separated)")
+	f.StringArrayVar(&fl.severity, "severity", nil, "override a rule's severity, RULE=error|warning|info|none (repeatable or comma-separated)")
 	f.StringVar(&fl.color, "color", "auto", "color output: auto, always, never")
 	completeValues(cmd, "format", report.Names()...)
 	completeValues(cmd, "fail-on", "error", "warning", "info", "none")

@@ -118,6 +118,9 @@ configuration or I/O error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// --version prints what `dockvet version` does.
+	root.Version = versionString()
+	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
 	})

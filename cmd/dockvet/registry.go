@@ -61,8 +61,11 @@ func truthy(v string) bool {
 // reportOfflineMisses says once, on stderr, how many base images an offline
 // run could not check because they are not in the cache (DV001 does not
 // report them once per FROM: the run is offline by choice).
-func (e *env) reportOfflineMisses(r *registry.Resolver, fl *registryFlags) {
-	n := r.Stats().OfflineMisses
+func (e *env) reportOfflineMisses(rs []*registry.Resolver, fl *registryFlags) {
+	var n int64
+	for _, r := range rs {
+		n += r.Stats().OfflineMisses
+	}
 	if n == 0 {
 		return
 	}

@@ -48,6 +48,8 @@ import (
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
+
+	"github.com/dockvet/dockvet/internal/safefile"
 )
 
 // Defaults of Options.
@@ -223,33 +225,7 @@ const MaxIgnoreFileSize = 1 << 20
 // FIFO would block the open or read forever, a link to /dev/zero never
 // end) of at most MaxIgnoreFileSize bytes.
 func readIgnoreFile(p string) ([]byte, error) {
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", p)
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// p may have been replaced since: check what was opened.
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		if err == nil {
-			err = fmt.Errorf("%s is not a regular file", p)
-		}
-		return nil, err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxIgnoreFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", p, err)
-	}
-	if len(data) > MaxIgnoreFileSize {
-		return nil, fmt.Errorf("%s is larger than %d MiB", p, MaxIgnoreFileSize>>20)
-	}
-	return data, nil
+	return safefile.ReadFile(p, MaxIgnoreFileSize)
 }
 
 // Dir is the context directory as given to Open.

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -21,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/safefile"
 )
 
 // Default limits, as documented in the spec.
@@ -108,10 +108,17 @@ func Default() *Config {
 	}
 }
 
-// Load reads and parses the config file at path. I/O errors are returned as
-// they come from the os package, so callers can test for fs.ErrNotExist.
+// MaxFileSize bounds a config file: no real one comes near it, and a link to
+// /dev/zero or a huge file must not exhaust memory.
+const MaxFileSize = 1 << 20
+
+// Load reads and parses the config file at path, which must be a regular
+// file (or a symbolic link to one) of at most MaxFileSize bytes: a FIFO or a
+// device is refused with a *safefile.NotRegularError, a larger file with a
+// *safefile.TooLargeError. Other I/O errors are returned as they come from
+// the os package, so callers can test for fs.ErrNotExist.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}

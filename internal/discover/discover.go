@@ -33,6 +33,9 @@ func (e *Error) Error() string {
 	if errors.As(e.Err, &pe) && pe.Path == e.Path {
 		return e.Err.Error()
 	}
+	if msg := e.Err.Error(); strings.HasPrefix(msg, e.Path+" ") {
+		return msg // "x is not a regular file", "x is larger than 16 MiB"
+	}
 	return e.Path + ": " + e.Err.Error()
 }
 
@@ -42,28 +45,66 @@ func (e *Error) Unwrap() error { return e.Err }
 // node_modules) or version-control internals, and they can be huge.
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
 
+// Skipped is a Dockerfile-named entry of a walked directory that is not
+// linted, with the reason: a symbolic link that leaves the tree, or a FIFO,
+// device or socket. The CLI prints these as warnings; they do not fail the
+// run. Reason never quotes the target's content.
+type Skipped struct {
+	Path   string
+	Reason string
+}
+
+func (s Skipped) String() string { return s.Path + ": " + s.Reason }
+
+// NoDockerfileError is a directory given explicitly that holds no
+// Dockerfile: most likely a wrong path in a CI job, which must not pass
+// silently.
+type NoDockerfileError struct{ Dir string }
+
+func (e *NoDockerfileError) Error() string { return "no Dockerfile found under " + e.Dir }
+
+// Result is what Files found.
+type Result struct {
+	Files []File
+	// Skipped are entries of walked directories left out (see Skipped).
+	Skipped []Skipped
+	// Errors are paths that could not be examined (*Error) and directory
+	// arguments with no Dockerfile (*NoDockerfileError). Discovery goes on
+	// after each.
+	Errors []error
+}
+
 // Files expands the command-line arguments into files to lint. With no
 // arguments it lints ".", as the command line documents.
 //
 // "-" is standard input, named stdinName (or "-") in the result. A path that
 // is not a directory is returned whatever its name, since the user asked for
-// it. A directory is walked recursively for files accepted by
-// IsDockerfileName, skipping skipDirs and never following symbolic links to
-// directories, so that link loops cannot hang the walk. Results keep the
-// argument order; within one directory argument they are sorted. A file
-// reached twice is listed once, at its first place. Problems are collected as
-// *Error values and do not stop discovery.
-func Files(args []string, stdinName string) ([]File, []error) {
-	if len(args) == 0 {
+// it (the reader refuses it if it is not a regular file). A directory is
+// walked recursively for files accepted by IsDockerfileName, skipping
+// skipDirs and never following symbolic links to directories, so that link
+// loops cannot hang the walk. A walked repository may be hostile: a
+// Dockerfile-named symbolic link is followed only when its target is a
+// regular file inside the directory argument (both resolved), so that a link
+// to /proc/self/environ or ~/.docker/config.json is never read. Results keep
+// the argument order; within one directory argument they are sorted. A file
+// reached twice is listed once, at its first place.
+func Files(args []string, stdinName string) Result {
+	return find(args, stdinName, os.ReadDir)
+}
+
+// find is Files with the directory reader as a parameter, so that tests can
+// make a directory unreadable whoever runs them (root reads any directory).
+func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, error)) Result {
+	explicit := len(args) > 0
+	if !explicit {
 		args = []string{"."}
 	}
 	if stdinName == "" {
 		stdinName = "-"
 	}
 	var (
-		files []File
-		errs  []error
-		seen  = map[string]bool{}
+		res  Result
+		seen = map[string]bool{}
 	)
 	add := func(f File) {
 		key := "\x00stdin" // cannot collide with a real path
@@ -72,7 +113,7 @@ func Files(args []string, stdinName string) ([]File, []error) {
 		}
 		if !seen[key] {
 			seen[key] = true
-			files = append(files, f)
+			res.Files = append(res.Files, f)
 		}
 	}
 
@@ -83,21 +124,32 @@ func Files(args []string, stdinName string) ([]File, []error) {
 		}
 		fi, err := os.Stat(arg)
 		if err != nil {
-			errs = append(errs, &Error{Path: arg, Err: err})
+			res.Errors = append(res.Errors, &Error{Path: arg, Err: err})
 			continue
 		}
 		if !fi.IsDir() {
 			add(File{Path: arg})
 			continue
 		}
-		var found []string
-		walk(arg, &found, &errs)
-		slices.Sort(found)
-		for _, p := range found {
+		w := walker{Result: &res, arg: arg, readDir: readDir}
+		if w.root, err = filepath.EvalSymlinks(arg); err == nil {
+			w.root, err = filepath.Abs(w.root)
+		}
+		if err != nil {
+			res.Errors = append(res.Errors, &Error{Path: arg, Err: err})
+			continue
+		}
+		errsBefore := len(res.Errors)
+		w.walk(arg)
+		if explicit && len(w.found) == 0 && len(res.Errors) == errsBefore {
+			res.Errors = append(res.Errors, &NoDockerfileError{Dir: arg})
+		}
+		slices.Sort(w.found)
+		for _, p := range w.found {
 			add(File{Path: p})
 		}
 	}
-	return files, errs
+	return res
 }
 
 // identity is the key under which a path is deduplicated, so that "Dockerfile",
@@ -109,15 +161,24 @@ func identity(path string) string {
 	return filepath.Clean(path)
 }
 
-// walk appends to found the Dockerfiles under dir, and to errs what could not
-// be read. It uses Lstat semantics: a symbolic link is followed only when it
-// points at a regular file, never into a directory.
-func walk(dir string, found *[]string, errs *[]error) {
+// walker walks one directory argument.
+type walker struct {
+	*Result
+	arg     string // the directory argument as given
+	root    string // arg, absolute with every link resolved
+	found   []string
+	readDir func(string) ([]fs.DirEntry, error) // os.ReadDir but in tests
+}
+
+// walk appends to found the Dockerfiles under dir, and to Errors what could
+// not be read. It uses Lstat semantics: a symbolic link is followed only when
+// it points at a regular file inside the root, never into a directory.
+func (w *walker) walk(dir string) {
 	// os.ReadDir returns what it could read along with the error, so a
 	// partly readable directory still contributes its entries.
-	entries, err := os.ReadDir(dir)
+	entries, err := w.readDir(dir)
 	if err != nil {
-		*errs = append(*errs, &Error{Path: dir, Err: err})
+		w.Errors = append(w.Errors, &Error{Path: dir, Err: err})
 	}
 	for _, e := range entries {
 		name := e.Name()
@@ -125,33 +186,68 @@ func walk(dir string, found *[]string, errs *[]error) {
 		switch {
 		case e.IsDir():
 			if !skipDirs[name] {
-				walk(path, found, errs)
+				w.walk(path)
 			}
 		case !IsDockerfileName(name):
 			// not ours, whatever its type
 		case e.Type().IsRegular():
-			*found = append(*found, path)
+			w.found = append(w.found, path)
 		case e.Type()&fs.ModeSymlink != 0:
-			fi, err := os.Stat(path)
-			switch {
-			case err != nil:
-				// A dangling Dockerfile link is almost certainly a mistake
-				// worth reporting, not a file to skip silently.
-				*errs = append(*errs, &Error{Path: path, Err: err})
-			case fi.Mode().IsRegular():
-				*found = append(*found, path)
-			}
+			w.link(path)
 		default:
-			// Devices, sockets and pipes are never Dockerfiles, and reading
-			// a pipe could block forever.
+			// Reading a pipe could block forever, a device never end.
+			w.Skipped = append(w.Skipped, Skipped{Path: path, Reason: "not a regular file (" + kind(e.Type()) + ")"})
 		}
 	}
 }
 
+// link decides on a Dockerfile-named symbolic link found in the walk.
+func (w *walker) link(path string) {
+	target, err := filepath.EvalSymlinks(path)
+	if err == nil {
+		target, err = filepath.Abs(target)
+	}
+	if err != nil {
+		// A dangling Dockerfile link is almost certainly a mistake worth
+		// reporting, not a file to skip silently.
+		w.Errors = append(w.Errors, &Error{Path: path, Err: err})
+		return
+	}
+	if rel, err := filepath.Rel(w.root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		w.Skipped = append(w.Skipped, Skipped{Path: path, Reason: "symbolic link to a file outside " + w.arg + ": not followed"})
+		return
+	}
+	fi, err := os.Stat(target)
+	switch {
+	case err != nil:
+		w.Errors = append(w.Errors, &Error{Path: path, Err: err})
+	case fi.Mode().IsRegular():
+		w.found = append(w.found, path)
+	case fi.IsDir():
+		// A directory named like a Dockerfile: links to directories are
+		// never followed.
+	default:
+		w.Skipped = append(w.Skipped, Skipped{Path: path, Reason: "symbolic link to " + kind(fi.Mode())})
+	}
+}
+
+// kind names a non-regular file type.
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
+}
+
 // IsDockerfileName reports whether a file's base name marks it as a
-// Dockerfile: Dockerfile, Containerfile, Dockerfile.*, Containerfile.*,
-// *.Dockerfile, *.dockerfile, *.Containerfile and *.containerfile. Matching is
-// case-sensitive, as the patterns are. Per-Dockerfile ignore files
+// Dockerfile: Dockerfile and Containerfile in any case, Dockerfile.*,
+// Dockerfile-*, Dockerfile_*, Containerfile.*, *.Dockerfile, *.dockerfile,
+// *.Containerfile and *.containerfile. Per-Dockerfile ignore files
 // (Dockerfile.dockerignore, app.Dockerfile.dockerignore, and Podman's
 // .containerignore) match Dockerfile.* but are not Dockerfiles, so they are
 // excluded.
@@ -159,8 +255,11 @@ func IsDockerfileName(base string) bool {
 	if strings.HasSuffix(base, ".dockerignore") || strings.HasSuffix(base, ".containerignore") {
 		return false
 	}
-	for _, stem := range []string{"Dockerfile", "Containerfile"} {
-		if base == stem || strings.HasPrefix(base, stem+".") {
+	if strings.EqualFold(base, "Dockerfile") || strings.EqualFold(base, "Containerfile") {
+		return true
+	}
+	for _, prefix := range []string{"Dockerfile.", "Dockerfile-", "Dockerfile_", "Containerfile."} {
+		if strings.HasPrefix(base, prefix) && len(base) > len(prefix) {
 			return true
 		}
 	}

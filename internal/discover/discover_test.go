@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -28,10 +29,20 @@ func TestIsDockerfileName(t *testing.T) {
 		{"api.Dockerfile.dockerignore", false},
 		{"Containerfile.containerignore", false},
 		{".dockerignore", false},
-		{"dockerfile", false},
+		{"dockerfile", true},
+		{"DOCKERFILE", true},
+		{"containerfile", true},
+		{"Dockerfile-dev", true},
+		{"Dockerfile_prod", true},
+		{"Dockerfile-dev.dockerignore", false},
+		{"Dockerfile_prod.dockerignore", false},
+		{"app.Containerfile", true},
+		{"Dockerfile.", false},
+		{"Dockerfile-", false},
 		{"Dockerfiles", false},
 		{"MyDockerfile", false},
-		{"Dockerfile-dev", false},
+		{"Containerfile-dev", false},
+		{"dockerfile.dev", false},
 		{"docker-compose.yml", false},
 		{"README.md", false},
 		{"", false},
@@ -94,6 +105,11 @@ func TestFiles(t *testing.T) {
 		"links/Dockerfile -> ../odd/build.txt",
 		"links/broken.Dockerfile -> nowhere",
 		"links/dir.Dockerfile -> ../api",
+		"lower/dockerfile",
+		"lower/Dockerfile-dev",
+		"lower/Dockerfile_prod",
+		"lower/Dockerfile_prod.dockerignore",
+		"lower/app.Containerfile",
 	)
 	t.Chdir(root)
 
@@ -116,6 +132,10 @@ func TestFiles(t *testing.T) {
 				"api/api.Dockerfile",
 				"api/v2/Dockerfile",
 				"links/Dockerfile",
+				"lower/Dockerfile-dev",
+				"lower/Dockerfile_prod",
+				"lower/app.Containerfile",
+				"lower/dockerfile",
 				"odd/Dockerfile.d/Dockerfile",
 				"web/Containerfile.ci",
 			),
@@ -169,15 +189,18 @@ func TestFiles(t *testing.T) {
 			files: []File{{Path: "app/Dockerfile", Stdin: true}},
 		},
 		{
-			name: "directory without Dockerfiles",
-			args: []string{"empty"},
+			name:  "explicit directory without Dockerfiles is an error",
+			args:  []string{"empty", "api/v2"},
+			files: files("api/v2/Dockerfile"),
+			errs:  []string{"empty"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, errs := Files(tt.args, tt.stdin)
+			res := Files(tt.args, tt.stdin)
+			got, errs := res.Files, res.Errors
 			if tt.args == nil {
-				all, _ := Files([]string{"."}, "")
+				all := Files([]string{"."}, "").Files
 				if !reflect.DeepEqual(got, all) {
 					t.Errorf("Files(nil) = %v, want the same as Files(.) = %v", got, all)
 				}
@@ -189,10 +212,15 @@ func TestFiles(t *testing.T) {
 			var gotErrs []string
 			for _, err := range errs {
 				var e *Error
-				if !errors.As(err, &e) {
-					t.Fatalf("error %v is %T, want *Error", err, err)
+				var nd *NoDockerfileError
+				switch {
+				case errors.As(err, &e):
+					gotErrs = append(gotErrs, e.Path)
+				case errors.As(err, &nd):
+					gotErrs = append(gotErrs, nd.Dir)
+				default:
+					t.Fatalf("error %v is %T, want *Error or *NoDockerfileError", err, err)
 				}
-				gotErrs = append(gotErrs, e.Path)
 			}
 			if !reflect.DeepEqual(gotErrs, tt.errs) {
 				t.Errorf("Files(%q) errors = %v, want paths %v", tt.args, errs, tt.errs)
@@ -204,7 +232,8 @@ func TestFiles(t *testing.T) {
 func TestFilesAbsolute(t *testing.T) {
 	root := t.TempDir()
 	tree(t, root, "a/Dockerfile")
-	got, errs := Files([]string{root}, "")
+	res := Files([]string{root}, "")
+	got, errs := res.Files, res.Errors
 	want := []File{{Path: filepath.Join(root, "a", "Dockerfile")}}
 	if len(errs) > 0 || !reflect.DeepEqual(got, want) {
 		t.Errorf("Files(%s) = %v, %v; want %v", root, got, errs, want)
@@ -212,7 +241,7 @@ func TestFilesAbsolute(t *testing.T) {
 }
 
 func TestMissingError(t *testing.T) {
-	_, errs := Files([]string{filepath.Join("no", "such", "Dockerfile")}, "")
+	errs := Files([]string{filepath.Join("no", "such", "Dockerfile")}, "").Errors
 	if len(errs) != 1 {
 		t.Fatalf("got %d errors, want 1", len(errs))
 	}
@@ -236,25 +265,100 @@ func TestErrorString(t *testing.T) {
 	}
 }
 
+// TestUnreadableDirectory injects the failure, so that it also runs as root
+// (as CI does), which reads any directory whatever its permissions.
 func TestUnreadableDirectory(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root can read any directory")
-	}
 	root := t.TempDir()
 	tree(t, root, "a/Dockerfile", "locked/Dockerfile", "z/Dockerfile")
 	locked := filepath.Join(root, "locked")
-	if err := os.Chmod(locked, 0); err != nil {
-		t.Fatal(err)
+	readDir := func(dir string) ([]fs.DirEntry, error) {
+		if dir == locked {
+			return nil, &fs.PathError{Op: "open", Path: dir, Err: fs.ErrPermission}
+		}
+		return os.ReadDir(dir)
 	}
-	t.Cleanup(func() { os.Chmod(locked, 0o755) })
 
-	got, errs := Files([]string{root}, "")
+	res := find([]string{root}, "", readDir)
 	want := []File{{Path: filepath.Join(root, "a", "Dockerfile")}, {Path: filepath.Join(root, "z", "Dockerfile")}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("files = %v, want %v", got, want)
+	if !reflect.DeepEqual(res.Files, want) {
+		t.Errorf("files = %v, want %v", res.Files, want)
 	}
-	if len(errs) != 1 || !errors.Is(errs[0], fs.ErrPermission) {
-		t.Errorf("errors = %v, want one permission error", errs)
+	if len(res.Errors) != 1 || !errors.Is(res.Errors[0], fs.ErrPermission) {
+		t.Errorf("errors = %v, want one permission error", res.Errors)
+	}
+}
+
+// TestHostileSymlinks: a repository under review may hold Dockerfile-named
+// links to secrets (/proc/self/environ, ~/.docker/config.json, a KEY=VALUE
+// file next door). Links are followed only to regular files inside the
+// linted directory; the others are skipped with a warning that names the
+// link, never the target's content.
+func TestHostileSymlinks(t *testing.T) {
+	outside := t.TempDir()
+	tree(t, outside, "secrets.env", "config.json")
+	root := t.TempDir()
+	tree(t, root,
+		"repo/Dockerfile",
+		"repo/inside.Dockerfile -> Dockerfile",
+		"repo/sub/Dockerfile -> ../Dockerfile",
+		"repo/proc.Dockerfile -> /proc/self/environ",
+		"repo/dev.Dockerfile -> /dev/null",
+		"repo/env.Dockerfile -> "+filepath.Join(outside, "secrets.env"),
+		"repo/up.Dockerfile -> ../outside.txt",
+		"outside.txt",
+		"repo/docker/Dockerfile -> "+filepath.Join(outside, "config.json"),
+		"link-to-repo -> repo",
+	)
+	tests := []struct {
+		name    string
+		arg     string
+		files   []string
+		skipped []string
+	}{
+		{
+			name:    "repository",
+			arg:     "repo",
+			files:   []string{"repo/Dockerfile", "repo/inside.Dockerfile", "repo/sub/Dockerfile"},
+			skipped: []string{"repo/dev.Dockerfile", "repo/docker/Dockerfile", "repo/env.Dockerfile", "repo/proc.Dockerfile", "repo/up.Dockerfile"},
+		},
+		{
+			name:    "the root itself reached through a link",
+			arg:     "link-to-repo",
+			files:   []string{"link-to-repo/Dockerfile", "link-to-repo/inside.Dockerfile", "link-to-repo/sub/Dockerfile"},
+			skipped: []string{"link-to-repo/dev.Dockerfile", "link-to-repo/docker/Dockerfile", "link-to-repo/env.Dockerfile", "link-to-repo/proc.Dockerfile", "link-to-repo/up.Dockerfile"},
+		},
+		{
+			name:    "the parent holds the target of ../outside.txt",
+			arg:     ".",
+			files:   []string{"repo/Dockerfile", "repo/inside.Dockerfile", "repo/sub/Dockerfile", "repo/up.Dockerfile"},
+			skipped: []string{"repo/dev.Dockerfile", "repo/docker/Dockerfile", "repo/env.Dockerfile", "repo/proc.Dockerfile"},
+		},
+	}
+	t.Chdir(root)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Files([]string{tt.arg}, "")
+			if len(res.Errors) > 0 {
+				t.Errorf("errors: %v", res.Errors)
+			}
+			var got, skipped []string
+			for _, f := range res.Files {
+				got = append(got, filepath.ToSlash(f.Path))
+			}
+			for _, s := range res.Skipped {
+				skipped = append(skipped, filepath.ToSlash(s.Path))
+				if strings.Contains(s.Reason, outside) || strings.Contains(s.Reason, "/proc") {
+					t.Errorf("skip reason %q names the target", s.Reason)
+				}
+			}
+			slices.Sort(skipped)
+			if !reflect.DeepEqual(got, tt.files) {
+				t.Errorf("files = %v, want %v", got, tt.files)
+			}
+			if !reflect.DeepEqual(skipped, tt.skipped) {
+				t.Errorf("skipped = %v, want %v", skipped, tt.skipped)
+			}
+		})
 	}
 }
 

@@ -139,11 +139,37 @@ type archiveIndex struct {
 	manifest []byte // nil when there is none
 }
 
+// Bounds on what indexArchive keeps of an archive. `docker save` writes a
+// handful of entries per layer and image, so a real archive stays far below
+// them; a hostile one of millions of tiny entries (3M entries took 685 MB)
+// or of megabyte-long names is refused instead of exhausting memory.
+const (
+	maxArchiveEntries   = 100_000
+	maxArchiveNameLen   = 4 << 10 // Linux's PATH_MAX
+	maxArchiveNameBytes = 16 << 20
+)
+
+// archiveLimits are the bounds of one indexArchive (tests lower them).
+type archiveLimits struct {
+	entries   int
+	nameLen   int
+	nameBytes int
+}
+
+var defaultArchiveLimits = archiveLimits{entries: maxArchiveEntries, nameLen: maxArchiveNameLen, nameBytes: maxArchiveNameBytes}
+
 // indexArchive lists the archive at p, reading manifest.json (at most
 // maxManifestSize bytes; a second manifest.json is refused). In a plain
 // archive each file's offset is recorded.
 func indexArchive(p string) (*archiveIndex, error) {
+	return indexArchiveLimits(p, defaultArchiveLimits)
+}
+
+// indexArchiveLimits is indexArchive within lim: an archive with more
+// entries (of any type), a longer name, or more bytes of names is refused.
+func indexArchiveLimits(p string, lim archiveLimits) (*archiveIndex, error) {
 	ix := &archiveIndex{files: map[string]archiveFile{}, links: tarLinks{}, count: map[string]int{}}
+	nameBytes := 0
 	f, tr, compressed, done, err := openTar(p)
 	if err != nil {
 		return nil, err
@@ -157,6 +183,15 @@ func indexArchive(p string) (*archiveIndex, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s is not a valid tar archive: %w", p, err)
+		}
+		if idx >= lim.entries {
+			return nil, fmt.Errorf("%s holds more than %d entries: not a docker archive", p, lim.entries)
+		}
+		if len(h.Name) > lim.nameLen || len(h.Linkname) > lim.nameLen {
+			return nil, fmt.Errorf("%s holds a name longer than %d bytes: not a docker archive", p, lim.nameLen)
+		}
+		if nameBytes += len(h.Name) + len(h.Linkname); nameBytes > lim.nameBytes {
+			return nil, fmt.Errorf("%s holds more than %s of entry names: not a docker archive", p, sizeLimit(int64(lim.nameBytes)))
 		}
 		n := cleanTarPath(h.Name)
 		switch h.Typeflag {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/imagesrc/imageconv"
+	"github.com/dockvet/dockvet/internal/safefile"
 )
 
 // Annotations that name an image in an OCI layout's index.json.
@@ -123,29 +124,11 @@ func sizeLimit(n int64) string {
 }
 
 // openRegular opens p (following symbolic links) when it is a regular
-// file. Anything else is refused before it is opened: opening a FIFO blocks
-// until a writer comes, and a device such as /dev/zero never ends.
+// file on an ordinary file system: a FIFO would block, a device such as
+// /dev/zero never end, a /proc file leak the environment. safefile opens
+// without blocking and checks what it opened.
 func openRegular(p string) (*os.File, fs.FileInfo, error) {
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, nil, notRegular(p, st.Mode())
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	// p may have been replaced since: check what was opened.
-	if st, err = f.Stat(); err != nil || !st.Mode().IsRegular() {
-		_ = f.Close()
-		if err == nil {
-			err = notRegular(p, st.Mode())
-		}
-		return nil, nil, err
-	}
-	return f, st, nil
+	return safefile.Open(p)
 }
 
 // notRegular is the error for a path that is not a regular file.

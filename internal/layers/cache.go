@@ -12,14 +12,19 @@ import (
 	"unicode/utf8"
 
 	"github.com/dockvet/dockvet/internal/cachefile"
+	"github.com/dockvet/dockvet/internal/safefile"
 )
 
 // cacheVersion changes whenever the listing format or its meaning does;
 // entries of another version are ignored and replaced.
 const cacheVersion = 1
 
-// maxCacheFile bounds what a cache file may decompress to.
-const maxCacheFile = 1 << 30
+// maxCacheFile bounds a cache file, compressed and decompressed: anyone who
+// can write to the cache directory can plant a small gzip stream that
+// expands to gigabytes (the JSON decoder holds it all, several times over).
+// A listing whose JSON is larger (a layer of some million files) is not
+// cached, and read from its blob each time: the cache only saves work.
+const maxCacheFile = 128 << 20
 
 // diskCache keeps listings under <dir>/layers/sha256/<hex>.json.gz, one
 // gzip-compressed JSON document per blob digest:
@@ -35,6 +40,16 @@ const maxCacheFile = 1 << 30
 // one. Errors are swallowed: the cache only saves work.
 type diskCache struct {
 	dir string // "" disables the cache
+	// maxFile bounds an entry, compressed and decompressed; 0 means
+	// maxCacheFile (tests lower it).
+	maxFile int64
+}
+
+func (c *diskCache) limit() int64 {
+	if c.maxFile > 0 {
+		return c.maxFile
+	}
+	return maxCacheFile
 }
 
 type cacheFile struct {
@@ -68,12 +83,22 @@ func (c *diskCache) get(digest string) (*Listing, bool) {
 	if !ok {
 		return nil, false
 	}
-	f, err := os.Open(p)
+	// The cache directory is shared: the entry may be a FIFO (a plain open
+	// would block) or a link to /dev/zero.
+	f, st, err := safefile.Open(p)
 	if err != nil {
+		var nr *safefile.NotRegularError
+		if errors.As(err, &nr) {
+			_ = os.Remove(p)
+		}
 		return nil, false
 	}
 	defer f.Close()
-	li, err := decodeListing(f, digest)
+	if st.Size() > c.limit() {
+		_ = os.Remove(p)
+		return nil, false
+	}
+	li, err := decodeListing(f, digest, c.limit())
 	if err != nil {
 		_ = os.Remove(p)
 		return nil, false
@@ -81,13 +106,15 @@ func (c *diskCache) get(digest string) (*Listing, bool) {
 	return li, true
 }
 
-func decodeListing(r io.Reader, digest string) (*Listing, error) {
+// decodeListing decodes a cache entry of at most limit bytes of JSON.
+func decodeListing(r io.Reader, digest string, limit int64) (*Listing, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return nil, err
 	}
 	var cf cacheFile
-	if err := json.NewDecoder(io.LimitReader(zr, maxCacheFile)).Decode(&cf); err != nil {
+	// Past limit the JSON is cut short and fails to decode.
+	if err := json.NewDecoder(io.LimitReader(zr, limit)).Decode(&cf); err != nil {
 		return nil, err
 	}
 	n := len(cf.Paths)
@@ -141,9 +168,27 @@ func (c *diskCache) put(li *Listing) {
 
 	_ = cachefile.Write(p, func(w io.Writer) error {
 		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-		if err := json.NewEncoder(zw).Encode(&cf); err != nil {
+		// get would refuse a larger entry: do not write it.
+		if err := json.NewEncoder(&cappedWriter{w: zw, left: c.limit()}).Encode(&cf); err != nil {
 			return err
 		}
 		return zw.Close()
 	})
+}
+
+// errCacheFileTooLarge stops writing a listing that get would refuse.
+var errCacheFileTooLarge = errors.New("listing larger than the cache takes")
+
+// cappedWriter fails once more than left bytes were written to it.
+type cappedWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > c.left {
+		return 0, errCacheFileTooLarge
+	}
+	c.left -= int64(len(p))
+	return c.w.Write(p)
 }

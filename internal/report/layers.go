@@ -292,15 +292,17 @@ func totalText(t LayerTable) string {
 	return s
 }
 
-// clean makes text one line: invalid UTF-8 and control characters become
-// U+FFFD, runs of white space one space.
+// clean makes text one line: invalid UTF-8, control characters and the
+// bidirectional formatting characters Escape escapes become U+FFFD (a table
+// keeps its columns; Escape's escapes would widen them), runs of white space
+// one space.
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsSpace(r):
 			return ' '
-		case unicode.IsControl(r):
+		case unicode.IsControl(r), unsafeRune(r):
 			return '\uFFFD'
 		}
 		return r

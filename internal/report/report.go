@@ -53,19 +53,21 @@ func Names() []string {
 }
 
 // WriteErrors prints file errors for the human formats as
-// "path: error: message" lines; the CLI sends them to stderr.
+// "path: error: message" lines, escaped (see Escape); the CLI sends them to
+// stderr, which CI logs and problem matchers read as well.
 func WriteErrors(w io.Writer, errs []finding.FileError) error {
 	for _, e := range errs {
-		if _, err := fmt.Fprintf(w, "%s: error: %s\n", e.File, e.Message); err != nil {
+		if _, err := fmt.Fprintf(w, "%s: error: %s\n", Escape(e.File), Escape(e.Message)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// location formats "path:line:col", dropping the parts that are unknown (an
+// location formats "path:line:col" with the path escaped, dropping the parts that are unknown (an
 // image finding may have no line), so no format ever prints a fake ":0:0".
 func location(file string, p source.Pos) string {
+	file = Escape(file)
 	switch {
 	case p.Line <= 0:
 		return file

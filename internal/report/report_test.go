@@ -255,7 +255,9 @@ func TestUnderline(t *testing.T) {
 		{"tabs copied", "\tRUN\tpip", r(1, 6, 1, 9), "\t   \t^^^"},
 		{"tab inside range", "a\tb c", r(1, 1, 1, 4), "^\t^"},
 		{"non-ASCII counts characters", "é☕ x", r(1, 4, 1, 5), "   ^"},
-		{"invalid UTF-8 byte is one column", "\xff x", r(1, 3, 1, 4), "  ^"},
+		{"invalid UTF-8 byte is printed as \\xff, four wide", "\xff x", r(1, 3, 1, 4), "     ^"},
+		{"escaped ESC under the carets", "RUN \x1b[2Jx", r(1, 5, 1, 9), "    ^^^^^^^"},
+		{"escaped ESC before the range", "\x1b[31mRUN x", r(1, 10, 1, 11), "            ^"},
 		{"unknown column", "FROM x", r(1, 0, 1, 0), "^"},
 	}
 	for _, tt := range tests {

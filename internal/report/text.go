@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fatih/color"
 
@@ -62,13 +63,13 @@ func writeText(w io.Writer, res *finding.Result, opts Options) error {
 		fmt.Fprintf(bw, "%s: %s: %s\n",
 			pal.location.Sprint(location(f.File, f.Range.Start)),
 			pal.forSeverity(f.Severity, fmt.Sprintf("%s[%s %s]", f.Severity, f.RuleID, f.RuleName)),
-			indentContinuation(f.Message))
+			Escape(f.Message))
 		if line, ok := sourceLine(res.Sources, f.File, f.Range.Start.Line); ok {
-			fmt.Fprintf(bw, "    %s\n    %s\n", line, pal.forSeverity(f.Severity, underline(line, f.Range)))
+			fmt.Fprintf(bw, "    %s\n    %s\n", Escape(line), pal.forSeverity(f.Severity, underline(line, f.Range)))
 		}
 		for _, r := range f.Related {
 			fmt.Fprintf(bw, "    %s: %s: %s\n",
-				pal.location.Sprint(location(r.File, r.Range.Start)), pal.note.Sprint("note"), indentContinuation(r.Message))
+				pal.location.Sprint(location(r.File, r.Range.Start)), pal.note.Sprint("note"), Escape(r.Message))
 		}
 	}
 	if len(res.Findings) > 0 {
@@ -76,13 +77,6 @@ func writeText(w io.Writer, res *finding.Result, opts Options) error {
 	}
 	fmt.Fprintln(bw, summary(res))
 	return bw.Flush()
-}
-
-// indentContinuation indents the later lines of a multi-line message (a wrapped
-// registry error, say) so that they read as part of their finding, not as output
-// of their own.
-func indentContinuation(msg string) string {
-	return strings.ReplaceAll(msg, "\n", "\n    ")
 }
 
 // sourceLine returns the 1-based line of file, if the run kept its text.
@@ -99,6 +93,8 @@ func sourceLine(sources map[string][]string, file string, line int) (string, boo
 // and at least one caret. Every tab of the source line is copied rather than
 // expanded, so the carets align whatever the terminal's tab width; a tab inside
 // the range leaves a gap in the carets, which is better than carets that drift.
+// The line is printed escaped (see Escape), so a column spans as many carets
+// or spaces as its escape has characters.
 func underline(line string, r source.Range) string {
 	start := max(r.Start.Col, 1)
 	end := max(r.End.Col, start)
@@ -107,17 +103,21 @@ func underline(line string, r source.Range) string {
 	}
 	var b strings.Builder
 	col, carets := 1, 0
-	for _, c := range line {
+	for _, u := range units(line) {
 		if col >= end {
 			break
 		}
+		width := 1
+		if u.escaped {
+			width = utf8.RuneCountInString(u.text)
+		}
 		switch {
-		case c == '\t':
+		case u.text == "\t":
 			b.WriteByte('\t')
 		case col < start:
-			b.WriteByte(' ')
+			b.WriteString(strings.Repeat(" ", width))
 		default:
-			b.WriteByte('^')
+			b.WriteString(strings.Repeat("^", width))
 			carets++
 		}
 		col++

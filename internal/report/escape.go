@@ -1,0 +1,103 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Escape makes s safe to print on a terminal or into a CI log, where it may
+// sit beside problem-matcher lines: file names, messages and source lines
+// come from repositories and images under review, so they are hostile input.
+// Control characters (C0 but tab, DEL, C1), Unicode line and paragraph
+// separators, bidirectional formatting characters (which make a line read
+// differently from what it holds) and bytes that are not UTF-8 are written as
+// Go-style escapes: "\n", "\r", "\x1b", "\u202e", "\xff". A newline can
+// therefore never start a forged "file:line:col: error: ..." line, nor an ESC
+// sequence recolor or rewrite the terminal. Tabs stay as they are (harmless,
+// and source lines keep their alignment); so do backslashes, so Windows paths
+// read as they are written. Text without such characters is returned as is.
+func Escape(s string) string {
+	i := firstUnsafe(s)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for _, u := range units(s[i:]) {
+		b.WriteString(u.text)
+	}
+	return b.String()
+}
+
+// firstUnsafe is the byte offset of the first character Escape rewrites, -1
+// if none.
+func firstUnsafe(s string) int {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' || c == 0x7f {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || unsafeRune(r) {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// unsafeRune reports whether a valid rune is one Escape rewrites.
+func unsafeRune(r rune) bool {
+	switch {
+	case r < 0x20:
+		return r != '\t'
+	case r == 0x7f, r >= 0x80 && r <= 0x9f: // DEL, C1 (0x9b is an 8-bit CSI)
+		return true
+	case r == '\u2028', r == '\u2029': // line and paragraph separators
+		return true
+	case r == '\u061c', r == '\u200e', r == '\u200f', // bidi marks
+		r >= '\u202a' && r <= '\u202e', // embeddings and overrides
+		r >= '\u2066' && r <= '\u2069': // isolates
+		return true
+	}
+	return false
+}
+
+// unit is one column of a line (a rune, or a byte that is not UTF-8) and the
+// text Escape writes for it.
+type unit struct {
+	text    string
+	escaped bool
+}
+
+// units splits s into its columns as Escape renders them; a column keeps one
+// position in source.Range columns however long its escape is.
+func units(s string) []unit {
+	out := make([]unit, 0, len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		raw := s[i : i+size]
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+			out = append(out, unit{fmt.Sprintf(`\x%02x`, raw[0]), true})
+		case !unsafeRune(r):
+			out = append(out, unit{raw, false})
+		case r == '\n':
+			out = append(out, unit{`\n`, true})
+		case r == '\r':
+			out = append(out, unit{`\r`, true})
+		case r < 0x80:
+			out = append(out, unit{fmt.Sprintf(`\x%02x`, r), true})
+		default:
+			out = append(out, unit{fmt.Sprintf(`\u%04x`, r), true})
+		}
+	}
+	return out
+}
