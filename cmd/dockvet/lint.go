@@ -126,10 +126,17 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 		mergeResult(res, gres)
 		failed = failed || engine.Failed(gres.Findings, g.settings.failOn)
 	}
+	e.reportOfflineMisses(slices.Collect(maps.Values(resolvers)), &fl.registry)
+	if fl.layers {
+		for _, g := range groups {
+			if err := e.lintLayers(g.engine, g.inputs, g.settings, g.recorder, fl); err != nil {
+				return err
+			}
+		}
+	}
 	for _, err := range append(found.Errors, readErrs...) {
 		res.Errors = append(res.Errors, fileError(err))
 	}
-	e.reportOfflineMisses(slices.Collect(maps.Values(resolvers)), &fl.registry)
 	finding.Sort(res.Findings)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
 	return e.finishRun(format, fl.format, color, res, failed)
@@ -141,6 +148,9 @@ type configGroup struct {
 	cfg      *config.Config
 	settings *settings
 	inputs   []engine.Input
+	// engine and recorder are set by lintGroup, for --layers.
+	engine   *engine.Engine
+	recorder *recordingResolver
 }
 
 // groupByConfig assigns each input the config nearest to it: the first
@@ -231,13 +241,8 @@ func (e *env) lintGroup(ctx context.Context, g *configGroup, fl *lintFlags, reso
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	res := eng.LintContext(ctx, g.inputs, s.parse)
-	if fl.layers {
-		if err := e.lintLayers(eng, g.inputs, s, recorder, fl); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
+	g.engine, g.recorder = eng, recorder
+	return eng.LintContext(ctx, g.inputs, s.parse), nil
 }
 
 // mergeResult adds one group's result to the run's; the caller sorts.

@@ -46,7 +46,7 @@ func lintJSON(t *testing.T, args ...string) (int, []string, string) {
 // one for all.
 func TestNearestConfigPerDockerfile(t *testing.T) {
 	repo := t.TempDir()
-	const df = "FROM alpine:latest\nCMD run\n" // DV200 latest-tag, DV300 shell-form-cmd, DV302 root-user
+	const df = "FROM debian:latest\nCMD run\n" // dash is /bin/sh: latest-tag, DV300 shell-form-cmd, DV302 root-user
 	writeTree(t, repo, map[string]string{
 		".git/HEAD":                "ref: refs/heads/main\n",
 		".dockvet.yaml":            "ignore: [DV302]\n",
