@@ -314,7 +314,7 @@ func (e *env) contextSettings(s *engine.Settings, cfg *config.Config, fl *lintFl
 	}
 	s.Context = &engine.ContextSettings{
 		Dir:  fl.context,
-		Warn: func(msg string) { fmt.Fprintf(e.stderr, "dockvet: warning: %s\n", msg) },
+		Warn: func(msg string) { fmt.Fprintf(e.stderr, "dockvet: warning: %s\n", report.Escape(msg)) },
 	}
 	return nil
 }
