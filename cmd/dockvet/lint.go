@@ -166,7 +166,7 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 				cfg := config.Default()
 				if p != "" {
 					var err error
-					if cfg, err = config.Load(p); err != nil {
+					if cfg, err = config.LoadFound(p); err != nil {
 						return nil, &codeError{code: exitError, err: err}
 					}
 				}
@@ -354,6 +354,7 @@ func loadConfig(path string) (*config.Config, error) {
 		if rel, err := filepath.Rel(wd, path); err == nil {
 			path = rel
 		}
+		return config.LoadFound(path)
 	}
 	return config.Load(path)
 }
