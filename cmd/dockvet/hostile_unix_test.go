@@ -104,3 +104,17 @@ func TestHostileConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileNamesInErrors: an error about a file prints its name escaped,
+// on the one stderr line that belongs to it.
+func TestHostileNamesInErrors(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "cfg\nDockerfile:1:1: error: forged")
+	if err := syscall.Mkfifo(name, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "", "lint", "--config", name, "examples/good/Dockerfile")
+	if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, `cfg\nDockerfile:1:1`) {
+		t.Errorf("exit %d, stderr %q; want one line with the name escaped", code, stderr)
+	}
+}

@@ -179,7 +179,7 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 				cfg := config.Default()
 				if p != "" {
 					var err error
-					if cfg, err = config.Load(p); err != nil {
+					if cfg, err = config.LoadFound(p); err != nil {
 						return nil, &codeError{code: exitError, err: err}
 					}
 				}
@@ -322,7 +322,7 @@ func (e *env) contextSettings(s *engine.Settings, cfg *config.Config, fl *lintFl
 	}
 	s.Context = &engine.ContextSettings{
 		Dir:  fl.context,
-		Warn: func(msg string) { fmt.Fprintf(e.stderr, "dockvet: warning: %s\n", msg) },
+		Warn: func(msg string) { fmt.Fprintf(e.stderr, "dockvet: warning: %s\n", report.Escape(msg)) },
 	}
 	return nil
 }
@@ -362,6 +362,7 @@ func loadConfig(path string) (*config.Config, error) {
 		if rel, err := filepath.Rel(wd, path); err == nil {
 			path = rel
 		}
+		return config.LoadFound(path)
 	}
 	return config.Load(path)
 }

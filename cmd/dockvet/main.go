@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dockvet/dockvet/internal/report"
 )
 
 // Exit codes are part of the contract with CI.
@@ -93,7 +95,8 @@ func (e *env) run(args []string) int {
 	if err == nil {
 		return e.exit
 	}
-	fmt.Fprintf(e.stderr, "dockvet: %v\n", err)
+	// Errors name files and images under review: escape what they hold.
+	fmt.Fprintf(e.stderr, "dockvet: %s\n", report.Escape(err.Error()))
 	var ce *codeError
 	if errors.As(err, &ce) {
 		return ce.code

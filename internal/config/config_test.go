@@ -370,3 +370,56 @@ func touch(t *testing.T, root string, files ...string) {
 		}
 	}
 }
+
+// TestLoadFoundLinks: a config found in a repository under review is read
+// through a symbolic link only when the link stays in the repository.
+func TestLoadFoundLinks(t *testing.T) {
+	base := t.TempDir()
+	write := func(rel, content string) {
+		p := filepath.Join(base, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := func(rel, target string) string {
+		p := filepath.Join(base, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("secrets.env", "AWS_SECRET=hunter2\n")
+	write("repo/.git/HEAD", "ref: refs/heads/main\n")
+	write("repo/shared.yaml", "fail-on: error\n")
+	plain := filepath.Join(base, "repo", "plain", ".dockvet.yaml")
+	write("repo/plain/.dockvet.yaml", "fail-on: info\n")
+	tests := []struct {
+		name    string
+		path    string
+		outside bool
+	}{
+		{"plain file", plain, false},
+		{"link inside the repository", link("repo/svc/.dockvet.yaml", "../shared.yaml"), false},
+		{"link out of the repository", link("repo/api/.dockvet.yaml", "../../secrets.env"), true},
+		{"absolute link out", link("repo/web/.dockvet.yaml", filepath.Join(base, "secrets.env")), true},
+		{"no repository: link out of its directory", link("norepo/.dockvet.yaml", "../secrets.env"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadFound(tt.path)
+			var lo *LinkOutsideError
+			if tt.outside != errors.As(err, &lo) || !tt.outside && err != nil {
+				t.Errorf("LoadFound: %v (want outside: %v)", err, tt.outside)
+			}
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("the secret leaked: %v", err)
+			}
+		})
+	}
+}

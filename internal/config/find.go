@@ -61,3 +61,67 @@ func isFile(path string) (bool, error) {
 	}
 	return !fi.IsDir(), nil
 }
+
+// LinkOutsideError is a config file found by Find that is a symbolic link to
+// a file outside its repository.
+type LinkOutsideError struct {
+	Path string
+	Root string // the repository root (or the config's directory)
+}
+
+func (e *LinkOutsideError) Error() string {
+	return e.Path + " is a symbolic link to a file outside " + e.Root + ": not read"
+}
+
+// LoadFound loads a config file that Find returned. Such a file belongs to
+// the repository under review, which may be hostile: a .dockvet.yaml linked
+// to ~/.aws/credentials or a KEY=VALUE file would print its content in the
+// parse error. So a symbolic link is followed only to a file inside the
+// repository (the nearest directory above it holding .git, or its own
+// directory when there is none). A path given with --config is the user's
+// choice: Load it.
+func LoadFound(path string) (*Config, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return nil, err
+		}
+		root := repoRoot(filepath.Dir(abs))
+		realRoot, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			return nil, err
+		}
+		target, err := filepath.EvalSymlinks(abs)
+		if err != nil {
+			return nil, err
+		}
+		if !within(realRoot, target) {
+			return nil, &LinkOutsideError{Path: path, Root: root}
+		}
+	}
+	return Load(path)
+}
+
+// repoRoot is the nearest directory from dir up holding .git, or dir.
+func repoRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
+// within reports whether path is root or below it (both absolute and clean).
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}

@@ -103,8 +103,9 @@ func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, 
 		stdinName = "-"
 	}
 	var (
-		res  Result
-		seen = map[string]bool{}
+		res         Result
+		seen        = map[string]bool{}
+		skippedSeen = map[string]bool{}
 	)
 	add := func(f File) {
 		key := "\x00stdin" // cannot collide with a real path
@@ -131,7 +132,7 @@ func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, 
 			add(File{Path: arg})
 			continue
 		}
-		w := walker{Result: &res, arg: arg, readDir: readDir}
+		w := walker{Result: &res, arg: arg, readDir: readDir, skippedSeen: skippedSeen}
 		if w.root, err = filepath.EvalSymlinks(arg); err == nil {
 			w.root, err = filepath.Abs(w.root)
 		}
@@ -168,6 +169,8 @@ type walker struct {
 	root    string // arg, absolute with every link resolved
 	found   []string
 	readDir func(string) ([]fs.DirEntry, error) // os.ReadDir but in tests
+	// skippedSeen holds the identity of every entry skipped in this run.
+	skippedSeen map[string]bool
 }
 
 // walk appends to found the Dockerfiles under dir, and to Errors what could
@@ -196,7 +199,7 @@ func (w *walker) walk(dir string) {
 			w.link(path)
 		default:
 			// Reading a pipe could block forever, a device never end.
-			w.Skipped = append(w.Skipped, Skipped{Path: path, Reason: "not a regular file (" + kind(e.Type()) + ")"})
+			w.skip(path, "not a regular file ("+kind(e.Type())+")")
 		}
 	}
 }
@@ -214,7 +217,7 @@ func (w *walker) link(path string) {
 		return
 	}
 	if rel, err := filepath.Rel(w.root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		w.Skipped = append(w.Skipped, Skipped{Path: path, Reason: "symbolic link to a file outside " + w.arg + ": not followed"})
+		w.skip(path, "symbolic link to a file outside "+w.arg+": not followed")
 		return
 	}
 	fi, err := os.Stat(target)
@@ -227,8 +230,18 @@ func (w *walker) link(path string) {
 		// A directory named like a Dockerfile: links to directories are
 		// never followed.
 	default:
-		w.Skipped = append(w.Skipped, Skipped{Path: path, Reason: "symbolic link to " + kind(fi.Mode())})
+		w.skip(path, "symbolic link to "+kind(fi.Mode()))
 	}
+}
+
+// skip records a skipped entry once, however many arguments reach it.
+func (w *walker) skip(path, reason string) {
+	key := identity(path)
+	if w.skippedSeen[key] {
+		return
+	}
+	w.skippedSeen[key] = true
+	w.Skipped = append(w.Skipped, Skipped{Path: path, Reason: reason})
 }
 
 // kind names a non-regular file type.

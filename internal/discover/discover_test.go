@@ -328,6 +328,12 @@ func TestHostileSymlinks(t *testing.T) {
 			skipped: []string{"link-to-repo/dev.Dockerfile", "link-to-repo/docker/Dockerfile", "link-to-repo/env.Dockerfile", "link-to-repo/proc.Dockerfile", "link-to-repo/up.Dockerfile"},
 		},
 		{
+			name:    "the same directory twice warns once",
+			arg:     "repo repo",
+			files:   []string{"repo/Dockerfile", "repo/inside.Dockerfile", "repo/sub/Dockerfile"},
+			skipped: []string{"repo/dev.Dockerfile", "repo/docker/Dockerfile", "repo/env.Dockerfile", "repo/proc.Dockerfile", "repo/up.Dockerfile"},
+		},
+		{
 			name:    "the parent holds the target of ../outside.txt",
 			arg:     ".",
 			files:   []string{"repo/Dockerfile", "repo/inside.Dockerfile", "repo/sub/Dockerfile", "repo/up.Dockerfile"},
@@ -337,7 +343,7 @@ func TestHostileSymlinks(t *testing.T) {
 	t.Chdir(root)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := Files([]string{tt.arg}, "")
+			res := Files(strings.Fields(tt.arg), "")
 			if len(res.Errors) > 0 {
 				t.Errorf("errors: %v", res.Errors)
 			}
