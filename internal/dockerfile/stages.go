@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -115,13 +116,14 @@ func (e *env) with(k, v string) *env {
 	return &env{store: st, ver: st.last, base: e.base, lex: e.lex, esc: e.esc}
 }
 
-// expand expands variables in word. The unresolved names are the variables
-// that had no value and no default: a name used only as ${NAME:-default} or
-// ${NAME:+alternative} (with or without the colon) is not unresolved. When
-// the lexer rejects the word, it is returned unchanged and every variable it
-// names counts as unresolved.
+// expand processes word as BuildKit's shell lexer does when it dispatches an
+// instruction: variables expanded, quotes removed, escapes processed. The
+// unresolved names are the variables that had no value and no default: a
+// name used only as ${NAME:-default} or ${NAME:+alternative} (with or
+// without the colon) is not unresolved. When the lexer rejects the word, it
+// is returned unchanged and every variable it names counts as unresolved.
 func (e *env) expand(word string) (string, []string) {
-	if e == nil || !strings.ContainsRune(word, '$') {
+	if e == nil || lexerKeeps(word, e.esc) {
 		return word, nil
 	}
 	res, err := e.lex.ProcessWordWithMatches(word, e)
@@ -140,6 +142,19 @@ func (e *env) expand(word string) (string, []string) {
 	}
 	slices.Sort(unresolved)
 	return res.Result, unresolved
+}
+
+// lexerKeeps reports whether BuildKit's lexer returns word unchanged, so
+// that the common plain word skips it: a word of ASCII bytes other than NUL
+// (text/scanner rejects it), '$', quotes and the escape character.
+func lexerKeeps(word string, esc byte) bool {
+	for i := 0; i < len(word); i++ {
+		switch c := word[i]; {
+		case c == 0 || c >= utf8.RuneSelf || c == '$' || c == '\'' || c == '"' || c == esc:
+			return false
+		}
+	}
+	return true
 }
 
 // varRefs calls fn for every $NAME or ${NAME...} reference in word (escaped
@@ -296,15 +311,24 @@ func (f *File) buildStages(opts Options) {
 		cur.Instructions = append(cur.Instructions, in)
 		switch c := in.Command.(type) {
 		case *instructions.ArgCommand:
+			// BuildKit's dispatchArg: each ARG sees the ones before it in
+			// the same instruction; the name is not expanded.
 			for _, kv := range c.Args {
+				if _, notEnv := nonEnvArgs[kv.Key]; notEnv {
+					continue
+				}
 				if v, ok := argValue(kv, opts.BuildArgs, scope, meta); ok {
 					scope = scope.with(kv.Key, v)
 				}
 			}
 		case *instructions.EnvCommand:
+			// BuildKit expands every name and value of an ENV in the scope
+			// before it (`ENV A=1 B=$A` gives B the old A), then sets them.
+			before := scope
 			for _, kv := range c.Env {
-				v, _ := scope.expand(kv.Value)
-				scope = scope.with(kv.Key, v)
+				k, _ := before.expand(kv.Key)
+				v, _ := before.expand(kv.Value)
+				scope = scope.with(k, v)
 			}
 		}
 		in.env = scope
@@ -314,7 +338,15 @@ func (f *File) buildStages(opts Options) {
 	}
 }
 
-// argValue decides an ARG's value as BuildKit does: a --build-arg wins, then
+// nonEnvArgs are the ARGs BuildKit keeps out of the build environment
+// (dockerfile2llb's nonEnvArgs).
+var nonEnvArgs = map[string]struct{}{
+	"BUILDKIT_SBOM_SCAN_CONTEXT": {},
+	"BUILDKIT_SBOM_SCAN_STAGE":   {},
+}
+
+// argValue decides an ARG's value as BuildKit does: a --build-arg wins (taken
+// literally: BuildKit does not lex it), then
 // the default (expanded in the current scope), then, for a stage ARG, the
 // value in the global scope (a meta ARG or a predefined one such as
 // TARGETARCH). ok is false when the ARG is declared without a value, which
