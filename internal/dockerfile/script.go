@@ -174,6 +174,15 @@ type callWalker struct {
 	depth int
 	// scope is the script's own variables at the statement being walked.
 	scope *localScope
+	exprs []wordExpr // allocated in batches: most scripts have several $words
+}
+
+func (w *callWalker) newExpr(e wordExpr) *wordExpr {
+	if len(w.exprs) == cap(w.exprs) {
+		w.exprs = make([]wordExpr, 0, 16)
+	}
+	w.exprs = append(w.exprs, e)
+	return &w.exprs[len(w.exprs)-1]
 }
 
 func (w *callWalker) stmts(list []*syntax.Stmt, cond bool) {
@@ -329,7 +338,7 @@ func (w *callWalker) word(x *syntax.Word) Word {
 	out := Word{Value: v, Literal: ok, Range: w.m(from, to)}
 	if !ok {
 		out.Value = w.text[from:to]
-		out.expr = &wordExpr{text: w.text, w: x, scope: w.scope}
+		out.expr = w.newExpr(wordExpr{text: w.text, w: x, scope: w.scope})
 	}
 	return out
 }
@@ -450,6 +459,10 @@ func (w *callWalker) nestedScope(call *Call) *localScope {
 func (w *callWalker) afterCall(call *Call, c *syntax.CallExpr, cond bool) {
 	// ${NAME:=value} in any word assigns NAME.
 	for _, a := range c.Args {
+		from, to := min(int(a.Pos().Offset()), len(w.text)), min(int(a.End().Offset()), len(w.text))
+		if from > to || !strings.Contains(w.text[from:to], "=") {
+			continue // no assignment in this word (and no walk: it allocates)
+		}
 		syntax.Walk(a, func(n syntax.Node) bool {
 			if p, ok := n.(*syntax.ParamExp); ok && p.Param != nil && p.Exp != nil &&
 				(p.Exp.Op == syntax.AssignUnset || p.Exp.Op == syntax.AssignUnsetOrNull) {
