@@ -75,6 +75,11 @@ func TestWordResolve(t *testing.T) {
 		{"sh -c does not see unexported", []string{"FROM debian", "RUN X=/a; sh -c 'mkdir $X'"}, nil, nil, unknown},
 		{"sh -c prefix assignment", []string{"FROM debian", "RUN X=/a sh -c 'mkdir $X'"}, nil, nil, "/a"},
 		{"sudo env assignment for sh -c", []string{"FROM debian", "RUN sudo env X=/a sh -c 'mkdir $X'"}, nil, nil, "/a"},
+		{"sudo resets the environment", []string{"FROM debian", "ENV X=/e", "RUN sudo sh -c 'mkdir $X'"}, nil, nil, unknown},
+		{"sudo -E keeps it", []string{"FROM debian", "ENV X=/e", "RUN sudo -E sh -c 'mkdir $X'"}, nil, nil, "/e"},
+		{"sudo assignment after the reset", []string{"FROM debian", "ENV X=/e", "RUN sudo X=/a sh -c 'mkdir $X'"}, nil, nil, "/a"},
+		{"su -c keeps the environment", []string{"FROM debian", "ENV X=/e", "RUN su app -c 'mkdir $X'"}, nil, nil, "/e"},
+		{"su - starts a login shell", []string{"FROM debian", "ENV X=/e", "RUN su - app -c 'mkdir $X'"}, nil, nil, unknown},
 		{"env -i sh -c", []string{"FROM debian", "ENV X=/e", "RUN env -i sh -c 'mkdir $X'"}, nil, nil, unknown},
 		{"heredoc script", []string{"FROM debian", "ENV X=/e", "RUN <<EOF", "mkdir $X/h", "EOF"}, nil, nil, "/e/h"},
 	}

@@ -45,8 +45,10 @@ type Call struct {
 	// order: prefix assignments (`NAME=value cmd`) and those of its wrappers
 	// (`env NAME=value cmd`, `sudo NAME=value cmd`, `env -u NAME cmd`).
 	Env []EnvVar
-	// ClearEnv is set when a wrapper starts the command with an empty
-	// environment (`env -i`); Env then lists only what it sets afterwards.
+	// ClearEnv is set when a wrapper does not pass the shell's environment
+	// on (`env -i`; sudo without -E, which keeps only what sudoers allows):
+	// Env then lists only what the wrappers set afterwards, and a variable
+	// of the RUN's environment (ENV, ARG, export) may not reach the command.
 	ClearEnv bool
 	// Dir is the working directory a wrapper gives the command (`env -C DIR`,
 	// `sudo -D DIR`), nil when it runs where the shell is. A non-literal
@@ -435,10 +437,13 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 // nestedScope is what a shell started by call sees of the script's
 // variables: the exported ones, and what the command line sets.
 func (w *callWalker) nestedScope(call *Call) *localScope {
-	if call.ClearEnv {
-		return w.scope.push(&localScope{kind: localOpaque})
+	var s *localScope
+	if call.ClearEnv || suLogin(call) {
+		// Only what the command line sets is known.
+		s = w.scope.push(&localScope{kind: localOpaque})
+	} else {
+		s = w.scope.push(&localScope{kind: localShell})
 	}
-	s := w.scope.push(&localScope{kind: localShell})
 	for _, e := range call.Env {
 		entry := &localScope{name: e.Name, export: true, kind: localUnknown}
 		switch {
@@ -453,6 +458,20 @@ func (w *callWalker) nestedScope(call *Call) *localScope {
 		s = s.push(entry)
 	}
 	return s
+}
+
+// suLogin reports whether a call is `su -`, `su -l` or `su --login`: a
+// login shell starts with a fresh environment.
+func suLogin(c *Call) bool {
+	if c.Name != "su" {
+		return false
+	}
+	for _, a := range c.Args {
+		if v := a.Value; v == "-" || v == "-l" || v == "--login" || strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") && strings.ContainsRune(v, 'l') {
+			return true
+		}
+	}
+	return false
 }
 
 // afterCall records what a command changes in the script's variables.

@@ -60,20 +60,20 @@ func TestUnwrapWrappers(t *testing.T) {
 		want   string // describeCall of the first call
 	}{
 		{"apt-get install -y curl", "apt-get install -y curl"},
-		{"sudo apt-get install -y curl", "apt-get install -y curl"},
+		{"sudo apt-get install -y curl", "apt-get install -y curl [clear]"},
 		{"sudo -E apt-get install curl", "apt-get install curl"},
 		{"sudo -E -u app pip install x", "pip install x"},
-		{"sudo -u app -g grp -- pip install x", "pip install x"},
-		{"sudo -u ${USERNAME} npm install -g x", "npm install -g x"},
-		{`sudo -u "$U" -- npm install -g x`, "npm install -g x"},
-		{"sudo --user ${USERNAME} npm install -g x", "npm install -g x"},
+		{"sudo -u app -g grp -- pip install x", "pip install x [clear]"},
+		{"sudo -u ${USERNAME} npm install -g x", "npm install -g x [clear]"},
+		{`sudo -u "$U" -- npm install -g x`, "npm install -g x [clear]"},
+		{"sudo --user ${USERNAME} npm install -g x", "npm install -g x [clear]"},
 		{"env -C $DIR cmd", "cmd [dir=$DIR]"},
 		{"timeout $T rm /x", "rm /x"},
-		{"sudo --user=app pip install x", "pip install x"},
-		{"sudo --user app pip install x", "pip install x"},
-		{"sudo PIP_NO_CACHE_DIR=1 pip install x", "pip install x [PIP_NO_CACHE_DIR=1]"},
+		{"sudo --user=app pip install x", "pip install x [clear]"},
+		{"sudo --user app pip install x", "pip install x [clear]"},
+		{"sudo PIP_NO_CACHE_DIR=1 pip install x", "pip install x [PIP_NO_CACHE_DIR=1] [clear]"},
 		{"sudo -E DEBIAN_FRONTEND=noninteractive apt-get install x", "apt-get install x [DEBIAN_FRONTEND=noninteractive]"},
-		{"sudo env PIP_NO_CACHE_DIR=1 pip install x", "pip install x [PIP_NO_CACHE_DIR=1]"},
+		{"sudo env PIP_NO_CACHE_DIR=1 pip install x", "pip install x [PIP_NO_CACHE_DIR=1] [clear]"},
 		{"env PIP_NO_CACHE_DIR=1 pip install x", "pip install x [PIP_NO_CACHE_DIR=1]"},
 		{"PIP_NO_CACHE_DIR=1 pip install x", "pip install x [PIP_NO_CACHE_DIR=1]"},
 		{"A=1 env -i B=2 cmd", "cmd [B=2] [clear]"},
@@ -82,8 +82,8 @@ func TestUnwrapWrappers(t *testing.T) {
 		{"env --unset=X cmd", "cmd [-X]"},
 		{"env -C /srv cmd a", "cmd a [dir=/srv]"},
 		{"env --chdir=/srv cmd", "cmd [dir=/srv]"},
-		{"sudo -D /srv cmd", "cmd [dir=/srv]"},
-		{"sudo -i cmd", "cmd [dir=]"},
+		{"sudo -D /srv cmd", "cmd [clear] [dir=/srv]"},
+		{"sudo -i cmd", "cmd [clear] [dir=]"},
 		{"command -p rm -rf /x", "rm -rf /x"},
 		{"command -v rm", "command -v rm"},
 		{"exec -a name rm /x", "rm /x"},
@@ -113,7 +113,7 @@ func TestUnwrapWrappers(t *testing.T) {
 		{"gosu app rm /x", "rm /x"},
 		{"su-exec app:app rm /x", "rm /x"},
 		{"doas -u app rm /x", "rm /x"},
-		{"sudo env X=1 nice -n 5 rm /x", "rm /x [X=1]"},
+		{"sudo env X=1 nice -n 5 rm /x", "rm /x [X=1] [clear]"},
 		{"sudo -E env -u Y X=1 nohup timeout 5 rm /x", "rm /x [-Y] [X=1]"},
 		// Not transparent, or no command: the wrapper is the command.
 		{"sudo -R /newroot rm /x", "sudo -R /newroot rm /x"},
@@ -121,10 +121,10 @@ func TestUnwrapWrappers(t *testing.T) {
 		{"sudo -e /etc/hosts", "sudo -e /etc/hosts"},
 		{"env", "env"},
 		{"env A=1", "env A=1 [A=1]"},
-		{"sudo env", "env"},
+		{"sudo env", "env [clear]"},
 		{"env -S 'rm /x'", "env -S rm /x"},
 		{"exec", "exec"},
-		{"sudo $CMD /x", " /x"},
+		{"sudo $CMD /x", " /x [clear]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.script, func(t *testing.T) {
@@ -139,8 +139,8 @@ func TestUnwrapWrappers(t *testing.T) {
 // A wrapper's script argument is parsed like sh -c's.
 func TestWrappedShellScripts(t *testing.T) {
 	tests := []struct{ script, want string }{
-		{`sudo sh -c 'rm -rf /x'`, "sh -c rm -rf /x|rm -rf /x"},
-		{`sudo -u app bash -c "rm /x"`, "bash -c rm /x|rm /x"},
+		{`sudo sh -c 'rm -rf /x'`, "sh -c rm -rf /x [clear]|rm -rf /x"},
+		{`sudo -u app bash -c "rm /x"`, "bash -c rm /x [clear]|rm /x"},
 		{`su -c 'rm /x' app`, "su -c rm /x app|rm /x"},
 		{`su app -c "rm /x"`, "su app -c rm /x|rm /x"},
 		{`su - app --command 'rm /x'`, "su - app --command rm /x|rm /x"},
