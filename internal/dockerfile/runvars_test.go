@@ -24,6 +24,8 @@ func TestWordResolve(t *testing.T) {
 		{"env uses env", []string{"FROM debian", "ENV A=/srv", "ENV B=$A/app", "RUN mkdir $B"}, nil, nil, "/srv/app"},
 		{"one ENV expands in the scope before it", []string{"FROM debian", "ENV A=/old", "ENV A=/new B=$A/x", "RUN mkdir $B"}, nil, nil, "/old/x"},
 		{"arg default", []string{"FROM debian", "ARG DIR=/opt/d", "RUN mkdir $DIR"}, nil, nil, "/opt/d"},
+		{"arg quoted", []string{"FROM debian", `ARG DIR="/opt/d"`, "RUN mkdir $DIR"}, nil, nil, "/opt/d"},
+		{"arg quoted, build-arg", []string{"FROM debian", `ARG DIR="/opt/d"`, "RUN mkdir $DIR"}, nil, map[string]string{"DIR": "/b"}, "/b"},
 		{"arg build-arg", []string{"FROM debian", "ARG DIR=/opt/d", "RUN mkdir $DIR"}, nil, map[string]string{"DIR": "/b"}, "/b"},
 		{"arg without value", []string{"FROM debian", "ARG DIR", "RUN mkdir $DIR"}, nil, nil, unknown},
 		{"arg without value, scratch", []string{"FROM scratch", "ARG DIR", "RUN mkdir /a$DIR"}, nil, nil, "/a"},
