@@ -202,8 +202,8 @@ options:
 				dir = &valWord
 			case name == "sudo" && long == "--login":
 				dir = &Word{Range: w.Range}
-			case name == "sudo" && long == "--preserve-env":
-				sudoReset = false
+			case name == "sudo" && long == "--preserve-env" && !hasVal:
+				sudoReset = false // (--preserve-env=LIST keeps only those)
 			case name == "xargs" && long == "--no-run-if-empty":
 				mayNotRun = true
 			case name == "xargs" && long == "--replace":

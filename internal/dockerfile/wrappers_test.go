@@ -62,6 +62,8 @@ func TestUnwrapWrappers(t *testing.T) {
 		{"apt-get install -y curl", "apt-get install -y curl"},
 		{"sudo apt-get install -y curl", "apt-get install -y curl [clear]"},
 		{"sudo -E apt-get install curl", "apt-get install curl"},
+		{"sudo --preserve-env apt-get install curl", "apt-get install curl"},
+		{"sudo --preserve-env=HOME apt-get install curl", "apt-get install curl [clear]"},
 		{"sudo -E -u app pip install x", "pip install x"},
 		{"sudo -u app -g grp -- pip install x", "pip install x [clear]"},
 		{"sudo -u ${USERNAME} npm install -g x", "npm install -g x [clear]"},
