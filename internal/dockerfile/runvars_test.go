@@ -173,3 +173,37 @@ func TestWordResolveKeepsVarsAcross(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWordResolve parses a Dockerfile and resolves every word of every
+// call: no panic, and values stay within the cap.
+func FuzzWordResolve(f *testing.F) {
+	f.Add("FROM scratch\nENV A=/a B=$A/b\nARG C=${B:-x}\nRUN X=$C; export X; sudo env Y=$X sh -c 'cp $Y ${Y:+$X}/z' && unset X\n")
+	f.Add("FROM debian\nENV A=\"$A$A\"\nRUN for i in 1; do A=$A$A; done; xargs -I{} cp {} $A; su - app -c \"rm $A\"\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		file, err := Parse("Dockerfile", []byte(src), Options{})
+		if err != nil {
+			return
+		}
+		for _, in := range file.Instructions {
+			if in.Script == nil {
+				continue
+			}
+			vars := in.ScriptVars(EnvLookup([]string{"PATH=/bin", "A=/base"}))
+			for _, c := range in.Script.Calls {
+				for _, a := range append(c.Args, envValues(c)...) {
+					if v, ok := a.Resolve(vars); ok && len(v) > maxEnvValue && !a.Literal {
+						t.Fatalf("%s resolved to %d bytes", a.Value, len(v))
+					}
+				}
+			}
+		}
+	})
+}
+
+func envValues(c *Call) []Word {
+	var out []Word
+	for _, e := range c.Env {
+		out = append(out, e.Value)
+	}
+	return out
+}
