@@ -292,12 +292,16 @@ func shortText(s string) string {
 type runScope struct {
 	chainStep
 	mounts []string // mount targets: writes there do not reach the layer
-	calls  []*dockerfile.Call
+	// calls are the script's calls with the words whose values are known
+	// made literal (resolvedCall); written are the calls as written.
+	calls   []*dockerfile.Call
+	written []*dockerfile.Call
 }
 
 func newRunScope(s chainStep) *runScope {
 	rs := &runScope{chainStep: s, mounts: mountTargets(s.in)}
 	if s.in.Script != nil {
+		rs.written = s.in.Script.Calls
 		for _, c := range s.in.Script.Calls {
 			rs.calls = append(rs.calls, resolvedCall(c, s.vars))
 		}
@@ -336,6 +340,17 @@ func resolvedCall(c *dockerfile.Call, vars *dockerfile.Vars) *dockerfile.Call {
 		}
 	}
 	return out
+}
+
+// shown is how a message shows a word of the i-th call: as written, with
+// its value when a variable was substituted ("$DIR/x" (/srv/x)).
+func (rs *runScope) shown(i int, w dockerfile.Word) string {
+	for _, a := range rs.written[i].Args {
+		if a.Range == w.Range && a.Value != w.Value {
+			return fmt.Sprintf("%s (%s)", a.Value, w.Value)
+		}
+	}
+	return w.Value
 }
 
 // path resolves a word of the i-th call to the absolute path it names in the

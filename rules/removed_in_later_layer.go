@@ -96,7 +96,7 @@ func reportLaterRemovals(pass *rule.Pass, s chainStep, earlier []addition) {
 			pass.Report(rule.Diagnostic{
 				Range: w.Range,
 				Message: fmt.Sprintf("rm %s deletes what %s added: the bytes stay in that earlier layer and the image does not shrink; %s",
-					w.Value, listAdders(lines, ""), advice),
+					rs.shown(i, w), listAdders(lines, ""), advice),
 				Related: related,
 			})
 		}

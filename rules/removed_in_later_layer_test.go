@@ -61,6 +61,9 @@ func TestRemovedInLaterLayerMessage(t *testing.T) {
 		{"FROM debian:12\nRUN wget -q https://example.com/x.tgz -O /tmp/x.tgz\nRUN rm /tmp/x.tgz\n",
 			"3:8-3:18 rm /tmp/x.tgz deletes what line 2 (RUN wget -q https://example.com/x.tgz -O /tmp/x.tgz) added: the bytes stay in that earlier layer and the image does not shrink; delete it in the same RUN that creates it",
 			"2:5-2:52 adds /tmp/x.tgz in this layer"},
+		{"FROM debian:12\nENV ARCHIVE=/opt/sdk.zip\nRUN wget -q https://example.com/sdk.zip -O \"$ARCHIVE\"\nRUN rm \"${ARCHIVE}\"\n",
+			"4:8-4:20 rm \"${ARCHIVE}\" (/opt/sdk.zip) deletes what line 3 (RUN wget -q https://example.com/sdk.zip -O /opt/sdk.zip) added: the bytes stay in that earlier layer and the image does not shrink; delete it in the same RUN that creates it",
+			"3:5-3:54 adds /opt/sdk.zip in this layer"},
 	}
 	for _, tt := range tests {
 		ds := ruletest.Run(t, RemovedInLaterLayer, tt.src, dockerfile.Options{})

@@ -128,9 +128,9 @@ var runtimeVars = map[string]bool{
 type varDef struct {
 	prev *varDef
 	name string
-	// An ENV value is expanded lazily, in the scope before its instruction
-	// (scope), because it may use the base image's variables.
-	env   bool
+	// An ENV value is expanded lazily (raw), in the scope before its
+	// instruction (scope), because it may use the base image's variables.
+	lazy  bool
 	raw   string
 	scope *varDef
 	// An ARG value is known from the front end's scope (val), or unknown.
@@ -214,7 +214,7 @@ func (v *Vars) defValue(d *varDef) varValue {
 	v.defs[d] = varValue{} // a cycle cannot happen, but stay safe
 	r := varValue{}
 	switch {
-	case !d.env:
+	case !d.lazy:
 		if d.known {
 			r = varValue{val: d.val, state: varSet}
 		}
@@ -447,7 +447,11 @@ func defsAfter(in *Instruction, top *varDef) *varDef {
 				continue // declared without a value: the scope is unchanged
 			}
 			d := &varDef{prev: top, name: kv.Key, val: val, known: ok}
-			if kv.Value != nil && strings.ContainsRune(*kv.Value, '$') {
+			if kv.Value != nil && ok && val == *kv.Value && strings.ContainsAny(val, `"'\`) {
+				// The scope kept the default as written, quotes and all:
+				// expand it as BuildKit does.
+				d.lazy, d.raw, d.scope = true, val, top
+			} else if kv.Value != nil && strings.ContainsRune(*kv.Value, '$') {
 				if _, unresolved := in.env.expand(*kv.Value); len(unresolved) > 0 {
 					d.known = false // the default uses a variable the Dockerfile does not set
 				}
@@ -458,7 +462,7 @@ func defsAfter(in *Instruction, top *varDef) *varDef {
 		// Every value of one ENV expands in the scope before it, as BuildKit does.
 		before := top
 		for _, kv := range c.Env {
-			top = &varDef{prev: top, name: kv.Key, env: true, raw: kv.Value, scope: before}
+			top = &varDef{prev: top, name: kv.Key, lazy: true, raw: kv.Value, scope: before}
 		}
 	}
 	return top

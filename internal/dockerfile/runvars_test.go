@@ -24,6 +24,8 @@ func TestWordResolve(t *testing.T) {
 		{"env uses env", []string{"FROM debian", "ENV A=/srv", "ENV B=$A/app", "RUN mkdir $B"}, nil, nil, "/srv/app"},
 		{"one ENV expands in the scope before it", []string{"FROM debian", "ENV A=/old", "ENV A=/new B=$A/x", "RUN mkdir $B"}, nil, nil, "/old/x"},
 		{"arg default", []string{"FROM debian", "ARG DIR=/opt/d", "RUN mkdir $DIR"}, nil, nil, "/opt/d"},
+		{"arg quoted", []string{"FROM debian", `ARG DIR="/opt/d"`, "RUN mkdir $DIR"}, nil, nil, "/opt/d"},
+		{"arg quoted, build-arg", []string{"FROM debian", `ARG DIR="/opt/d"`, "RUN mkdir $DIR"}, nil, map[string]string{"DIR": "/b"}, "/b"},
 		{"arg build-arg", []string{"FROM debian", "ARG DIR=/opt/d", "RUN mkdir $DIR"}, nil, map[string]string{"DIR": "/b"}, "/b"},
 		{"arg without value", []string{"FROM debian", "ARG DIR", "RUN mkdir $DIR"}, nil, nil, unknown},
 		{"arg without value, scratch", []string{"FROM scratch", "ARG DIR", "RUN mkdir /a$DIR"}, nil, nil, "/a"},
@@ -75,6 +77,11 @@ func TestWordResolve(t *testing.T) {
 		{"sh -c does not see unexported", []string{"FROM debian", "RUN X=/a; sh -c 'mkdir $X'"}, nil, nil, unknown},
 		{"sh -c prefix assignment", []string{"FROM debian", "RUN X=/a sh -c 'mkdir $X'"}, nil, nil, "/a"},
 		{"sudo env assignment for sh -c", []string{"FROM debian", "RUN sudo env X=/a sh -c 'mkdir $X'"}, nil, nil, "/a"},
+		{"sudo resets the environment", []string{"FROM debian", "ENV X=/e", "RUN sudo sh -c 'mkdir $X'"}, nil, nil, unknown},
+		{"sudo -E keeps it", []string{"FROM debian", "ENV X=/e", "RUN sudo -E sh -c 'mkdir $X'"}, nil, nil, "/e"},
+		{"sudo assignment after the reset", []string{"FROM debian", "ENV X=/e", "RUN sudo X=/a sh -c 'mkdir $X'"}, nil, nil, "/a"},
+		{"su -c keeps the environment", []string{"FROM debian", "ENV X=/e", "RUN su app -c 'mkdir $X'"}, nil, nil, "/e"},
+		{"su - starts a login shell", []string{"FROM debian", "ENV X=/e", "RUN su - app -c 'mkdir $X'"}, nil, nil, unknown},
 		{"env -i sh -c", []string{"FROM debian", "ENV X=/e", "RUN env -i sh -c 'mkdir $X'"}, nil, nil, unknown},
 		{"heredoc script", []string{"FROM debian", "ENV X=/e", "RUN <<EOF", "mkdir $X/h", "EOF"}, nil, nil, "/e/h"},
 	}
@@ -165,4 +172,38 @@ func TestWordResolveKeepsVarsAcross(t *testing.T) {
 			t.Errorf("%s: got %q; want unknown", script, got)
 		}
 	}
+}
+
+// FuzzWordResolve parses a Dockerfile and resolves every word of every
+// call: no panic, and values stay within the cap.
+func FuzzWordResolve(f *testing.F) {
+	f.Add("FROM scratch\nENV A=/a B=$A/b\nARG C=${B:-x}\nRUN X=$C; export X; sudo env Y=$X sh -c 'cp $Y ${Y:+$X}/z' && unset X\n")
+	f.Add("FROM debian\nENV A=\"$A$A\"\nRUN for i in 1; do A=$A$A; done; xargs -I{} cp {} $A; su - app -c \"rm $A\"\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		file, err := Parse("Dockerfile", []byte(src), Options{})
+		if err != nil {
+			return
+		}
+		for _, in := range file.Instructions {
+			if in.Script == nil {
+				continue
+			}
+			vars := in.ScriptVars(EnvLookup([]string{"PATH=/bin", "A=/base"}))
+			for _, c := range in.Script.Calls {
+				for _, a := range append(c.Args, envValues(c)...) {
+					if v, ok := a.Resolve(vars); ok && len(v) > maxEnvValue && !a.Literal {
+						t.Fatalf("%s resolved to %d bytes", a.Value, len(v))
+					}
+				}
+			}
+		}
+	})
+}
+
+func envValues(c *Call) []Word {
+	var out []Word
+	for _, e := range c.Env {
+		out = append(out, e.Value)
+	}
+	return out
 }

@@ -45,8 +45,10 @@ type Call struct {
 	// order: prefix assignments (`NAME=value cmd`) and those of its wrappers
 	// (`env NAME=value cmd`, `sudo NAME=value cmd`, `env -u NAME cmd`).
 	Env []EnvVar
-	// ClearEnv is set when a wrapper starts the command with an empty
-	// environment (`env -i`); Env then lists only what it sets afterwards.
+	// ClearEnv is set when a wrapper does not pass the shell's environment
+	// on (`env -i`; sudo without -E, which keeps only what sudoers allows):
+	// Env then lists only what the wrappers set afterwards, and a variable
+	// of the RUN's environment (ENV, ARG, export) may not reach the command.
 	ClearEnv bool
 	// Dir is the working directory a wrapper gives the command (`env -C DIR`,
 	// `sudo -D DIR`), nil when it runs where the shell is. A non-literal
@@ -174,6 +176,15 @@ type callWalker struct {
 	depth int
 	// scope is the script's own variables at the statement being walked.
 	scope *localScope
+	exprs []wordExpr // allocated in batches: most scripts have several $words
+}
+
+func (w *callWalker) newExpr(e wordExpr) *wordExpr {
+	if len(w.exprs) == cap(w.exprs) {
+		w.exprs = make([]wordExpr, 0, 16)
+	}
+	w.exprs = append(w.exprs, e)
+	return &w.exprs[len(w.exprs)-1]
 }
 
 func (w *callWalker) stmts(list []*syntax.Stmt, cond bool) {
@@ -329,7 +340,7 @@ func (w *callWalker) word(x *syntax.Word) Word {
 	out := Word{Value: v, Literal: ok, Range: w.m(from, to)}
 	if !ok {
 		out.Value = w.text[from:to]
-		out.expr = &wordExpr{text: w.text, w: x, scope: w.scope}
+		out.expr = w.newExpr(wordExpr{text: w.text, w: x, scope: w.scope})
 	}
 	return out
 }
@@ -426,10 +437,13 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 // nestedScope is what a shell started by call sees of the script's
 // variables: the exported ones, and what the command line sets.
 func (w *callWalker) nestedScope(call *Call) *localScope {
-	if call.ClearEnv {
-		return w.scope.push(&localScope{kind: localOpaque})
+	var s *localScope
+	if call.ClearEnv || suLogin(call) {
+		// Only what the command line sets is known.
+		s = w.scope.push(&localScope{kind: localOpaque})
+	} else {
+		s = w.scope.push(&localScope{kind: localShell})
 	}
-	s := w.scope.push(&localScope{kind: localShell})
 	for _, e := range call.Env {
 		entry := &localScope{name: e.Name, export: true, kind: localUnknown}
 		switch {
@@ -446,10 +460,28 @@ func (w *callWalker) nestedScope(call *Call) *localScope {
 	return s
 }
 
+// suLogin reports whether a call is `su -`, `su -l` or `su --login`: a
+// login shell starts with a fresh environment.
+func suLogin(c *Call) bool {
+	if c.Name != "su" {
+		return false
+	}
+	for _, a := range c.Args {
+		if v := a.Value; v == "-" || v == "-l" || v == "--login" || strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") && strings.ContainsRune(v, 'l') {
+			return true
+		}
+	}
+	return false
+}
+
 // afterCall records what a command changes in the script's variables.
 func (w *callWalker) afterCall(call *Call, c *syntax.CallExpr, cond bool) {
 	// ${NAME:=value} in any word assigns NAME.
 	for _, a := range c.Args {
+		from, to := min(int(a.Pos().Offset()), len(w.text)), min(int(a.End().Offset()), len(w.text))
+		if from > to || !strings.Contains(w.text[from:to], "=") {
+			continue // no assignment in this word (and no walk: it allocates)
+		}
 		syntax.Walk(a, func(n syntax.Node) bool {
 			if p, ok := n.(*syntax.ParamExp); ok && p.Param != nil && p.Exp != nil &&
 				(p.Exp.Op == syntax.AssignUnset || p.Exp.Op == syntax.AssignUnsetOrNull) {

@@ -35,8 +35,11 @@ type Unwrapped struct {
 	Wrappers []string
 	// Env lists the assignments the wrappers make, in order.
 	Env []EnvVar
-	// ClearEnv is set when a wrapper starts the command with an empty
-	// environment (`env -i`, `env -`): variables the shell had do not reach it.
+	// ClearEnv is set when a wrapper does not pass the shell's environment
+	// on: `env -i` and `env -` start the command with an empty one, sudo
+	// without -E keeps only what sudoers allows. A variable set before the
+	// wrapper (an ENV, `export`, a prefix assignment) may not reach the
+	// command; Env lists what the wrappers set after that.
 	ClearEnv bool
 	// Dir is the working directory a wrapper sets for the command (`env -C
 	// DIR`, `sudo -D DIR`); nil when it runs in the shell's. A Dir with an
@@ -155,6 +158,9 @@ func Unwrap(words []Word) Unwrapped {
 func (u *Unwrapped) readWrapper(name string, spec wrapperSpec, words []Word, at int) (next int, ok bool) {
 	var env []EnvVar
 	clear := false
+	// sudo resets the environment (env_reset, on by default) unless told to
+	// keep it: -E or --preserve-env.
+	sudoReset := name == "sudo"
 	var dir *Word
 	mayNotRun := false
 	placeholder := ""
@@ -196,6 +202,8 @@ options:
 				dir = &valWord
 			case name == "sudo" && long == "--login":
 				dir = &Word{Range: w.Range}
+			case name == "sudo" && long == "--preserve-env" && !hasVal:
+				sudoReset = false // (--preserve-env=LIST keeps only those)
 			case name == "xargs" && long == "--no-run-if-empty":
 				mayNotRun = true
 			case name == "xargs" && long == "--replace":
@@ -222,6 +230,8 @@ options:
 					switch {
 					case name == "env" && c == 'i':
 						clear = true
+					case name == "sudo" && c == 'E':
+						sudoReset = false
 					case name == "sudo" && c == 'i':
 						dir = &Word{Range: w.Range}
 					case name == "xargs" && c == 'r':
@@ -257,6 +267,7 @@ options:
 			break options
 		}
 	}
+	clear = clear || sudoReset
 	// NAME=value assignments.
 	for spec.assigns && i < len(words) {
 		name, ok := assignedName(words[i])
@@ -316,7 +327,8 @@ func isVarName(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c != '_' && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') {
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if c != '_' && !alnum {
 			return false
 		}
 	}
