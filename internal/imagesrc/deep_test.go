@@ -207,7 +207,7 @@ func TestDeepRegistryFaults(t *testing.T) {
 				return true
 			}
 			return false
-		}, "could not read layer 3 of 5 (sha256:" + bad.Hex[:12] + ", history entry 4): not found (HTTP 404 BLOB_UNKNOWN: blob unknown)"},
+		}, "could not read layer 3 of 5 (sha256:" + bad.Hex[:12] + ", history entry 4): not found (HTTP 404 BLOB_UNKNOWN)"},
 		{"wrong bytes", func(w http.ResponseWriter, r *http.Request) bool {
 			if strings.HasSuffix(r.URL.Path, bad.String()) {
 				b, _ := ls[1].Compressed()
