@@ -94,8 +94,8 @@ type options struct {
 // WithPlatform sets the default platform for requests that name none.
 func WithPlatform(p string) Option { return func(o *options) { o.platform = p } }
 
-// WithTimeout sets the overall deadline of one Resolve call (<= 0: the
-// default).
+// WithTimeout sets the deadline of the run: it starts with the Resolver's
+// first Resolve call and bounds every call (<= 0: the default).
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
 // WithCacheDir enables the on-disk cache in dir ("" disables it).

@@ -358,7 +358,15 @@ func TestLintOfflineMakesNoRequests(t *testing.T) {
 			args := append(append([]string{"lint", "-f", "json"}, c.args...), "Dockerfile")
 			r := hh.dockvet(t, runOpts{dir: dir, env: c.env}, args...)
 			rep := parseReport(t, r)
-			requireFinding(t, rep, "DV001", 1, "offline")
+			// Offline by choice: no DV001 per FROM, one stderr line, and
+			// DV302 on the unknown base is info.
+			requireNoFinding(t, rep, "DV001")
+			if f := requireFinding(t, rep, "DV302", 1, "offline"); f.Severity != "info" {
+				t.Errorf("DV302 on an unknown base is %s, want info", f.Severity)
+			}
+			if !strings.Contains(r.stderr, "1 base image was not checked (offline") {
+				t.Errorf("stderr lacks the offline line:\n%s", r)
+			}
 			if got := hh.reg.requests()[before:]; len(got) != 0 {
 				t.Errorf("offline run made %d requests: %v", len(got), got)
 			}
