@@ -83,7 +83,7 @@ type options struct {
 	platform  string
 	timeout   time.Duration
 	deadline  time.Time // zero: timeout from the first Resolve call
-	cacheDir  string // "" disables the disk cache
+	cacheDir  string    // "" disables the disk cache
 	tagTTL    time.Duration
 	offline   bool
 	insecure  []string
