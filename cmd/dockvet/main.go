@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -49,6 +50,10 @@ type env struct {
 	getenv         func(string) string
 	isTerminal     func(io.Writer) bool
 	exit           int
+
+	// registryDeadline ends every registry lookup of the run (set by the
+	// first resolver, see newResolver).
+	registryDeadline time.Time
 }
 
 // exitError carries an exit code through cobra.
@@ -81,10 +86,8 @@ func (e *env) run(args []string) int {
 	root.SetErr(e.stderr)
 	err := root.ExecuteContext(ctx)
 	if ctx.Err() != nil {
-		// Whatever the command printed, the run did not complete.
-		if err != nil {
-			fmt.Fprintf(e.stderr, "dockvet: %v\n", err)
-		}
+		// Whatever the command printed or failed with, the run did not
+		// complete: that is the one thing to say.
 		fmt.Fprintln(e.stderr, "dockvet: interrupted")
 		return exitInterrupted
 	}

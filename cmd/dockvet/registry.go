@@ -36,7 +36,13 @@ func (e *env) newResolver(cfg *config.Config, fl *registryFlags, platform string
 		return nil, usageErrorf("--registry-timeout must be positive")
 	}
 	cacheDir := e.cacheDir(fl)
+	// One deadline for the run, however many resolvers it needs (one per
+	// registry setting): it starts with the first.
+	if e.registryDeadline.IsZero() {
+		e.registryDeadline = time.Now().Add(fl.timeout)
+	}
 	opts := []registry.Option{
+		registry.WithDeadline(e.registryDeadline),
 		registry.WithOffline(fl.offline || cfg.Offline || truthy(e.getenv("DOCKVET_OFFLINE"))),
 		registry.WithTimeout(fl.timeout),
 		registry.WithCacheDir(cacheDir),

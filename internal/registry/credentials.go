@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docker/cli/cli/config"
+	dockercreds "github.com/docker/cli/cli/config/credentials"
 	"github.com/docker/docker-credential-helpers/client"
 	"github.com/docker/docker-credential-helpers/credentials"
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -136,8 +137,23 @@ func (quietKeychain) ResolveContext(ctx context.Context, target authn.Resource) 
 		}
 		return authn.FromConfig(authn.AuthConfig{Username: creds.Username, Password: creds.Secret}), nil
 	}
-	// No helper answered: the config's own auths, as docker falls back to.
-	return authn.Resolve(ctx, authn.DefaultKeychain, target)
+	// No helper knows it: the config's own auths, as docker falls back to
+	// (not through DefaultKeychain, which would run the helper again).
+	for _, key := range []string{target.String(), target.RegistryStr()} {
+		if key == name.DefaultRegistry {
+			key = authn.DefaultAuthKey
+		}
+		for addr, ac := range cf.AuthConfigs {
+			if addr != key && dockercreds.ConvertToHostname(addr) != key {
+				continue
+			}
+			cfg := authn.AuthConfig{Username: ac.Username, Password: ac.Password, Auth: ac.Auth, IdentityToken: ac.IdentityToken, RegistryToken: ac.RegistryToken}
+			if cfg != (authn.AuthConfig{}) {
+				return authn.FromConfig(cfg), nil
+			}
+		}
+	}
+	return authn.Anonymous, nil
 }
 
 // quietProgram runs a credential helper under ctx with its stderr

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,4 +93,31 @@ func mustRepo(t *testing.T, s string) name.Repository {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestQuietKeychainFallsBackToAuths: a credsStore helper that does not know
+// the registry leaves the config's own auths to answer, and runs once.
+func TestQuietKeychainFallsBackToAuths(t *testing.T) {
+	srv := newServer(t)
+	srv.Push(t, "team/app:1", registrytest.Image(t, registrytest.Spec{User: "app"}))
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	script := "#!/bin/sh\necho x >> '" + calls + "'\necho 'credentials not found in native keychain'\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(dir, "docker-credential-dvnone"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	auth := base64.StdEncoding.EncodeToString([]byte(testUser + ":" + testPass))
+	cfg := `{"credsStore":"dvnone","auths":{"http://` + srv.Host() + `":{"auth":"` + auth + `"}}}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("DOCKER_CONFIG", dir)
+	if img := mustResolve(t, New(WithTimeout(faultTimeout)), srv.Ref("team/app:1"), ""); img.User != "app" {
+		t.Errorf("user = %q", img.User)
+	}
+	b, _ := os.ReadFile(calls)
+	if n := strings.Count(string(b), "x"); n != 2 {
+		t.Errorf("helper ran %d times, want 2 (repository key, then registry key)", n)
+	}
 }

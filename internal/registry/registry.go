@@ -82,7 +82,8 @@ type Option func(*options)
 type options struct {
 	platform  string
 	timeout   time.Duration
-	cacheDir  string // "" disables the disk cache
+	deadline  time.Time // zero: timeout from the first Resolve call
+	cacheDir  string    // "" disables the disk cache
 	tagTTL    time.Duration
 	offline   bool
 	insecure  []string
@@ -97,6 +98,11 @@ func WithPlatform(p string) Option { return func(o *options) { o.platform = p } 
 // WithTimeout sets the deadline of the run: it starts with the Resolver's
 // first Resolve call and bounds every call (<= 0: the default).
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// WithDeadline sets the run's deadline itself, for a run with several
+// Resolvers (one per registry setting) that must share one: it replaces
+// the deadline WithTimeout would start (zero: WithTimeout's).
+func WithDeadline(t time.Time) Option { return func(o *options) { o.deadline = t } }
 
 // WithCacheDir enables the on-disk cache in dir ("" disables it).
 func WithCacheDir(dir string) Option { return func(o *options) { o.cacheDir = dir } }

@@ -64,8 +64,8 @@ type Resolver struct {
 	resolutions atomic.Int64
 	cacheHits   atomic.Int64
 
-	// deadline is the run's: set by the first Resolve call to
-	// WithTimeout from then, and shared by every later call.
+	// deadline is the run's: WithDeadline's, else set by the first
+	// Resolve call to WithTimeout from then; shared by every later call.
 	deadlineOnce sync.Once
 	deadline     time.Time
 
@@ -134,7 +134,12 @@ type job struct {
 // which is the request's; callers must not modify them. Callers must not
 // pass "scratch", which is not an image.
 func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
-	r.deadlineOnce.Do(func() { r.deadline = time.Now().Add(r.opts.timeout) })
+	r.deadlineOnce.Do(func() {
+		r.deadline = r.opts.deadline
+		if r.deadline.IsZero() {
+			r.deadline = time.Now().Add(r.opts.timeout)
+		}
+	})
 	ctx, cancel := context.WithDeadline(ctx, r.deadline)
 	defer cancel()
 

@@ -573,3 +573,23 @@ func TestCacheTagBoundToRepository(t *testing.T) {
 		t.Errorf("warm run: %+v, want no request", got)
 	}
 }
+
+// TestSharedDeadline: Resolvers of one run (one per registry setting) share
+// its deadline: once it has passed, a Resolver used for the first time
+// sends nothing and answers timeout.
+func TestSharedDeadline(t *testing.T) {
+	srv := newServer(t, registrytest.WithLatency(time.Minute))
+	deadline := time.Now().Add(300 * time.Millisecond)
+	first := newResolver(srv, WithDeadline(deadline), WithTimeout(time.Hour))
+	_, err := resolveOne(t, first, srv.Ref("team/app:1"), "")
+	assertReason(t, err, ReasonTimeout)
+	if first.Stats().Requests == 0 {
+		t.Fatal("the first resolver sent nothing")
+	}
+	second := newResolver(srv, WithDeadline(deadline), WithTimeout(time.Hour), WithPlatform("linux/arm64"))
+	_, err = resolveOne(t, second, srv.Ref("team/other:1"), "")
+	assertReason(t, err, ReasonTimeout)
+	if n := second.Stats().Requests; n != 0 {
+		t.Errorf("the second resolver sent %d requests after the run's deadline", n)
+	}
+}
