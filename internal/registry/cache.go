@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dockvet/dockvet/internal/cachefile"
+	"github.com/dockvet/dockvet/internal/safefile"
 )
 
 // diskCache is the resolver's on-disk cache, under <dir>/registry/:
@@ -54,6 +56,9 @@ func (c *diskCache) blobPath(digest string) (string, bool) {
 	return filepath.Join(c.dir, "registry", "blobs", "sha256", hexPart), true
 }
 
+// maxTagEntrySize bounds a tag entry (a repository, a digest and a time).
+const maxTagEntrySize = 64 << 10
+
 func (c *diskCache) tagPath(name string) string {
 	sum := sha256.Sum256([]byte(name))
 	return filepath.Join(c.dir, "registry", "tags", hex.EncodeToString(sum[:]))
@@ -68,8 +73,15 @@ func (c *diskCache) blob(digest string) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	b, err := os.ReadFile(p)
+	// A cache directory is not trusted to hold only what we wrote: a link to
+	// /dev/zero or a FIFO there must neither exhaust memory nor block.
+	b, err := safefile.ReadFile(p, max(MaxConfigSize, MaxManifestSize))
 	if err != nil {
+		var notRegular *safefile.NotRegularError
+		var tooLarge *safefile.TooLargeError
+		if errors.As(err, &notRegular) || errors.As(err, &tooLarge) {
+			_ = os.Remove(p)
+		}
 		return nil, false
 	}
 	if sum := sha256.Sum256(b); "sha256:"+hex.EncodeToString(sum[:]) != digest {
@@ -113,7 +125,7 @@ func (c *diskCache) tag(name, repo string) (tagEntry, bool) {
 	if !c.enabled() {
 		return tagEntry{}, false
 	}
-	b, err := os.ReadFile(c.tagPath(name))
+	b, err := safefile.ReadFile(c.tagPath(name), maxTagEntrySize)
 	if err != nil {
 		return tagEntry{}, false
 	}
