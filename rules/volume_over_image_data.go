@@ -77,11 +77,12 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 		return
 	}
 	own := map[string]bool{}
+	baseEnv := passBaseEnv(pass)
 	for _, s := range steps {
 		if s.in.Keyword != "VOLUME" || s.in.Invalid {
 			continue
 		}
-		for _, tok := range volumePaths(s.in) {
+		for _, tok := range volumePathsWith(s.in, baseEnv) {
 			if !strings.HasPrefix(tok.Value, "/") {
 				continue
 			}
@@ -124,6 +125,38 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 			Related: v.related,
 		})
 	}
+}
+
+// volumePathsWith is volumePaths without guesses: a path whose variables
+// have no known value (in the Dockerfile or, when it is read, the base
+// image's Env) is left out instead of read with them empty (VOLUME
+// $APP/data is not /data).
+func volumePathsWith(in *dockerfile.Instruction, baseEnv baseEnvFunc) []dockerfile.Token {
+	var out []dockerfile.Token
+	plain := volumePaths(in) // the paths without variables, as every VOLUME rule reads them
+	if len(plain) == 0 && !in.JSON && len(in.Args) > 0 && strings.HasPrefix(in.Args[0].Value, "[") {
+		return nil // malformed JSON: DV103's
+	}
+	var base func(string) (string, bool)
+	baseRead := false
+	for _, a := range in.Args {
+		if !strings.Contains(a.Value, "$") {
+			for _, p := range plain {
+				if p.Range == a.Range {
+					out = append(out, p)
+				}
+			}
+			continue
+		}
+		if !baseRead {
+			base, baseRead = baseEnv(in.Stage), true
+		}
+		// BuildKit expands JSON strings with the same lexer.
+		if v, ok := in.ExpandWith(a.Value, base); ok && v != "" {
+			out = append(out, dockerfile.Token{Value: v, Range: a.Range})
+		}
+	}
+	return out
 }
 
 // volumeAdders is what the final image puts under one VOLUME path.

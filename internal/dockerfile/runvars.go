@@ -475,3 +475,39 @@ func rootIsScratch(s *Stage) bool {
 	}
 	return s != nil && s.Base != nil && s.Base.Scratch
 }
+
+// ExpandWith expands the variables of a word of the instruction as BuildKit
+// does (quotes removed, ${NAME:-default}...), with the ARG and ENV values in
+// scope at it and, for names the Dockerfile does not set, base (the base
+// image's config Env; nil when not known). ok is false when a variable's
+// value is not known: unlike Expand, which reads an unknown variable as
+// empty, it never guesses.
+func (in *Instruction) ExpandWith(word string, base func(name string) (string, bool)) (string, bool) {
+	if in == nil || in.Stage == nil {
+		return "", false
+	}
+	var chain []*Stage
+	for s := in.Stage; s != nil && len(chain) <= len(in.Stage.Instructions)+1000; s = s.Parent {
+		chain = append(chain, s)
+	}
+	var top *varDef
+	for k := len(chain) - 1; k >= 0; k-- {
+		for _, i := range chain[k].Instructions {
+			if i == in {
+				break
+			}
+			top = defsAfter(i, top)
+		}
+	}
+	escape := '\\'
+	if in.env != nil {
+		escape = rune(in.env.esc)
+	}
+	v := &Vars{env: &scriptEnv{top: top, scratch: rootIsScratch(in.Stage), escape: escape}, base: base}
+	g := &defGetter{v: v, at: top}
+	res, err := shell.NewLex(escape).ProcessWordWithMatches(word, g)
+	if err != nil || g.unknown || len(res.Result) > maxEnvValue {
+		return "", false
+	}
+	return res.Result, true
+}

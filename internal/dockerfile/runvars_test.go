@@ -207,3 +207,43 @@ func envValues(c *Call) []Word {
 	}
 	return out
 }
+
+// ExpandWith reads an instruction's word as BuildKit would, or says unknown.
+func TestExpandWith(t *testing.T) {
+	tests := []struct {
+		lines []string
+		word  string
+		base  []string
+		want  string
+	}{
+		{[]string{"FROM debian", "ENV A=/srv", "VOLUME $A/data"}, "$A/data", nil, "/srv/data"},
+		{[]string{"FROM debian", "VOLUME $A/data"}, "$A/data", nil, "<unknown>"},
+		{[]string{"FROM debian", "VOLUME $A/data"}, "$A/data", []string{"A=/base"}, "/base/data"},
+		{[]string{"FROM debian", "VOLUME $A/data"}, "/x${A:-/d}", []string{"B=1"}, "/x/d"},
+		{[]string{"FROM debian AS b", "ENV A=/b", "FROM b", "VOLUME \"$A\""}, `"$A"`, nil, "/b"},
+		{[]string{"FROM debian", "ARG A=/a", "VOLUME $A", "ENV A=/later"}, "$A", nil, "/a"},
+	}
+	for _, tt := range tests {
+		f, err := Parse("Dockerfile", []byte(strings.Join(tt.lines, "\n")+"\n"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vol *Instruction
+		for _, in := range f.Instructions {
+			if in.Keyword == "VOLUME" {
+				vol = in
+			}
+		}
+		var base func(string) (string, bool)
+		if tt.base != nil {
+			base = EnvLookup(tt.base)
+		}
+		got, ok := vol.ExpandWith(tt.word, base)
+		if !ok {
+			got = "<unknown>"
+		}
+		if got != tt.want {
+			t.Errorf("%q in %q: got %q, want %q", tt.word, tt.lines, got, tt.want)
+		}
+	}
+}
