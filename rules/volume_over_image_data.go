@@ -77,12 +77,11 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 		return
 	}
 	own := map[string]bool{}
-	baseEnv := passBaseEnv(pass)
 	for _, s := range steps {
 		if s.in.Keyword != "VOLUME" || s.in.Invalid {
 			continue
 		}
-		for _, tok := range volumePathsWith(s.in, baseEnv) {
+		for _, tok := range volumePathsWith(s) {
 			if !strings.HasPrefix(tok.Value, "/") {
 				continue
 			}
@@ -131,14 +130,13 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 // have no known value (in the Dockerfile or, when it is read, the base
 // image's Env) is left out instead of read with them empty (VOLUME
 // $APP/data is not /data).
-func volumePathsWith(in *dockerfile.Instruction, baseEnv baseEnvFunc) []dockerfile.Token {
+func volumePathsWith(s chainStep) []dockerfile.Token {
+	in := s.in
 	var out []dockerfile.Token
 	plain := volumePaths(in) // the paths without variables, as every VOLUME rule reads them
 	if len(plain) == 0 && !in.JSON && len(in.Args) > 0 && strings.HasPrefix(in.Args[0].Value, "[") {
 		return nil // malformed JSON: DV103's
 	}
-	var base func(string) (string, bool)
-	baseRead := false
 	for _, a := range in.Args {
 		if !strings.Contains(a.Value, "$") {
 			for _, p := range plain {
@@ -148,11 +146,8 @@ func volumePathsWith(in *dockerfile.Instruction, baseEnv baseEnvFunc) []dockerfi
 			}
 			continue
 		}
-		if !baseRead {
-			base, baseRead = baseEnv(in.Stage), true
-		}
 		// BuildKit expands JSON strings with the same lexer.
-		if v, ok := in.ExpandWith(a.Value, base); ok && v != "" {
+		if v, ok := in.ExpandWith(a.Value, s.base.get()); ok && v != "" {
 			out = append(out, dockerfile.Token{Value: v, Range: a.Range})
 		}
 	}

@@ -114,9 +114,18 @@ func TestVolumeOverImageDataRunVariables(t *testing.T) {
 	if got := ruletest.Positions(ruletest.Run(t, VolumeOverImageData, src, dockerfile.Options{})); len(got) != 0 {
 		t.Errorf("without the base image: got %v, want nothing", got)
 	}
-	// The VOLUME path itself may come from the base image's Env.
-	src = "FROM appbase:1\nCOPY m.bin /srv/app/m.bin\nVOLUME $APP_ROOT\n"
-	if got := ruletest.Positions(ruletest.RunBases(t, VolumeOverImageData, src, dockerfile.Options{}, bases)); !slices.Equal(got, []string{"3:8-3:17"}) {
-		t.Errorf("VOLUME from the base image's Env: got %v", got)
+	// So may the VOLUME path, a COPY destination and the WORKDIR (BuildKit
+	// expands them with the whole environment).
+	for _, src := range []string{
+		"FROM appbase:1\nCOPY m.bin /srv/app/m.bin\nVOLUME $APP_ROOT\n",
+		"FROM appbase:1\nCOPY m.bin $APP_ROOT/m.bin\nVOLUME /srv/app/\n",
+		"FROM appbase:1\nWORKDIR ${APP_ROOT}\nCOPY m.bin .\nVOLUME /srv/app\n",
+	} {
+		if got := ruletest.Positions(ruletest.RunBases(t, VolumeOverImageData, src, dockerfile.Options{}, bases)); len(got) != 1 {
+			t.Errorf("%q with the base image's Env: got %v, want one finding", src, got)
+		}
+		if got := ruletest.Positions(ruletest.Run(t, VolumeOverImageData, src, dockerfile.Options{})); len(got) != 0 {
+			t.Errorf("%q without the base image: got %v, want nothing", src, got)
+		}
 	}
 }
