@@ -247,3 +247,48 @@ func TestExpandWith(t *testing.T) {
 		}
 	}
 }
+
+// CommandEnv tells what a command sees in its environment (DV403 asks for
+// PIP_NO_CACHE_DIR at a pip call).
+func TestCommandEnv(t *testing.T) {
+	const unknown, unset = "<unknown>", "<unset>"
+	tests := []struct {
+		lines []string
+		want  string // of P at the last call
+	}{
+		{[]string{"FROM scratch", "RUN pip install x"}, unset},
+		{[]string{"FROM debian", "RUN pip install x"}, unknown},
+		{[]string{"FROM debian", "ENV P=1", "RUN pip install x"}, "1"},
+		{[]string{"FROM debian", "ARG P=1", "RUN pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN P=1 pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN env P=1 pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN sudo P=1 pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN sudo env P= pip install x"}, ""},
+		{[]string{"FROM debian", "ENV P=1", "RUN env -u P pip install x"}, unset},
+		{[]string{"FROM debian", "ENV P=1", "RUN env -i pip install x"}, unknown},
+		{[]string{"FROM debian", "ENV P=1", "RUN sudo pip install x"}, unknown},
+		{[]string{"FROM debian", "ENV P=1", "RUN sudo -E pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN export P=1 && pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN P=1; pip install x"}, unset},
+		{[]string{"FROM debian", "ENV P=1", "RUN P=; pip install x"}, ""},
+		{[]string{"FROM debian", "RUN P=1; pip install x"}, unknown},
+		{[]string{"FROM scratch", "RUN test -f y || export P=1; pip install x"}, unknown},
+		{[]string{"FROM scratch", "RUN export P=1; unset P; pip install x"}, unset},
+		{[]string{"FROM scratch", "ENV Q=2", "RUN P=$Q pip install x"}, "2"},
+	}
+	for _, tt := range tests {
+		_, run := runCalls(t, tt.lines...)
+		c := run.Script.Calls[len(run.Script.Calls)-1]
+		v, set, known := run.ScriptVars(nil).CommandEnv(c, "P")
+		got := v
+		switch {
+		case !known:
+			got = unknown
+		case !set:
+			got = unset
+		}
+		if got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.lines, got, tt.want)
+		}
+	}
+}

@@ -56,6 +56,8 @@ type Call struct {
 	Dir *Word
 	// Wrappers are the base names of the wrappers taken off, outermost first.
 	Wrappers []string
+
+	scope *localScope // the script's own variables when the command runs
 }
 
 // EnvValue returns the last value the command line assigns to name in the
@@ -366,6 +368,7 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 		ClearEnv:    u.ClearEnv,
 		Dir:         u.Dir,
 		Wrappers:    u.Wrappers,
+		scope:       w.scope,
 	}
 	if len(c.Assigns) > 0 {
 		call.Range = source.Span(w.m(int(c.Assigns[0].Pos().Offset()), int(c.Assigns[0].End().Offset())), call.Range)
