@@ -402,6 +402,20 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 	if w.depth >= maxShellDepth {
 		return
 	}
+	// The commands of a nested shell run where it runs: in the wrapper's
+	// directory (env -C DIR sh -c ...), or the user's home for a login shell.
+	first := len(w.s.Calls)
+	defer func() {
+		dir := call.Dir
+		if dir == nil && suLogin(call) {
+			dir = &Word{Range: call.Range}
+		}
+		for _, inner := range w.s.Calls[first:] {
+			if dir != nil && inner.Dir == nil {
+				inner.Dir = dir
+			}
+		}
+	}()
 	// sh -c 'script', su -c 'script': the script is the value of the -c option.
 	if i := scriptArg(call); i >= 0 {
 		arg := c.Args[start+1+i]
