@@ -84,6 +84,8 @@ func TestUnwrapWrappers(t *testing.T) {
 		{"env --unset=X cmd", "cmd [-X]"},
 		{"env -C /srv cmd a", "cmd a [dir=/srv]"},
 		{"env --chdir=/srv cmd", "cmd [dir=/srv]"},
+		{"env -C /srv env -C sub cmd", "cmd [dir=]"},
+		{"env -C /srv env -C /abs cmd", "cmd [dir=/abs]"},
 		{"sudo -D /srv cmd", "cmd [clear] [dir=/srv]"},
 		{"sudo -i cmd", "cmd [clear] [dir=]"},
 		{"command -p rm -rf /x", "rm -rf /x"},
