@@ -49,6 +49,28 @@ type chainStep struct {
 	// vars resolves the variables of a RUN's script; nil for other
 	// instructions.
 	vars *dockerfile.Vars
+	// base reads the base image's Env, for paths whose variables the
+	// Dockerfile does not set; nil when base images are not looked up.
+	base *lazyBaseEnv
+}
+
+// lazyBaseEnv reads the final chain's base image Env on first use: most
+// files never need it.
+type lazyBaseEnv struct {
+	fn     baseEnvFunc
+	stage  *dockerfile.Stage
+	read   bool
+	lookup func(string) (string, bool)
+}
+
+func (l *lazyBaseEnv) get() func(string) (string, bool) {
+	if l == nil || l.fn == nil || l.stage == nil {
+		return nil
+	}
+	if !l.read {
+		l.lookup, l.read = l.fn(l.stage), true
+	}
+	return l.lookup
 }
 
 // baseEnvFunc looks up a variable of a stage's base image config, nil when
@@ -75,8 +97,10 @@ func passBaseEnv(pass *rule.Pass) baseEnvFunc {
 func finalSteps(f *dockerfile.File, baseEnv baseEnvFunc) []chainStep {
 	var out []chainStep
 	cwd := ""
-	var base func(string) (string, bool)
-	baseRead := false
+	var base *lazyBaseEnv
+	if chain := f.FinalChain(); len(chain) > 0 && baseEnv != nil {
+		base = &lazyBaseEnv{fn: baseEnv, stage: chain[0]} // one base image for the whole final chain
+	}
 	for _, in := range f.FinalInstructions() {
 		if in.Keyword == "FROM" {
 			if st := in.Stage; st != nil && st.Parent == nil {
@@ -86,16 +110,13 @@ func finalSteps(f *dockerfile.File, baseEnv baseEnvFunc) []chainStep {
 				}
 			}
 		}
-		step := chainStep{in: in, cwd: cwd}
+		step := chainStep{in: in, cwd: cwd, base: base}
 		if in.Keyword == "RUN" && in.Script != nil {
-			if !baseRead && baseEnv != nil && in.Stage != nil {
-				base, baseRead = baseEnv(in.Stage), true // one base image for the whole final chain
-			}
-			step.vars = in.ScriptVars(base)
+			step.vars = in.ScriptVars(base.get())
 		}
 		out = append(out, step)
 		if in.Keyword == "WORKDIR" && !in.Invalid {
-			dir, ok := expandedPath(in, strings.TrimSpace(in.ArgsText))
+			dir, ok := step.expandedPath(strings.TrimSpace(in.ArgsText))
 			if in.JSON || !ok {
 				cwd = ""
 				continue
@@ -121,6 +142,21 @@ func expandedPath(in *dockerfile.Instruction, word string) (string, bool) {
 		v = v[1 : len(v)-1]
 	}
 	return v, v != ""
+}
+
+// expandedPath is expandedPath for the step's instruction, with the base
+// image's Env for the variables the Dockerfile does not set (BuildKit
+// expands COPY, ADD and WORKDIR paths with the whole environment).
+func (s chainStep) expandedPath(word string) (string, bool) {
+	if v, ok := expandedPath(s.in, word); ok || !strings.Contains(word, "$") {
+		return v, ok
+	}
+	base := s.base.get()
+	if base == nil {
+		return "", false
+	}
+	v, ok := s.in.ExpandWith(word, base)
+	return v, ok && v != ""
 }
 
 // resolvePath makes p absolute against the working directory cwd ("" when
@@ -168,7 +204,7 @@ func copyAdditions(s chainStep) []addition {
 	}
 	destTok := in.Args[len(in.Args)-1]
 	srcs := in.Args[:len(in.Args)-1]
-	dest, ok := expandedPath(in, destTok.Value)
+	dest, ok := s.expandedPath(destTok.Value)
 	if !ok {
 		return nil
 	}

@@ -82,7 +82,7 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 		if s.in.Keyword != "VOLUME" || s.in.Invalid {
 			continue
 		}
-		for _, tok := range volumePaths(s.in) {
+		for _, tok := range volumePathsWith(s) {
 			if !strings.HasPrefix(tok.Value, "/") {
 				continue
 			}
@@ -125,6 +125,34 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 			Related: v.related,
 		})
 	}
+}
+
+// volumePathsWith is volumePaths without guesses: a path whose variables
+// have no known value (in the Dockerfile or, when it is read, the base
+// image's Env) is left out instead of read with them empty (VOLUME
+// $APP/data is not /data).
+func volumePathsWith(s chainStep) []dockerfile.Token {
+	in := s.in
+	var out []dockerfile.Token
+	plain := volumePaths(in) // the paths without variables, as every VOLUME rule reads them
+	if len(plain) == 0 && !in.JSON && len(in.Args) > 0 && strings.HasPrefix(in.Args[0].Value, "[") {
+		return nil // malformed JSON: DV103's
+	}
+	for _, a := range in.Args {
+		if !strings.Contains(a.Value, "$") {
+			for _, p := range plain {
+				if p.Range == a.Range {
+					out = append(out, p)
+				}
+			}
+			continue
+		}
+		// BuildKit expands JSON strings with the same lexer.
+		if v, ok := in.ExpandWith(a.Value, s.base.get()); ok && v != "" {
+			out = append(out, dockerfile.Token{Value: v, Range: a.Range})
+		}
+	}
+	return out
 }
 
 // volumeAdders is what the final image puts under one VOLUME path.

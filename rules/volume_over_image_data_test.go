@@ -92,6 +92,11 @@ func TestVolumeOverImageDataRunVariables(t *testing.T) {
 		{"ENV from another stage", "FROM alpine:3 AS a\nENV D=/data\nFROM alpine:3\nRUN curl -o $D/x https://x/x\nVOLUME /data\n", dockerfile.Options{}, nil},
 		{"conditional assignment", "FROM alpine:3\nRUN test -f /y || D=/data; curl -o $D/x https://x/x\nVOLUME /data\n", dockerfile.Options{}, nil},
 		{"a different value", "FROM alpine:3\nENV D=/opt\nRUN curl -o $D/x https://x/x\nVOLUME /data\n", dockerfile.Options{}, nil},
+		// A VOLUME path with a variable of unknown value is not judged
+		// (it was read with the variable empty: $APP/data as /data).
+		{"VOLUME with an unknown variable", "FROM alpine:3\nCOPY x /data/x\nVOLUME $APP/data\n", dockerfile.Options{}, nil},
+		{"JSON VOLUME with an unknown variable", "FROM alpine:3\nCOPY x /data/x\nVOLUME [\"${APP}/data\"]\n", dockerfile.Options{}, nil},
+		{"VOLUME default, scratch", "FROM scratch\nCOPY x /data/x\nVOLUME ${APP:-/data}\n", dockerfile.Options{}, []string{"3:8-3:21"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,5 +113,19 @@ func TestVolumeOverImageDataRunVariables(t *testing.T) {
 	}
 	if got := ruletest.Positions(ruletest.Run(t, VolumeOverImageData, src, dockerfile.Options{})); len(got) != 0 {
 		t.Errorf("without the base image: got %v, want nothing", got)
+	}
+	// So may the VOLUME path, a COPY destination and the WORKDIR (BuildKit
+	// expands them with the whole environment).
+	for _, src := range []string{
+		"FROM appbase:1\nCOPY m.bin /srv/app/m.bin\nVOLUME $APP_ROOT\n",
+		"FROM appbase:1\nCOPY m.bin $APP_ROOT/m.bin\nVOLUME /srv/app/\n",
+		"FROM appbase:1\nWORKDIR ${APP_ROOT}\nCOPY m.bin .\nVOLUME /srv/app\n",
+	} {
+		if got := ruletest.Positions(ruletest.RunBases(t, VolumeOverImageData, src, dockerfile.Options{}, bases)); len(got) != 1 {
+			t.Errorf("%q with the base image's Env: got %v, want one finding", src, got)
+		}
+		if got := ruletest.Positions(ruletest.Run(t, VolumeOverImageData, src, dockerfile.Options{})); len(got) != 0 {
+			t.Errorf("%q without the base image: got %v, want nothing", src, got)
+		}
 	}
 }

@@ -133,3 +133,30 @@ func TestXargs(t *testing.T) {
 		})
 	}
 }
+
+// A wrapper's working directory applies to its command and to the commands
+// of a shell it starts; a login shell (su -) starts in the user's home.
+func TestWrapperWorkingDirectory(t *testing.T) {
+	tests := []struct {
+		run  string
+		want int
+	}{
+		{"RUN rm a.tgz", 1},
+		{"RUN env -C /w rm a.tgz", 1},
+		{"RUN env -C /w sh -c 'rm a.tgz'", 1},
+		{"RUN env -C /elsewhere rm a.tgz", 0},
+		{"RUN env -C /elsewhere sh -c 'rm a.tgz'", 0},
+		{"RUN su app -c 'rm a.tgz'", 1},
+		{"RUN su - app -c 'rm a.tgz'", 0},
+		{"RUN sudo -i rm a.tgz", 0},
+		{"RUN su - app -c 'rm /w/a.tgz'", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.run, func(t *testing.T) {
+			src := "FROM debian:12\nWORKDIR /w\nCOPY a.tgz /w/a.tgz\n" + tt.run + "\n"
+			if ds := ruletest.Run(t, RemovedInLaterLayer, src, dockerfile.Options{}); len(ds) != tt.want {
+				t.Errorf("%d findings, want %d\n%v", len(ds), tt.want, ruletest.Lines(ds))
+			}
+		})
+	}
+}

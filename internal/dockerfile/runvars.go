@@ -475,3 +475,94 @@ func rootIsScratch(s *Stage) bool {
 	}
 	return s != nil && s.Base != nil && s.Base.Scratch
 }
+
+// ExpandWith expands the variables of a word of the instruction as BuildKit
+// does (quotes removed, ${NAME:-default}...), with the ARG and ENV values in
+// scope at it and, for names the Dockerfile does not set, base (the base
+// image's config Env; nil when not known). ok is false when a variable's
+// value is not known: unlike Expand, which reads an unknown variable as
+// empty, it never guesses.
+func (in *Instruction) ExpandWith(word string, base func(name string) (string, bool)) (string, bool) {
+	if in == nil || in.Stage == nil {
+		return "", false
+	}
+	var chain []*Stage
+	for s := in.Stage; s != nil && len(chain) <= len(in.Stage.Instructions)+1000; s = s.Parent {
+		chain = append(chain, s)
+	}
+	var top *varDef
+	for k := len(chain) - 1; k >= 0; k-- {
+		for _, i := range chain[k].Instructions {
+			if i == in {
+				break
+			}
+			top = defsAfter(i, top)
+		}
+	}
+	escape := '\\'
+	if in.env != nil {
+		escape = rune(in.env.esc)
+	}
+	v := &Vars{env: &scriptEnv{top: top, scratch: rootIsScratch(in.Stage), escape: escape}, base: base}
+	g := &defGetter{v: v, at: top}
+	res, err := shell.NewLex(escape).ProcessWordWithMatches(word, g)
+	if err != nil || g.unknown || len(res.Result) > maxEnvValue {
+		return "", false
+	}
+	return res.Result, true
+}
+
+// CommandEnv answers "what is NAME in the environment of call c's
+// command?", where c is a call of the instruction v was made for: what the
+// command line sets (`NAME=v cmd`, `env NAME=v cmd`, `env -u NAME cmd`),
+// else, unless a wrapper dropped the environment (env -i, sudo without -E),
+// what the script exported before it (`export NAME=v`, or an assignment to a
+// variable the RUN's environment already has), else the RUN's ARG and ENV
+// values and the base image's Env. set is false when the variable is not in
+// the command's environment; known is false when that cannot be told (then
+// value and set mean nothing).
+func (v *Vars) CommandEnv(c *Call, name string) (value string, set, known bool) {
+	if w, ok := c.EnvValue(name); ok {
+		for i := len(c.Env) - 1; i >= 0; i-- {
+			if c.Env[i].Name == name && c.Env[i].Unset {
+				return "", false, true
+			}
+			if c.Env[i].Name == name {
+				break
+			}
+		}
+		val, ok := w.Resolve(v)
+		return val, ok, ok
+	}
+	if c.ClearEnv {
+		return "", false, false // env -i: not set; sudo: whatever sudoers keeps
+	}
+	r := v.exported(name, c.scope)
+	return r.val, r.state == varSet, r.state != varUnknown
+}
+
+// exported is lookup for the environment of a command: a variable the
+// script set without exporting reaches it only if the RUN's environment
+// already had it (the shell then exports it).
+func (v *Vars) exported(name string, s *localScope) varValue {
+	for e := s; e != nil; e = e.parent {
+		if e.kind == localOpaque {
+			return varValue{}
+		}
+		if e.kind == localShell || e.name != name {
+			continue
+		}
+		if e.export || e.kind == localUnset || e.kind == localUnknown {
+			return v.lookup(name, s)
+		}
+		// Not exported: only if the RUN's environment has the name.
+		switch outer := v.lookup(name, nil); outer.state {
+		case varUnknown:
+			return varValue{}
+		case varUnset:
+			return varValue{state: varUnset}
+		}
+		return v.lookup(name, s)
+	}
+	return v.lookup(name, s)
+}

@@ -207,3 +207,88 @@ func envValues(c *Call) []Word {
 	}
 	return out
 }
+
+// ExpandWith reads an instruction's word as BuildKit would, or says unknown.
+func TestExpandWith(t *testing.T) {
+	tests := []struct {
+		lines []string
+		word  string
+		base  []string
+		want  string
+	}{
+		{[]string{"FROM debian", "ENV A=/srv", "VOLUME $A/data"}, "$A/data", nil, "/srv/data"},
+		{[]string{"FROM debian", "VOLUME $A/data"}, "$A/data", nil, "<unknown>"},
+		{[]string{"FROM debian", "VOLUME $A/data"}, "$A/data", []string{"A=/base"}, "/base/data"},
+		{[]string{"FROM debian", "VOLUME $A/data"}, "/x${A:-/d}", []string{"B=1"}, "/x/d"},
+		{[]string{"FROM debian AS b", "ENV A=/b", "FROM b", "VOLUME \"$A\""}, `"$A"`, nil, "/b"},
+		{[]string{"FROM debian", "ARG A=/a", "VOLUME $A", "ENV A=/later"}, "$A", nil, "/a"},
+	}
+	for _, tt := range tests {
+		f, err := Parse("Dockerfile", []byte(strings.Join(tt.lines, "\n")+"\n"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vol *Instruction
+		for _, in := range f.Instructions {
+			if in.Keyword == "VOLUME" {
+				vol = in
+			}
+		}
+		var base func(string) (string, bool)
+		if tt.base != nil {
+			base = EnvLookup(tt.base)
+		}
+		got, ok := vol.ExpandWith(tt.word, base)
+		if !ok {
+			got = "<unknown>"
+		}
+		if got != tt.want {
+			t.Errorf("%q in %q: got %q, want %q", tt.word, tt.lines, got, tt.want)
+		}
+	}
+}
+
+// CommandEnv tells what a command sees in its environment (DV403 asks for
+// PIP_NO_CACHE_DIR at a pip call).
+func TestCommandEnv(t *testing.T) {
+	const unknown, unset = "<unknown>", "<unset>"
+	tests := []struct {
+		lines []string
+		want  string // of P at the last call
+	}{
+		{[]string{"FROM scratch", "RUN pip install x"}, unset},
+		{[]string{"FROM debian", "RUN pip install x"}, unknown},
+		{[]string{"FROM debian", "ENV P=1", "RUN pip install x"}, "1"},
+		{[]string{"FROM debian", "ARG P=1", "RUN pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN P=1 pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN env P=1 pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN sudo P=1 pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN sudo env P= pip install x"}, ""},
+		{[]string{"FROM debian", "ENV P=1", "RUN env -u P pip install x"}, unset},
+		{[]string{"FROM debian", "ENV P=1", "RUN env -i pip install x"}, unknown},
+		{[]string{"FROM debian", "ENV P=1", "RUN sudo pip install x"}, unknown},
+		{[]string{"FROM debian", "ENV P=1", "RUN sudo -E pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN export P=1 && pip install x"}, "1"},
+		{[]string{"FROM scratch", "RUN P=1; pip install x"}, unset},
+		{[]string{"FROM debian", "ENV P=1", "RUN P=; pip install x"}, ""},
+		{[]string{"FROM debian", "RUN P=1; pip install x"}, unknown},
+		{[]string{"FROM scratch", "RUN test -f y || export P=1; pip install x"}, unknown},
+		{[]string{"FROM scratch", "RUN export P=1; unset P; pip install x"}, unset},
+		{[]string{"FROM scratch", "ENV Q=2", "RUN P=$Q pip install x"}, "2"},
+	}
+	for _, tt := range tests {
+		_, run := runCalls(t, tt.lines...)
+		c := run.Script.Calls[len(run.Script.Calls)-1]
+		v, set, known := run.ScriptVars(nil).CommandEnv(c, "P")
+		got := v
+		switch {
+		case !known:
+			got = unknown
+		case !set:
+			got = unset
+		}
+		if got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.lines, got, tt.want)
+		}
+	}
+}

@@ -56,6 +56,8 @@ type Call struct {
 	Dir *Word
 	// Wrappers are the base names of the wrappers taken off, outermost first.
 	Wrappers []string
+
+	scope *localScope // the script's own variables when the command runs
 }
 
 // EnvValue returns the last value the command line assigns to name in the
@@ -366,6 +368,7 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 		ClearEnv:    u.ClearEnv,
 		Dir:         u.Dir,
 		Wrappers:    u.Wrappers,
+		scope:       w.scope,
 	}
 	if len(c.Assigns) > 0 {
 		call.Range = source.Span(w.m(int(c.Assigns[0].Pos().Offset()), int(c.Assigns[0].End().Offset())), call.Range)
@@ -399,6 +402,20 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 	if w.depth >= maxShellDepth {
 		return
 	}
+	// The commands of a nested shell run where it runs: in the wrapper's
+	// directory (env -C DIR sh -c ...), or the user's home for a login shell.
+	first := len(w.s.Calls)
+	defer func() {
+		dir := call.Dir
+		if dir == nil && suLogin(call) {
+			dir = &Word{Range: call.Range}
+		}
+		for _, inner := range w.s.Calls[first:] {
+			if dir != nil && inner.Dir == nil {
+				inner.Dir = dir
+			}
+		}
+	}()
 	// sh -c 'script', su -c 'script': the script is the value of the -c option.
 	if i := scriptArg(call); i >= 0 {
 		arg := c.Args[start+1+i]

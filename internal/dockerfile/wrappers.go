@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"cmp"
 	"path"
 	"slices"
 	"strings"
@@ -222,7 +223,7 @@ options:
 				}
 				if strings.IndexByte(spec.attached, c) >= 0 {
 					if name == "xargs" && c == 'i' {
-						placeholder = cmpOr(v[j+1:], "{}")
+						placeholder = cmp.Or(v[j+1:], "{}")
 					}
 					break
 				}
@@ -295,20 +296,16 @@ func (u *Unwrapped) commit(env []EnvVar, clear bool, dir *Word, mayNotRun bool, 
 		u.Env = nil
 	}
 	u.Env = append(u.Env, env...)
-	if dir != nil {
+	switch {
+	case dir != nil && u.Dir != nil && !strings.HasPrefix(dir.Value, "/"):
+		u.Dir = &Word{Range: dir.Range} // relative to a directory an outer wrapper chose: not followed
+	case dir != nil:
 		u.Dir = dir
 	}
 	u.MayNotRun = u.MayNotRun || mayNotRun
 	if placeholder != "" {
 		u.Placeholder = placeholder
 	}
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // assignedName returns NAME for a literal word NAME=value whose NAME is a

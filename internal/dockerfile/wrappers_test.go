@@ -84,6 +84,8 @@ func TestUnwrapWrappers(t *testing.T) {
 		{"env --unset=X cmd", "cmd [-X]"},
 		{"env -C /srv cmd a", "cmd a [dir=/srv]"},
 		{"env --chdir=/srv cmd", "cmd [dir=/srv]"},
+		{"env -C /srv env -C sub cmd", "cmd [dir=]"},
+		{"env -C /srv env -C /abs cmd", "cmd [dir=/abs]"},
 		{"sudo -D /srv cmd", "cmd [clear] [dir=/srv]"},
 		{"sudo -i cmd", "cmd [clear] [dir=]"},
 		{"command -p rm -rf /x", "rm -rf /x"},
@@ -145,8 +147,12 @@ func TestWrappedShellScripts(t *testing.T) {
 		{`sudo -u app bash -c "rm /x"`, "bash -c rm /x [clear]|rm /x"},
 		{`su -c 'rm /x' app`, "su -c rm /x app|rm /x"},
 		{`su app -c "rm /x"`, "su app -c rm /x|rm /x"},
-		{`su - app --command 'rm /x'`, "su - app --command rm /x|rm /x"},
+		{`su - app --command 'rm /x'`, "su - app --command rm /x|rm /x [dir=]"},
 		{`su -s /bin/sh app`, "su -s /bin/sh app"},
+		{`env -C /srv sh -c 'rm x'`, "sh -c rm x [dir=/srv]|rm x [dir=/srv]"},
+		{`su - app -c 'rm x'`, "su - app -c rm x|rm x [dir=]"},
+		{`su app -c 'rm x'`, "su app -c rm x|rm x"},
+		{`sudo -i sh -c 'cd /a; rm x'`, "sh -c cd /a; rm x [clear] [dir=]|cd /a [dir=]|rm x [dir=]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.script, func(t *testing.T) {
