@@ -227,8 +227,11 @@ func TestAnalyzeTooSlow(t *testing.T) {
 				t.Errorf("err = %v", err)
 			}
 			t.Logf("%s: %v", elapsed, err)
-			if elapsed < tt.limit || elapsed > tt.limit+2*time.Second {
-				t.Errorf("took %s, want about %s", elapsed, tt.limit)
+			// No upper bound on a loaded machine: the trickle would end
+			// by itself after 4 s without an error, so the "too slow"
+			// error above already proves that the deadline cut it.
+			if elapsed < tt.limit {
+				t.Errorf("took %s, less than the %s deadline", elapsed, tt.limit)
 			}
 		})
 	}

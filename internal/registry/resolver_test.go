@@ -509,7 +509,8 @@ func TestDeadlineWithManyStuckImages(t *testing.T) {
 	}
 	start := time.Now()
 	res := newResolver(srv, WithTimeout(500*time.Millisecond)).Resolve(context.Background(), reqs)
-	if el := time.Since(start); el > 2*time.Second {
+	// The server answers after a minute: 10 s is far from both.
+	if el := time.Since(start); el > 10*time.Second {
 		t.Errorf("took %s, want about 500ms", el)
 	}
 	for _, x := range res {
