@@ -53,9 +53,9 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name           string               `json:"name"`
-	Version        string               `json:"version,omitempty"`
-	InformationURI string               `json:"informationUri,omitempty"`
+	Name           string                `json:"name"`
+	Version        string                `json:"version,omitempty"`
+	InformationURI string                `json:"informationUri,omitempty"`
 	Rules          []sarifRuleDescriptor `json:"rules"`
 }
 
