@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dockvet/dockvet/internal/finding"
 )
@@ -69,16 +70,40 @@ func githubCommand(s finding.Severity) string {
 
 // githubData escapes a command's message as the runner unescapes it: '%'
 // first, then CR and LF, so that a message can neither end the command early
-// nor forge one of its own.
+// nor forge one of its own. Invalid UTF-8 becomes U+FFFD, as in the JSON
+// format (the runner would decode it so anyway).
 func githubData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return githubDataEscaper.Replace(validUTF8(s))
 }
 
 // githubProperty escapes a property value: as data, plus ':' and ',', which
 // would otherwise end the property list or the value.
 func githubProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return githubPropertyEscaper.Replace(validUTF8(s))
 }
+
+// validUTF8 replaces each invalid byte with U+FFFD, as encoding/json does.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+var (
+	githubDataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	githubPropertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
 
 func appendStepSummary(path string, res *finding.Result) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)

@@ -13,9 +13,9 @@ import (
 // and VS Code define them: a regular expression and the groups that hold
 // each field (0: none).
 type Matcher struct {
-	Owner           string
-	DefaultSeverity string
-	Regexp          *regexp.Regexp
+	Owner                                       string
+	DefaultSeverity                             string
+	Regexp                                      *regexp.Regexp
 	File, Line, Column, Severity, Message, Code int
 }
 
