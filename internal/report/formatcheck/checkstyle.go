@@ -3,6 +3,7 @@ package formatcheck
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -35,7 +36,7 @@ func parseCheckstyle(doc []byte) (*Result, error) {
 	// Nothing but white space may follow the root element.
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
