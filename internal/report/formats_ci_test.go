@@ -25,7 +25,7 @@ func hostileCIResult() *finding.Result {
 			{RuleID: "DV100", RuleName: "volume-instruction", Severity: finding.SeverityWarning,
 				File: "a,b:c/Docker file", Range: rng(2, 8, 2, 13),
 				Message: "100% sure\nsecond line\r\nthird: a, b",
-				Related: []finding.Related{{Range: rng(1, 1, 1, 5), Message: "declared here"}},
+				Related: []finding.Related{{File: "a,b:c/Docker file", Range: rng(1, 1, 1, 5), Message: "declared here"}, {File: "other:file", Range: rng(4, 2, 4, 3)}},
 				Fix:     &finding.Fix{Description: "delete it", Edits: []finding.Edit{{Range: rng(2, 1, 3, 1)}}}},
 			{RuleID: "DV200", RuleName: "latest-tag", Severity: finding.SeverityError,
 				File: "a,b:c/Docker file", Range: rng(3, 6, 3, 12),

@@ -23,10 +23,21 @@ type Key struct {
 	EndLine, EndCol int
 	Rule, Severity  string
 	Message         string
+	// Related and Fix summarise related locations and the fix (JSON and
+	// SARIF only): "file:line:col message" per location, "description
+	// [line:col-endLine:endCol=newText]..." for a fix with edits.
+	Related, Fix string
 }
 
 func (k Key) String() string {
-	return fmt.Sprintf("%s:%d:%d-%d:%d %s %s %q", k.File, k.Line, k.Col, k.EndLine, k.EndCol, k.Severity, k.Rule, k.Message)
+	s := fmt.Sprintf("%s:%d:%d-%d:%d %s %s %q", k.File, k.Line, k.Col, k.EndLine, k.EndCol, k.Severity, k.Rule, k.Message)
+	if k.Related != "" {
+		s += fmt.Sprintf(" related %q", k.Related)
+	}
+	if k.Fix != "" {
+		s += fmt.Sprintf(" fix %q", k.Fix)
+	}
+	return s
 }
 
 // Result is what a format carries: findings in order and the files that
@@ -58,6 +69,9 @@ func Parse(format string, doc []byte) (*Result, error) {
 
 // Project reduces a JSON key to what the named format can carry.
 func Project(format string, k Key) Key {
+	if format != "json" && format != "sarif" {
+		k.Related, k.Fix = "", ""
+	}
 	switch format {
 	case "gitlab":
 		// Lines only, and a line even for image config findings.
@@ -106,6 +120,18 @@ func parseJSON(doc []byte) (*Result, error) {
 		Findings []struct {
 			Rule, Severity, File, Message    string
 			Line, Column, EndLine, EndColumn int
+			Related                          []struct {
+				File         string
+				Line, Column int
+				Message      string
+			}
+			Fix *struct {
+				Description string
+				Edits       []struct {
+					Line, Column, EndLine, EndColumn int
+					NewText                          string
+				}
+			}
 		}
 		Errors []struct{ File string }
 	}
@@ -114,15 +140,35 @@ func parseJSON(doc []byte) (*Result, error) {
 	}
 	res := &Result{}
 	for _, f := range out.Findings {
-		res.Findings = append(res.Findings, Key{
+		k := Key{
 			File: f.File, Line: f.Line, Col: f.Column, EndLine: f.EndLine, EndCol: f.EndColumn,
 			Rule: f.Rule, Severity: f.Severity, Message: f.Message,
-		})
+		}
+		var rel []string
+		for _, r := range f.Related {
+			rel = append(rel, relatedText(r.File, r.Line, r.Column, r.Message))
+		}
+		k.Related = strings.Join(rel, "\n")
+		if f.Fix != nil && len(f.Fix.Edits) > 0 {
+			k.Fix = f.Fix.Description
+			for _, e := range f.Fix.Edits {
+				k.Fix += editText(e.Line, e.Column, e.EndLine, e.EndColumn, e.NewText)
+			}
+		}
+		res.Findings = append(res.Findings, k)
 	}
 	for _, e := range out.Errors {
 		res.Errors = append(res.Errors, e.File)
 	}
 	return res, nil
+}
+
+func relatedText(file string, line, col int, msg string) string {
+	return fmt.Sprintf("%s:%d:%d %s", file, line, col, msg)
+}
+
+func editText(line, col, endLine, endCol int, text string) string {
+	return fmt.Sprintf(" [%d:%d-%d:%d=%q]", line, col, endLine, endCol, text)
 }
 
 // strictUnmarshal decodes exactly one JSON value and nothing after it.

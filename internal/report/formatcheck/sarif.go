@@ -86,11 +86,27 @@ type sarifDoc struct {
 			Locations           []sarifLocation       `json:"locations"`
 			RelatedLocations    []sarifLocation       `json:"relatedLocations"`
 			PartialFingerprints map[string]string     `json:"partialFingerprints"`
+			Fixes               []struct {
+				Description     struct{ Text string } `json:"description"`
+				ArtifactChanges []struct {
+					ArtifactLocation struct {
+						URI       string `json:"uri"`
+						URIBaseID string `json:"uriBaseId"`
+					} `json:"artifactLocation"`
+					Replacements []struct {
+						DeletedRegion struct {
+							StartLine, StartColumn, EndLine, EndColumn int
+						} `json:"deletedRegion"`
+						InsertedContent *struct{ Text string } `json:"insertedContent"`
+					} `json:"replacements"`
+				} `json:"artifactChanges"`
+			} `json:"fixes"`
 		} `json:"results"`
 	} `json:"runs"`
 }
 
 type sarifLocation struct {
+	Message          *struct{ Text string } `json:"message"`
 	PhysicalLocation struct {
 		ArtifactLocation struct {
 			URI       string `json:"uri"`
@@ -156,6 +172,45 @@ func parseSARIF(doc []byte) (*Result, error) {
 			k := Key{File: file, Rule: r.RuleID, Severity: severityOfLevel(r.Level), Message: r.Message.Text}
 			if reg := loc.Region; reg != nil {
 				k.Line, k.Col, k.EndLine, k.EndCol = reg.StartLine, reg.StartColumn, reg.EndLine, reg.EndColumn
+			}
+			var rel []string
+			for _, rl := range r.RelatedLocations {
+				pl := rl.PhysicalLocation
+				rf, err := sarifFile(pl.ArtifactLocation.URI, pl.ArtifactLocation.URIBaseID)
+				if err != nil {
+					return nil, fmt.Errorf("sarif: result %d: related: %w", i, err)
+				}
+				line, col := 0, 0
+				if pl.Region != nil {
+					line, col = pl.Region.StartLine, pl.Region.StartColumn
+				}
+				msg := ""
+				if rl.Message != nil {
+					msg = rl.Message.Text
+				}
+				rel = append(rel, relatedText(rf, line, col, msg))
+			}
+			k.Related = strings.Join(rel, "\n")
+			if len(r.Fixes) > 1 {
+				return nil, fmt.Errorf("sarif: result %d has %d fixes, dockvet makes one", i, len(r.Fixes))
+			}
+			for _, fix := range r.Fixes {
+				if len(fix.ArtifactChanges) != 1 {
+					return nil, fmt.Errorf("sarif: result %d: a fix changes %d artifacts, want 1", i, len(fix.ArtifactChanges))
+				}
+				ch := fix.ArtifactChanges[0]
+				if cf, err := sarifFile(ch.ArtifactLocation.URI, ch.ArtifactLocation.URIBaseID); err != nil || cf != file {
+					return nil, fmt.Errorf("sarif: result %d: the fix changes %q, not the result's file (%v)", i, cf, err)
+				}
+				k.Fix = fix.Description.Text
+				for _, rep := range ch.Replacements {
+					d := rep.DeletedRegion
+					text := ""
+					if rep.InsertedContent != nil {
+						text = rep.InsertedContent.Text
+					}
+					k.Fix += editText(d.StartLine, d.StartColumn, d.EndLine, d.EndColumn, text)
+				}
 			}
 			res.Findings = append(res.Findings, k)
 		}
