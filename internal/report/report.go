@@ -12,7 +12,9 @@ import (
 	"github.com/dockvet/dockvet/internal/source"
 )
 
-// Options control presentation, never content.
+// Options control presentation, and give the formats that need them the
+// run's context as data (the tool, the rules that ran, where paths are
+// relative to): the findings themselves come only from the Result.
 type Options struct {
 	// Color turns on ANSI colors (text format only). The CLI decides it from
 	// --color, whether stdout is a terminal and NO_COLOR.
