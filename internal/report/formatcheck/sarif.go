@@ -199,8 +199,12 @@ func parseSARIF(doc []byte) (*Result, error) {
 					return nil, fmt.Errorf("sarif: result %d: a fix changes %d artifacts, want 1", i, len(fix.ArtifactChanges))
 				}
 				ch := fix.ArtifactChanges[0]
-				if cf, err := sarifFile(ch.ArtifactLocation.URI, ch.ArtifactLocation.URIBaseID); err != nil || cf != file {
-					return nil, fmt.Errorf("sarif: result %d: the fix changes %q, not the result's file (%v)", i, cf, err)
+				cf, err := sarifFile(ch.ArtifactLocation.URI, ch.ArtifactLocation.URIBaseID)
+				if err != nil {
+					return nil, fmt.Errorf("sarif: result %d: fix: %w", i, err)
+				}
+				if cf != file {
+					return nil, fmt.Errorf("sarif: result %d: the fix changes %q, not the result's file", i, cf)
 				}
 				k.Fix = fix.Description.Text
 				for _, rep := range ch.Replacements {
