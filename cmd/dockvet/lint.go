@@ -139,7 +139,11 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	}
 	finding.Sort(res.Findings)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
-	return e.finishRun(format, fl.format, color, res, failed)
+	engines := make([]*engine.Engine, len(groups))
+	for i, g := range groups {
+		engines[i] = g.engine
+	}
+	return e.finishRun(format, fl.format, e.reportOptions(color, false, engines...), res, failed)
 }
 
 // configGroup is the Dockerfiles that share one config file, and the
@@ -483,17 +487,17 @@ func validPlatform(p string) bool {
 // finish writes the result in the chosen format (file errors go to stderr,
 // except in JSON, which carries them) and sets the exit code: 2 when a file
 // or image could not be linted, 1 when a finding reaches the threshold.
-func (e *env) finish(format report.Formatter, formatName string, color bool, res *finding.Result, failOn finding.Severity) error {
-	return e.finishRun(format, formatName, color, res, engine.Failed(res.Findings, failOn))
+func (e *env) finish(format report.Formatter, formatName string, opts report.Options, res *finding.Result, failOn finding.Severity) error {
+	return e.finishRun(format, formatName, opts, res, engine.Failed(res.Findings, failOn))
 }
 
 // finishRun is finish with the threshold already applied: failed is whether
 // a finding reached its own config's --fail-on.
-func (e *env) finishRun(format report.Formatter, formatName string, color bool, res *finding.Result, failed bool) error {
-	if err := format(e.stdout, res, report.Options{Color: color}); err != nil {
+func (e *env) finishRun(format report.Formatter, formatName string, opts report.Options, res *finding.Result, failed bool) error {
+	if err := format(e.stdout, res, opts); err != nil {
 		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
 	}
-	if formatName != "json" {
+	if !report.CarriesErrors(formatName) {
 		_ = report.WriteErrors(e.stderr, res.Errors)
 	}
 	switch {

@@ -12,11 +12,44 @@ import (
 	"github.com/dockvet/dockvet/internal/source"
 )
 
-// Options control presentation, never content.
+// Options control presentation, and give the formats that need them the
+// run's context as data (the tool, the rules that ran, where paths are
+// relative to): the findings themselves come only from the Result.
 type Options struct {
 	// Color turns on ANSI colors (text format only). The CLI decides it from
 	// --color, whether stdout is a terminal and NO_COLOR.
 	Color bool
+	// Tool describes dockvet itself (SARIF tool.driver).
+	Tool ToolInfo
+	// Rules describes the rules that ran, as data: formats that list rules
+	// (SARIF) take id, name and documentation from here, never from rules/.
+	Rules []RuleInfo
+	// Images says that each finding's File is an image reference (dockvet
+	// image), not a path: SARIF then names it as is, without %SRCROOT%.
+	Images bool
+	// WorkDir is the working directory (absolute); SARIF makes absolute
+	// paths under it relative. Empty: absolute paths stay file: URIs.
+	WorkDir string
+	// Getenv reads the environment (github: GITHUB_STEP_SUMMARY); nil reads
+	// nothing, so a test never appends to a real CI summary.
+	Getenv func(string) string
+}
+
+// ToolInfo names the tool in formats that carry it.
+type ToolInfo struct {
+	Name           string
+	Version        string
+	InformationURI string
+}
+
+// RuleInfo is what a format may say about a rule.
+type RuleInfo struct {
+	ID, Name string
+	// Summary is one line; Doc the rationale (paragraphs); Help the full
+	// documentation as `dockvet explain` prints it.
+	Summary, Doc, Help string
+	HelpURI            string
+	DefaultSeverity    finding.Severity
 }
 
 // Formatter writes a whole run result.
@@ -24,13 +57,32 @@ type Formatter func(w io.Writer, res *finding.Result, opts Options) error
 
 // formats is ordered as Names reports it; a slice rather than a map keeps that
 // order stable without sorting.
+// carriesErrors formats report file errors inside their own output (JSON
+// "errors", SARIF toolExecutionNotifications, github ::error lines); for the
+// others the CLI prints them on stderr (WriteErrors).
 var formats = []struct {
-	name string
-	fn   Formatter
+	name          string
+	fn            Formatter
+	carriesErrors bool
 }{
-	{"text", writeText},
-	{"gnu", writeGNU},
-	{"json", writeJSON},
+	{"text", writeText, false},
+	{"gnu", writeGNU, false},
+	{"json", writeJSON, true},
+	{"sarif", writeSARIF, true},
+	{"github", writeGitHub, true},
+	{"gitlab", writeGitLab, false},
+	{"checkstyle", writeCheckstyle, false},
+}
+
+// CarriesErrors reports whether the named format writes file errors itself;
+// when it does not, the caller prints them with WriteErrors.
+func CarriesErrors(name string) bool {
+	for _, f := range formats {
+		if f.name == name {
+			return f.carriesErrors
+		}
+	}
+	return false
 }
 
 // Lookup returns the formatter for a --format name.

@@ -197,8 +197,8 @@ func TestLookupUnknown(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
-	if got := strings.Join(Names(), ","); got != "text,gnu,json" {
-		t.Errorf("Names() = %s, want text,gnu,json", got)
+	if got := strings.Join(Names(), ","); got != "text,gnu,json,sarif,github,gitlab,checkstyle" {
+		t.Errorf("Names() = %s, want text,gnu,json,sarif,github,gitlab,checkstyle", got)
 	}
 }
 

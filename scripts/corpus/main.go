@@ -1,5 +1,7 @@
 // Command corpus lints every Dockerfile of the shared corpus and fails on a
-// crash or an exit code 2. It prints findings per rule, throughput, peak
+// crash or an exit code 2, or when a CI format (sarif, github, gitlab,
+// checkstyle) is invalid or differs from json, or a problem matcher misreads
+// a gnu line. It prints findings per rule, throughput, peak
 // memory, the cost of a full lint relative to BuildKit's parser alone (the
 // floor), and the wall time of linting one small file from a cold process.
 //
@@ -76,6 +78,10 @@ func run(bin, dir string, rounds int) error {
 		rss = ru.Maxrss // KiB on Linux
 	}
 	printCounts(out.Findings, len(files))
+	// Every other format on the same files: valid for its consumer, and the same findings.
+	if err := checkFormats(bin, files, stdout.Bytes()); err != nil {
+		return err
+	}
 	fmt.Printf("process: %d files in %v = %.0f files/s (GOMAXPROCS=%s), peak RSS %.1f MB\n",
 		len(files), wall.Round(time.Millisecond), float64(len(files))/wall.Seconds(), gomaxprocs(), float64(rss)/1024)
 

@@ -1,0 +1,181 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dockvet/dockvet/internal/finding"
+)
+
+// githubSummaryMaxRows bounds the Markdown table: GitHub keeps at most 1 MiB
+// of step summary, and a table of thousands of rows helps nobody.
+const githubSummaryMaxRows = 500
+
+// writeGitHub writes one GitHub Actions workflow command per finding
+// (::error, ::warning, ::notice for info) with the finding's place as
+// properties, then one ::error per file that could not be read. It writes
+// finding by finding, so it could stream. When opts.Getenv names a
+// GITHUB_STEP_SUMMARY file, a Markdown table of the findings is appended to
+// it: annotations are capped per step, the summary is not.
+func writeGitHub(w io.Writer, res *finding.Result, opts Options) error {
+	bw := bufio.NewWriter(w)
+	for _, f := range res.Findings {
+		props := []string{"file=" + githubProperty(f.File)}
+		if p := f.Range.Start; p.Line > 0 {
+			props = append(props, "line="+strconv.Itoa(p.Line))
+			if p.Col > 0 {
+				props = append(props, "col="+strconv.Itoa(p.Col))
+			}
+			if e := f.Range.End; e.Line >= p.Line {
+				props = append(props, "endLine="+strconv.Itoa(e.Line))
+				if e.Col > 0 {
+					props = append(props, "endColumn="+strconv.Itoa(e.Col))
+				}
+			}
+		}
+		props = append(props, "title="+githubProperty(f.RuleID+" "+f.RuleName))
+		fmt.Fprintf(bw, "::%s %s::%s\n", githubCommand(f.Severity), strings.Join(props, ","), githubData(f.Message))
+	}
+	for _, e := range res.Errors {
+		fmt.Fprintf(bw, "::error file=%s::%s\n", githubProperty(e.File), githubData(e.Message))
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if opts.Getenv == nil {
+		return nil
+	}
+	if path := opts.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		if err := appendStepSummary(path, res); err != nil {
+			return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+		}
+	}
+	return nil
+}
+
+func githubCommand(s finding.Severity) string {
+	switch s {
+	case finding.SeverityError:
+		return "error"
+	case finding.SeverityWarning:
+		return "warning"
+	}
+	return "notice"
+}
+
+// githubData escapes a command's message as the runner unescapes it: '%'
+// first, then CR and LF, so that a message can neither end the command early
+// nor forge one of its own. Invalid UTF-8 becomes U+FFFD, as in the JSON
+// format (the runner would decode it so anyway).
+func githubData(s string) string {
+	return githubDataEscaper.Replace(validUTF8(s))
+}
+
+// githubProperty escapes a property value: as data, plus ':' and ',', which
+// would otherwise end the property list or the value.
+func githubProperty(s string) string {
+	return githubPropertyEscaper.Replace(validUTF8(s))
+}
+
+// validUTF8 replaces each invalid byte with U+FFFD, as encoding/json does.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+var (
+	githubDataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	githubPropertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
+
+func appendStepSummary(path string, res *finding.Result) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	werr := writeStepSummary(f, res)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	return werr
+}
+
+// writeStepSummary writes a Markdown heading with the counts and a table of
+// the findings (at most githubSummaryMaxRows rows) and of the file errors.
+func writeStepSummary(w io.Writer, res *finding.Result) error {
+	bw := bufio.NewWriter(w)
+	heading := summary(res) // the text format's closing line
+	if len(res.Errors) > 0 {
+		heading += ", " + plural(len(res.Errors), "file", "files") + " not linted"
+	}
+	fmt.Fprintf(bw, "### dockvet: %s\n\n", markdownCell(heading))
+	if len(res.Findings) > 0 {
+		bw.WriteString("| Severity | Rule | Location | Message |\n|---|---|---|---|\n")
+		for i, f := range res.Findings {
+			if i == githubSummaryMaxRows {
+				fmt.Fprintf(bw, "\n%d more findings are not shown (see the job's annotations or run with -f json).\n", len(res.Findings)-i)
+				break
+			}
+			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", f.Severity,
+				markdownCell(f.RuleID+" "+f.RuleName), markdownCell(location(f.File, f.Range.Start)), markdownCell(f.Message))
+		}
+		bw.WriteString("\n")
+	}
+	if len(res.Errors) > 0 {
+		bw.WriteString("| Could not lint | Error |\n|---|---|\n")
+		for _, e := range res.Errors {
+			fmt.Fprintf(bw, "| %s | %s |\n", markdownCell(e.File), markdownCell(e.Message))
+		}
+		bw.WriteString("\n")
+	}
+	return bw.Flush()
+}
+
+// markdownCell makes text safe in a GitHub Markdown table cell: no line
+// break, no '|' ending the cell, no HTML or Markdown taking effect (GitHub
+// renders both in summaries).
+func markdownCell(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\r':
+		case '\n':
+			b.WriteString("<br>")
+		case '|':
+			b.WriteString(`\|`)
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\\', '`', '*', '_', '[', ']', '~', '#':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			if r < 0x20 || r == 0x7f {
+				fmt.Fprintf(&b, "\\x%02x", r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
+}
