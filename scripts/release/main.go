@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -133,6 +134,23 @@ func checkReproducible(ctx context.Context, out, version, target string) error {
 		return fmt.Errorf("%s is not reproducible: %s/SHA256SUMS says %s, a build from %s gives %s", t.BinaryName(), out, want, src, got)
 	}
 	fmt.Printf("reproducible: %s built again from another path: sha256 %s\n", t.BinaryName(), got)
+	if t.OS != runtime.GOOS || t.Arch != runtime.GOARCH {
+		return nil
+	}
+	// The stamp must reach `dockvet version` (and --version, which prints
+	// the same line).
+	line, err := exec.CommandContext(ctx, bin, "version").Output()
+	if err != nil {
+		return fmt.Errorf("%s version: %w", bin, err)
+	}
+	wantLine := fmt.Sprintf("dockvet %s commit %s built %s ", stamp.Version, stamp.Commit[:min(12, len(stamp.Commit))], stamp.Date.Format(time.RFC3339))
+	if stamp.Commit == "" {
+		wantLine = fmt.Sprintf("dockvet %s built %s ", stamp.Version, stamp.Date.Format(time.RFC3339))
+	}
+	if !strings.HasPrefix(string(line), wantLine) {
+		return fmt.Errorf("dockvet version printed %q, want it to start with %q", line, wantLine)
+	}
+	fmt.Printf("stamped: %s", line)
 	return nil
 }
 
