@@ -91,7 +91,8 @@ func release(ctx context.Context, out, version, targetList string) error {
 
 // checkReproducible copies the tracked files of the checkout (as they are
 // in the work tree) to a temporary directory, builds target there with the
-// same stamp, and compares the digest with the one in out/SHA256SUMS.
+// same stamp and an empty build cache, and compares the digest with the one
+// in out/SHA256SUMS.
 func checkReproducible(ctx context.Context, out, version, target string) error {
 	t, err := distbuild.ParseTarget(target)
 	if err != nil {
@@ -123,6 +124,9 @@ func checkReproducible(ctx context.Context, out, version, target string) error {
 		return err
 	}
 	bin := filepath.Join(tmp, t.BinaryName())
+	// An empty build cache: every package is compiled again, so the check
+	// covers the compiler's output, not only the link.
+	os.Setenv("GOCACHE", filepath.Join(tmp, "gocache"))
 	if err := distbuild.Build(ctx, src, t, stamp, bin); err != nil {
 		return err
 	}
