@@ -59,7 +59,7 @@ func build(ctx context.Context, out, push, version, binDir string) error {
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(tmp)
+		defer func() { _ = os.RemoveAll(tmp) }()
 		binDir = tmp
 		for _, t := range distbuild.Platforms {
 			if err := distbuild.Build(ctx, ".", t, stamp, filepath.Join(tmp, t.BinaryName())); err != nil {

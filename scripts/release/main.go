@@ -118,7 +118,7 @@ func checkReproducible(ctx context.Context, out, version, target string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	src := filepath.Join(tmp, "elsewhere", "dockvet")
 	if err := copyTracked(ctx, ".", src); err != nil {
 		return err
@@ -126,7 +126,9 @@ func checkReproducible(ctx context.Context, out, version, target string) error {
 	bin := filepath.Join(tmp, t.BinaryName())
 	// An empty build cache: every package is compiled again, so the check
 	// covers the compiler's output, not only the link.
-	os.Setenv("GOCACHE", filepath.Join(tmp, "gocache"))
+	if err := os.Setenv("GOCACHE", filepath.Join(tmp, "gocache")); err != nil {
+		return err
+	}
 	if err := distbuild.Build(ctx, src, t, stamp, bin); err != nil {
 		return err
 	}
