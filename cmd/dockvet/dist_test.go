@@ -49,3 +49,18 @@ func TestRootDockerfile(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionStamp: what make release passes with -X reaches `dockvet
+// version` and --version. Not parallel: it sets the package variables.
+func TestVersionStamp(t *testing.T) {
+	saved := [3]string{version, commit, date}
+	t.Cleanup(func() { version, commit, date = saved[0], saved[1], saved[2] })
+	version, commit, date = "v1.2.3", "0123456789abcdef0123456789abcdef01234567", "2026-01-02T03:04:05Z"
+	want := "dockvet v1.2.3 commit 0123456789ab built 2026-01-02T03:04:05Z go"
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, stdout, _ := runCLI(t, "", args...)
+		if code != 0 || !strings.HasPrefix(stdout, want) {
+			t.Errorf("dockvet %s: exit %d, %q; want it to start with %q", args[0], code, stdout, want)
+		}
+	}
+}
