@@ -4,7 +4,7 @@ BIN     := bin/dockvet
 CORPUS  ?= ../shared/corpus
 GOLANGCI_VERSION ?= v2.15.0
 
-.PHONY: all build demo test test-race test-integration bench corpus lint fuzz docs clean
+.PHONY: all build demo test test-race test-integration bench corpus lint fuzz docs clean release release-check image
 
 all: build test
 
@@ -72,5 +72,23 @@ $(GOLANGCI):
 docs:
 	$(GO) test ./cmd/dockvet -run TestRulesDocUpToDate -update
 
+## release: static, stamped binaries for linux/darwin/windows x amd64/arm64
+## in dist/ with dist/SHA256SUMS (VERSION=v1.2.3 to stamp a version other
+## than `git describe`; SOURCE_DATE_EPOCH overrides the commit date)
+release:
+	$(GO) run ./scripts/release -out dist
+
+## release-check: rebuild linux/amd64 from a copy of the checkout at another
+## path and compare it with dist/SHA256SUMS (after make release)
+release-check:
+	$(GO) run ./scripts/release -out dist -check linux/amd64
+
+## image: dockvet's own image (linux/amd64 + linux/arm64 index), built
+## without Docker, as an OCI layout in bin/image; IMAGE=registry/repo:tag
+## also pushes it (Docker credentials, as docker push)
+IMAGE_DIR ?= bin/image
+image:
+	$(GO) run ./scripts/image -out $(IMAGE_DIR) $(if $(IMAGE),-push $(IMAGE))
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

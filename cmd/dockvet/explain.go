@@ -112,9 +112,16 @@ func completeRules(cmd *cobra.Command, flags ...string) {
 	}
 }
 
-// version is set at build time with -ldflags "-X main.version=..."; otherwise
-// the module version from the build info is used (go install ...@v1.2.3).
-var version = ""
+// version, commit and date are set at build time by `make release` with
+// -ldflags "-X main.version=... -X main.commit=... -X main.date=..."
+// (date is the commit date, so two builds of one commit are identical).
+// Unset, the module version and the VCS stamp of the build info are used
+// (go install ...@v1.2.3, go build in a checkout).
+var (
+	version = ""
+	commit  = ""
+	date    = ""
+)
 
 // versionString is the release version, "devel" for a source build.
 func versionString() string {
@@ -129,20 +136,27 @@ func versionString() string {
 }
 
 // versionLine is what `dockvet version` and `dockvet --version` print:
-// "dockvet v1.2.3 commit 0123456789ab go1.26.8", parts unknown left out.
+// "dockvet v1.2.3 commit 0123456789ab built 2026-12-04T01:02:03Z go1.26.8",
+// parts unknown left out.
 func versionLine() string {
-	v, goVersion, rev := versionString(), "", ""
+	v, goVersion, rev, built := versionString(), "", commit, date
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		goVersion = bi.GoVersion
 		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
+			switch {
+			case s.Key == "vcs.revision" && commit == "":
 				rev = s.Value
+			case s.Key == "vcs.time" && date == "":
+				built = s.Value
 			}
 		}
 	}
 	parts := []string{"dockvet " + v}
 	if rev != "" {
 		parts = append(parts, "commit "+rev[:min(12, len(rev))])
+	}
+	if built != "" {
+		parts = append(parts, "built "+built)
 	}
 	if goVersion != "" {
 		parts = append(parts, goVersion)

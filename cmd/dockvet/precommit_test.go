@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"slices"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -21,17 +22,31 @@ func TestPreCommitPatternMatchesDiscovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	var hooks []struct {
-		ID      string `yaml:"id"`
-		Files   string `yaml:"files"`
-		Exclude string `yaml:"exclude"`
+		ID       string `yaml:"id"`
+		Language string `yaml:"language"`
+		Files    string `yaml:"files"`
+		Exclude  string `yaml:"exclude"`
 	}
-	if err := yaml.Unmarshal(raw, &hooks); err != nil || len(hooks) != 1 {
-		t.Fatalf("hooks: %v, %d", err, len(hooks))
+	if err := yaml.Unmarshal(raw, &hooks); err != nil {
+		t.Fatalf("hooks: %v", err)
 	}
-	files := regexp.MustCompile(hooks[0].Files)
+	var ids []string
+	for _, hook := range hooks {
+		ids = append(ids, hook.ID+":"+hook.Language)
+	}
+	if !slices.Equal(ids, []string{"dockvet:golang", "dockvet-system:system"}) {
+		t.Fatalf("hooks %q, want dockvet (golang) and dockvet-system (system)", ids)
+	}
+	for _, hook := range hooks {
+		t.Run(hook.ID, func(t *testing.T) { checkHookPattern(t, hook.Files, hook.Exclude) })
+	}
+}
+
+func checkHookPattern(t *testing.T, filesPattern, excludePattern string) {
+	files := regexp.MustCompile(filesPattern)
 	exclude := regexp.MustCompile("^$") // matches no path below
-	if hooks[0].Exclude != "" {
-		exclude = regexp.MustCompile(hooks[0].Exclude)
+	if excludePattern != "" {
+		exclude = regexp.MustCompile(excludePattern)
 	}
 	for _, name := range []string{
 		"Dockerfile", "dockerfile", "DOCKERFILE", "Containerfile", "containerfile",

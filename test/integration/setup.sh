@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make test-integration` needs: Debian's docker-registry (the
-# CNCF distribution server, v2 API) and htpasswd (apache2-utils). Idempotent:
-# does nothing when both binaries are already there.
+# CNCF distribution server, v2 API), htpasswd (apache2-utils) and pre-commit
+# (for the hooks test). Idempotent: does nothing when all three are there.
 #
 # The package's maintainer scripts would start a system service listening on
 # :5000. The tests never use it (they run their own server, with their own
@@ -14,8 +14,9 @@ set -euo pipefail
 need=()
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+command -v pre-commit >/dev/null 2>&1 || need+=(pre-commit)
 if [ ${#need[@]} -eq 0 ]; then
-	echo "setup.sh: docker-registry and htpasswd already installed"
+	echo "setup.sh: docker-registry, htpasswd and pre-commit already installed"
 	exit 0
 fi
 
@@ -59,4 +60,5 @@ fi
 
 command -v docker-registry >/dev/null
 command -v htpasswd >/dev/null
-echo "setup.sh: $(docker-registry --version)"
+command -v pre-commit >/dev/null
+echo "setup.sh: $(docker-registry --version); pre-commit $(pre-commit --version)"
