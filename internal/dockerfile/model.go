@@ -85,7 +85,8 @@ type Instruction struct {
 	JSON bool
 	// Command is BuildKit's parsed command, nil when it failed to parse.
 	Command instructions.Command
-	// Node is BuildKit's AST node.
+	// Node is BuildKit's AST node. For ENV, ARG and LABEL its argument
+	// nodes (Node.Next) are released once parsed: read Command instead.
 	Node *parser.Node
 	// Stage is the stage the instruction belongs to; nil for meta ARGs (and for
 	// instructions before the first FROM that failed to parse).
