@@ -195,9 +195,10 @@ func (in *Instruction) Flag(name string) (Flag, bool) {
 	return Flag{}, false
 }
 
-// Expand expands $VAR and ${VAR} references in word with the ARG and ENV values
-// in scope at this instruction, as BuildKit does for FROM, COPY --from, USER and
-// friends. It returns the names of variables that had no value.
+// Expand processes word with BuildKit's shell lexer and the ARG and ENV values
+// in scope at this instruction, as BuildKit does for FROM, COPY, USER and
+// friends: $VAR and ${VAR} references expanded, quotes removed, escapes
+// processed. It returns the names of variables that had no value.
 func (in *Instruction) Expand(word string) (string, []string) {
 	return in.env.expand(word)
 }
