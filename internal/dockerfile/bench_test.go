@@ -2,8 +2,11 @@ package dockerfile
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -96,4 +99,58 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(files)), "files/op")
+}
+
+// manyInstructions is a file of n instructions of one kind after a FROM:
+// "run" (RUN a), "env" (ENV Vi=x) or "mix" (RUN, ENV, ARG, COPY, LABEL, a
+// comment, WORKDIR, USER in turn).
+func manyInstructions(kind string, n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("FROM alpine:3.20\n")
+	mix := []string{"RUN apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n", "ENV V%d=x\n", "ARG A%d=1\n",
+		"COPY src%d /app/\n", "LABEL l%d=v\n", "# comment\nWORKDIR /app\n", "USER app\n"}
+	for i := range n {
+		switch kind {
+		case "run":
+			b.WriteString("RUN a\n")
+		case "env":
+			fmt.Fprintf(&b, "ENV V%d=x\n", i)
+		default:
+			line := mix[i%len(mix)]
+			if strings.Contains(line, "%d") {
+				fmt.Fprintf(&b, line, i)
+			} else {
+				b.WriteString(line)
+			}
+		}
+	}
+	return b.Bytes()
+}
+
+// BenchmarkParseManyInstructions parses files of a million instructions
+// (issue 7, item 11: memory grew by about 5 KB per instruction). Besides
+// bytes/op it reports the heap the parsed File keeps (retained-B/op) and
+// both per instruction.
+func BenchmarkParseManyInstructions(b *testing.B) {
+	const n = 1_000_000
+	for _, kind := range []string{"run", "env", "mix"} {
+		b.Run(kind, func(b *testing.B) {
+			src := manyInstructions(kind, n)
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			var retained uint64
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				f, _ := Parse("Dockerfile", src, Options{})
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				retained = after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
+				runtime.KeepAlive(f)
+			}
+			b.ReportMetric(float64(retained), "retained-B/op")
+			b.ReportMetric(float64(retained)/n, "retained-B/instr")
+		})
+	}
 }

@@ -85,7 +85,8 @@ type Instruction struct {
 	JSON bool
 	// Command is BuildKit's parsed command, nil when it failed to parse.
 	Command instructions.Command
-	// Node is BuildKit's AST node.
+	// Node is BuildKit's AST node. For ENV, ARG and LABEL its argument
+	// nodes (Node.Next) are released once parsed: read Command instead.
 	Node *parser.Node
 	// Stage is the stage the instruction belongs to; nil for meta ARGs (and for
 	// instructions before the first FROM that failed to parse).
@@ -194,9 +195,10 @@ func (in *Instruction) Flag(name string) (Flag, bool) {
 	return Flag{}, false
 }
 
-// Expand expands $VAR and ${VAR} references in word with the ARG and ENV values
-// in scope at this instruction, as BuildKit does for FROM, COPY --from, USER and
-// friends. It returns the names of variables that had no value.
+// Expand processes word with BuildKit's shell lexer and the ARG and ENV values
+// in scope at this instruction, as BuildKit does for FROM, COPY, USER and
+// friends: $VAR and ${VAR} references expanded, quotes removed, escapes
+// processed. It returns the names of variables that had no value.
 func (in *Instruction) Expand(word string) (string, []string) {
 	return in.env.expand(word)
 }

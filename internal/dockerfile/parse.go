@@ -332,6 +332,13 @@ func (f *File) buildInstructions(nodes []*parser.Node) {
 		case *instructions.Stage:
 			// FROM parses to a Stage; the stage graph is built from the tokens.
 		}
+		switch cmd.(type) {
+		case *instructions.EnvCommand, *instructions.ArgCommand, *instructions.LabelCommand:
+			// Their argument nodes (three per name=value pair, about 500
+			// bytes) repeat what Command holds: release them (issue 7,
+			// item 11, memory per instruction).
+			node.Next = nil
+		}
 		if run, ok := cmd.(*instructions.RunCommand); ok {
 			in.Mounts = instructions.GetMounts(run)
 		}
@@ -356,7 +363,10 @@ func (f *File) newInstruction(node *parser.Node) *Instruction {
 		in.EndLine = max(in.StartLine, min(in.EndLine, len(f.Lines)))
 	}
 	lm, last := logicalLine(f.tab, in.StartLine, f.Escape)
-	if lm.text != node.Original {
+	if lm.text == node.Original {
+		// Keep one copy of a logical line assembled from several lines.
+		lm.text = node.Original
+	} else {
 		// Our reconstruction disagrees with BuildKit's (an input we do not model):
 		// fall back to BuildKit's text, positioned at the instruction's first line.
 		lm = fallbackMap(f.tab, in.StartLine, node.Original)

@@ -188,3 +188,50 @@ func TestSuppressionListScalesLinearly(t *testing.T) {
 		})
 	}
 }
+
+// retainedBytes returns the heap that the File parsed from src keeps alive.
+func retainedBytes(t testing.TB, src []byte) uint64 {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f, err := Parse("Dockerfile", src, Options{})
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(f)
+	return after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
+}
+
+// TestMemoryGrowsLinearlyWithInstructions: the bytes Parse allocates and the
+// heap the parsed File keeps grow linearly with the number of instructions
+// (issue 7, item 11), measured for 20k and 80k instructions of each kind
+// in the same test. BenchmarkParseManyInstructions reports the absolute
+// numbers at a million instructions.
+func TestMemoryGrowsLinearlyWithInstructions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("parses 300k instructions")
+	}
+	const small, large = 20_000, 80_000
+	// 4x the instructions: linear growth gives 4x the bytes.
+	const maxRatio = 4.5
+	for _, kind := range []string{"run", "env", "mix"} {
+		t.Run(kind, func(t *testing.T) {
+			s, l := manyInstructions(kind, small), manyInstructions(kind, large)
+			allocS, allocL := allocatedBytes(t, s), allocatedBytes(t, l)
+			keptS, keptL := retainedBytes(t, s), retainedBytes(t, l)
+			allocRatio := float64(allocL) / float64(allocS)
+			keptRatio := float64(keptL) / float64(keptS)
+			t.Logf("%d instructions: %d B allocated, %d B kept (%d B/instr); %d: %d B allocated, %d B kept (%d B/instr); ratios %.2f, %.2f",
+				small, allocS, keptS, keptS/small, large, allocL, keptL, keptL/large, allocRatio, keptRatio)
+			if allocRatio > maxRatio {
+				t.Errorf("4x the instructions allocated %.2fx the bytes (want at most %v)", allocRatio, maxRatio)
+			}
+			if keptRatio > maxRatio {
+				t.Errorf("4x the instructions kept %.2fx the heap (want at most %v)", keptRatio, maxRatio)
+			}
+		})
+	}
+}
