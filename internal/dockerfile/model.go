@@ -84,6 +84,7 @@ type Instruction struct {
 	// JSON is true for the exec (JSON array) form.
 	JSON bool
 	// Command is BuildKit's parsed command, nil when it failed to parse.
+	// For RUN it is released once parsed (read Mounts, Flags and Script).
 	Command instructions.Command
 	// Node is BuildKit's AST node. For ENV, ARG and LABEL its argument
 	// nodes (Node.Next) are released once parsed: read Command instead.
