@@ -341,6 +341,13 @@ func (f *File) buildInstructions(nodes []*parser.Node) {
 			continue
 		}
 		switch c := cmd.(type) {
+		case *instructions.RunCommand:
+			// Without flags a RunCommand holds nothing the model lacks
+			// (no mounts to expand): do not keep it alive through the
+			// parse (see releaseParserState).
+			if len(node.Flags) > 0 {
+				in.Command = c
+			}
 		case instructions.Command:
 			in.Command = c
 		case *instructions.Stage:
