@@ -1,0 +1,81 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLinkToGitConfigIsNotRead: actions/checkout (persist-credentials) and
+// GitLab runners keep the job's token in .git/config; a Dockerfile-named
+// link to it inside the walked tree must be skipped with a warning, not
+// printed through DV000 source lines.
+func TestLinkToGitConfigIsNotRead(t *testing.T) {
+	const token = "c2VjcmV0LXRva2VuLXZhbHVl"
+	repo := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(repo, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "[http \"https://github.com/\"]\n\textraheader = AUTHORIZATION: basic " + token + "\n"
+	if err := os.WriteFile(filepath.Join(repo, ".git", "config"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(".git/config", filepath.Join(repo, "Dockerfile")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "app.Dockerfile"), []byte("FROM alpine:3.20\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text", "gnu", "json", "github"} {
+		code, stdout, stderr := runCLI(t, "", "lint", "--offline", "-f", format, "--fail-on", "none", repo)
+		if strings.Contains(stdout+stderr, token) {
+			t.Errorf("%s: the token in .git/config was printed:\n%s%s", format, stdout, stderr)
+		}
+		want := "dockvet: warning: skipping " + filepath.Join(repo, "Dockerfile") + ": symbolic link into .git: not followed\n"
+		if code != 0 || !strings.Contains(stderr, want) {
+			t.Errorf("%s: exit %d, stderr %q; want 0 and %q", format, code, stderr, want)
+		}
+	}
+}
+
+// TestExplicitLinkOutsideIsNotRead: "dockvet lint services/*" with
+// services/evil -> / must not walk the runner's file system, and
+// "dockvet lint Dockerfile.ci" (a changed file) linked to
+// ~/.docker/config.json must not print the auth: exit 2, an error naming the
+// link, nothing read.
+func TestExplicitLinkOutsideIsNotRead(t *testing.T) {
+	const secret = "ZG9ja2VyLWF1dGgtc2VjcmV0"
+	home := t.TempDir()
+	if err := os.WriteFile(filepath.Join(home, "config.json"), []byte(`{"auths":{"x":{"auth":"`+secret+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, "Dockerfile"), []byte("FROM "+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	for link, target := range map[string]string{
+		"services/evil": home,
+		"Dockerfile.ci": filepath.Join(home, "config.json"),
+	} {
+		p := filepath.Join(repo, link)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(repo) // runCLI's tests run from the module root; this one from the repository
+	for _, arg := range []string{"services/evil", "Dockerfile.ci", "services/evil/Dockerfile"} {
+		code, stdout, stderr := runCLI(t, "", "lint", "--fail-on", "none", arg)
+		if strings.Contains(stdout+stderr, secret) {
+			t.Errorf("%s: the target was read:\n%s%s", arg, stdout, stderr)
+		}
+		if code != 2 || !strings.Contains(stderr, arg+" ") || !strings.Contains(stderr, "symbolic link to a path outside the working directory: not followed; name the target itself") {
+			t.Errorf("%s: exit %d, want 2 and an error naming the link\n%s%s", arg, code, stdout, stderr)
+		}
+	}
+}
