@@ -79,3 +79,42 @@ func TestExplicitLinkOutsideIsNotRead(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkflowCommandsInNamesReachNoLog: GitHub's runner honours the legacy
+// "##[command]" form anywhere in a line (and "::command::" at its start), so
+// a file or directory name under review must reach neither stdout nor the
+// skip warnings on stderr in a form the runner would execute.
+func TestWorkflowCommandsInNamesReachNoLog(t *testing.T) {
+	repo := t.TempDir()
+	for _, dir := range []string{"##[stop-commands]tok", "::stop-commands::tok"} {
+		if err := os.MkdirAll(filepath.Join(repo, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		// skipped with a warning that names the link
+		if err := os.Symlink("/etc/hostname", filepath.Join(repo, dir, "Dockerfile")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(repo, dir, "app.Dockerfile"), []byte("FROM ubuntu:latest\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(repo, "Dockerfile.##[remove-matcher owner=dockvet]x"), []byte("FROM ubuntu:latest\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(repo) // relative names: "::stop-commands::tok/app.Dockerfile" opens a gnu line
+	for _, format := range []string{"text", "gnu", "github"} {
+		_, stdout, stderr := runCLI(t, "", "lint", "--offline", "-f", format, "--fail-on", "none", ".")
+		if !strings.Contains(stderr, "warning: skipping") {
+			t.Errorf("%s: no skip warning:\n%s", format, stderr)
+		}
+		for _, line := range strings.Split(stdout+stderr, "\n") {
+			trimmed := strings.TrimSpace(line)
+			if format == "github" && (strings.HasPrefix(trimmed, "::warning ") || strings.HasPrefix(trimmed, "::error ") || strings.HasPrefix(trimmed, "::notice ")) {
+				continue // dockvet's own command: the runner parses it as one before trying the legacy form
+			}
+			if strings.Contains(line, "##[") || strings.HasPrefix(trimmed, "::") {
+				t.Errorf("%s: a workflow command reaches the log: %q", format, line)
+			}
+		}
+	}
+}
