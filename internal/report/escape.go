@@ -122,16 +122,43 @@ func units(s string) []unit {
 			out = append(out, unit{fmt.Sprintf(`\x%02x`, raw[0]), true})
 		case !unsafeRune(r):
 			out = append(out, unit{raw, false})
-		case r == '\n':
-			out = append(out, unit{`\n`, true})
-		case r == '\r':
-			out = append(out, unit{`\r`, true})
-		case r < 0x80:
-			out = append(out, unit{fmt.Sprintf(`\x%02x`, r), true})
 		default:
-			out = append(out, unit{fmt.Sprintf(`\u%04x`, r), true})
+			out = append(out, unit{escapeRune(r), true})
 		}
 		i += size
 	}
 	return out
+}
+
+// escapeRune is the escape Escape writes for a rune unsafeRune reports.
+func escapeRune(r rune) string {
+	switch {
+	case r == '\n':
+		return `\n`
+	case r == '\r':
+		return `\r`
+	case r < 0x80:
+		return fmt.Sprintf(`\x%02x`, r)
+	}
+	return fmt.Sprintf(`\u%04x`, r)
+}
+
+// escapeRunesButLineEnds escapes what Escape does but CR and LF, in valid
+// UTF-8 text, for formats whose own escaping carries line ends (GitHub's
+// %0A) or renders them (a Markdown <br>): ESC, C1 and bidirectional
+// overrides must not reach a log that renders ANSI or a reader's eye.
+func escapeRunesButLineEnds(s string) string {
+	unsafe := func(r rune) bool { return r != '\n' && r != '\r' && unsafeRune(r) }
+	if !strings.ContainsFunc(s, unsafe) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafe(r) {
+			b.WriteString(escapeRune(r))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
