@@ -57,9 +57,12 @@ func (e *env) lintCommand() *cobra.Command {
 node_modules and vendor) for Dockerfile and Containerfile (any case),
 Dockerfile.*, Dockerfile-*, Dockerfile_*, Containerfile.*, *.Dockerfile,
 *.dockerfile, *.Containerfile and *.containerfile, never *.dockerignore; a
-symbolic link is followed only to a regular file inside the directory. A
-directory given explicitly that holds no Dockerfile is an error. A file named
-explicitly is linted whatever its name; "-" reads standard input.
+symbolic link is followed only to a Dockerfile-named regular file inside the
+directory, not under .git, node_modules or vendor. A directory given
+explicitly that holds no Dockerfile is an error. A file named explicitly is
+linted whatever its name; a path named explicitly that is or goes through a
+symbolic link is followed only inside the working directory (else exit 2);
+"-" reads standard input.
 
 The build context (for the sizes of COPY and ADD: DV101, DV410, DV411,
 DV412) is --context DIR, or by default each Dockerfile's own directory; it is
