@@ -266,8 +266,8 @@ func (w *walker) link(path string) {
 		w.Errors = append(w.Errors, &Error{Path: path, Err: err})
 		return
 	}
-	if reason := linkTargetProblem(w.root, target); reason != "" {
-		w.skip(path, "symbolic link "+strings.Replace(reason, "the root", w.arg, 1)+": not followed")
+	if reason := linkTargetProblem(w.root, w.arg, target); reason != "" {
+		w.skip(path, "symbolic link "+reason+": not followed")
 		return
 	}
 	fi, err := os.Stat(target)
@@ -289,20 +289,26 @@ func (w *walker) link(path string) {
 }
 
 // linkTargetProblem says why a link whose resolved, absolute target is
-// target must not be followed from root ("" when it may): "to a path
-// outside the root", or "into .git" when a component of the target's path
-// below root is a skipped directory.
-func linkTargetProblem(root, target string) string {
-	rel, err := filepath.Rel(root, target)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return "to a path outside the root"
+// target must not be followed from root, printed as rootName ("" when it
+// may): "to a path outside ROOTNAME", or "into .git" when a component of the
+// target's path below root is a skipped directory.
+func linkTargetProblem(root, rootName, target string) string {
+	if !inside(root, target) {
+		return "to a path outside " + rootName
 	}
+	rel, _ := filepath.Rel(root, target) // inside: no error
 	for _, part := range strings.Split(rel, string(filepath.Separator)) {
 		if skipDirs[part] {
 			return "into " + part
 		}
 	}
 	return ""
+}
+
+// inside reports whether path is root or below it (both absolute and clean).
+func inside(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // checkExplicitLink refuses a command-line path that is, or goes through, a
@@ -342,7 +348,7 @@ func checkExplicitLink(arg string, isDir bool) error {
 	}
 	isLink := fi.Mode()&fs.ModeSymlink != 0
 	through := false
-	if rel, err := filepath.Rel(wd, abs); err == nil && linkTargetProblem(wd, abs) != "to a path outside the root" {
+	if rel, err := filepath.Rel(wd, abs); err == nil && inside(wd, abs) {
 		// Below the working directory: any link on the way changes where
 		// the path leads (lexical "a/../b" too, when a is a link).
 		through = !isLink && target != filepath.Join(realWD, rel)
@@ -350,8 +356,8 @@ func checkExplicitLink(arg string, isDir bool) error {
 	if !isLink && !through {
 		return nil
 	}
-	if reason := linkTargetProblem(realWD, target); reason != "" {
-		return &LinkError{Path: arg, Through: through, Reason: strings.Replace(reason, "the root", "the working directory", 1)}
+	if reason := linkTargetProblem(realWD, "the working directory", target); reason != "" {
+		return &LinkError{Path: arg, Through: through, Reason: reason}
 	}
 	if !isDir && !IsDockerfileName(filepath.Base(target)) {
 		return &LinkError{Path: arg, Through: through, Reason: "to a file whose name is not a Dockerfile's"}
