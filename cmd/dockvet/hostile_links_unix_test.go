@@ -3,10 +3,14 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dockvet/dockvet/internal/discover"
+	"github.com/dockvet/dockvet/internal/safefile"
 )
 
 // TestLinkToGitConfigIsNotRead: actions/checkout (persist-credentials) and
@@ -115,6 +119,51 @@ func TestWorkflowCommandsInNamesReachNoLog(t *testing.T) {
 			if strings.Contains(line, "##[") || strings.HasPrefix(trimmed, "::") {
 				t.Errorf("%s: a workflow command reaches the log: %q", format, line)
 			}
+		}
+	}
+}
+
+// TestLinkSwappedAfterDiscoveryIsNotRead: discovery checks where a link
+// leads, the reader opens it later; a link re-pointed in between (at
+// .git/config, say) must be refused, not read. The reader compares the
+// device and inode it opened with those discovery examined.
+func TestLinkSwappedAfterDiscoveryIsNotRead(t *testing.T) {
+	repo := t.TempDir()
+	for name, content := range map[string]string{
+		"docker/Dockerfile.prod": "FROM alpine:3.20\n",
+		".git/config":            "extraheader = AUTHORIZATION: basic c2VjcmV0\n",
+	} {
+		p := filepath.Join(repo, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(repo, "Dockerfile")
+	if err := os.Symlink("docker/Dockerfile.prod", link); err != nil {
+		t.Fatal(err)
+	}
+	found := discover.Files([]string{repo}, "")
+	if len(found.Files) != 2 {
+		t.Fatalf("discovered %v, want the link and its target", found.Files)
+	}
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(".git/config", link); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{stdin: strings.NewReader("")}
+	inputs, errs := e.readInputs(found.Files)
+	var changed *safefile.ChangedError
+	if len(errs) != 1 || !errors.As(errs[0], &changed) {
+		t.Errorf("errors = %v, want one ChangedError for the swapped link", errs)
+	}
+	for _, in := range inputs {
+		if strings.Contains(string(in.Src), "c2VjcmV0") {
+			t.Errorf("%s: read the swapped-in .git/config", in.Name)
 		}
 	}
 }
