@@ -156,4 +156,13 @@ func TestLayerTableCleansHostileText(t *testing.T) {
 			t.Errorf("clean(%q) = %q keeps a control character", in, got)
 		}
 	}
+	// GitHub's runner executes workflow commands from any log line.
+	for in, want := range map[string]string{
+		"RUN echo ##[stop-commands]tok":      `RUN echo ##\x5bstop-commands]tok`,
+		"  ::remove-matcher owner=dockvet::": `\x3a:remove-matcher owner=dockvet::`,
+	} {
+		if got := clean(in); got != want {
+			t.Errorf("clean(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
