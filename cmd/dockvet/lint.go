@@ -57,9 +57,12 @@ func (e *env) lintCommand() *cobra.Command {
 node_modules and vendor) for Dockerfile and Containerfile (any case),
 Dockerfile.*, Dockerfile-*, Dockerfile_*, Containerfile.*, *.Dockerfile,
 *.dockerfile, *.Containerfile and *.containerfile, never *.dockerignore; a
-symbolic link is followed only to a regular file inside the directory. A
-directory given explicitly that holds no Dockerfile is an error. A file named
-explicitly is linted whatever its name; "-" reads standard input.
+symbolic link is followed only to a Dockerfile-named regular file inside the
+directory, not under .git, node_modules or vendor. A directory given
+explicitly that holds no Dockerfile is an error. A file named explicitly is
+linted whatever its name; a path named explicitly that is or goes through a
+symbolic link is followed only inside the working directory (else exit 2);
+"-" reads standard input.
 
 The build context (for the sizes of COPY and ADD: DV101, DV410, DV411,
 DV412) is --context DIR, or by default each Dockerfile's own directory; it is
@@ -262,6 +265,10 @@ func fileError(err error) finding.FileError {
 	if errors.As(err, &de) {
 		return finding.FileError{File: de.Path, Message: de.Error()}
 	}
+	var le *discover.LinkError
+	if errors.As(err, &le) {
+		return finding.FileError{File: le.Path, Message: le.Error()}
+	}
 	var nd *discover.NoDockerfileError
 	if errors.As(err, &nd) {
 		return finding.FileError{File: nd.Dir, Message: nd.Error()}
@@ -300,10 +307,12 @@ func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
 // detected without being read whole. A named file must be a regular file (or
 // a link to one): a FIFO, a device or a /proc file is refused, since the
 // repository being linted may be hostile (a Dockerfile linked to
-// /proc/self/environ would print the CI job's secrets).
+// /proc/self/environ would print the CI job's secrets). It must also still
+// be the file discovery examined (f.ID), so that a link swapped after
+// discovery's checks is not read.
 func (e *env) readInput(f discover.File) ([]byte, error) {
 	if !f.Stdin {
-		return safefile.ReadFile(f.Path, maxFileSize)
+		return safefile.ReadFileSame(f.Path, maxFileSize, f.ID)
 	}
 	src, err := io.ReadAll(io.LimitReader(e.stdin, maxFileSize+1))
 	if err == nil && len(src) > maxFileSize {

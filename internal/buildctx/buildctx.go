@@ -194,7 +194,7 @@ func newContext(dir, ignore string, opts Options) (*Context, error) {
 		root:     &dnode{},
 	}
 	if ignore != "" {
-		data, err := readIgnoreFile(ignore)
+		data, err := readIgnoreFile(dir, ignore)
 		if err != nil {
 			return nil, err
 		}
@@ -221,11 +221,49 @@ func newContext(dir, ignore string, opts Options) (*Context, error) {
 // (no real .dockerignore comes near it).
 const MaxIgnoreFileSize = 1 << 20
 
-// readIgnoreFile reads the ignore file p, which must be a regular file (a
-// FIFO would block the open or read forever, a link to /dev/zero never
-// end) of at most MaxIgnoreFileSize bytes.
-func readIgnoreFile(p string) ([]byte, error) {
-	return safefile.ReadFile(p, MaxIgnoreFileSize)
+// readIgnoreFile reads the ignore file p of the context dir, which must be a
+// regular file (a FIFO would block the open or read forever, a link to
+// /dev/zero never end) of at most MaxIgnoreFileSize bytes. The repository
+// under review may be hostile, so a symbolic link is followed only to a file
+// inside the context directory (both resolved) named .dockerignore or
+// *.dockerignore; any other link is an error that names the link, never its
+// target or content.
+func readIgnoreFile(dir, p string) ([]byte, error) {
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return nil, err
+	}
+	want := safefile.FileID{}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		realDir, err := filepath.EvalSymlinks(dir)
+		if err == nil {
+			realDir, err = filepath.Abs(realDir)
+		}
+		if err != nil {
+			return nil, err
+		}
+		target, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			target, err = filepath.Abs(target)
+		}
+		if err != nil {
+			return nil, err
+		}
+		rel, err := filepath.Rel(realDir, target)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+			return nil, fmt.Errorf("%s is a symbolic link to a file outside the build context: not read", p)
+		}
+		if base := filepath.Base(target); base != ".dockerignore" && !strings.HasSuffix(base, ".dockerignore") {
+			return nil, fmt.Errorf("%s is a symbolic link to a file not named .dockerignore or *.dockerignore: not read", p)
+		}
+		// Read the target examined here, not whatever the link names by then.
+		st, err := os.Stat(target)
+		if err != nil {
+			return nil, err
+		}
+		want = safefile.IDOf(st)
+	}
+	return safefile.ReadFileSame(p, MaxIgnoreFileSize, want)
 }
 
 // Dir is the context directory as given to Open.

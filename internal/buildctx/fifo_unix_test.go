@@ -52,22 +52,12 @@ func TestIgnoreFileNotRegular(t *testing.T) {
 			return p
 		}},
 		{"link to a fifo", "", func(t *testing.T, dir string) string {
-			fifo := filepath.Join(t.TempDir(), "pipe")
+			fifo := filepath.Join(dir, "pipe.dockerignore")
 			if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 				t.Fatalf("mkfifo: %v", err)
 			}
 			p := filepath.Join(dir, ".dockerignore")
 			if err := os.Symlink(fifo, p); err != nil {
-				t.Fatal(err)
-			}
-			return p
-		}},
-		{"link to dev-zero", "", func(t *testing.T, dir string) string {
-			if _, err := os.Stat("/dev/zero"); err != nil {
-				t.Skipf("no /dev/zero: %v", err)
-			}
-			p := filepath.Join(dir, ".dockerignore")
-			if err := os.Symlink("/dev/zero", p); err != nil {
 				t.Fatal(err)
 			}
 			return p
@@ -89,6 +79,48 @@ func TestIgnoreFileNotRegular(t *testing.T) {
 			within(t, time.Second, func() { _, err = Open(dir, dockerfile) })
 			if err == nil || !strings.Contains(err.Error(), ignore+" is not a regular file") {
 				t.Fatalf("Open: %v, want %q is not a regular file", err, ignore)
+			}
+		})
+	}
+}
+
+// TestIgnoreFileLinks: a .dockerignore link in a repository under review is
+// followed only to an ignore file inside the context; a link to /dev/zero,
+// to a secret outside or to .git/config inside is an error that names the
+// link and never quotes the target.
+func TestIgnoreFileLinks(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "x.dockerignore")
+	if err := os.WriteFile(secret, []byte("AWS_SECRET=hunter2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		target string // relative to the context, or absolute
+		want   string // the error after "<link> ", "" for none
+	}{
+		{name: "ignore file inside", target: "docker/app.dockerignore"},
+		{name: "dev-zero", target: "/dev/zero", want: "is a symbolic link to a file outside the build context: not read"},
+		{name: "ignore-named secret outside", target: secret, want: "is a symbolic link to a file outside the build context: not read"},
+		{name: "git config inside", target: ".git/config", want: "is a symbolic link to a file not named .dockerignore or *.dockerignore: not read"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tree(t, dir, "Dockerfile", "app/main.go", ".git/config", "docker/app.dockerignore")
+			link := filepath.Join(dir, ".dockerignore")
+			if err := os.Symlink(tc.target, link); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(dir, filepath.Join(dir, "Dockerfile"))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Open: %v", err)
+			case tc.want != "" && (err == nil || err.Error() != link+" "+tc.want):
+				t.Fatalf("Open: %v, want %q", err, link+" "+tc.want)
+			}
+			if err != nil && (strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), outside)) {
+				t.Errorf("the error quotes the target: %v", err)
 			}
 		})
 	}

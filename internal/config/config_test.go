@@ -372,7 +372,9 @@ func touch(t *testing.T, root string, files ...string) {
 }
 
 // TestLoadFoundLinks: a config found in a repository under review is read
-// through a symbolic link only when the link stays in the repository.
+// through a symbolic link only when the link stays in the repository, out of
+// .git (actions/checkout keeps the job's token in .git/config), and leads to
+// a file named like a config.
 func TestLoadFoundLinks(t *testing.T) {
 	base := t.TempDir()
 	write := func(rel, content string) {
@@ -397,25 +399,42 @@ func TestLoadFoundLinks(t *testing.T) {
 	write("secrets.env", "AWS_SECRET=hunter2\n")
 	write("repo/.git/HEAD", "ref: refs/heads/main\n")
 	write("repo/shared.yaml", "fail-on: error\n")
+	write("repo/shared/.dockvet.yml", "fail-on: error\n")
+	write("repo/.git/config", "[http]\n\textraheader = AUTHORIZATION: basic hunter2\n")
+	write("repo/.git/.dockvet.yaml", "fail-on: error\n")
 	plain := filepath.Join(base, "repo", "plain", ".dockvet.yaml")
 	write("repo/plain/.dockvet.yaml", "fail-on: info\n")
 	tests := []struct {
 		name    string
 		path    string
 		outside bool
+		refused string // the whole message of a *LinkTargetError
 	}{
-		{"plain file", plain, false},
-		{"link inside the repository", link("repo/svc/.dockvet.yaml", "../shared.yaml"), false},
-		{"link out of the repository", link("repo/api/.dockvet.yaml", "../../secrets.env"), true},
-		{"absolute link out", link("repo/web/.dockvet.yaml", filepath.Join(base, "secrets.env")), true},
-		{"no repository: link out of its directory", link("norepo/.dockvet.yaml", "../secrets.env"), true},
+		{name: "plain file", path: plain},
+		{name: "link to a config inside the repository", path: link("repo/svc/.dockvet.yaml", "../shared/.dockvet.yml")},
+		{name: "link out of the repository", path: link("repo/api/.dockvet.yaml", "../../secrets.env"), outside: true},
+		{name: "absolute link out", path: link("repo/web/.dockvet.yaml", filepath.Join(base, "secrets.env")), outside: true},
+		{name: "no repository: link out of its directory", path: link("norepo/.dockvet.yaml", "../secrets.env"), outside: true},
+		{name: "link to .git/config", path: link("repo/git/.dockvet.yaml", "../.git/config"), refused: "is a symbolic link into .git: not read"},
+		{name: "link to a config-named file in .git", path: link("repo/hook/.dockvet.yaml", "../.git/.dockvet.yaml"), refused: "is a symbolic link into .git: not read"},
+		{name: "link to a file not named like a config", path: link("repo/other/.dockvet.yaml", "../shared.yaml"), refused: "is a symbolic link to a file not named .dockvet.yaml or .dockvet.yml: not read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := LoadFound(tt.path)
 			var lo *LinkOutsideError
-			if tt.outside != errors.As(err, &lo) || !tt.outside && err != nil {
-				t.Errorf("LoadFound: %v (want outside: %v)", err, tt.outside)
+			var lt *LinkTargetError
+			switch {
+			case tt.outside:
+				if !errors.As(err, &lo) {
+					t.Errorf("LoadFound: %v, want a LinkOutsideError", err)
+				}
+			case tt.refused != "":
+				if !errors.As(err, &lt) || err.Error() != tt.path+" "+tt.refused {
+					t.Errorf("LoadFound: %v, want %q", err, tt.path+" "+tt.refused)
+				}
+			case err != nil:
+				t.Errorf("LoadFound: %v", err)
 			}
 			if err != nil && strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("the secret leaked: %v", err)

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -73,13 +74,32 @@ func (e *LinkOutsideError) Error() string {
 	return e.Path + " is a symbolic link to a file outside " + e.Root + ": not read"
 }
 
+// LinkTargetError is a config file found by Find that is a symbolic link
+// inside its repository to a file that is not a config: one not named
+// .dockvet.yaml or .dockvet.yml, or one in .git (where CI keeps its token).
+type LinkTargetError struct {
+	Path string
+	// Reason completes "a symbolic link ...".
+	Reason string
+}
+
+func (e *LinkTargetError) Error() string {
+	return e.Path + " is a symbolic link " + e.Reason + ": not read"
+}
+
+// untrustedDirs are directories of a repository whose files are never a
+// config: version-control internals (.git/config holds CI credentials) and
+// other people's code. The same as the directories discovery skips.
+var untrustedDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
+
 // LoadFound loads a config file that Find returned. Such a file belongs to
 // the repository under review, which may be hostile: a .dockvet.yaml linked
-// to ~/.aws/credentials or a KEY=VALUE file would print its content in the
-// parse error. So a symbolic link is followed only to a file inside the
-// repository (the nearest directory above it holding .git, or its own
-// directory when there is none). A path given with --config is the user's
-// choice: Load it.
+// to ~/.aws/credentials, .git/config or a KEY=VALUE file would print its
+// content in the parse error. So a symbolic link is followed only to a file
+// inside the repository (the nearest directory above it holding .git, or its
+// own directory when there is none), not under .git, node_modules or vendor,
+// and itself named .dockvet.yaml or .dockvet.yml. A path given with --config
+// is the user's choice: Load it.
 func LoadFound(path string) (*Config, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
@@ -101,6 +121,15 @@ func LoadFound(path string) (*Config, error) {
 		}
 		if !within(realRoot, target) {
 			return nil, &LinkOutsideError{Path: path, Root: root}
+		}
+		rel, _ := filepath.Rel(realRoot, target) // within: no error
+		for _, part := range strings.Split(rel, string(filepath.Separator)) {
+			if untrustedDirs[part] {
+				return nil, &LinkTargetError{Path: path, Reason: "into " + part}
+			}
+		}
+		if !slices.Contains(FileNames, filepath.Base(target)) {
+			return nil, &LinkTargetError{Path: path, Reason: "to a file not named " + strings.Join(FileNames, " or ")}
 		}
 	}
 	return Load(path)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/dockvet/dockvet/internal/safefile"
 )
 
 // File is one file to lint.
@@ -18,6 +20,11 @@ type File struct {
 	Path string
 	// Stdin means the content comes from standard input, not from Path.
 	Stdin bool
+	// ID is the file discovery examined (device and inode of the link's
+	// target for a link): the reader refuses Path if it then opens another
+	// file (safefile.ReadFileSame), so a link swapped after the checks
+	// below is never read. Zero when unknown.
+	ID safefile.FileID
 }
 
 // Error is a path that could not be examined. Discovery goes on after it.
@@ -40,6 +47,28 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// LinkError is a path given on the command line that is, or goes through, a
+// symbolic link dockvet does not follow: one that resolves outside the
+// working directory, into a skipped directory (.git holds CI credentials),
+// or, for a file, to a name that is not a Dockerfile's. The message names
+// the link, never its target.
+type LinkError struct {
+	Path string
+	// Through is true when a directory on the way is the link, not Path.
+	Through bool
+	// Reason completes "a symbolic link ...": "to a path outside the
+	// working directory".
+	Reason string
+}
+
+func (e *LinkError) Error() string {
+	verb := "is"
+	if e.Through {
+		verb = "goes through"
+	}
+	return e.Path + " " + verb + " a symbolic link " + e.Reason + ": not followed; name the target itself"
+}
 
 // skipDirs are never descended into: they hold other people's code (vendor,
 // node_modules) or version-control internals, and they can be huge.
@@ -79,13 +108,16 @@ type Result struct {
 //
 // "-" is standard input, named stdinName (or "-") in the result. A path that
 // is not a directory is returned whatever its name, since the user asked for
-// it (the reader refuses it if it is not a regular file). A directory is
+// it (the reader refuses it if it is not a regular file). A path that is or
+// goes through a symbolic link is a *LinkError unless the link stays inside
+// the working directory (see checkExplicitLink). A directory is
 // walked recursively for files accepted by IsDockerfileName, skipping
 // skipDirs and never following symbolic links to directories, so that link
 // loops cannot hang the walk. A walked repository may be hostile: a
 // Dockerfile-named symbolic link is followed only when its target is a
-// regular file inside the directory argument (both resolved), so that a link
-// to /proc/self/environ or ~/.docker/config.json is never read. Results keep
+// regular file inside the directory argument (both resolved), not in a
+// skipped directory, and itself named like a Dockerfile, so that a link to
+// /proc/self/environ, ~/.docker/config.json or .git/config is never read. Results keep
 // the argument order; within one directory argument they are sorted. A file
 // reached twice is listed once, at its first place.
 func Files(args []string, stdinName string) Result {
@@ -128,8 +160,12 @@ func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, 
 			res.Errors = append(res.Errors, &Error{Path: arg, Err: err})
 			continue
 		}
+		if err := checkExplicitLink(arg, fi.IsDir()); err != nil {
+			res.Errors = append(res.Errors, err)
+			continue
+		}
 		if !fi.IsDir() {
-			add(File{Path: arg})
+			add(File{Path: arg, ID: safefile.IDOf(fi)})
 			continue
 		}
 		w := walker{Result: &res, arg: arg, readDir: readDir, skippedSeen: skippedSeen}
@@ -145,9 +181,9 @@ func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, 
 		if explicit && len(w.found) == 0 && len(res.Errors) == errsBefore {
 			res.Errors = append(res.Errors, &NoDockerfileError{Dir: arg})
 		}
-		slices.Sort(w.found)
-		for _, p := range w.found {
-			add(File{Path: p})
+		slices.SortFunc(w.found, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+		for _, f := range w.found {
+			add(f)
 		}
 	}
 	return res
@@ -167,7 +203,7 @@ type walker struct {
 	*Result
 	arg     string // the directory argument as given
 	root    string // arg, absolute with every link resolved
-	found   []string
+	found   []File
 	readDir func(string) ([]fs.DirEntry, error) // os.ReadDir but in tests
 	// skippedSeen holds the identity of every entry skipped in this run.
 	skippedSeen map[string]bool
@@ -194,7 +230,7 @@ func (w *walker) walk(dir string) {
 		case !IsDockerfileName(name):
 			// not ours, whatever its type
 		case e.Type().IsRegular():
-			w.found = append(w.found, path)
+			w.regular(path, e)
 		case e.Type()&fs.ModeSymlink != 0:
 			w.link(path)
 		default:
@@ -204,7 +240,21 @@ func (w *walker) walk(dir string) {
 	}
 }
 
-// link decides on a Dockerfile-named symbolic link found in the walk.
+// regular adds a regular file of the walk, with its identity.
+func (w *walker) regular(path string, e fs.DirEntry) {
+	f := File{Path: path}
+	if fi, err := e.Info(); err == nil {
+		f.ID = safefile.IDOf(fi)
+	}
+	w.found = append(w.found, f)
+}
+
+// link decides on a Dockerfile-named symbolic link found in the walk. It is
+// followed only to a regular file inside the root whose own name is a
+// Dockerfile's and that is not in a skipped directory: a repository under
+// review may link "Dockerfile" to .git/config (where CI keeps its token),
+// to a credentials file an earlier step wrote into the workspace, or out of
+// the tree, and the text format prints what it reads as source lines.
 func (w *walker) link(path string) {
 	target, err := filepath.EvalSymlinks(path)
 	if err == nil {
@@ -216,8 +266,8 @@ func (w *walker) link(path string) {
 		w.Errors = append(w.Errors, &Error{Path: path, Err: err})
 		return
 	}
-	if rel, err := filepath.Rel(w.root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		w.skip(path, "symbolic link to a file outside "+w.arg+": not followed")
+	if reason := linkTargetProblem(w.root, w.arg, target); reason != "" {
+		w.skip(path, "symbolic link "+reason+": not followed")
 		return
 	}
 	fi, err := os.Stat(target)
@@ -225,13 +275,94 @@ func (w *walker) link(path string) {
 	case err != nil:
 		w.Errors = append(w.Errors, &Error{Path: path, Err: err})
 	case fi.Mode().IsRegular():
-		w.found = append(w.found, path)
+		if !IsDockerfileName(filepath.Base(target)) {
+			w.skip(path, "symbolic link to a file whose name is not a Dockerfile's: not followed")
+			return
+		}
+		w.found = append(w.found, File{Path: path, ID: safefile.IDOf(fi)})
 	case fi.IsDir():
 		// A directory named like a Dockerfile: links to directories are
 		// never followed.
 	default:
 		w.skip(path, "symbolic link to "+kind(fi.Mode()))
 	}
+}
+
+// linkTargetProblem says why a link whose resolved, absolute target is
+// target must not be followed from root, printed as rootName ("" when it
+// may): "to a path outside ROOTNAME", or "into .git" when a component of the
+// target's path below root is a skipped directory.
+func linkTargetProblem(root, rootName, target string) string {
+	if !inside(root, target) {
+		return "to a path outside " + rootName
+	}
+	rel, _ := filepath.Rel(root, target) // inside: no error
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		if skipDirs[part] {
+			return "into " + part
+		}
+	}
+	return ""
+}
+
+// inside reports whether path is root or below it (both absolute and clean).
+func inside(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// checkExplicitLink refuses a command-line path that is, or goes through, a
+// symbolic link, unless the link resolves inside the working directory (both
+// resolved), not into a skipped directory, and, for a file, to a name
+// IsDockerfileName accepts. A shell glob such as "services/*" or a CI job's
+// list of changed files is as hostile as the repository: a link there to /
+// or to ~/.docker/config.json must not be walked or read. A plain path is
+// the user's choice and is allowed wherever it is. Only the components below
+// the working directory are examined for links (those above it are the
+// user's); for a path outside the working directory, only its last one.
+func checkExplicitLink(arg string, isDir bool) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return &Error{Path: arg, Err: err}
+	}
+	abs, err := filepath.Abs(arg)
+	if err != nil {
+		return &Error{Path: arg, Err: err}
+	}
+	// The path as given, not abs: cleaning "a/../b" drops a, which the
+	// kernel resolves first when it is a link.
+	target, err := filepath.EvalSymlinks(arg)
+	if err == nil {
+		target, err = filepath.Abs(target)
+	}
+	if err != nil {
+		return &Error{Path: arg, Err: err}
+	}
+	realWD, err := filepath.EvalSymlinks(wd)
+	if err != nil {
+		return &Error{Path: arg, Err: err}
+	}
+	fi, err := os.Lstat(arg)
+	if err != nil {
+		return &Error{Path: arg, Err: err}
+	}
+	isLink := fi.Mode()&fs.ModeSymlink != 0
+	through := false
+	if rel, err := filepath.Rel(wd, abs); err == nil && inside(wd, abs) {
+		// Below the working directory: any link on the way changes where
+		// the path leads (lexical "a/../b" too, when a is a link).
+		through = !isLink && target != filepath.Join(realWD, rel)
+	}
+	if !isLink && !through {
+		return nil
+	}
+	if reason := linkTargetProblem(realWD, "the working directory", target); reason != "" {
+		return &LinkError{Path: arg, Through: through, Reason: reason}
+	}
+	if !isDir && !IsDockerfileName(filepath.Base(target)) {
+		return &LinkError{Path: arg, Through: through, Reason: "to a file whose name is not a Dockerfile's"}
+	}
+	return nil
 }
 
 // skip records a skipped entry once, however many arguments reach it.

@@ -87,7 +87,7 @@ func TestGitHubEscaping(t *testing.T) {
 	want := []string{
 		"::warning file=a%2Cb%3Ac/Docker file,line=2,col=8,endLine=2,endColumn=13,title=DV100 volume-instruction::100%25 sure%0Asecond line%0D%0Athird: a, b",
 		"::error file=a%2Cb%3Ac/Docker file,line=3,col=6,endLine=3,endColumn=12,title=DV200 latest-tag::quotes \" ' and <tags> & | pipes *stars* _under_ `tick`",
-		"::notice file=dir/%2541é.Dockerfile,line=1,col=1,endLine=1,endColumn=10,title=DV302 root-user::control \x01 char and bad \uFFFD\uFFFD utf-8",
+		"::notice file=dir/%2541é.Dockerfile,line=1,col=1,endLine=1,endColumn=10,title=DV302 root-user::control \\x01 char and bad \uFFFD\uFFFD utf-8",
 		"::warning file=img%3A1,title=DV302 root-user::no line at all",
 		"::error file=missing%2C dir%3Ax/Dockerfile::open: no such file%0Aor directory 50%25",
 	}

@@ -71,15 +71,18 @@ func githubCommand(s finding.Severity) string {
 // githubData escapes a command's message as the runner unescapes it: '%'
 // first, then CR and LF, so that a message can neither end the command early
 // nor forge one of its own. Invalid UTF-8 becomes U+FFFD, as in the JSON
-// format (the runner would decode it so anyway).
+// format (the runner would decode it so anyway). The other characters Escape
+// rewrites (ESC, C1 controls, bidirectional overrides) are escaped as Escape
+// does, before: the runner echoes the annotation into the job's log, which
+// renders ANSI sequences.
 func githubData(s string) string {
-	return githubDataEscaper.Replace(validUTF8(s))
+	return githubDataEscaper.Replace(escapeRunesButLineEnds(validUTF8(s)))
 }
 
 // githubProperty escapes a property value: as data, plus ':' and ',', which
 // would otherwise end the property list or the value.
 func githubProperty(s string) string {
-	return githubPropertyEscaper.Replace(validUTF8(s))
+	return githubPropertyEscaper.Replace(escapeRunesButLineEnds(validUTF8(s)))
 }
 
 // validUTF8 replaces each invalid byte with U+FFFD, as encoding/json does.
@@ -150,7 +153,8 @@ func writeStepSummary(w io.Writer, res *finding.Result) error {
 
 // markdownCell makes text safe in a GitHub Markdown table cell: no line
 // break, no '|' ending the cell, no HTML or Markdown taking effect (GitHub
-// renders both in summaries).
+// renders both in summaries), and the characters Escape rewrites (controls,
+// C1, bidirectional overrides) escaped as Escape writes them.
 func markdownCell(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -170,8 +174,8 @@ func markdownCell(s string) string {
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:
-			if r < 0x20 || r == 0x7f {
-				fmt.Fprintf(&b, "\\x%02x", r)
+			if unsafeRune(r) {
+				b.WriteString(escapeRune(r))
 			} else {
 				b.WriteRune(r)
 			}

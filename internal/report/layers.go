@@ -307,7 +307,9 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	// Escape now rewrites only what the runner executes ("##[", a leading
+	// "::"): a layer's created_by and a Dockerfile's lines are hostile too.
+	return Escape(strings.Join(strings.Fields(s), " "))
 }
 
 // pad right-aligns s in n cells.

@@ -76,11 +76,51 @@ func describe(m fs.FileMode) string {
 	return "not a regular file"
 }
 
+// FileID identifies a file: its device and inode numbers. The zero FileID
+// is unknown (stdin, or a system that gives none) and matches any file.
+type FileID struct{ Dev, Ino uint64 }
+
+// Known reports whether id identifies a file.
+func (id FileID) Known() bool { return id != FileID{} }
+
+// ChangedError is a path that names another file when it is opened than it
+// did when it was examined: a link or file swapped in between (or a race
+// with an editor's atomic save). The file is not read.
+type ChangedError struct{ Path string }
+
+func (e *ChangedError) Error() string {
+	return e.Path + " changed while it was being opened: not read"
+}
+
 // Open opens path (following symbolic links) for reading and returns the
-// open file with its FileInfo, or a *NotRegularError when what was opened is
-// not a regular file on an ordinary file system. The open never blocks, even
-// on a FIFO. The caller closes the file and bounds what it reads.
+// open file with its FileInfo, or a *NotRegularError when path is not a
+// regular file on an ordinary file system. The caller closes the file and
+// bounds what it reads.
+//
+// A device is refused before it is opened (opening /dev/watchdog arms it,
+// opening a tape rewinds it, a terminal could become the controlling one):
+// the path is stat'ed first. What was opened is checked again, since the path
+// may have been swapped since the stat: it must be a regular file and the
+// very file the stat saw (device and inode), or the open is refused with a
+// *ChangedError. The open never blocks, even on a FIFO swapped in.
 func Open(path string) (*os.File, fs.FileInfo, error) {
+	return OpenSame(path, FileID{})
+}
+
+// OpenSame is Open for a file examined earlier (by discovery, say) whose
+// identity was then want: a path that now leads to another file is refused
+// with a *ChangedError. A zero want checks only what Open checks.
+func OpenSame(path string, want FileID) (*os.File, fs.FileInfo, error) {
+	before, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !before.Mode().IsRegular() {
+		return nil, nil, &NotRegularError{Path: path, What: describe(before.Mode())}
+	}
+	if want.Known() && IDOf(before) != want {
+		return nil, nil, &ChangedError{Path: path}
+	}
 	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, nil, err
@@ -93,6 +133,10 @@ func Open(path string) (*os.File, fs.FileInfo, error) {
 	if !st.Mode().IsRegular() {
 		_ = f.Close()
 		return nil, nil, &NotRegularError{Path: path, What: describe(st.Mode())}
+	}
+	if !os.SameFile(before, st) {
+		_ = f.Close()
+		return nil, nil, &ChangedError{Path: path}
 	}
 	if pseudo, err := onPseudoFS(f); err != nil || pseudo {
 		_ = f.Close()
@@ -110,7 +154,13 @@ func Open(path string) (*os.File, fs.FileInfo, error) {
 // not a regular file: see Open. A file that yields more bytes than its size
 // said is a pseudo-file generated as it is read, and is refused too.
 func ReadFile(path string, limit int64) ([]byte, error) {
-	f, st, err := Open(path)
+	return ReadFileSame(path, limit, FileID{})
+}
+
+// ReadFileSame is ReadFile for a file examined earlier whose identity was
+// then want (see OpenSame).
+func ReadFileSame(path string, limit int64, want FileID) ([]byte, error) {
+	f, st, err := OpenSame(path, want)
 	if err != nil {
 		return nil, err
 	}

@@ -81,8 +81,31 @@ func Project(format string, k Key) Key {
 		k.EndLine, k.EndCol = 0, 0
 		k.Message = xmlChars(k.Message)
 		return k
+	case "github":
+		k.File, k.Message = logChars(k.File), logChars(k.Message)
+		return k
 	}
 	return k
+}
+
+// logChars writes C0 controls but tab, CR and LF, DEL and C1 as \xNN, and
+// Unicode line separators and bidirectional formatting characters as \uNNNN,
+// as the github format does so that the runner's log (which renders ANSI)
+// shows them inert. An independent oracle: it does not call the writer's code.
+func logChars(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r >= 0x80 && r <= 0x9f, r == 0x2028, r == 0x2029, r == 0x061c, r == 0x200e, r == 0x200f,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // Compare requires got to carry exactly the findings of the JSON result
