@@ -45,20 +45,62 @@ RUN --mount=type=bind,source=installer.run,target=/tmp/installer.run \
 }
 
 func checkRemovedInLaterLayer(pass *rule.Pass) {
-	var earlier []addition
+	var earlier additionIndex
 	for _, s := range finalSteps(pass.File, passBaseEnv(pass)) {
-		if s.in.Keyword == "RUN" && !s.in.Invalid && len(earlier) > 0 {
-			reportLaterRemovals(pass, s, earlier)
+		if s.in.Keyword == "RUN" && !s.in.Invalid && len(earlier.all) > 0 {
+			reportLaterRemovals(pass, s, &earlier)
 		}
 		for _, a := range additions(s) {
 			if !a.empty {
-				earlier = append(earlier, a)
+				earlier.add(a)
 			}
 		}
 	}
 }
 
-func reportLaterRemovals(pass *rule.Pass, s chainStep, earlier []addition) {
+// additionIndex holds what earlier layers added, indexed by every directory
+// above each path (and the path itself), so that finding what one rm deletes
+// costs what it matches rather than a scan of every earlier addition: a file
+// with thousands of COPY and rm lines was quadratic (issue 7, item 11).
+type additionIndex struct {
+	all   []addition
+	under map[string][]int // a path or directory -> indices into all, in order
+}
+
+func (x *additionIndex) add(a addition) {
+	if x.under == nil {
+		x.under = map[string][]int{}
+	}
+	i := len(x.all)
+	x.all = append(x.all, a)
+	for p := a.path; ; p = path.Dir(p) {
+		x.under[p] = append(x.under[p], i)
+		if p == "/" || p == "." {
+			return
+		}
+	}
+}
+
+// candidates returns, in order, the indices of the additions that deleting
+// target could touch: those at or under target, or for a glob, under the
+// directory before its first pattern character ("*" and "?" never match a
+// "/", so a match lies below it). A relative target is compared with every
+// addition.
+func (x *additionIndex) candidates(target string) []int {
+	if !strings.HasPrefix(target, "/") {
+		idx := make([]int, len(x.all))
+		for i := range idx {
+			idx[i] = i
+		}
+		return idx
+	}
+	if i := strings.IndexAny(target, "*?["); i >= 0 {
+		return x.under[path.Dir(target[:i+1])]
+	}
+	return x.under[target]
+}
+
+func reportLaterRemovals(pass *rule.Pass, s chainStep, earlier *additionIndex) {
 	rs := newRunScope(s)
 	for i, c := range rs.calls {
 		if c.Name != "rm" || c.Conditional {
@@ -74,8 +116,8 @@ func reportLaterRemovals(pass *rule.Pass, s chainStep, earlier []addition) {
 			var lines []string
 			var first *addition
 			seen := map[*dockerfile.Instruction]bool{}
-			for k := range earlier {
-				a := &earlier[k]
+			for _, k := range earlier.candidates(target) {
+				a := &earlier.all[k]
 				if seen[a.in] || !deletesAddition(target, a) {
 					continue
 				}
