@@ -286,12 +286,18 @@ func portOf(u *url.URL) string {
 }
 
 // limitFor says how much of a response to path the resolver may read:
-// manifests and blobs (the resolver fetches only configs) are capped.
+// manifests and blobs (the resolver fetches only configs) are capped. The
+// kind is the second-to-last segment of /v2/<name>/(manifests|blobs)/<ref>:
+// a repository may itself be named .../manifests or .../blobs.
 func limitFor(path string) (int64, string) {
-	switch {
-	case strings.Contains(path, "/manifests/"):
+	segs := strings.Split(strings.TrimSuffix(path, "/"), "/")
+	if len(segs) < 4 || segs[1] != "v2" {
+		return 0, ""
+	}
+	switch segs[len(segs)-2] {
+	case "manifests":
 		return MaxManifestSize, "manifest"
-	case strings.Contains(path, "/blobs/"):
+	case "blobs":
 		return MaxConfigSize, "config"
 	}
 	return 0, ""
