@@ -243,15 +243,22 @@ type Input struct {
 	Path string
 }
 
-// LintFile lints one Dockerfile. The error is for files that cannot be linted
-// at all (a --target the file lacks, a rule that crashed); findings are
-// returned sorted.
+// LintFile is LintFileContext without cancellation.
 func (e *Engine) LintFile(in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
-	defer e.contexts.flush()
-	return e.lintFile(in, opts)
+	return e.LintFileContext(context.Background(), in, opts)
 }
 
-func (e *Engine) lintFile(in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
+// LintFileContext lints one Dockerfile. The error is for files that cannot
+// be linted at all (a --target the file lacks, a rule that crashed);
+// findings are returned sorted. Base-image lookups run under ctx
+// (cancelling it makes them DV001's timeout) and, as with LintContext, none
+// outlives the call.
+func (e *Engine) LintFileContext(ctx context.Context, in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
+	defer e.contexts.flush()
+	return e.lintFile(ctx, in, opts)
+}
+
+func (e *Engine) lintFile(ctx context.Context, in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
 	defer func() {
 		// The front end is fuzzed and must not panic; if it does anyway, one
 		// file's failure stays that file's error.
@@ -265,9 +272,16 @@ func (e *Engine) lintFile(in Input, opts dockerfile.Options) (fs []finding.Findi
 	}
 	var bases rule.BaseLookup
 	if e.bases != nil {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		bases = newBaseBroker(ctx, e.bases).lookup(f, opts)
+		ctx, cancel := context.WithCancel(ctx)
+		broker := newBaseBroker(ctx, e.bases)
+		defer func() {
+			// Lookups no enabled rule waited for end here, not after
+			// the call (the resolver's writes to its cache and counters
+			// belong to this call).
+			cancel()
+			broker.wait()
+		}()
+		bases = broker.lookup(f, opts)
 	}
 	fs, err = e.check(f, bases, e.contexts.forInput(in))
 	return fs, f, err
@@ -425,7 +439,7 @@ func (e *Engine) LintContext(ctx context.Context, inputs []Input, opts dockerfil
 				var f *dockerfile.File
 				var err error
 				if bases == nil {
-					fs, f, err = e.lintFile(inputs[i], opts)
+					fs, f, err = e.lintFile(ctx, inputs[i], opts)
 				} else if f, err = e.parse(inputs[i], opts); err == nil {
 					fs, err = e.check(f, bases.lookup(f, opts), e.contexts.forInput(inputs[i]))
 				}
