@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -59,7 +60,16 @@ type Settings struct {
 	Context *ContextSettings
 	// Limits are the size thresholds for the size rules.
 	Limits rule.Limits
+	// Secrets are values that must not appear in any output (build args
+	// taken from the environment): every finding's message and related
+	// messages, and every file error, show them as "***". Values shorter
+	// than MinSecretLen are not redacted: masking "1" would mangle every
+	// line number.
+	Secrets []string
 }
+
+// MinSecretLen is the length below which Settings.Secrets are not redacted.
+const MinSecretLen = 4
 
 // BaseResolver resolves image references; *registry.Resolver is one. It
 // returns one result per request, in order, and never fails as a whole.
@@ -94,12 +104,14 @@ type Engine struct {
 	bases    BaseResolver
 	contexts *contexts
 	limits   rule.Limits
+	// redact masks Settings.Secrets; nil when there are none.
+	redact *strings.Replacer
 }
 
 // New resolves settings against the rules.
 func New(rules []*rule.Rule, s Settings) (*Engine, error) {
 	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{},
-		contexts: newContexts(s.Context), limits: s.Limits}
+		contexts: newContexts(s.Context), limits: s.Limits, redact: secretReplacer(s.Secrets)}
 	for _, r := range rules {
 		e.byKey[strings.ToLower(r.ID)] = r
 		e.byKey[strings.ToLower(r.Name)] = r
@@ -305,7 +317,7 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 			if sup.suppressed(r, d.Range.Start.Line) {
 				return
 			}
-			out = append(out, toFinding(r, sev, f.Name, d))
+			out = append(out, e.toFinding(r, sev, f.Name, d))
 		}); err != nil {
 			return nil, err
 		}
@@ -331,7 +343,39 @@ func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup
 	return nil
 }
 
-func toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnostic) finding.Finding {
+// secretReplacer replaces each secret by "***", longest first so that a
+// secret containing another is masked whole; nil when there is nothing to
+// mask.
+func secretReplacer(secrets []string) *strings.Replacer {
+	var vs []string
+	for _, v := range secrets {
+		if len(v) >= MinSecretLen && !slices.Contains(vs, v) {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	slices.SortFunc(vs, func(a, b string) int { return len(b) - len(a) })
+	var pairs []string
+	for _, v := range vs {
+		pairs = append(pairs, v, "***")
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// redacted returns s with the secrets masked.
+func (e *Engine) redacted(s string) string {
+	if e.redact == nil {
+		return s
+	}
+	return e.redact.Replace(s)
+}
+
+// toFinding builds the finding the engine reports from a rule's diagnostic,
+// the single place where rule text enters the output, so secrets are
+// masked here.
+func (e *Engine) toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnostic) finding.Finding {
 	if d.MaxSeverity != finding.SeverityNone && d.MaxSeverity < sev {
 		sev = d.MaxSeverity
 	}
@@ -340,6 +384,7 @@ func toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnosti
 		if rel.File == "" {
 			rel.File = file
 		}
+		rel.Message = e.redacted(rel.Message)
 		related[i] = rel
 	}
 	if len(related) == 0 {
@@ -347,7 +392,7 @@ func toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnosti
 	}
 	return finding.Finding{
 		RuleID: r.ID, RuleName: r.Name, Severity: sev, File: file,
-		Range: d.Range, Message: d.Message, Related: related, Fix: d.Fix,
+		Range: d.Range, Message: e.redacted(d.Message), Related: related, Fix: d.Fix,
 	}
 }
 
@@ -460,7 +505,7 @@ func (e *Engine) LintContext(ctx context.Context, inputs []Input, opts dockerfil
 	res := &finding.Result{Files: len(inputs), Sources: map[string][]string{}}
 	for i, r := range results {
 		if r.err != nil {
-			res.Errors = append(res.Errors, finding.FileError{File: inputs[i].Name, Message: r.err.Error()})
+			res.Errors = append(res.Errors, finding.FileError{File: inputs[i].Name, Message: e.redacted(r.err.Error())})
 			continue
 		}
 		res.Findings = append(res.Findings, r.findings...)
