@@ -150,30 +150,3 @@ func TestUnknownBaseSeverityAndOffline(t *testing.T) {
 		t.Errorf("known root base: %+v", ds)
 	}
 }
-
-// Every rule that reads base images declares it (rule.NeedsBase), or the
-// engine would not look them up for it.
-func TestRulesDeclareNeedsBase(t *testing.T) {
-	srcs := []string{
-		"FROM postgres:16\n",
-		"FROM postgres:16 AS db\nFROM db\nCOPY x /var/lib/postgresql/data\n",
-		"FROM nothere:1\nCMD [\"x\"]\n",
-		"FROM shellcmd:1\nCOPY . /app\n",
-		"FROM shellentry:1\n",
-	}
-	for _, r := range All() {
-		if r.Check == nil {
-			continue
-		}
-		called := false
-		for _, src := range srcs {
-			ruletest.RunBases(t, r, src, dockerfile.Options{}, func(ref string) (*image.Image, error) {
-				called = true
-				return baseImages(testBases)(ref)
-			})
-		}
-		if called != r.NeedsBase {
-			t.Errorf("%s: reads base images = %v, NeedsBase = %v", r, called, r.NeedsBase)
-		}
-	}
-}

@@ -40,6 +40,9 @@ RUN sh /tmp/installer.run && rm /tmp/installer.run`,
 	Good: `FROM debian:12-slim
 RUN --mount=type=bind,source=installer.run,target=/tmp/installer.run \
     sh /tmp/installer.run`,
+	// NeedsBase: RUN scripts see the base image's Env (passBaseEnv), so a
+	// path like $APP/big.bin resolves only with the base image looked up.
+	NeedsBase:  true,
 	Check:      checkRemovedInLaterLayer,
 	CheckImage: historyCheck(checkRemovedInLaterLayer, ""),
 }

@@ -456,9 +456,11 @@ func mergeSettings(cfg *config.Config, fl *lintFlags) (*settings, error) {
 			default:
 				// As docker build does: a bare NAME takes its value from the
 				// environment, and leaves the ARG unset (its default applies)
-				// when the environment has none.
+				// when the environment has none. Such a value is often a
+				// secret (--build-arg NPM_TOKEN): no output shows it.
 				if v, set := os.LookupEnv(k); set {
 					s.parse.BuildArgs[k] = v
+					s.rules.Secrets = append(s.rules.Secrets, v)
 				}
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -59,7 +60,16 @@ type Settings struct {
 	Context *ContextSettings
 	// Limits are the size thresholds for the size rules.
 	Limits rule.Limits
+	// Secrets are values that must not appear in any output (build args
+	// taken from the environment): every finding's message and related
+	// messages, and every file error, show them as "***". Values shorter
+	// than MinSecretLen are not redacted: masking "1" would mangle every
+	// line number.
+	Secrets []string
 }
+
+// MinSecretLen is the length below which Settings.Secrets are not redacted.
+const MinSecretLen = 4
 
 // BaseResolver resolves image references; *registry.Resolver is one. It
 // returns one result per request, in order, and never fails as a whole.
@@ -94,12 +104,14 @@ type Engine struct {
 	bases    BaseResolver
 	contexts *contexts
 	limits   rule.Limits
+	// redact masks Settings.Secrets; nil when there are none.
+	redact *strings.Replacer
 }
 
 // New resolves settings against the rules.
 func New(rules []*rule.Rule, s Settings) (*Engine, error) {
 	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{},
-		contexts: newContexts(s.Context), limits: s.Limits}
+		contexts: newContexts(s.Context), limits: s.Limits, redact: secretReplacer(s.Secrets)}
 	for _, r := range rules {
 		e.byKey[strings.ToLower(r.ID)] = r
 		e.byKey[strings.ToLower(r.Name)] = r
@@ -243,15 +255,22 @@ type Input struct {
 	Path string
 }
 
-// LintFile lints one Dockerfile. The error is for files that cannot be linted
-// at all (a --target the file lacks, a rule that crashed); findings are
-// returned sorted.
+// LintFile is LintFileContext without cancellation.
 func (e *Engine) LintFile(in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
-	defer e.contexts.flush()
-	return e.lintFile(in, opts)
+	return e.LintFileContext(context.Background(), in, opts)
 }
 
-func (e *Engine) lintFile(in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
+// LintFileContext lints one Dockerfile. The error is for files that cannot
+// be linted at all (a --target the file lacks, a rule that crashed);
+// findings are returned sorted. Base-image lookups run under ctx
+// (cancelling it makes them DV001's timeout) and, as with LintContext, none
+// outlives the call.
+func (e *Engine) LintFileContext(ctx context.Context, in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
+	defer e.contexts.flush()
+	return e.lintFile(ctx, in, opts)
+}
+
+func (e *Engine) lintFile(ctx context.Context, in Input, opts dockerfile.Options) (fs []finding.Finding, f *dockerfile.File, err error) {
 	defer func() {
 		// The front end is fuzzed and must not panic; if it does anyway, one
 		// file's failure stays that file's error.
@@ -265,9 +284,16 @@ func (e *Engine) lintFile(in Input, opts dockerfile.Options) (fs []finding.Findi
 	}
 	var bases rule.BaseLookup
 	if e.bases != nil {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		bases = newBaseBroker(ctx, e.bases).lookup(f, opts)
+		ctx, cancel := context.WithCancel(ctx)
+		broker := newBaseBroker(ctx, e.bases)
+		defer func() {
+			// Lookups no enabled rule waited for end here, not after
+			// the call (the resolver's writes to its cache and counters
+			// belong to this call).
+			cancel()
+			broker.wait()
+		}()
+		bases = broker.lookup(f, opts)
 	}
 	fs, err = e.check(f, bases, e.contexts.forInput(in))
 	return fs, f, err
@@ -291,7 +317,7 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 			if sup.suppressed(r, d.Range.Start.Line) {
 				return
 			}
-			out = append(out, toFinding(r, sev, f.Name, d))
+			out = append(out, e.toFinding(r, sev, f.Name, d))
 		}); err != nil {
 			return nil, err
 		}
@@ -317,7 +343,39 @@ func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup
 	return nil
 }
 
-func toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnostic) finding.Finding {
+// secretReplacer replaces each secret by "***", longest first so that a
+// secret containing another is masked whole; nil when there is nothing to
+// mask.
+func secretReplacer(secrets []string) *strings.Replacer {
+	var vs []string
+	for _, v := range secrets {
+		if len(v) >= MinSecretLen && !slices.Contains(vs, v) {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	slices.SortFunc(vs, func(a, b string) int { return len(b) - len(a) })
+	var pairs []string
+	for _, v := range vs {
+		pairs = append(pairs, v, "***")
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// redacted returns s with the secrets masked.
+func (e *Engine) redacted(s string) string {
+	if e.redact == nil {
+		return s
+	}
+	return e.redact.Replace(s)
+}
+
+// toFinding builds the finding the engine reports from a rule's diagnostic,
+// the single place where rule text enters the output, so secrets are
+// masked here.
+func (e *Engine) toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnostic) finding.Finding {
 	if d.MaxSeverity != finding.SeverityNone && d.MaxSeverity < sev {
 		sev = d.MaxSeverity
 	}
@@ -326,6 +384,7 @@ func toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnosti
 		if rel.File == "" {
 			rel.File = file
 		}
+		rel.Message = e.redacted(rel.Message)
 		related[i] = rel
 	}
 	if len(related) == 0 {
@@ -333,7 +392,7 @@ func toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnosti
 	}
 	return finding.Finding{
 		RuleID: r.ID, RuleName: r.Name, Severity: sev, File: file,
-		Range: d.Range, Message: d.Message, Related: related, Fix: d.Fix,
+		Range: d.Range, Message: e.redacted(d.Message), Related: related, Fix: d.Fix,
 	}
 }
 
@@ -425,7 +484,7 @@ func (e *Engine) LintContext(ctx context.Context, inputs []Input, opts dockerfil
 				var f *dockerfile.File
 				var err error
 				if bases == nil {
-					fs, f, err = e.lintFile(inputs[i], opts)
+					fs, f, err = e.lintFile(ctx, inputs[i], opts)
 				} else if f, err = e.parse(inputs[i], opts); err == nil {
 					fs, err = e.check(f, bases.lookup(f, opts), e.contexts.forInput(inputs[i]))
 				}
@@ -446,7 +505,7 @@ func (e *Engine) LintContext(ctx context.Context, inputs []Input, opts dockerfil
 	res := &finding.Result{Files: len(inputs), Sources: map[string][]string{}}
 	for i, r := range results {
 		if r.err != nil {
-			res.Errors = append(res.Errors, finding.FileError{File: inputs[i].Name, Message: r.err.Error()})
+			res.Errors = append(res.Errors, finding.FileError{File: inputs[i].Name, Message: e.redacted(r.err.Error())})
 			continue
 		}
 		res.Findings = append(res.Findings, r.findings...)

@@ -41,12 +41,12 @@ func (e *Engine) LintImages(imgs []ImageInput) *finding.Result {
 			in.Err = fmt.Errorf("no image")
 		}
 		if in.Err != nil {
-			res.Errors = append(res.Errors, finding.FileError{File: in.Name, Message: in.Err.Error()})
+			res.Errors = append(res.Errors, finding.FileError{File: in.Name, Message: e.redacted(in.Err.Error())})
 			continue
 		}
 		fs, err := e.checkImage(in)
 		if err != nil {
-			res.Errors = append(res.Errors, finding.FileError{File: in.Name, Message: err.Error()})
+			res.Errors = append(res.Errors, finding.FileError{File: in.Name, Message: e.redacted(err.Error())})
 			continue
 		}
 		res.Findings = append(res.Findings, fs...)
@@ -69,7 +69,7 @@ func (e *Engine) checkImage(in ImageInput) ([]finding.Finding, error) {
 			continue
 		}
 		if err := runImageRule(r, in, e.limits, func(d rule.Diagnostic) {
-			out = append(out, toFinding(r, sev, in.Name, d))
+			out = append(out, e.toFinding(r, sev, in.Name, d))
 		}); err != nil {
 			return nil, err
 		}

@@ -31,6 +31,14 @@ func (e *insecureError) Error() string {
 	return fmt.Sprintf("plain HTTP to %s refused: not a loopback host and not listed in insecure-registries", e.host)
 }
 
+// internalTargetError: a request to a loopback or link-local address on
+// behalf of a registry that is neither (a redirect or token realm).
+type internalTargetError struct{ host, origin string }
+
+func (e *internalTargetError) Error() string {
+	return fmt.Sprintf("registry %s sent a request to %s, an address on this machine or its link-local network; refused (list it in insecure-registries if it is intended)", e.origin, e.host)
+}
+
 // tooLargeError: a manifest or config over its limit; size -1 when the
 // body had no Content-Length and went past the limit.
 type tooLargeError struct {
@@ -143,9 +151,16 @@ func reasonOf(ctx context.Context, timeout time.Duration, err error) (Reason, st
 	}
 	var ce *credentialError
 	var re *redirectError
+	var it *internalTargetError
 	switch {
 	case errors.As(err, &re):
 		return ReasonServer, re.Error()
+	case errors.As(err, &it):
+		return ReasonInternalTarget, it.Error()
+	case strings.Contains(err.Error(), "SSRF protection"), strings.Contains(err.Error(), "is a private or link-local address"):
+		// go-containerregistry's own refusal of a redirect or token realm
+		// to a private, loopback or link-local IP literal.
+		return ReasonInternalTarget, innermost(err).Error()
 	case errors.Is(err, errOffline):
 		return ReasonOffline, ""
 	case errors.As(err, &ce):

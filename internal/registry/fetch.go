@@ -61,6 +61,7 @@ func retryable(err error) bool {
 // not moved, the cached image answers.
 func (r *Resolver) lookup(ctx context.Context, ref name.Reference, plat v1.Platform) (*image.Image, error) {
 	repo := ref.Context()
+	ctx = withOrigin(ctx, repo.RegistryStr())
 	var tagName, top string
 	var stale *tagEntry
 	if d, ok := ref.(name.Digest); ok {

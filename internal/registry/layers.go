@@ -55,7 +55,7 @@ func (r *Resolver) Layer(ctx context.Context, ref, digest string) (v1.Layer, err
 	if err != nil {
 		return nil, r.layerError(ctx, ref, err)
 	}
-	ctx = withLayerBlobs(ctx)
+	ctx = withOrigin(withLayerBlobs(ctx), nref.Context().RegistryStr())
 	l, err := p.Layer(ctx, nref.Context().Digest(digest))
 	if err != nil {
 		return nil, r.layerError(ctx, ref, err)

@@ -55,6 +55,9 @@ const (
 	ReasonServer       Reason = "server error"       // 5xx after retries
 	ReasonNetwork      Reason = "unreachable"        // DNS, refused, reset, TLS
 	ReasonInsecure     Reason = "plain HTTP refused" // http:// registry not listed as insecure
+	// A remote registry redirected to, or named as its token realm, a
+	// loopback or link-local address.
+	ReasonInternalTarget Reason = "internal address refused"
 )
 
 // Error is a failure to resolve one reference.

@@ -128,7 +128,10 @@ type job struct {
 // WithTimeout is the run's, not the call's: it starts with the first
 // Resolve call, and every call returns by it (or by ctx's deadline or
 // cancellation, if earlier): whatever has not finished by then fails with
-// ReasonTimeout. Every Err is an *Error.
+// ReasonTimeout. Every Err is an *Error. No lookup outlives the call: after
+// the deadline Resolve cancels the unfinished ones and waits for them, which
+// is immediate for network I/O and at most a credential helper's WaitDelay;
+// only a lookup stuck beyond stragglerWait is left behind.
 //
 // Images are shared between the results of equal requests except for Ref,
 // which is the request's; callers must not modify them. Callers must not
@@ -166,8 +169,17 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
 		j.idx = append(j.idx, i)
 	}
 
+	var running sync.WaitGroup
+	defer func() {
+		// No job outlives the call (it would write the cache, memo and
+		// counters after the run): cancel the stragglers and wait for
+		// them, but at most stragglerWait, since a job stuck where
+		// cancellation does not reach must not hang the run.
+		cancel()
+		waitAtMost(&running, stragglerWait)
+	}()
 	for _, j := range order {
-		go func() {
+		running.Go(func() {
 			defer close(j.done)
 			img, err := r.lookup(ctx, j.ref, j.plat)
 			if err != nil {
@@ -181,12 +193,12 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
 				return
 			}
 			j.img = img
-		}()
+		})
 	}
 
 	// After the deadline, jobs get one short grace period (in all) to
-	// return their own error, often the same timeout; then Resolve returns
-	// without waiting for stragglers.
+	// return their own error, often the same timeout; the answers of the
+	// stragglers are then timeouts, and the deferred wait above ends them.
 	var grace context.Context
 	for _, j := range order {
 		finished := true
@@ -227,6 +239,28 @@ func (r *Resolver) Resolve(ctx context.Context, reqs []Request) []Result {
 		}
 	}
 	return out
+}
+
+// stragglerWait bounds how long Resolve waits, after cancelling them, for
+// jobs that have not returned by the deadline. Every lookup runs under the
+// cancelled context: network I/O ends at once, and a credential helper is
+// killed and waited for at most its WaitDelay (one second). Only a job stuck
+// where neither reaches can outlive Resolve, and only after this wait.
+const stragglerWait = 3 * time.Second
+
+// waitAtMost waits for wg, or for d, whichever comes first.
+func waitAtMost(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }
 
 // parse parses a request's reference (plain HTTP allowed for loopback and

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -24,6 +25,14 @@ import (
 //
 //   - plain HTTP only to loopback hosts and listed insecure registries, also
 //     after a redirect;
+//   - no request to a loopback or link-local address (localhost, 127/8,
+//     ::1, 169.254/16 as cloud metadata services use, fe80::/10, 0.0.0.0)
+//     on behalf of a registry that is not itself loopback or listed
+//     insecure: a remote registry's redirect or bearer-token realm must not
+//     make dockvet send a request to the CI runner's own services. The
+//     registry the reference named travels in the request context
+//     (withOrigin), since a token request is not a redirect and has no
+//     link back to the registry that asked for it;
 //   - no credentials across a redirect to another host: an Authorization
 //     header copied from the original request is dropped (defence in depth:
 //     net/http copies it to the same hostname on another port or to a
@@ -51,6 +60,85 @@ type guard struct {
 	tlsFailed sync.Map // host:port → error
 }
 
+// originKey marks a request context with the registry (host[:port]) whose
+// reference the request serves.
+type originKey struct{}
+
+// withOrigin records that requests made with ctx serve a reference to the
+// registry host (name.Registry.RegistryStr()).
+func withOrigin(ctx context.Context, registry string) context.Context {
+	return context.WithValue(ctx, originKey{}, registry)
+}
+
+func originOf(ctx context.Context) string {
+	s, _ := ctx.Value(originKey{}).(string)
+	return s
+}
+
+// internalAddress reports whether hostport names this machine or its
+// link-local network by name or address literal: localhost (and
+// *.localhost), loopback, link-local and unspecified addresses. A host name
+// that merely resolves to one is not caught here.
+func internalAddress(hostport string) bool {
+	host, _ := splitHostPort(hostport)
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		var ok bool
+		if ip, ok = legacyIPv4(host); !ok {
+			return false
+		}
+	}
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()
+}
+
+// legacyIPv4 parses the inet_aton forms a dialer may accept for IPv4
+// ("127.1", "0x7f.0.0.1", "2130706433"): one to four parts, decimal, hex
+// (0x) or octal (leading 0), the last filling the remaining bytes.
+func legacyIPv4(host string) (netip.Addr, bool) {
+	parts := strings.Split(host, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
+	}
+	var v uint64
+	for i, p := range parts {
+		if p == "" || strings.ContainsAny(p, "_oObB") {
+			return netip.Addr{}, false
+		}
+		n, err := strconv.ParseUint(p, 0, 32)
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		if i < len(parts)-1 {
+			if n > 0xff {
+				return netip.Addr{}, false
+			}
+			v = v<<8 | n
+			continue
+		}
+		rest := uint(8 * (4 - i))
+		if rest < 32 && n >= 1<<rest {
+			return netip.Addr{}, false
+		}
+		v = v<<rest | n
+	}
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
+}
+
+// sameHostPort compares a registry host[:port] with a URL's host and port
+// (the registry's default port is the URL scheme's).
+func sameHostPort(registry string, u *url.URL) bool {
+	h, p := splitHostPort(registry)
+	uh, _ := splitHostPort(u.Host)
+	if p == "" {
+		p = portOf(&url.URL{Scheme: u.Scheme})
+	}
+	return h == uh && p == portOf(u)
+}
+
 // maxRedirects bounds the redirects one request follows, as browsers and
 // net/http's default client do.
 const maxRedirects = 10
@@ -59,6 +147,13 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	root, hops := rootRequest(req)
 	if hops > maxRedirects {
 		return nil, &redirectError{hops: hops}
+	}
+	origin := originOf(req.Context())
+	if origin == "" {
+		origin = root.URL.Host
+	}
+	if internalAddress(req.URL.Host) && !sameHostPort(origin, req.URL) && !g.allowHTTP(origin) {
+		return nil, &internalTargetError{host: req.URL.Host, origin: origin}
 	}
 	switch req.URL.Scheme {
 	case "https":
@@ -191,12 +286,18 @@ func portOf(u *url.URL) string {
 }
 
 // limitFor says how much of a response to path the resolver may read:
-// manifests and blobs (the resolver fetches only configs) are capped.
+// manifests and blobs (the resolver fetches only configs) are capped. The
+// kind is the second-to-last segment of /v2/<name>/(manifests|blobs)/<ref>:
+// a repository may itself be named .../manifests or .../blobs.
 func limitFor(path string) (int64, string) {
-	switch {
-	case strings.Contains(path, "/manifests/"):
+	segs := strings.Split(strings.TrimSuffix(path, "/"), "/")
+	if len(segs) < 4 || segs[1] != "v2" {
+		return 0, ""
+	}
+	switch segs[len(segs)-2] {
+	case "manifests":
 		return MaxManifestSize, "manifest"
-	case strings.Contains(path, "/blobs/"):
+	case "blobs":
 		return MaxConfigSize, "config"
 	}
 	return 0, ""

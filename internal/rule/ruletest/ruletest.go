@@ -73,9 +73,22 @@ func RunBases(t testing.TB, r *rule.Rule, src string, opts dockerfile.Options, b
 	}
 	var out []rule.Diagnostic
 	pass := rule.NewPass(r, f, func(string) bool { return true }, func(d rule.Diagnostic) { out = append(out, d) })
-	pass.Bases = func(ref *dockerfile.ImageRef) (*image.Image, error) { return bases(ref.Expanded) }
+	pass.Bases = declaredBaseLookup(t, r, bases)
 	r.Check(pass)
 	return out
+}
+
+// declaredBaseLookup wraps a test's base lookup so that a rule reading base
+// images without declaring NeedsBase fails its test: the engine gives such a
+// rule no lookup unless some other enabled rule needs one, so its findings
+// would change with unrelated --ignore choices.
+func declaredBaseLookup(t testing.TB, r *rule.Rule, bases func(ref string) (*image.Image, error)) rule.BaseLookup {
+	return func(ref *dockerfile.ImageRef) (*image.Image, error) {
+		if !r.NeedsBase {
+			t.Errorf("%s reads the base image %s but does not declare NeedsBase: the engine looks bases up only for rules that declare it", r, ref.Expanded)
+		}
+		return bases(ref.Expanded)
+	}
 }
 
 // Env is what a rule may read besides the Dockerfile.
@@ -98,7 +111,7 @@ func RunEnv(t testing.TB, r *rule.Rule, src string, opts dockerfile.Options, env
 	var out []rule.Diagnostic
 	pass := rule.NewPass(r, f, func(string) bool { return true }, func(d rule.Diagnostic) { out = append(out, d) })
 	if env.Bases != nil {
-		pass.Bases = func(ref *dockerfile.ImageRef) (*image.Image, error) { return env.Bases(ref.Expanded) }
+		pass.Bases = declaredBaseLookup(t, r, env.Bases)
 	}
 	pass.Context = env.Context
 	pass.Limits = env.Limits

@@ -1,0 +1,2 @@
+FROM shellcmd:1
+COPY . /app

@@ -1,0 +1,1 @@
+FROM shellentry:1
