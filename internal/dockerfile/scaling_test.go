@@ -70,6 +70,21 @@ func growth(t testing.TB, gen func(n int) []byte, n, factor int) (timeRatio, byt
 	return timeRatio, bytesRatio
 }
 
+// steadyGrowth is growth, measured again (up to three times in all) while
+// the time ratio is over maxTimeRatio: on a shared CI machine a burst of load
+// during the large parse can inflate one measurement, but not three in a
+// row, while super-linear work exceeds the bound every time. The allocation
+// ratio does not depend on load.
+func steadyGrowth(t testing.TB, gen func(n int) []byte, n, factor int, maxTimeRatio float64) (timeRatio, bytesRatio float64) {
+	t.Helper()
+	for range 3 {
+		if timeRatio, bytesRatio = growth(t, gen, n, factor); timeRatio <= maxTimeRatio {
+			break
+		}
+	}
+	return timeRatio, bytesRatio
+}
+
 // TestParseScalesLinearly: Parse's time and memory grow linearly with the
 // input for every shape that once hung or blew up (long files, long logical
 // lines, many comments in a continuation, many heredocs, many parser errors,
@@ -140,7 +155,7 @@ func TestParseScalesLinearly(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			timeRatio, bytesRatio := growth(t, c.gen, c.n, factor)
+			timeRatio, bytesRatio := steadyGrowth(t, c.gen, c.n, factor, maxTimeRatio)
 			if timeRatio > maxTimeRatio {
 				t.Errorf("with %dx the input, each byte took %.1fx the time (want at most %v): super-linear", factor, timeRatio, maxTimeRatio)
 			}
@@ -178,7 +193,7 @@ func TestSuppressionListScalesLinearly(t *testing.T) {
 			if err != nil || len(f.Suppressions) != 1 || len(f.Suppressions[0].Rules) != 3 || f.Suppressions[0].Instruction == nil {
 				t.Fatalf("Parse: %v, suppressions %+v", err, f.Suppressions)
 			}
-			timeRatio, bytesRatio := growth(t, gen, 10000, factor)
+			timeRatio, bytesRatio := steadyGrowth(t, gen, 10000, factor, maxTimeRatio)
 			if timeRatio > maxTimeRatio {
 				t.Errorf("with %dx the names, each name took %.1fx the time (want at most %v): super-linear", factor, timeRatio, maxTimeRatio)
 			}
