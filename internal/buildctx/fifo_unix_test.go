@@ -76,7 +76,7 @@ func TestIgnoreFileNotRegular(t *testing.T) {
 				t.Fatalf("IgnoreFile = %q, want %q", got, ignore)
 			}
 			var err error
-			within(t, time.Second, func() { _, err = Open(dir, dockerfile) })
+			within(t, 10*time.Second, func() { _, err = Open(dir, dockerfile) })
 			if err == nil || !strings.Contains(err.Error(), ignore+" is not a regular file") {
 				t.Fatalf("Open: %v, want %q is not a regular file", err, ignore)
 			}

@@ -113,7 +113,7 @@ func TestNotRegularFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			within(t, time.Second, func() {
+			within(t, 10*time.Second, func() {
 				res := imagesrc.Load(context.Background(), []imagesrc.Source{src}, "", nil)
 				err = res[0].Err
 				if err == nil && tt.deep {
