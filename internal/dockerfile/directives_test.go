@@ -64,3 +64,26 @@ func TestCheckDirectives(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownInstructionSuggestionIsStable: BuildKit suggests a close
+// instruction name by iterating a map, so equally close names ("rm" is as
+// close to ARG, CMD and RUN) came out differently from run to run; the first
+// in alphabetical order is taken, so the same
+// input gives the same output every time.
+func TestUnknownInstructionSuggestionIsStable(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"FROM alpine\nrm -rf /x\n", "unknown instruction: rm (did you mean arg?)"},
+		{"FROM alpine\nRUNN true\n", "unknown instruction: RUNN (did you mean RUN?)"},
+		{"FROM alpine\nfrobnicate x\n", "unknown instruction: frobnicate"},
+	} {
+		for range 20 {
+			f, err := Parse("Dockerfile", []byte(tc.src), Options{})
+			if err != nil || len(f.Errors) != 1 {
+				t.Fatalf("%q: err %v, errors %+v", tc.src, err, f.Errors)
+			}
+			if got := f.Errors[0].Message; got != tc.want {
+				t.Fatalf("%q: %q, want %q", tc.src, got, tc.want)
+			}
+		}
+	}
+}

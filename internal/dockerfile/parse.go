@@ -9,11 +9,14 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
+	"github.com/moby/buildkit/frontend/dockerfile/command"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/util/suggest"
 
 	"github.com/dockvet/dockvet/internal/source"
 )
@@ -317,6 +320,29 @@ func cleanError(err error) string {
 	return msg
 }
 
+// instructionNames are BuildKit's instructions, sorted: the suggestion for
+// an unknown instruction must not depend on map order (BuildKit's own picks
+// among equally close names at random: "rm" got "cmd" or "run" from one run
+// to the next).
+var instructionNames = sync.OnceValue(func() []string {
+	names := make([]string, 0, len(command.Commands))
+	for name := range command.Commands {
+		names = append(names, strings.ToUpper(name))
+	}
+	slices.Sort(names)
+	return names
+})
+
+// unknownInstruction is BuildKit's message for an unknown instruction, with
+// a deterministic suggestion.
+func unknownInstruction(name string) string {
+	msg := "unknown instruction: " + name
+	if match, ok := suggest.Search(name, instructionNames(), false); ok {
+		msg += " (did you mean " + match + "?)"
+	}
+	return msg
+}
+
 // buildInstructions creates an Instruction per AST node, parsing each one
 // separately so that one bad instruction does not hide the others.
 func (f *File) buildInstructions(nodes []*parser.Node) {
@@ -332,11 +358,13 @@ func (f *File) buildInstructions(nodes []*parser.Node) {
 		cmd, err := instructions.ParseInstructionWithLinter(node, lint)
 		if err != nil {
 			r := in.Range
+			msg := cleanError(err)
 			var uie *instructions.UnknownInstructionError
 			if errors.As(err, &uie) {
 				r = in.KeywordRange
+				msg = unknownInstruction(uie.Instruction)
 			}
-			f.addError(r, "%s", cleanError(err))
+			f.addError(r, "%s", msg)
 			in.Invalid = true
 			continue
 		}
