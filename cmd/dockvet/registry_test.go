@@ -342,9 +342,8 @@ func TestInterruptExits130(t *testing.T) {
 	go func() { waited <- cmd.Wait() }()
 	// Interrupt once the hanging lookup is at the registry and the good one
 	// is in the cache: its tag entry, manifest, config and repository marker
-	// written (the
-	// server seeing the config request is not enough on a loaded machine:
-	// the client may not have stored it yet).
+	// written (the server seeing the config request is not enough on a
+	// loaded machine: the client may not have stored it yet).
 	goodCached := func() bool {
 		count := func(pattern string) int {
 			m, _ := filepath.Glob(filepath.Join(cache, pattern))
