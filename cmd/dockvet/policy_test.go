@@ -23,7 +23,7 @@ func TestPolicyConfigKeys(t *testing.T) {
 	}
 	policy := "trusted-registries: [docker.io, '*.corp.example']\nlabel-schema: {org.opencontainers.image.version: semver}\n"
 	tests := []struct {
-		name, config string
+		name, config   string
 		want, unwanted []string
 	}{
 		{"keys turn the rules on", policy,
