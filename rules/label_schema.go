@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -262,7 +263,7 @@ func isSemver(v string) bool {
 // OCI-style digest algorithm:hex.
 func isHash(v string) bool {
 	want := []int{40, 64}
-	if algo, hex, ok := strings.Cut(v, ":"); ok {
+	if algo, digits, ok := strings.Cut(v, ":"); ok {
 		switch algo {
 		case "sha256":
 			want = []int{64}
@@ -271,15 +272,11 @@ func isHash(v string) bool {
 		default:
 			return false
 		}
-		v = hex
+		v = digits
 	}
 	if !slices.Contains(want, len(v)) {
 		return false
 	}
-	for _, c := range v {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
+	_, err := hex.DecodeString(v)
+	return err == nil
 }
