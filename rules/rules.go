@@ -18,6 +18,7 @@ func All() []*rule.Rule {
 		UntaggedImage,
 		UnresolvedImageVariable,
 		UnpinnedImage,
+		UntrustedRegistry,
 		ShellFormCmd,
 		ShellFormEntrypoint,
 		RootUser,
@@ -30,5 +31,6 @@ func All() []*rule.Rule {
 		OversizedImage,
 		ContextNotIgnored,
 		WastedLayerBytes,
+		LabelSchema,
 	}
 }

@@ -387,6 +387,18 @@ type settings struct {
 	failOn finding.Severity
 }
 
+// labelSchema passes the config's label schema to the rules.
+func labelSchema(fields []config.LabelField) []rule.LabelField {
+	if len(fields) == 0 {
+		return nil
+	}
+	out := make([]rule.LabelField, len(fields))
+	for i, f := range fields {
+		out[i] = rule.LabelField{Name: f.Name, Type: f.Type}
+	}
+	return out
+}
+
 func mergeSettings(cfg *config.Config, fl *lintFlags) (*settings, error) {
 	s := &settings{failOn: cfg.FailOn}
 	if fl.failOn != "" {
@@ -399,6 +411,14 @@ func mergeSettings(cfg *config.Config, fl *lintFlags) (*settings, error) {
 	fileLayer := engine.Layer{}
 	ref := func(r config.RuleRef) engine.RuleRef {
 		return engine.RuleRef{Name: r.Name, File: cfg.Path, Line: r.Line, Column: r.Column}
+	}
+	// The policy rules are off until their setting is given; giving it turns
+	// them on (listed first, so the file's own ignore still wins).
+	if len(cfg.TrustedRegistries) > 0 {
+		fileLayer.Enable = append(fileLayer.Enable, engine.RuleRef{Name: rules.UntrustedRegistry.ID})
+	}
+	if len(cfg.LabelSchema) > 0 {
+		fileLayer.Enable = append(fileLayer.Enable, engine.RuleRef{Name: rules.LabelSchema.ID})
 	}
 	for _, r := range cfg.Enable {
 		fileLayer.Enable = append(fileLayer.Enable, ref(r))
@@ -430,7 +450,8 @@ func mergeSettings(cfg *config.Config, fl *lintFlags) (*settings, error) {
 	s.rules = engine.Settings{
 		Layers:             []engine.Layer{fileLayer, flagLayer},
 		InvalidSuppression: rules.InvalidSuppression,
-		Limits:             rule.Limits{MaxLayerSize: cfg.MaxLayerSize, MaxImageSize: cfg.MaxImageSize, MaxWastedBytes: cfg.MaxWastedBytes},
+		Limits: rule.Limits{MaxLayerSize: cfg.MaxLayerSize, MaxImageSize: cfg.MaxImageSize, MaxWastedBytes: cfg.MaxWastedBytes,
+			TrustedRegistries: cfg.TrustedRegistries, LabelSchema: labelSchema(cfg.LabelSchema), StrictLabels: cfg.StrictLabels},
 	}
 
 	s.parse.Target = cfg.Target

@@ -53,7 +53,28 @@ type Config struct {
 	MaxWastedBytes int64
 
 	InsecureRegistries []string
+
+	// TrustedRegistries (trusted-registries) turns on DV204: the registries
+	// images may be pulled from, lower-cased ("docker.io", "ghcr.io",
+	// "registry.local:5000", "*.corp.example").
+	TrustedRegistries []string
+	// LabelSchema (label-schema) turns on DV600: the labels the final image
+	// must carry and their types, in file order.
+	LabelSchema []LabelField
+	// StrictLabels (strict-labels) also reports labels outside LabelSchema.
+	StrictLabels bool
 }
+
+// LabelField is one label-schema entry; Line and Column locate its key.
+type LabelField struct {
+	Name   string
+	Type   string
+	Line   int
+	Column int
+}
+
+// LabelTypes are the value types label-schema accepts.
+var LabelTypes = []string{"text", "url", "semver", "rfc3339", "hash", "spdx", "email"}
 
 // RuleRef is a rule id or name as the user wrote it. Line and Column locate it
 // in the config file; both are 0 when it came from a flag.
@@ -192,6 +213,7 @@ func Parse(path string, data []byte) (*Config, error) {
 var keys = []string{
 	"fail-on", "ignore", "enable", "severity", "target", "platform", "offline",
 	"max-layer-size", "max-image-size", "max-wasted-bytes", "insecure-registries",
+	"trusted-registries", "label-schema", "strict-labels",
 }
 
 // set decodes the value of one known key into cfg.
@@ -225,6 +247,12 @@ func (p *parser) set(cfg *Config, key string, val *yaml.Node) error {
 		for _, r := range refs {
 			cfg.InsecureRegistries = append(cfg.InsecureRegistries, r.Name)
 		}
+	case "trusted-registries":
+		cfg.TrustedRegistries, err = p.registryPatterns(key, val)
+	case "label-schema":
+		cfg.LabelSchema, err = p.labelSchema(key, val)
+	case "strict-labels":
+		cfg.StrictLabels, err = p.bool(key, val)
 	default:
 		panic("config: key listed in keys but not decoded: " + key)
 	}
@@ -339,6 +367,60 @@ func (p *parser) severityMap(key string, val *yaml.Node) ([]SeverityOverride, er
 			Rule:  RuleRef{Name: name, Line: rk.Line, Column: rk.Column},
 			Level: level,
 		})
+	}
+	return out, nil
+}
+
+// registryPatterns decodes trusted-registries: registry host names
+// (with an optional :port) or "*.domain" wildcards, lower-cased since host
+// names are not case-sensitive. A scheme, a path or a '*' anywhere but a
+// leading "*." is an error: such an entry could never match a registry.
+func (p *parser) registryPatterns(key string, val *yaml.Node) ([]string, error) {
+	items, err := p.stringList(key, val)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(items))
+	for i, it := range items {
+		s := strings.ToLower(strings.TrimSpace(it.Name))
+		host := strings.TrimPrefix(s, "*.")
+		item := p.resolve(val.Content[i])
+		switch {
+		case strings.Contains(s, "://"):
+			return nil, p.errorf(item, "%s: %q: want a registry host such as ghcr.io, without a scheme", key, it.Name)
+		case strings.ContainsAny(host, "/*@ \t") || host == "" || strings.HasPrefix(host, ".") || strings.HasSuffix(host, "."):
+			return nil, p.errorf(item, "%s: %q: want a registry host such as ghcr.io, registry.local:5000 or *.corp.example", key, it.Name)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// labelSchema decodes "label-schema: {LABEL: TYPE}" in file order.
+func (p *parser) labelSchema(key string, val *yaml.Node) ([]LabelField, error) {
+	if val.Kind != yaml.MappingNode {
+		return nil, p.errorf(val, "%s: want a mapping of label to type (%s), got %s", key, strings.Join(LabelTypes, ", "), describe(val))
+	}
+	var out []LabelField
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(val.Content); i += 2 {
+		lk, lv := p.resolve(val.Content[i]), p.resolve(val.Content[i+1])
+		name, err := p.nonEmptyString(key, lk)
+		if err != nil {
+			return nil, err
+		}
+		if prev, ok := seen[name]; ok {
+			return nil, p.errorf(lk, "%s: duplicate label %q (first set at line %d)", key, name, prev.Line)
+		}
+		seen[name] = lk
+		typ, err := p.str(key+"."+name, lv)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(LabelTypes, typ) {
+			return nil, p.errorf(lv, "%s.%s: unknown type %q (want one of %s)", key, name, typ, strings.Join(LabelTypes, ", "))
+		}
+		out = append(out, LabelField{Name: name, Type: typ, Line: lk.Line, Column: lk.Column})
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,6 +100,18 @@ func TestParse(t *testing.T) {
 			func(c *Config) bool { return len(c.Enable) == 1 && c.Enable[0].Name == "DV100" }},
 		{"explicit document", "---\nfail-on: info\n...\n", func(c *Config) bool { return c.FailOn == finding.SeverityInfo }},
 		{"null document", "~\n", func(c *Config) bool { return c.FailOn == def.FailOn }},
+		{"trusted registries lower-cased, wildcard and port kept", "trusted-registries: [Docker.io, '*.Corp.example', 'registry.local:5000']",
+			func(c *Config) bool {
+				return slices.Equal(c.TrustedRegistries, []string{"docker.io", "*.corp.example", "registry.local:5000"})
+			}},
+		{"label schema in file order", "label-schema:\n  org.opencontainers.image.version: semver\n  org.opencontainers.image.source: url\nstrict-labels: true\n",
+			func(c *Config) bool {
+				return c.StrictLabels && slices.Equal(c.LabelSchema, []LabelField{
+					{Name: "org.opencontainers.image.version", Type: "semver", Line: 2, Column: 3},
+					{Name: "org.opencontainers.image.source", Type: "url", Line: 3, Column: 3},
+				})
+			}},
+		{"strict-labels default false", "label-schema: {a: text}", func(c *Config) bool { return !c.StrictLabels && len(c.LabelSchema) == 1 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,6 +163,15 @@ func TestParseErrors(t *testing.T) {
 		{"size overflow int", "max-image-size: 99999999999999999999", 1, 17, "max-image-size"},
 		{"size overflow unit", "max-image-size: 9999999999TiB", 1, 17, "too large"},
 		{"registries not list", "insecure-registries: r:5000", 1, 22, "want a list"},
+		{"trusted registries not a list", "trusted-registries: docker.io", 1, 21, "trusted-registries: want a list"},
+		{"trusted registry with scheme", "trusted-registries:\n  - docker.io\n  - https://ghcr.io\n", 3, 5, "without a scheme"},
+		{"trusted registry with path", "trusted-registries: [ghcr.io/org]", 1, 22, "want a registry host"},
+		{"trusted registry inner wildcard", "trusted-registries: ['a.*.example']", 1, 22, "want a registry host"},
+		{"label schema not a mapping", "label-schema: [url]", 1, 15, "label-schema: want a mapping"},
+		{"label schema unknown type", "label-schema:\n  a: url\n  b: number\n", 3, 6, `label-schema.b: unknown type "number"`},
+		{"label schema type not a string", "label-schema: {a: [url]}", 1, 19, "want a string, got a list"},
+		{"label schema duplicate label", "label-schema:\n  a: url\n  a: text\n", 3, 3, `duplicate label "a"`},
+		{"strict-labels not a bool", "strict-labels: 'yes'", 1, 16, "strict-labels: want true or false"},
 		{"top level list", "- fail-on: error\n", 1, 1, "must be a mapping"},
 		{"top level scalar", "hello\n", 1, 1, "must be a mapping"},
 		{"non-scalar key", "? [a]\n: b\n", 1, 3, "key must be a string"},

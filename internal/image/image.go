@@ -30,6 +30,8 @@ type Image struct {
 	Shell      []string
 	Env        []string
 	WorkingDir string
+	// Labels are the config's labels (nil when it has none).
+	Labels map[string]string
 	// History is the config's history, oldest first; History[i] is the
 	// 1-based "line" i+1 of a finding about a built image.
 	History []History

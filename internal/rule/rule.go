@@ -83,13 +83,32 @@ type Pass struct {
 	report func(Diagnostic)
 }
 
-// Limits are the thresholds of the size rules; a zero field means the
-// documented default.
+// Limits are the settings that rules read from the configuration: the
+// thresholds of the size rules (a zero field means the documented default)
+// and the lists and schemas of the policy rules. They are data the engine
+// passes on unchanged; it knows no rule that reads them.
 type Limits struct {
 	MaxLayerSize int64
 	MaxImageSize int64
 	// MaxWastedBytes is DV500's threshold (image --deep).
 	MaxWastedBytes int64
+	// TrustedRegistries are the registries images may come from
+	// (config trusted-registries): host names, host:port, or "*.domain"
+	// wildcards; Docker Hub is "docker.io".
+	TrustedRegistries []string
+	// LabelSchema lists the labels the final image must carry and the type
+	// of each value (config label-schema), in the order the config gives.
+	LabelSchema []LabelField
+	// StrictLabels also reports labels outside LabelSchema (strict-labels).
+	StrictLabels bool
+}
+
+// LabelField is one entry of the label schema: a label key and the type its
+// value must have ("text", "url", "semver", "rfc3339", "hash", "spdx",
+// "email").
+type LabelField struct {
+	Name string
+	Type string
 }
 
 // BaseLookup returns what is known about an external image reference that a

@@ -5,6 +5,7 @@
 package imageconv
 
 import (
+	"maps"
 	"slices"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -32,6 +33,7 @@ func FromConfig(ref, digest string, cf *v1.ConfigFile, m *v1.Manifest) *image.Im
 		Shell:        slices.Clone(cf.Config.Shell),
 		Env:          slices.Clone(cf.Config.Env),
 		WorkingDir:   cf.Config.WorkingDir,
+		Labels:       maps.Clone(cf.Config.Labels),
 	}
 	for v := range cf.Config.Volumes {
 		img.Volumes = append(img.Volumes, v)
