@@ -25,6 +25,7 @@ var LabelSchema = &rule.Rule{
 	Name:       "label-schema",
 	Severity:   finding.SeverityWarning,
 	DefaultOff: true,
+	EnabledBy:  "label-schema",
 	Summary:    "the final image lacks a label that `label-schema` requires, or a label value does not match its type",
 	Doc: `Labels are how registries, scanners and people find out what an image is:
 where its source lives (org.opencontainers.image.source), which version it is,

@@ -17,6 +17,7 @@ var UntrustedRegistry = &rule.Rule{
 	Name:       "untrusted-registry",
 	Severity:   finding.SeverityWarning,
 	DefaultOff: true,
+	EnabledBy:  "trusted-registries",
 	Summary:    "an image reference pulls from a registry not listed in `trusted-registries`",
 	Doc: `Whoever controls a registry controls the code your build runs and ships. A
 policy that images come only from the registries the organisation trusts (its

@@ -26,6 +26,9 @@ type Rule struct {
 	Severity finding.Severity // default severity
 	// DefaultOff rules run only when enabled (--enable, config "enable").
 	DefaultOff bool
+	// EnabledBy names the config key that also turns a DefaultOff rule on
+	// (trusted-registries for DV204), for its documentation.
+	EnabledBy string
 	// Summary is one line for `dockvet rules`.
 	Summary string
 	// Doc explains why the rule exists and what to do about it (plain text, paragraphs

@@ -13,7 +13,11 @@ import (
 
 func severity(r *rule.Rule) string {
 	if r.DefaultOff {
-		return "off by default; " + r.Severity.String() + " when enabled with --enable " + r.ID
+		how := "--enable " + r.ID
+		if r.EnabledBy != "" {
+			how += " or by setting " + r.EnabledBy + " in .dockvet.yaml"
+		}
+		return "off by default; " + r.Severity.String() + " when enabled with " + how
 	}
 	return "default severity " + r.Severity.String()
 }
