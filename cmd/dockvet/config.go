@@ -198,17 +198,17 @@ func noEquivalent(code string) string {
 // yamlString quotes a value for YAML when it needs it; a JSON string is a
 // valid YAML double-quoted scalar.
 func yamlString(s string) string {
-	plain := s != ""
-	for _, r := range s {
-		if !(r == '.' || r == '-' || r == '_' || r == '/' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			plain = false
-		}
-	}
+	plain := s != "" && strings.IndexFunc(s, notPlainYAML) < 0
 	if plain && !strings.ContainsAny(s[:1], "-.") && !isYAMLKeyword(s) {
 		return s
 	}
 	q, _ := json.Marshal(s)
 	return string(q)
+}
+
+// notPlainYAML reports a rune that may need quoting in a YAML scalar.
+func notPlainYAML(r rune) bool {
+	return (r < '0' || r > '9') && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && !strings.ContainsRune("._-/", r)
 }
 
 func isYAMLKeyword(s string) bool {

@@ -172,3 +172,21 @@ func TestExplainPrintsEquivalents(t *testing.T) {
 		}
 	}
 }
+
+func TestYAMLString(t *testing.T) {
+	tests := map[string]string{
+		"docker.io":        "docker.io",
+		"my.registry:5000": `"my.registry:5000"`,
+		"*.corp.example":   `"*.corp.example"`,
+		"yes":              `"yes"`,
+		"1.0":              `"1.0"`,
+		"":                 `""`,
+		"-x":               `"-x"`,
+		"org.label-schema": "org.label-schema",
+	}
+	for in, want := range tests {
+		if got := yamlString(in); got != want {
+			t.Errorf("yamlString(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
