@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockvet/dockvet/internal/hadolint"
 	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/internal/ruledoc"
 	"github.com/dockvet/dockvet/rules"
@@ -28,7 +31,7 @@ func (e *env) explainCommand() *cobra.Command {
 				}
 				return usageErrorf("unknown rule %q; `dockvet rules` lists them", args[0])
 			}
-			return ruledoc.Text(e.stdout, r)
+			return explainRule(e.stdout, r)
 		},
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 			return ruleCompletions(), cobra.ShellCompDirectiveNoFileComp
@@ -174,4 +177,20 @@ func (e *env) versionCommand() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// explainRule prints a rule's documentation with, before its link, what
+// hadolint and BuildKit call the same check (for users switching).
+func explainRule(w io.Writer, r *rule.Rule) error {
+	var doc bytes.Buffer
+	if err := ruledoc.Text(&doc, r); err != nil {
+		return err
+	}
+	text := doc.String()
+	at := strings.LastIndex(text, "\nMore: ")
+	if at < 0 {
+		at = len(text)
+	}
+	_, err := fmt.Fprintf(w, "%s\nEquivalents: %s\n%s", text[:at], hadolint.Equivalents(r.ID), text[at:])
+	return err
 }

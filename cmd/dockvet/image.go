@@ -87,7 +87,7 @@ func (e *env) image(ctx context.Context, args []string, fl *lintFlags, deep *dee
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	format, cfg, settings, err := prepare(fl)
+	format, cfg, settings, err := prepare(fl, e.stderr)
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ override the file. Rule lists in flags accept commas (--ignore DV100,DV203).`,
 func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	// The working directory's config (or --config) validates the flags
 	// before anything is read, and applies to stdin.
-	format, cfg, settings, err := prepare(fl)
+	format, cfg, settings, err := prepare(fl, e.stderr)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	e.warnSkipped(found.Skipped)
 	inputs, readErrs := e.readInputs(found.Files)
 
-	groups, err := groupByConfig(inputs, cfg, settings, fl)
+	groups, err := groupByConfig(inputs, cfg, settings, fl, e.stderr)
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ type configGroup struct {
 // (config.Find), so that a monorepo can keep one per service. --config forces
 // wdCfg for all, and stdin always uses it (the working directory's). Groups
 // come in the order of their first input; lookups are cached per directory.
-func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *settings, fl *lintFlags) ([]*configGroup, error) {
+func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *settings, fl *lintFlags, stderr io.Writer) ([]*configGroup, error) {
 	first := &configGroup{cfg: wdCfg, settings: wdSettings}
 	groups := []*configGroup{first}
 	byConfig := map[string]*configGroup{configKey(wdCfg.Path): first}
@@ -177,7 +177,7 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 			p, ok := nearest[dir]
 			if !ok {
 				var err error
-				if p, err = config.Find(dir); err != nil {
+				if p, err = findConfig(dir); err != nil {
 					return nil, &codeError{code: exitError, err: err}
 				}
 				nearest[dir] = p
@@ -186,7 +186,7 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 				cfg := config.Default()
 				if p != "" {
 					var err error
-					if cfg, err = config.LoadFound(p); err != nil {
+					if cfg, err = loadFoundConfig(p, stderr); err != nil {
 						return nil, &codeError{code: exitError, err: err}
 					}
 				}
@@ -359,14 +359,15 @@ func (e *env) colorFor(mode string, w io.Writer) (bool, error) {
 	return false, usageErrorf("invalid --color %q (want auto, always or never)", mode)
 }
 
-// loadConfig reads --config, or the nearest .dockvet.yaml.
-func loadConfig(path string) (*config.Config, error) {
+// loadConfig reads --config, or the nearest .dockvet.yaml (else
+// .hadolint.yaml, whose notes go to stderr).
+func loadConfig(path string, stderr io.Writer) (*config.Config, error) {
 	if path == "" {
 		wd, err := os.Getwd()
 		if err != nil {
 			return nil, fmt.Errorf("finding .dockvet.yaml: %w", err)
 		}
-		if path, err = config.Find(wd); err != nil {
+		if path, err = findConfig(wd); err != nil {
 			return nil, err
 		}
 		if path == "" {
@@ -375,7 +376,10 @@ func loadConfig(path string) (*config.Config, error) {
 		if rel, err := filepath.Rel(wd, path); err == nil {
 			path = rel
 		}
-		return config.LoadFound(path)
+		return loadFoundConfig(path, stderr)
+	}
+	if config.IsHadolintFile(path) {
+		return loadHadolintConfig(path, config.LoadHadolint, stderr)
 	}
 	return config.Load(path)
 }
@@ -560,12 +564,12 @@ func addOutputFlags(cmd *cobra.Command, fl *lintFlags) {
 
 // prepare reads the config and merges it with the flags: what lint and image
 // need before they differ.
-func prepare(fl *lintFlags) (report.Formatter, *config.Config, *settings, error) {
+func prepare(fl *lintFlags, stderr io.Writer) (report.Formatter, *config.Config, *settings, error) {
 	format, err := report.Lookup(fl.format)
 	if err != nil {
 		return nil, nil, nil, usageErrorf("%v", err)
 	}
-	cfg, err := loadConfig(fl.configPath)
+	cfg, err := loadConfig(fl.configPath, stderr)
 	if err != nil {
 		return nil, nil, nil, &codeError{code: exitError, err: err}
 	}

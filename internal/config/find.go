@@ -21,13 +21,23 @@ var FileNames = []string{".dockvet.yaml", ".dockvet.yml"}
 // The result is built from startDir as given ("../.dockvet.yaml" for a
 // relative startDir), because paths are printed as the user would type them.
 // Parents are taken lexically, as the shell's "cd .." does.
-func Find(startDir string) (string, error) {
+func Find(startDir string) (string, error) { return find(startDir, FileNames) }
+
+// FindHadolint is Find for hadolint's config names (HadolintFileNames). It
+// is meant for when Find found nothing: a .dockvet.yaml anywhere up to the
+// root wins over a nearer .hadolint.yaml, since a repository that has one
+// has migrated. hadolint's own user-wide files ($XDG_CONFIG_HOME/hadolint.yaml,
+// ~/.config/hadolint.yaml) are deliberately not read: a setting outside the
+// repository would make the same commit pass on one machine and fail in CI.
+func FindHadolint(startDir string) (string, error) { return find(startDir, HadolintFileNames) }
+
+func find(startDir string, names []string) (string, error) {
 	abs, err := filepath.Abs(startDir)
 	if err != nil {
 		return "", err
 	}
 	for up := 0; ; up++ {
-		for _, name := range FileNames {
+		for _, name := range names {
 			ok, err := isFile(filepath.Join(abs, name))
 			if err != nil {
 				return "", err
@@ -101,38 +111,57 @@ var untrustedDirs = map[string]bool{".git": true, "node_modules": true, "vendor"
 // and itself named .dockvet.yaml or .dockvet.yml. A path given with --config
 // is the user's choice: Load it.
 func LoadFound(path string) (*Config, error) {
+	if err := checkFoundLink(path, FileNames); err != nil {
+		return nil, err
+	}
+	return Load(path)
+}
+
+// LoadFoundHadolint is LoadFound for a file FindHadolint returned: the same
+// link checks, with hadolint's file names.
+func LoadFoundHadolint(path string) (*Hadolint, error) {
+	if err := checkFoundLink(path, HadolintFileNames); err != nil {
+		return nil, err
+	}
+	return LoadHadolint(path)
+}
+
+// checkFoundLink refuses a found config that is a symbolic link leading out
+// of its repository, into an untrusted directory, or to a file not named as
+// one of names.
+func checkFoundLink(path string, names []string) error {
 	fi, err := os.Lstat(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		abs, err := filepath.Abs(path)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		root := repoRoot(filepath.Dir(abs))
 		realRoot, err := filepath.EvalSymlinks(root)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		target, err := filepath.EvalSymlinks(abs)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !within(realRoot, target) {
-			return nil, &LinkOutsideError{Path: path, Root: root}
+			return &LinkOutsideError{Path: path, Root: root}
 		}
 		rel, _ := filepath.Rel(realRoot, target) // within: no error
 		for _, part := range strings.Split(rel, string(filepath.Separator)) {
 			if untrustedDirs[part] {
-				return nil, &LinkTargetError{Path: path, Reason: "into " + part}
+				return &LinkTargetError{Path: path, Reason: "into " + part}
 			}
 		}
-		if !slices.Contains(FileNames, filepath.Base(target)) {
-			return nil, &LinkTargetError{Path: path, Reason: "to a file not named " + strings.Join(FileNames, " or ")}
+		if !slices.Contains(names, filepath.Base(target)) {
+			return &LinkTargetError{Path: path, Reason: "to a file not named " + strings.Join(names, " or ")}
 		}
 	}
-	return Load(path)
+	return nil
 }
 
 // repoRoot is the nearest directory from dir up holding .git, or dir.

@@ -52,28 +52,103 @@ func (f *File) scanComments(ins []*Instruction) {
 		f.Comments = append(f.Comments, c)
 	}
 	for _, c := range f.Comments {
+		if h := parseHadolintPragma(f.tab, c); h != nil {
+			if !h.Global {
+				h.Instruction = f.instructionBelow(c.Line, owner, flags, isComment)
+			}
+			f.HadolintSuppressions = append(f.HadolintSuppressions, h)
+			continue
+		}
 		s := parseSuppression(f.tab, c)
 		if s == nil {
 			continue
 		}
 		if !s.Global && s.Problem == "" {
-			if in := owner[c.Line]; in != nil {
-				s.Instruction = in // a comment inside a continuation
-			} else {
-				n := c.Line + 1
-				for n < len(flags) && flags[n]&isComment != 0 {
-					n++
-				}
-				if n < len(owner) && owner[n] != nil && owner[n].StartLine == n {
-					s.Instruction = owner[n]
-				}
-			}
+			s.Instruction = f.instructionBelow(c.Line, owner, flags, isComment)
 			if s.Instruction == nil {
 				s.Problem = "the ignore comment is not directly above an instruction, so it suppresses nothing (use `# dockvet global ignore=...` for the whole file)"
 			}
 		}
 		f.Suppressions = append(f.Suppressions, s)
 	}
+}
+
+// instructionBelow is the instruction an ignore comment on line applies to:
+// the one the comment sits in (inside a continuation), else the one starting
+// right after it and the comment lines that follow it; nil for none.
+func (f *File) instructionBelow(line int, owner []*Instruction, flags []uint8, isComment uint8) *Instruction {
+	if in := owner[line]; in != nil {
+		return in
+	}
+	n := line + 1
+	for n < len(flags) && flags[n]&isComment != 0 {
+		n++
+	}
+	if n < len(owner) && owner[n] != nil && owner[n].StartLine == n {
+		return owner[n]
+	}
+	return nil
+}
+
+// parseHadolintPragma reads hadolint's `hadolint [global] ignore=A,B` (spaces
+// after the commas allowed, as hadolint allows them); it returns nil for any
+// other comment, including hadolint's other pragmas (`hadolint shell=...`),
+// which dockvet has no use for. A malformed hadolint pragma is not dockvet's
+// to judge: hadolint users get no new findings from their comments.
+func parseHadolintPragma(tab *lineTable, c Comment) *Suppression {
+	rest, ok := strings.CutPrefix(c.Text, "hadolint")
+	if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
+		return nil
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	s := &Suppression{Range: c.Range}
+	if after, ok := strings.CutPrefix(rest, "global"); ok && after != "" && (after[0] == ' ' || after[0] == '\t') {
+		s.Global = true
+		rest = strings.TrimLeft(after, " \t")
+	}
+	list, ok := strings.CutPrefix(rest, "ignore=")
+	if !ok {
+		return nil
+	}
+	line := tab.text[c.Line-1]
+	base := strings.Index(line, "ignore=")
+	if base < 0 {
+		return nil // cannot happen: the comment text is part of its line
+	}
+	from := base + len("ignore=")
+	afterComma := false
+	for i := 0; i < len(list); {
+		switch list[i] {
+		case ',':
+			afterComma = true
+			i++
+			continue
+		case ' ', '\t':
+			if !afterComma {
+				return finishHadolint(s) // the rest is free text
+			}
+			i++
+			continue
+		}
+		j := i
+		for j < len(list) && list[j] != ',' && list[j] != ' ' && list[j] != '\t' {
+			j++
+		}
+		s.Rules = append(s.Rules, SuppressedRule{Name: list[i:j], Range: source.Range{
+			Start: source.Pos{Line: c.Line, Col: tab.col(c.Line, from+i)},
+			End:   source.Pos{Line: c.Line, Col: tab.col(c.Line, from+j)},
+		}})
+		afterComma = false
+		i = j
+	}
+	return finishHadolint(s)
+}
+
+func finishHadolint(s *Suppression) *Suppression {
+	if len(s.Rules) == 0 {
+		return nil
+	}
+	return s
 }
 
 const suppressionSyntax = "want `# dockvet ignore=RULE[,RULE...]` or `# dockvet global ignore=RULE[,RULE...]`"

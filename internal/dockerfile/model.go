@@ -39,6 +39,11 @@ type File struct {
 	Comments []Comment
 	// Suppressions are the `# dockvet ignore=` comments.
 	Suppressions []*Suppression
+	// HadolintSuppressions are the `# hadolint [global] ignore=` comments;
+	// their Rules are hadolint codes (DL3007, SC2086) as written, mapped to
+	// dockvet rules by the engine. Kept apart from Suppressions so that codes
+	// with no dockvet equivalent are never reported as unknown rules.
+	HadolintSuppressions []*Suppression
 	// ImageRefs are every image reference: FROM, COPY --from, RUN --mount=from.
 	ImageRefs []*ImageRef
 

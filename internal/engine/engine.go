@@ -16,6 +16,7 @@ import (
 	"github.com/dockvet/dockvet/internal/buildctx"
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/hadolint"
 	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/registry"
 	"github.com/dockvet/dockvet/internal/rule"
@@ -396,7 +397,8 @@ func (e *Engine) toFinding(r *rule.Rule, sev finding.Severity, file string, d ru
 	}
 }
 
-// suppressions index a file's `# dockvet ignore=` comments.
+// suppressions index a file's `# dockvet ignore=` and `# hadolint ignore=`
+// comments.
 type suppressions struct {
 	global map[*rule.Rule]bool
 	// byLine maps a physical line to the rules suppressed for the
@@ -427,6 +429,31 @@ func newSuppressions(f *dockerfile.File, e *Engine) *suppressions {
 					s.byLine[n] = map[*rule.Rule]bool{}
 				}
 				s.byLine[n][r] = true
+			}
+		}
+	}
+	// hadolint's pragmas suppress the dockvet rules their codes map to;
+	// codes with no existing equivalent suppress nothing, silently.
+	for _, sp := range f.HadolintSuppressions {
+		if !sp.Global && sp.Instruction == nil {
+			continue
+		}
+		for _, code := range sp.Rules {
+			for _, id := range hadolint.Targets(code.Name) {
+				r := e.Lookup(id)
+				if r == nil {
+					continue
+				}
+				if sp.Global {
+					s.global[r] = true
+					continue
+				}
+				for n := sp.Instruction.StartLine; n <= sp.Instruction.EndLine; n++ {
+					if s.byLine[n] == nil {
+						s.byLine[n] = map[*rule.Rule]bool{}
+					}
+					s.byLine[n][r] = true
+				}
 			}
 		}
 	}

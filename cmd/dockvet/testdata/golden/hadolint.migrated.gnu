@@ -1,0 +1,3 @@
+cmd/dockvet/testdata/hadolint/migrated/Dockerfile:1:13: warning: FROM alpine:latest: the tag "latest" moves with every push, so builds are not reproducible and a bad image cannot be rolled back; pin a version tag [DV200]
+cmd/dockvet/testdata/hadolint/migrated/Dockerfile:5:6: warning: FROM ubuntu has no tag, so it pulls ubuntu:latest, which moves with every push: builds are not reproducible and cannot be rolled back; pin a version tag [DV201]
+cmd/dockvet/testdata/hadolint/migrated/Dockerfile:5:6: info: no USER in the final image: it runs as root unless base image ubuntu sets a user (offline, and it is not in the cache); add USER <non-root> after the steps that need root [DV302]

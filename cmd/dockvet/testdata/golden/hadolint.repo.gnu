@@ -1,0 +1,2 @@
+cmd/dockvet/testdata/hadolint/repo/Dockerfile:5:6: error: FROM ubuntu has no tag, so it pulls ubuntu:latest, which moves with every push: builds are not reproducible and cannot be rolled back; pin a version tag [DV201]
+cmd/dockvet/testdata/hadolint/repo/Dockerfile:5:6: info: no USER in the final image: it runs as root unless base image ubuntu sets a user (offline, and it is not in the cache); add USER <non-root> after the steps that need root [DV302]
