@@ -108,7 +108,7 @@ no-color: true
 		"fail-on: info  # failure-threshold: style\n" +
 		"ignore:\n" +
 		"  - DV403  # DL3019, DL3042\n" +
-		"  # DL3026: maps to DV204, not in this version of dockvet\n" +
+		"  - DV204  # DL3026\n" +
 		"  # SC2086: ShellCheck code, dockvet does not run ShellCheck\n" +
 		"  # DL3008: no dockvet equivalent\n" +
 		"severity:\n" +

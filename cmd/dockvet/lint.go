@@ -551,7 +551,7 @@ func addOutputFlags(cmd *cobra.Command, fl *lintFlags) {
 	f := cmd.Flags()
 	f.StringVarP(&fl.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
 	f.StringVar(&fl.failOn, "fail-on", "", "lowest severity that makes the exit code 1: error, warning, info, none (default warning)")
-	f.StringVar(&fl.configPath, "config", "", "config file (default: nearest .dockvet.yaml)")
+	f.StringVar(&fl.configPath, "config", "", "config file, .dockvet.yaml or .hadolint.yaml (default: the nearest .dockvet.yaml, else .hadolint.yaml, per Dockerfile)")
 	f.StringArrayVar(&fl.ignore, "ignore", nil, "disable rules, by id or name (repeatable or comma-separated)")
 	f.StringArrayVar(&fl.enable, "enable", nil, "enable rules that are off by default (repeatable or comma-separated)")
 	f.StringArrayVar(&fl.severity, "severity", nil, "override a rule's severity, RULE=error|warning|info|none (repeatable or comma-separated)")

@@ -138,7 +138,7 @@ func ParseHadolint(path string, data []byte) (*Hadolint, error) {
 				h.TrustedRegistries = append(h.TrustedRegistries, r.Name)
 			}
 		case "label-schema":
-			h.LabelSchema, err = p.labelSchema(key.Value, val)
+			h.LabelSchema, err = p.hadolintLabelSchema(key.Value, val)
 		case "strict-labels":
 			var b bool
 			b, err = p.bool(key.Value, val)
@@ -195,7 +195,7 @@ func (p *parser) hadolintOverride(val *yaml.Node) ([]HadolintOverride, error) {
 	return out, nil
 }
 
-func (p *parser) labelSchema(key string, val *yaml.Node) ([]LabelType, error) {
+func (p *parser) hadolintLabelSchema(key string, val *yaml.Node) ([]LabelType, error) {
 	if val.Kind != yaml.MappingNode {
 		return nil, p.errorf(val, "%s: want a mapping of label to type, got %s", key, describe(val))
 	}
@@ -244,22 +244,28 @@ func (h *Hadolint) Config(exists func(string) bool) (*Config, []string) {
 	if len(h.Unused) > 0 {
 		notes = append(notes, fmt.Sprintf("%s: hadolint settings with no dockvet equivalent, not used: %s", h.Path, strings.Join(h.Unused, ", ")))
 	}
-	// TODO(lead): carry trustedRegistries, label-schema and strict-labels
-	// into cfg once Config has the trusted-registries, label-schema and
-	// strict-labels fields (being added on another branch); until then they
-	// are announced as not yet supported.
-	var pending []string
-	if len(h.TrustedRegistries) > 0 {
-		pending = append(pending, "trustedRegistries")
+	// trustedRegistries, label-schema and strict-labels mean the same in
+	// dockvet (DV204, DV600); values dockvet would refuse in a .dockvet.yaml
+	// are left out with a note rather than failing a repository that
+	// hadolint accepted.
+	for _, r := range h.TrustedRegistries {
+		s := strings.ToLower(strings.TrimSpace(r))
+		host := strings.TrimPrefix(s, "*.")
+		if strings.Contains(s, "://") || strings.ContainsAny(host, "/*@ \t") || host == "" || strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") {
+			notes = append(notes, fmt.Sprintf("%s: trustedRegistries entry %q is not a registry host (such as ghcr.io or *.corp.example): not used", h.Path, r))
+			continue
+		}
+		cfg.TrustedRegistries = append(cfg.TrustedRegistries, s)
 	}
-	if len(h.LabelSchema) > 0 {
-		pending = append(pending, "label-schema")
+	for _, l := range h.LabelSchema {
+		if !slices.Contains(LabelTypes, l.Type) {
+			notes = append(notes, fmt.Sprintf("%s: label-schema.%s: unknown type %q (dockvet knows %s): not used", h.Path, l.Label, l.Type, strings.Join(LabelTypes, ", ")))
+			continue
+		}
+		cfg.LabelSchema = append(cfg.LabelSchema, LabelField{Name: l.Label, Type: l.Type})
 	}
 	if h.StrictLabels != nil {
-		pending = append(pending, "strict-labels")
-	}
-	if len(pending) > 0 {
-		notes = append(notes, fmt.Sprintf("%s: %s not yet supported when read from a hadolint config; `dockvet config migrate` writes them to .dockvet.yaml", h.Path, strings.Join(pending, ", ")))
+		cfg.StrictLabels = *h.StrictLabels
 	}
 	return cfg, notes
 }

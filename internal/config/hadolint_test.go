@@ -50,10 +50,13 @@ func TestHadolintConfig(t *testing.T) {
 		{name: "failure-threshold none", yaml: "failure-threshold: none\n", failOn: finding.SeverityNone, failSet: true},
 		{name: "no-fail", yaml: "failure-threshold: error\nno-fail: true\n", failOn: finding.SeverityNone, failSet: true},
 		{name: "no-fail false changes nothing", yaml: "no-fail: false\n", failOn: finding.SeverityWarning},
-		{name: "trusted registries and labels: not yet supported",
+		{name: "trusted registries and labels carried (checked below)",
 			yaml:   "trustedRegistries: [docker.io, my.corp:5000]\nlabel-schema:\n  author: text\n  url: url\nstrict-labels: true\n",
+			failOn: finding.SeverityWarning},
+		{name: "a registry or label type dockvet refuses is left out with a note",
+			yaml:   "trustedRegistries: [https://x.io]\nlabel-schema:\n  author: name\n",
 			failOn: finding.SeverityWarning,
-			notes:  []string{"trustedRegistries, label-schema, strict-labels not yet supported"}},
+			notes:  []string{`trustedRegistries entry "https://x.io" is not a registry host`, `label-schema.author: unknown type "name"`}},
 		{name: "other keys: one note naming them",
 			yaml:   "format: json\nno-color: true\ndisable-ignore-pragma: false\nignored: [DL3007]\n",
 			ignore: []string{"DV200"}, failOn: finding.SeverityWarning,
@@ -88,6 +91,33 @@ func TestHadolintConfig(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHadolintPolicyKeysCarried: trustedRegistries, label-schema and
+// strict-labels read from .hadolint.yaml turn on DV204 and DV600 as the
+// dockvet keys do.
+func TestHadolintPolicyKeysCarried(t *testing.T) {
+	h, err := ParseHadolint(".hadolint.yaml", []byte("trustedRegistries: [Docker.io, my.corp:5000, \"*.corp.example\"]\nlabel-schema:\n  author: text\n  url: url\nstrict-labels: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, notes := h.Config(func(string) bool { return true })
+	if len(notes) != 0 {
+		t.Errorf("notes %q", notes)
+	}
+	if want := []string{"docker.io", "my.corp:5000", "*.corp.example"}; !slices.Equal(cfg.TrustedRegistries, want) {
+		t.Errorf("trusted registries %v, want %v", cfg.TrustedRegistries, want)
+	}
+	var labels []string
+	for _, l := range cfg.LabelSchema {
+		labels = append(labels, l.Name+":"+l.Type)
+	}
+	if want := []string{"author:text", "url:url"}; !slices.Equal(labels, want) {
+		t.Errorf("label schema %v, want %v", labels, want)
+	}
+	if !cfg.StrictLabels {
+		t.Error("strict-labels not carried")
 	}
 }
 
