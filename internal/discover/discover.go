@@ -235,7 +235,7 @@ func (w *walker) walk(dir string) {
 			w.link(path)
 		default:
 			// Reading a pipe could block forever, a device never end.
-			w.skip(path, "not a regular file ("+kind(e.Type())+")")
+			w.skip(path, "not a regular file ("+safefile.Describe(e.Type())+")")
 		}
 	}
 }
@@ -284,7 +284,7 @@ func (w *walker) link(path string) {
 		// A directory named like a Dockerfile: links to directories are
 		// never followed.
 	default:
-		w.skip(path, "symbolic link to "+kind(fi.Mode()))
+		w.skip(path, "symbolic link to "+safefile.Describe(fi.Mode()))
 	}
 }
 
@@ -373,19 +373,6 @@ func (w *walker) skip(path, reason string) {
 	}
 	w.skippedSeen[key] = true
 	w.Skipped = append(w.Skipped, Skipped{Path: path, Reason: reason})
-}
-
-// kind names a non-regular file type.
-func kind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a regular file"
 }
 
 // IsDockerfileName reports whether a file's base name marks it as a

@@ -57,8 +57,9 @@ func FormatLimit(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// describe names a non-regular mode for NotRegularError.What.
-func describe(m fs.FileMode) string {
+// Describe names a non-regular file mode ("a named pipe (FIFO)", "a
+// device"...), as NotRegularError.What does.
+func Describe(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"
@@ -116,7 +117,7 @@ func OpenSame(path string, want FileID) (*os.File, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	if !before.Mode().IsRegular() {
-		return nil, nil, &NotRegularError{Path: path, What: describe(before.Mode())}
+		return nil, nil, &NotRegularError{Path: path, What: Describe(before.Mode())}
 	}
 	if want.Known() && IDOf(before) != want {
 		return nil, nil, &ChangedError{Path: path}
@@ -132,7 +133,7 @@ func OpenSame(path string, want FileID) (*os.File, fs.FileInfo, error) {
 	}
 	if !st.Mode().IsRegular() {
 		_ = f.Close()
-		return nil, nil, &NotRegularError{Path: path, What: describe(st.Mode())}
+		return nil, nil, &NotRegularError{Path: path, What: Describe(st.Mode())}
 	}
 	if !os.SameFile(before, st) {
 		_ = f.Close()
