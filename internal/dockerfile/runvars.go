@@ -404,9 +404,7 @@ func (v *Vars) param(text string, p *syntax.ParamExp, s *localScope, quoted bool
 	return val, true
 }
 
-// decodeLit decodes a literal part text[from:to]: in double quotes a
-// backslash escapes only $ ` " \ and newline, elsewhere any character; a
-// backslash-newline disappears.
+// decodeLit decodes a literal part text[from:to] (see unescapeLit).
 func decodeLit(text string, from, to int, dquoted bool) (string, bool) {
 	if from > to || to > len(text) {
 		return "", false
@@ -416,22 +414,7 @@ func decodeLit(text string, from, to int, dquoted bool) (string, bool) {
 		return lit, true
 	}
 	var sb strings.Builder
-	for p := from; p < to; p++ {
-		c := text[p]
-		if c == '\\' && p+1 < len(text) {
-			next := text[p+1]
-			switch {
-			case next == '\n':
-				p++
-				continue
-			case !dquoted || next == '$' || next == '`' || next == '"' || next == '\\':
-				sb.WriteByte(next)
-				p++
-				continue
-			}
-		}
-		sb.WriteByte(c)
-	}
+	unescapeLit(text, from, to, dquoted, func(c byte, _, _ int) { sb.WriteByte(c) })
 	return sb.String(), true
 }
 

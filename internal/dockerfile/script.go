@@ -588,30 +588,8 @@ func wordValue(text string, x *syntax.Word, offsets bool) (string, []span, bool)
 			spans = append(spans, span{from, to})
 		}
 	}
-	// copyLit decodes text[from:to]; in double quotes a backslash escapes only
-	// $ ` " \ and newline, elsewhere any character. A backslash-newline is a
-	// line continuation and disappears.
 	copyLit := func(from, to int, dquoted bool) bool {
-		if from > to || to > len(text) {
-			return false
-		}
-		for p := from; p < to; p++ {
-			c := text[p]
-			if c == '\\' && p+1 < len(text) {
-				next := text[p+1]
-				switch {
-				case next == '\n':
-					p++
-					continue
-				case !dquoted || next == '$' || next == '`' || next == '"' || next == '\\':
-					emit(next, p, p+2)
-					p++
-					continue
-				}
-			}
-			emit(c, p, p+1)
-		}
-		return true
+		return unescapeLit(text, from, to, dquoted, emit)
 	}
 	for _, part := range x.Parts {
 		switch q := part.(type) {
@@ -709,4 +687,32 @@ func shellCommandArg(args []Word) int {
 		return -1
 	}
 	return -1
+}
+
+// unescapeLit decodes the literal shell text[from:to], calling emit with each
+// byte of its value and the source bytes it came from: in double quotes a
+// backslash escapes only $ ` " \ and newline, elsewhere any character; a
+// backslash-newline is a line continuation and disappears. It reports false
+// for a range outside text.
+func unescapeLit(text string, from, to int, dquoted bool, emit func(c byte, from, to int)) bool {
+	if from > to || to > len(text) {
+		return false
+	}
+	for p := from; p < to; p++ {
+		c := text[p]
+		if c == '\\' && p+1 < len(text) {
+			next := text[p+1]
+			switch {
+			case next == '\n':
+				p++
+				continue
+			case !dquoted || next == '$' || next == '`' || next == '"' || next == '\\':
+				emit(next, p, p+2)
+				p++
+				continue
+			}
+		}
+		emit(c, p, p+1)
+	}
+	return true
 }
