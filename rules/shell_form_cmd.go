@@ -3,7 +3,6 @@ package rules
 import (
 	"encoding/json"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -338,11 +337,30 @@ var (
 	// as they appear in tags such as python:3.12-slim-bookworm.
 	debianNames = []string{"debian", "ubuntu", "trixie", "bookworm", "bullseye", "buster",
 		"stretch", "jessie", "noble", "jammy", "focal", "bionic", "xenial"}
-	// centosStream matches the CentOS Stream suffix of s2i images (-c9s).
-	centosStream = regexp.MustCompile(`-c[0-9]+s$`)
-	// ubiName matches Red Hat's Universal Base Images: ubi9, ubi10-minimal.
-	ubiName = regexp.MustCompile(`^ubi[0-9]*(-|$)`)
 )
+
+// isCentOSStreamName reports whether an s2i image name ends in the CentOS
+// Stream suffix: "-c" digits "s" (python-312-c9s). Plain string checks, not
+// a package-level regexp compiled at every start-up.
+func isCentOSStreamName(name string) bool {
+	i := strings.LastIndex(name, "-c")
+	if i < 0 || !strings.HasSuffix(name, "s") {
+		return false
+	}
+	digits := name[i+2 : len(name)-1]
+	return digits != "" && strings.Trim(digits, "0123456789") == ""
+}
+
+// isUBIName reports whether a path component names a Red Hat Universal Base
+// Image: "ubi", "ubi9", "ubi10-minimal".
+func isUBIName(seg string) bool {
+	rest, ok := strings.CutPrefix(seg, "ubi")
+	if !ok {
+		return false
+	}
+	rest = strings.TrimLeft(rest, "0123456789")
+	return rest == "" || strings.HasPrefix(rest, "-")
+}
 
 // baseShell names the /bin/sh of an image by its reference: "busybox"
 // (alpine, busybox, node:22-alpine), "bash" (fedora, centos, ubi9/...),
@@ -357,13 +375,13 @@ func baseShell(ref *dockerfile.ImageRef) string {
 	switch {
 	case name == "alpine" || strings.HasPrefix(name, "alpine-") || name == "busybox" || strings.Contains(tag, "alpine"):
 		return "busybox"
-	case centosStream.MatchString(name):
+	case isCentOSStreamName(name):
 		return "bash"
 	}
 	// Any path component: quay.io/fedora/s2i-base, ubi9/s2i-base,
 	// registry.access.redhat.com/ubi10-minimal.
 	for _, seg := range strings.Split(repo, "/") {
-		if bashShImages[seg] || ubiName.MatchString(seg) {
+		if bashShImages[seg] || isUBIName(seg) {
 			return "bash"
 		}
 	}
