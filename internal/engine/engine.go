@@ -413,51 +413,36 @@ func newSuppressions(f *dockerfile.File, e *Engine) *suppressions {
 			continue
 		}
 		for _, name := range sp.Rules {
-			r := e.Lookup(name.Name)
-			if r == nil {
-				continue
-			}
-			if sp.Global {
-				s.global[r] = true
-				continue
-			}
-			if sp.Instruction == nil {
-				continue
-			}
-			for n := sp.Instruction.StartLine; n <= sp.Instruction.EndLine; n++ {
-				if s.byLine[n] == nil {
-					s.byLine[n] = map[*rule.Rule]bool{}
-				}
-				s.byLine[n][r] = true
-			}
+			s.add(sp, e.Lookup(name.Name))
 		}
 	}
 	// hadolint's pragmas suppress the dockvet rules their codes map to;
 	// codes with no existing equivalent suppress nothing, silently.
 	for _, sp := range f.HadolintSuppressions {
-		if !sp.Global && sp.Instruction == nil {
-			continue
-		}
 		for _, code := range sp.Rules {
 			for _, id := range hadolint.Targets(code.Name) {
-				r := e.Lookup(id)
-				if r == nil {
-					continue
-				}
-				if sp.Global {
-					s.global[r] = true
-					continue
-				}
-				for n := sp.Instruction.StartLine; n <= sp.Instruction.EndLine; n++ {
-					if s.byLine[n] == nil {
-						s.byLine[n] = map[*rule.Rule]bool{}
-					}
-					s.byLine[n][r] = true
-				}
+				s.add(sp, e.Lookup(id))
 			}
 		}
 	}
 	return s
+}
+
+// add suppresses r (nil: an unknown rule, nothing) for the whole file or for
+// the lines of the instruction sp applies to.
+func (s *suppressions) add(sp *dockerfile.Suppression, r *rule.Rule) {
+	switch {
+	case r == nil:
+	case sp.Global:
+		s.global[r] = true
+	case sp.Instruction != nil:
+		for n := sp.Instruction.StartLine; n <= sp.Instruction.EndLine; n++ {
+			if s.byLine[n] == nil {
+				s.byLine[n] = map[*rule.Rule]bool{}
+			}
+			s.byLine[n][r] = true
+		}
+	}
 }
 
 func (s *suppressions) suppressed(r *rule.Rule, line int) bool {
