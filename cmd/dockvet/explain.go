@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockvet/dockvet/internal/engine"
 	"github.com/dockvet/dockvet/internal/hadolint"
 	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/internal/ruledoc"
@@ -65,32 +66,11 @@ func suggestRules(query string) []string {
 		return out
 	}
 	for _, r := range rules.All() {
-		if levenshtein(q, strings.ToLower(r.ID)) <= 1 || levenshtein(q, r.Name) <= 2 {
+		if engine.EditDistance(q, strings.ToLower(r.ID)) <= 1 || engine.EditDistance(q, r.Name) <= 2 {
 			add(r)
 		}
 	}
 	return out
-}
-
-// levenshtein is the edit distance between a and b, in bytes.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 func ruleCompletions() []string {

@@ -215,19 +215,24 @@ func (e *Engine) Enabled(r *rule.Rule) (finding.Severity, bool) {
 // names in a config file).
 func (e *Engine) ConfigFindings() []finding.Finding { return e.configFindings }
 
-// suggest proposes the closest rule name for a typo.
+// suggest proposes the closest rule name for a typo. Rules are tried in
+// their order (not the map's), so equally close names give the same answer
+// on every run.
 func (e *Engine) suggest(name string) string {
 	name = strings.ToLower(name)
 	best, bestDist := "", 4
-	for key, r := range e.byKey {
-		if d := editDistance(name, key); d < bestDist {
-			best, bestDist = r.ID+" "+r.Name, d
+	for _, r := range e.all {
+		for _, key := range []string{strings.ToLower(r.ID), strings.ToLower(r.Name)} {
+			if d := EditDistance(name, key); d < bestDist {
+				best, bestDist = r.ID+" "+r.Name, d
+			}
 		}
 	}
 	return best
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, in bytes.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
