@@ -313,13 +313,14 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 		}
 	}()
 	sup := newSuppressions(f, e)
+	shared := rule.NewShared()
 	var out []finding.Finding
 	for _, r := range e.all {
 		sev, on := e.severity[r]
 		if !on || r.Check == nil {
 			continue
 		}
-		if err := e.runRule(r, f, bases, bctx, func(d rule.Diagnostic) {
+		if err := e.runRule(r, f, bases, bctx, shared, func(d rule.Diagnostic) {
 			if sup.suppressed(r, d.Range.Start.Line) {
 				return
 			}
@@ -334,7 +335,7 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 
 // runRule isolates a rule: a panic in one rule becomes an error for this file
 // instead of taking down the whole run.
-func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx.Context, report func(rule.Diagnostic)) (err error) {
+func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx.Context, shared *rule.Shared, report func(rule.Diagnostic)) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error in rule %s %s: %v (please report this with the Dockerfile)\n%s", r.ID, r.Name, p, debug.Stack())
@@ -345,6 +346,7 @@ func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup
 	pass.Bases = bases
 	pass.Context = bctx
 	pass.Limits = e.limits
+	pass.Share(shared)
 	r.Check(pass)
 	return nil
 }

@@ -84,6 +84,7 @@ type Pass struct {
 	Limits Limits
 
 	report func(Diagnostic)
+	shared *Shared
 }
 
 // Limits are the settings that rules read from the configuration: the
@@ -122,6 +123,43 @@ type BaseLookup func(ref *dockerfile.ImageRef) (*image.Image, error)
 // NewPass is used by the engine (and tests) to run a rule.
 func NewPass(r *Rule, f *dockerfile.File, known func(string) bool, report func(Diagnostic)) *Pass {
 	return &Pass{Rule: r, File: f, KnownRule: known, report: report}
+}
+
+// An Analysis is a computation over one file that several rules read (what
+// each RUN installs, BuildKit's checks, ...), as go/analysis's Requires and
+// ResultOf: the first rule that asks runs it, the others get the same
+// result. Run must depend only on what the Pass gives every rule (File,
+// Bases, Context, Limits), never on the asking rule.
+type Analysis[T any] struct {
+	// Name says what is computed, for panics and profiles.
+	Name string
+	Run  func(*Pass) T
+}
+
+// Shared holds the results of the analyses of one file. The engine gives
+// every pass on a file the same Shared; a Pass without one (a test) gets its
+// own.
+type Shared struct {
+	results map[any]any
+}
+
+// NewShared returns an empty result store for one file.
+func NewShared() *Shared { return &Shared{results: map[any]any{}} }
+
+// Share makes p use s for analysis results.
+func (p *Pass) Share(s *Shared) { p.shared = s }
+
+// ResultOf returns a's result for p's file, running it on first use.
+func ResultOf[T any](p *Pass, a *Analysis[T]) T {
+	if p.shared == nil {
+		p.shared = NewShared()
+	}
+	if v, ok := p.shared.results[a]; ok {
+		return v.(T)
+	}
+	v := a.Run(p)
+	p.shared.results[a] = v
+	return v
 }
 
 // BaseImage returns the external image a stage is ultimately built FROM
