@@ -52,8 +52,8 @@ func TestRulesDeclareNeedsBase(t *testing.T) {
 		}
 	}
 	for _, r := range All() {
-		if r.Check != nil && called[r.ID] != r.NeedsBase {
-			t.Errorf("%s: reads base images = %v, NeedsBase = %v", r, called[r.ID], r.NeedsBase)
+		if declared := r.NeedsBase || r.NeedsStageBases; r.Check != nil && called[r.ID] != declared {
+			t.Errorf("%s: reads base images = %v, NeedsBase or NeedsStageBases = %v", r, called[r.ID], declared)
 		}
 	}
 }

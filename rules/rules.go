@@ -4,7 +4,7 @@ package rules
 
 import "github.com/dockvet/dockvet/internal/rule"
 
-// All returns every rule in id order.
+// All returns every rule: dockvet's in id order, then BuildKit's checks.
 func All() []*rule.Rule {
 	return []*rule.Rule{
 		SyntaxError,
@@ -32,5 +32,28 @@ func All() []*rule.Rule {
 		ContextNotIgnored,
 		WastedLayerBytes,
 		LabelSchema,
+		// BuildKit's checks (docker build --check), in BuildKit's ruleset order.
+		FromAsCasing,
+		StageNameCasing,
+		DuplicateStageName,
+		ReservedStageName,
+		UndefinedVar,
+		UndefinedArgInFrom,
+		InvalidDefaultArgInFrom,
+		WorkdirRelativePath,
+		MultipleInstructionsDisallowed,
+		LegacyKeyValueFormat,
+		SecretsUsedInArgOrEnv,
+		CopyIgnoredFile,
+		InvalidBaseImagePlatform,
+		RedundantTargetPlatform,
+		FromPlatformFlagConstDisallowed,
+		MaintainerDeprecated,
+		ConsistentInstructionCasing,
+		ExposeProtoCasing,
+		ExposeInvalidFormat,
+		NoEmptyContinuation,
+		JSONArgsRecommended,
+		InvalidDefinitionDescription,
 	}
 }

@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+
 	"encoding/json"
+	"github.com/dockvet/dockvet/internal/bkcheck"
 	"path"
 	"slices"
 	"strings"
@@ -97,6 +100,9 @@ func checkShellFormCmd(pass *rule.Pass) {
 	if problem == "" {
 		return
 	}
+	if bkcheck.Skipped(pass.File, linter.RuleJSONArgsRecommended.Name, in) {
+		return // `# check=skip=JSONArgsRecommended` names this rule's BuildKit form
+	}
 	pass.Report(shellFormDiagnostic(in, sc, problem, ""))
 }
 
@@ -104,6 +110,9 @@ func checkShellFormCmd(pass *rule.Pass) {
 // base, a shell-form CMD or ENTRYPOINT (what) that the final image inherits
 // from the base image's config because the Dockerfile sets none.
 func reportInheritedShellForm(pass *rule.Pass, what string, argv func(*image.Image) []string) {
+	if bkcheck.Skipped(pass.File, linter.RuleJSONArgsRecommended.Name, nil) {
+		return
+	}
 	img, ref, _ := pass.FinalBase()
 	if img == nil || img.OS == "windows" {
 		return

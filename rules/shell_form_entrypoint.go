@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+
+	"github.com/dockvet/dockvet/internal/bkcheck"
 	"strconv"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
@@ -78,11 +81,16 @@ func checkShellFormEntrypoint(pass *rule.Pass) {
 		}
 		d := shellFormDiagnostic(in, sc, problem, extra)
 		d.Related = []finding.Related{{Range: cmd.ArgsRange, Message: "this CMD is ignored: a shell-form ENTRYPOINT takes no arguments"}}
-		pass.Report(d)
+		if !bkcheck.Skipped(pass.File, linter.RuleJSONArgsRecommended.Name, in) {
+			pass.Report(d)
+		}
 		return
 	}
 	if problem == "" {
 		return // the program is PID 1, and there is no CMD to lose
+	}
+	if bkcheck.Skipped(pass.File, linter.RuleJSONArgsRecommended.Name, in) {
+		return // `# check=skip=JSONArgsRecommended` names this rule's BuildKit form
 	}
 	pass.Report(shellFormDiagnostic(in, sc, problem, ", and CMD or `docker run` arguments are ignored"))
 }

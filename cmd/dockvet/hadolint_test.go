@@ -115,6 +115,7 @@ no-color: true
 		"  DV403: error  # DL3042 error, DL3019 info\n" +
 		"  DV300: warning  # DL3025 warning\n" +
 		"  DV301: warning  # DL3025 warning\n" +
+		"  JSONArgsRecommended: warning  # DL3025 warning\n" +
 		"  # warning: DL3013: no dockvet equivalent\n" +
 		"trusted-registries:\n  - docker.io\n  - \"my.registry:5000\"  # trustedRegistries\n" +
 		"label-schema:\n  author: text\n  org.opencontainers.image.source: url\n" +

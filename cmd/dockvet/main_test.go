@@ -303,11 +303,19 @@ const (
 // readmeRuleTable is the README's table of rules, linking to docs/rules.md.
 func readmeRuleTable(all []*rule.Rule) string {
 	var b strings.Builder
-	b.WriteString("| id | name | default | catches |\n|---|---|---|---|\n")
-	for _, r := range all {
-		anchor := strings.ToLower(r.ID) + "-" + r.Name
-		fmt.Fprintf(&b, "| [%s](docs/rules.md#%s) | %s | %s | %s |\n",
-			r.ID, anchor, r.Name, defaultSeverity(r), strings.ReplaceAll(r.Summary, "|", `\|`))
+	table := func(rs []*rule.Rule) {
+		b.WriteString("| id | name | default | catches |\n|---|---|---|---|\n")
+		for _, r := range rs {
+			anchor := strings.ToLower(r.ID) + "-" + r.Name
+			fmt.Fprintf(&b, "| [%s](docs/rules.md#%s) | %s | %s | %s |\n",
+				r.ID, anchor, r.Name, defaultSeverity(r), strings.ReplaceAll(r.Summary, "|", `\|`))
+		}
+	}
+	own, groups, names := ruledoc.Groups(all)
+	table(own)
+	for _, g := range names {
+		fmt.Fprintf(&b, "\n%s:\n\n", ruledoc.GroupTitle(g))
+		table(groups[g])
 	}
 	return b.String()
 }

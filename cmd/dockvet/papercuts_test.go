@@ -59,9 +59,11 @@ func TestNearestConfigPerDockerfile(t *testing.T) {
 		"../outside/.dockvet.yaml": "ignore: [DV200, DV300, DV302]\n", // above the repository root: never used
 	})
 	code, got, stderr := lintJSON(t, "--offline", "--ignore", "DV001", repo)
+	// api ignores DV300, so BuildKit's JSONArgsRecommended, which yields
+	// to DV300 on the same CMD, reports it there.
 	want := []string{
-		"api DV200",
-		"deep DV200",
+		"api DV200", "api JSONArgsRecommended",
+		"deep DV200", "deep JSONArgsRecommended",
 		"root DV200", "root DV300",
 		"web DV300", "web DV302",
 	}
@@ -79,7 +81,7 @@ func TestNearestConfigPerDockerfile(t *testing.T) {
 
 	// --config forces one file for every Dockerfile.
 	_, got, stderr = lintJSON(t, "--offline", "--ignore", "DV001", "--config", filepath.Join(repo, "api", ".dockvet.yaml"), repo)
-	want = []string{"api DV200", "deep DV200", "root DV200", "web DV200"}
+	want = []string{"api DV200", "api JSONArgsRecommended", "deep DV200", "deep JSONArgsRecommended", "root DV200", "root JSONArgsRecommended", "web DV200", "web JSONArgsRecommended"}
 	if !slices.Equal(got, want) {
 		t.Errorf("--config: findings = %v, want %v\n%s", got, want, stderr)
 	}
@@ -101,11 +103,11 @@ func TestFlagPapercuts(t *testing.T) {
 		}
 	})
 	t.Run("comma lists", func(t *testing.T) {
-		_, got, stderr := lintJSON(t, "--offline", "--ignore", "DV001,shell-form-cmd", "--ignore", "DV302", df)
+		_, got, stderr := lintJSON(t, "--offline", "--ignore", "DV001,shell-form-cmd,json-args-recommended", "--ignore", "DV302", df)
 		if len(got) != 0 {
-			t.Errorf("--ignore DV001,shell-form-cmd --ignore DV302: findings %v\n%s", got, stderr)
+			t.Errorf("--ignore DV001,shell-form-cmd,json-args-recommended --ignore DV302: findings %v\n%s", got, stderr)
 		}
-		_, got, _ = lintJSON(t, "--offline", "--ignore", "DV001,DV300,DV302", "--enable", "DV203, DV100", df)
+		_, got, _ = lintJSON(t, "--offline", "--ignore", "DV001,DV300,JSONArgsRecommended,DV302", "--enable", "DV203, DV100", df)
 		if !slices.Equal(got, []string{filepath.Base(dir) + " DV203"}) {
 			t.Errorf("--enable DV203,DV100: findings %v", got)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/ruledoc"
 	"github.com/dockvet/dockvet/rules"
 )
 
@@ -42,13 +43,23 @@ func defaultSeverity(r *rule.Rule) string {
 }
 
 func (e *env) printRules() error {
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSEVERITY\tSUMMARY")
-	for _, r := range rules.All() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Name, defaultSeverity(r), r.Summary)
+	own, groups, names := ruledoc.Groups(rules.All())
+	table := func(rs []*rule.Rule) error {
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tSEVERITY\tSUMMARY")
+		for _, r := range rs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Name, defaultSeverity(r), r.Summary)
+		}
+		return tw.Flush()
 	}
-	if err := tw.Flush(); err != nil {
+	if err := table(own); err != nil {
 		return err
+	}
+	for _, g := range names {
+		fmt.Fprintf(e.stdout, "\n%s:\n", ruledoc.GroupTitle(g))
+		if err := table(groups[g]); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(e.stdout, "\n`dockvet explain RULE` documents a rule; --enable turns on the ones that are off.")
 	return nil
@@ -62,10 +73,12 @@ func (e *env) printRulesJSON() error {
 		Enabled  bool   `json:"enabledByDefault"`
 		Summary  string `json:"summary"`
 		HelpURI  string `json:"helpUri"`
+		Group    string `json:"group,omitempty"`
+		Upstream string `json:"upstreamUri,omitempty"`
 	}
 	var out []jsonRule
 	for _, r := range rules.All() {
-		out = append(out, jsonRule{r.ID, r.Name, r.Severity.String(), !r.DefaultOff, r.Summary, r.URL()})
+		out = append(out, jsonRule{r.ID, r.Name, r.Severity.String(), !r.DefaultOff, r.Summary, r.URL(), r.Group, r.UpstreamURL})
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")

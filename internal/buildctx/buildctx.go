@@ -266,6 +266,11 @@ func readIgnoreFile(dir, p string) ([]byte, error) {
 	return safefile.ReadFileSame(p, MaxIgnoreFileSize, want)
 }
 
+// IgnoreMatcher returns the patterns of the ignore file read (nil when there
+// is none or it has no pattern), for checks that ask BuildKit's question
+// "does this source match .dockerignore?" themselves.
+func (c *Context) IgnoreMatcher() *patternmatcher.PatternMatcher { return c.pm }
+
 // Dir is the context directory as given to Open.
 func (c *Context) Dir() string { return c.dir }
 

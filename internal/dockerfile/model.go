@@ -44,6 +44,16 @@ type File struct {
 	// dockvet rules by the engine. Kept apart from Suppressions so that codes
 	// with no dockvet equivalent are never reported as unknown rules.
 	HadolintSuppressions []*Suppression
+	// Options are the options the file was parsed with.
+	Options Options
+	// CheckDirective is the value of the file's `# check=` directive
+	// (BuildKit's skip/error/experimental settings), "" when it has none;
+	// CheckDirectiveLine is its line.
+	CheckDirective     string
+	CheckDirectiveLine int
+	// BuildKitWarnings are what BuildKit's own checks reported while
+	// parsing (BuildKit runs some of them in its parser), in source order.
+	BuildKitWarnings []BuildKitWarning
 	// ImageRefs are every image reference: FROM, COPY --from, RUN --mount=from.
 	ImageRefs []*ImageRef
 
@@ -51,6 +61,16 @@ type File struct {
 	inFinal    map[*Stage]bool
 	tab        *lineTable
 	mem        *arenas
+}
+
+// BuildKitWarning is a check BuildKit's parser reported.
+type BuildKitWarning struct {
+	Rule    string // BuildKit's rule name, e.g. "FromAsCasing"
+	Message string // BuildKit's message
+	Line    int    // the line BuildKit gives
+	// Instruction is the instruction reported (nil for a warning about
+	// lines, NoEmptyContinuation).
+	Instruction *Instruction
 }
 
 // SyntaxError is a place where BuildKit would refuse the Dockerfile.

@@ -41,7 +41,7 @@ var ErrTargetNotFound = errors.New("target stage not found")
 // Parse never panics on any input.
 func Parse(name string, src []byte, opts Options) (*File, error) {
 	src = bytes.TrimPrefix(src, []byte(bom))
-	f := &File{Name: name, Escape: parser.DefaultEscapeToken, Lines: splitLines(src)}
+	f := &File{Name: name, Escape: parser.DefaultEscapeToken, Lines: splitLines(src), Options: opts}
 	f.tab = newLineTable(f.Lines)
 	f.mem = &arenas{}
 	if i := bytes.IndexByte(src, 0); i >= 0 {
@@ -50,6 +50,7 @@ func Parse(name string, src []byte, opts Options) (*File, error) {
 			"not a Dockerfile: binary content (NUL byte on line %d)", line)
 		return f, nil
 	}
+	f.CheckDirective, f.CheckDirectiveLine = checkDirective(src)
 	nodes := f.parseAST(src)
 	f.buildInstructions(nodes)
 	f.scanComments(f.Instructions)
@@ -120,6 +121,14 @@ func (f *File) parseAST(src []byte) []*parser.Node {
 	add := func(res *parser.Result, shift int) {
 		if res == nil || res.AST == nil {
 			return
+		}
+		for _, w := range res.Warnings {
+			if w.Location != nil && w.URL == linter.RuleNoEmptyContinuation.URL {
+				f.BuildKitWarnings = append(f.BuildKitWarnings, BuildKitWarning{
+					Rule: linter.RuleNoEmptyContinuation.Name, Message: linter.RuleNoEmptyContinuation.Format(),
+					Line: w.Location.Start.Line + shift,
+				})
+			}
 		}
 		for _, n := range res.AST.Children {
 			n.StartLine += shift
@@ -237,6 +246,23 @@ func leadingEscape(src []byte) rune {
 	return parser.DefaultEscapeToken
 }
 
+// checkDirective returns the value of a `# check=` directive in the leading
+// comment block, as BuildKit reads it (parser.ParseDirective), and its line.
+func checkDirective(src []byte) (string, int) {
+	if !bytes.Contains(src, []byte("check")) {
+		return "", 0
+	}
+	v, _, loc, ok := parser.ParseDirective("check", src)
+	if !ok {
+		return "", 0
+	}
+	line := 1
+	if len(loc) > 0 {
+		line = loc[0].Start.Line
+	}
+	return v, line
+}
+
 // isDirectiveError recognises the errors BuildKit raises for a parser
 // directive (they carry a 0-based line number).
 func isDirectiveError(msg string) bool {
@@ -348,12 +374,18 @@ func unknownInstruction(name string) string {
 func (f *File) buildInstructions(nodes []*parser.Node) {
 	f.mem.instructions.reserve(len(nodes))
 	f.Instructions = make([]*Instruction, 0, len(nodes))
-	// BuildKit reads a `# check=` comment above an instruction through the
-	// linter it is given and dereferences a nil one: pass a silent linter (no
-	// Warn function, so it reports nothing; BuildKit's checks are dockvet rules).
-	lint := linter.New(&linter.Config{})
+	// BuildKit runs some of its checks (FROM casing, stage name casing,
+	// MAINTAINER, definition descriptions) while parsing an instruction,
+	// through the linter it is given, after merging a `# check=` comment
+	// above the instruction: record what it reports (experimental checks
+	// too: whether a rule is on is the engine's decision).
+	var current *Instruction
+	lint := linter.New(&linter.Config{ExperimentalAll: true, Warn: func(name, _, _, msg string, _ []parser.Range) {
+		f.BuildKitWarnings = append(f.BuildKitWarnings, BuildKitWarning{Rule: name, Message: msg, Line: current.StartLine, Instruction: current})
+	}})
 	for _, node := range nodes {
 		in := f.newInstruction(node)
+		current = in
 		f.Instructions = append(f.Instructions, in)
 		cmd, err := instructions.ParseInstructionWithLinter(node, lint)
 		if err != nil {

@@ -39,6 +39,7 @@ func pushBases(tb testing.TB, srv *registrytest.Server, n, files int) []engine.I
 	for i := range n {
 		srv.Push(tb, fmt.Sprintf("lib/base%d:1", i), registrytest.Image(tb, registrytest.Spec{User: "0", Volumes: []string{"/data"}}))
 	}
+	srv.Push(tb, "lib/builder:1", registrytest.Image(tb, registrytest.Spec{User: "0"}))
 	var inputs []engine.Input
 	for i := range files {
 		src := fmt.Sprintf("FROM %s AS build\nRUN make\nFROM %s\nCOPY --from=build /out /app\n",
@@ -49,16 +50,17 @@ func pushBases(tb testing.TB, srv *registrytest.Server, n, files int) []engine.I
 	return inputs
 }
 
-// TestLintColdRequests: 100 Dockerfiles on 5 bases make exactly 5
-// resolutions at the registry, each at most ping + token + manifest +
-// config; builder-stage images are never fetched.
+// TestLintColdRequests: 100 Dockerfiles on 5 final bases and one builder
+// base make exactly 6 resolutions at the registry, each at most ping +
+// token + manifest + config (BuildKit's UndefinedVar reads every stage's
+// base ENV, so the builder's base is read too).
 func TestLintColdRequests(t *testing.T) {
 	srv := registrytest.New(t, registrytest.WithAuth("u", "p"))
 	inputs := pushBases(t, srv, 5, 100)
 	lintAgainst(t, srv, inputs)
 	c := srv.Requests()
-	if c.Manifest != 5 || c.Blob != 5 || c.Ping+c.Token > 2*5 || c.Other != 0 {
-		t.Errorf("requests %+v; want 5 manifests, 5 config blobs, at most one ping and token per image", c)
+	if c.Manifest != 6 || c.Blob != 6 || c.Ping+c.Token > 2*6 || c.Other != 0 {
+		t.Errorf("requests %+v; want 6 manifests, 6 config blobs, at most one ping and token per image", c)
 	}
 }
 

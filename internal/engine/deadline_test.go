@@ -185,7 +185,7 @@ func TestLintCancelEndsLookups(t *testing.T) {
 func TestLookupsOnlyForRulesThatNeedThem(t *testing.T) {
 	var off []engine.RuleRef
 	for _, r := range rules.All() {
-		if r.NeedsBase {
+		if r.NeedsBase || r.NeedsStageBases {
 			off = append(off, engine.RuleRef{Name: r.ID})
 		}
 	}

@@ -103,6 +103,9 @@ type Engine struct {
 	// bases is nil unless an enabled rule needs base images (rule.NeedsBase):
 	// lookups start only then.
 	bases    BaseResolver
+	// stageBases is set when an enabled rule reads builder stages' bases
+	// too (rule.NeedsStageBases), not only the final image's.
+	stageBases bool
 	contexts *contexts
 	limits   rule.Limits
 	// redact masks Settings.Secrets; nil when there are none.
@@ -158,9 +161,11 @@ func New(rules []*rule.Rule, s Settings) (*Engine, error) {
 		}
 	}
 	for r := range e.severity {
-		if r.NeedsBase && r.Check != nil {
+		if (r.NeedsBase || r.NeedsStageBases) && r.Check != nil {
 			e.bases = s.Bases
-			break
+		}
+		if r.NeedsStageBases && r.Check != nil {
+			e.stageBases = true
 		}
 	}
 	return e, nil
@@ -299,7 +304,7 @@ func (e *Engine) lintFile(ctx context.Context, in Input, opts dockerfile.Options
 			cancel()
 			broker.wait()
 		}()
-		bases = broker.lookup(f, opts)
+		bases = broker.lookup(f, opts, e.stageBases)
 	}
 	fs, err = e.check(f, bases, e.contexts.forInput(in))
 	return fs, f, err
@@ -329,8 +334,40 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 			return nil, err
 		}
 	}
+	out = e.dropYielded(out)
 	finding.Sort(out)
 	return out, nil
+}
+
+// dropYielded removes the findings of rules that yield (rule.YieldsTo) to
+// another rule's finding at the same position: one root cause, one finding.
+func (e *Engine) dropYielded(fs []finding.Finding) []finding.Finding {
+	type at struct {
+		rule string
+		pos  source.Pos
+	}
+	var reported map[at]bool
+	for _, f := range fs {
+		if r := e.byKey[strings.ToLower(f.RuleID)]; r != nil && len(r.YieldsTo) > 0 {
+			reported = map[at]bool{}
+			break
+		}
+	}
+	if reported == nil {
+		return fs
+	}
+	for _, f := range fs {
+		reported[at{f.RuleID, f.Range.Start}] = true
+	}
+	return slices.DeleteFunc(fs, func(f finding.Finding) bool {
+		r := e.byKey[strings.ToLower(f.RuleID)]
+		for _, id := range r.YieldsTo {
+			if reported[at{id, f.Range.Start}] {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // runRule isolates a rule: a panic in one rule becomes an error for this file
@@ -386,6 +423,9 @@ func (e *Engine) redacted(s string) string {
 func (e *Engine) toFinding(r *rule.Rule, sev finding.Severity, file string, d rule.Diagnostic) finding.Finding {
 	if d.MaxSeverity != finding.SeverityNone && d.MaxSeverity < sev {
 		sev = d.MaxSeverity
+	}
+	if d.MinSeverity > sev {
+		sev = d.MinSeverity
 	}
 	related := make([]finding.Related, len(d.Related))
 	for i, rel := range d.Related {
@@ -505,7 +545,7 @@ func (e *Engine) LintContext(ctx context.Context, inputs []Input, opts dockerfil
 				if bases == nil {
 					fs, f, err = e.lintFile(ctx, inputs[i], opts)
 				} else if f, err = e.parse(inputs[i], opts); err == nil {
-					fs, err = e.check(f, bases.lookup(f, opts), e.contexts.forInput(inputs[i]))
+					fs, err = e.check(f, bases.lookup(f, opts, e.stageBases), e.contexts.forInput(inputs[i]))
 				}
 				results[i] = result{findings: fs, err: err}
 				if len(fs) > 0 && f != nil {
@@ -598,11 +638,15 @@ func (b *baseBroker) get(q registry.Request) *baseAnswer {
 }
 
 // lookup requests the base images of f's final image (the external image at
-// the root of the final stage chain; builder stages do not ship) and returns
-// the lookup its rules use.
-func (b *baseBroker) lookup(f *dockerfile.File, opts dockerfile.Options) rule.BaseLookup {
+// the root of the final stage chain; builder stages do not ship), or of
+// every stage when allStages is set, and returns the lookup its rules use.
+func (b *baseBroker) lookup(f *dockerfile.File, opts dockerfile.Options, allStages bool) rule.BaseLookup {
 	answers := map[*dockerfile.ImageRef]*baseAnswer{}
-	for _, s := range f.FinalChain() {
+	stages := f.FinalChain()
+	if allStages {
+		stages = f.Stages
+	}
+	for _, s := range stages {
 		ref := s.Base
 		if s.Parent != nil || ref == nil || ref.Scratch || ref.Stage != nil || len(ref.Unresolved) > 0 || ref.Expanded == "" {
 			continue

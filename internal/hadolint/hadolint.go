@@ -35,7 +35,7 @@ var mappings = []Mapping{
 	{"DL3019", []string{"DV403"}},
 	{"DL3020", []string{"DV409"}},
 	{"DL3024", []string{"DuplicateStageName"}},
-	{"DL3025", []string{"DV300", "DV301"}},
+	{"DL3025", []string{"DV300", "DV301", "JSONArgsRecommended"}},
 	{"DL3026", []string{"DV204"}},
 	{"DL3029", []string{"FromPlatformFlagConstDisallowed"}},
 	{"DL3032", []string{"DV403"}},

@@ -17,7 +17,7 @@ func TestTargetsMatchSpec(t *testing.T) {
 		{"DL3007", []string{"DV200"}},
 		{"dl3007", []string{"DV200"}},
 		{"DL3002", []string{"DV302"}},
-		{"DL3025", []string{"DV300", "DV301"}},
+		{"DL3025", []string{"DV300", "DV301", "JSONArgsRecommended"}},
 		{"DL3009", []string{"DV400", "DV401"}},
 		{"DL3019", []string{"DV403"}},
 		{"DL3042", []string{"DV403"}},

@@ -40,6 +40,20 @@ type Rule struct {
 	// Pass.FinalBase). The engine looks base images up only when an enabled
 	// rule needs them; for the others Pass.Bases is nil.
 	NeedsBase bool
+	// NeedsStageBases declares that Check also reads the base images of
+	// builder stages (Pass.BaseImage on any stage), not only the final
+	// image's: the engine then looks up every stage's base.
+	NeedsStageBases bool
+	// Group names the family a rule belongs to in `dockvet rules` ("" for
+	// dockvet's own; "BuildKit" for the checks of `docker build --check`).
+	Group string
+	// UpstreamURL is the documentation of the check this rule carries over
+	// from another tool (BuildKit's page for its checks), "" for none.
+	UpstreamURL string
+	// YieldsTo lists rules (ids) that report the same root cause in more
+	// detail: a finding of this rule is dropped when one of them reports at
+	// the same position (start line and column) of the same file.
+	YieldsTo []string
 	// Check inspects pass.File and reports through pass.
 	Check func(pass *Pass)
 	// CheckImage, when set, inspects a built image (dockvet image).
@@ -65,6 +79,9 @@ type Diagnostic struct {
 	// be sure (a base image it could not read) reports at most this, whatever
 	// severity the rule is configured at, so that a guess never fails a build.
 	MaxSeverity finding.Severity
+	// MinSeverity, when set, raises the finding's severity to at least
+	// this (BuildKit's `# check=error=true` makes its checks errors).
+	MinSeverity finding.Severity
 }
 
 // Pass is one rule's view of one Dockerfile.

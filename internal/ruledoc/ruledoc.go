@@ -39,15 +39,57 @@ func Text(w io.Writer, r *rule.Rule) error {
 	b.WriteString("Suppress:\n")
 	b.WriteString(indent(suppression(r)))
 	fmt.Fprintf(&b, "\n\nMore: %s\n", r.URL())
+	if r.UpstreamURL != "" {
+		fmt.Fprintf(&b, "%s: %s\n", upstreamName(r), r.UpstreamURL)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 func suppression(r *rule.Rule) string {
-	return fmt.Sprintf(`# dockvet ignore=%[1]s         (on the line above one instruction)
+	s := fmt.Sprintf(`# dockvet ignore=%[1]s         (on the line above one instruction)
 # dockvet global ignore=%[1]s  (anywhere: the whole file)
 dockvet lint --ignore %[1]s     (one run)
 ignore: [%[1]s]                 (in .dockvet.yaml)`, r.ID)
+	if r.Group == BuildKit {
+		s += fmt.Sprintf(`
+# check=skip=%[1]s             (BuildKit's directive: first lines of the file, or above one instruction)`, r.ID)
+	}
+	return s
+}
+
+// BuildKit is the group of the rules that carry BuildKit's checks.
+const BuildKit = "BuildKit"
+
+func upstreamName(r *rule.Rule) string {
+	if r.Group == BuildKit {
+		return "BuildKit's documentation"
+	}
+	return "Upstream documentation"
+}
+
+// Groups splits rules into dockvet's own and each group, in order.
+func Groups(rules []*rule.Rule) (own []*rule.Rule, groups map[string][]*rule.Rule, names []string) {
+	groups = map[string][]*rule.Rule{}
+	for _, r := range rules {
+		if r.Group == "" {
+			own = append(own, r)
+			continue
+		}
+		if _, ok := groups[r.Group]; !ok {
+			names = append(names, r.Group)
+		}
+		groups[r.Group] = append(groups[r.Group], r)
+	}
+	return own, groups, names
+}
+
+// GroupTitle is the heading of a group of rules.
+func GroupTitle(group string) string {
+	if group == BuildKit {
+		return "BuildKit's checks (what docker build --check reports)"
+	}
+	return group
 }
 
 func indent(s string) string {
@@ -65,14 +107,22 @@ func Markdown(w io.Writer, rules []*rule.Rule) error {
 	var b strings.Builder
 	b.WriteString("<!-- Generated from the rule definitions in rules/ by `make docs`; do not edit. -->\n")
 	b.WriteString("# dockvet rules\n\n")
-	b.WriteString("| id | name | default | summary |\n|---|---|---|---|\n")
-	for _, r := range rules {
-		sev := r.Severity.String()
-		if r.DefaultOff {
-			sev = "off (" + sev + ")"
+	own, groups, names := Groups(rules)
+	table := func(rs []*rule.Rule) {
+		b.WriteString("| id | name | default | summary |\n|---|---|---|---|\n")
+		for _, r := range rs {
+			sev := r.Severity.String()
+			if r.DefaultOff {
+				sev = "off (" + sev + ")"
+			}
+			anchor := strings.ToLower(r.ID) + "-" + r.Name
+			fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, anchor, r.Name, sev, escapeCell(r.Summary))
 		}
-		anchor := strings.ToLower(r.ID) + "-" + r.Name
-		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, anchor, r.Name, sev, escapeCell(r.Summary))
+	}
+	table(own)
+	for _, g := range names {
+		fmt.Fprintf(&b, "\n%s:\n\n", GroupTitle(g))
+		table(groups[g])
 	}
 	for _, r := range rules {
 		fmt.Fprintf(&b, "\n## %s %s\n\n", r.ID, r.Name)
@@ -86,7 +136,14 @@ func Markdown(w io.Writer, rules []*rule.Rule) error {
 		if r.Good != "" {
 			fmt.Fprintf(&b, "Good:\n\n```dockerfile\n%s\n```\n\n", strings.TrimRight(r.Good, "\n"))
 		}
-		fmt.Fprintf(&b, "Suppress with `# dockvet ignore=%s` above the instruction, `# dockvet global ignore=%s` for the file, `--ignore %s`, or `ignore: [%s]` in `.dockvet.yaml`.\n", r.ID, r.ID, r.ID, r.ID)
+		fmt.Fprintf(&b, "Suppress with `# dockvet ignore=%s` above the instruction, `# dockvet global ignore=%s` for the file, `--ignore %s`, or `ignore: [%s]` in `.dockvet.yaml`", r.ID, r.ID, r.ID, r.ID)
+		if r.Group == BuildKit {
+			fmt.Fprintf(&b, "; BuildKit's `# check=skip=%s` works too", r.ID)
+		}
+		b.WriteString(".\n")
+		if r.UpstreamURL != "" {
+			fmt.Fprintf(&b, "\n%s: <%s>\n", upstreamName(r), r.UpstreamURL)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

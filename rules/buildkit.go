@@ -1,0 +1,44 @@
+package rules
+
+import (
+	"github.com/dockvet/dockvet/internal/bkcheck"
+	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/ruledoc"
+)
+
+// buildKitGroup is the `dockvet rules` group of BuildKit's checks.
+const buildKitGroup = ruledoc.BuildKit
+
+// reportBuildKit is the Check of the rule that carries BuildKit's check
+// name: it reports what the shared analysis found for it (bkcheck runs all
+// of BuildKit's checks once per file).
+func reportBuildKit(name string) func(*rule.Pass) {
+	return func(pass *rule.Pass) {
+		res := rule.ResultOf(pass, bkcheck.Analysis)
+		for _, w := range res.Of(name) {
+			d := rule.Diagnostic{Range: w.Range, Message: w.Message, Related: w.Related}
+			if res.AsError {
+				d.MinSeverity = finding.SeverityError
+			}
+			pass.Report(d)
+		}
+	}
+}
+
+// reportBuildKitWithBases is reportBuildKit for the checks whose verdict
+// depends on base images (their ENV, SHELL, platform): the warnings the base
+// images confirm are added, read through dockvet's resolver and cache.
+func reportBuildKitWithBases(name string) func(*rule.Pass) {
+	return func(pass *rule.Pass) {
+		reportBuildKit(name)(pass)
+		res := rule.ResultOf(pass, bkcheck.Analysis)
+		for _, w := range res.Resolved(name, bkcheck.PassBases(pass)) {
+			d := rule.Diagnostic{Range: w.Range, Message: w.Message, Related: w.Related}
+			if res.AsError {
+				d.MinSeverity = finding.SeverityError
+			}
+			pass.Report(d)
+		}
+	}
+}
