@@ -12,8 +12,8 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/util/suggest"
 	"github.com/moby/buildkit/util/system"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/moby/patternmatcher"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/go-csvvalue"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"

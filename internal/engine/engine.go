@@ -102,12 +102,12 @@ type Engine struct {
 	configFindings []finding.Finding
 	// bases is nil unless an enabled rule needs base images (rule.NeedsBase):
 	// lookups start only then.
-	bases    BaseResolver
+	bases BaseResolver
 	// stageBases is set when an enabled rule reads builder stages' bases
 	// too (rule.NeedsStageBases), not only the final image's.
 	stageBases bool
-	contexts *contexts
-	limits   rule.Limits
+	contexts   *contexts
+	limits     rule.Limits
 	// redact masks Settings.Secrets; nil when there are none.
 	redact *strings.Replacer
 }
