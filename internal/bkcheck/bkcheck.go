@@ -250,6 +250,8 @@ type checker struct {
 	env    Env
 	res    *Result
 	states []stateOf // each stage's state, in dispatch order
+	// platform is the target platform (--platform, linux/amd64 by default).
+	platform ocispecs.Platform
 }
 
 // report adds a warning when the linter l (the file's settings merged with

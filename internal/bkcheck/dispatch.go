@@ -51,9 +51,14 @@ type stageState struct {
 // lints all of them.
 func (c *checker) dispatch() {
 	lex := shell.NewLex(c.f.Escape)
+	c.platform = c.targetPlatform()
+	target := c.platform
 	global, declared := c.globalArgs(lex, c.f.Options.BuildArgs)
-	c.defaultArgBases(lex)
-	target := c.targetPlatform()
+	defaults := global
+	if len(c.f.Options.BuildArgs) > 0 {
+		defaults, _ = c.globalArgs(lex, nil)
+	}
+	c.defaultArgBases(lex, defaults)
 	reachable := c.reachable()
 	for _, s := range c.f.Stages {
 		st := c.fromChecks(lex, s, global, declared, target, reachable[s])
@@ -125,7 +130,7 @@ func (c *checker) globalArgs(lex *shell.Lex, buildArgs map[string]string) (*envL
 			if v, ok := buildArgs[kp.Key]; ok {
 				env.set(kp.Key, v)
 			} else if kp.Value != nil {
-				res, err := lex.ProcessWordWithMatches(*kp.Value, env)
+				res, err := c.processWithMatches(lex, *kp.Value, env)
 				if err != nil {
 					continue
 				}
@@ -138,7 +143,7 @@ func (c *checker) globalArgs(lex *shell.Lex, buildArgs map[string]string) (*envL
 
 // predefined are the ARGs BuildKit defines before the first FROM.
 func (c *checker) predefined() [][2]string {
-	p := c.targetPlatform()
+	p := c.platform
 	target := c.f.Options.Target
 	if target == "" && len(c.f.Stages) > 0 {
 		target = c.f.Stages[len(c.f.Stages)-1].Name
@@ -158,21 +163,22 @@ func (c *checker) predefined() [][2]string {
 // targetPlatform is --platform, linux/amd64 by default (dockvet's default,
 // where BuildKit uses the builder's own platform).
 func (c *checker) targetPlatform() ocispecs.Platform {
-	if p, err := platforms.Parse(c.f.Options.Platform); err == nil && c.f.Options.Platform != "" {
-		return platforms.Normalize(p)
+	if c.f.Options.Platform != "" {
+		if p, err := platforms.Parse(c.f.Options.Platform); err == nil {
+			return platforms.Normalize(p)
+		}
 	}
 	return ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 }
 
 // defaultArgBases checks that every FROM still names a valid image when no
 // --build-arg is given (validateBaseImagesWithDefaultArgs).
-func (c *checker) defaultArgBases(lex *shell.Lex) {
-	args, _ := c.globalArgs(lex, nil)
+func (c *checker) defaultArgBases(lex *shell.Lex, args *envList) {
 	for _, s := range c.f.Stages {
 		if s.Base == nil {
 			continue
 		}
-		res, err := lex.ProcessWordWithMatches(s.Base.Raw, args)
+		res, err := c.processWithMatches(lex, s.Base.Raw, args)
 		if err != nil {
 			return // BuildKit abandons this check
 		}
@@ -204,7 +210,7 @@ func (c *checker) fromChecks(lex *shell.Lex, s *dockerfile.Stage, global *envLis
 	}
 	var baseName string
 	if s.Base != nil {
-		res, _ := lex.ProcessWordWithMatches(s.Base.Raw, global)
+		res, _ := c.processWithMatches(lex, s.Base.Raw, global)
 		undeclared(res.Unmatched)
 		baseName = res.Result
 	}
@@ -266,6 +272,28 @@ func (c *checker) stateOf(s *dockerfile.Stage) *stageState {
 		}
 	}
 	return nil
+}
+
+// plain reports whether BuildKit's lexer returns word unchanged, with no
+// variable: no $, quote, escape character, NUL or non-ASCII byte. Most
+// words are plain; skipping the lexer for them keeps the checks cheap.
+func plain(word string, esc rune) bool {
+	for i := 0; i < len(word); i++ {
+		switch c := word[i]; {
+		case c == 0 || c >= 0x80 || c == '$' || c == '\'' || c == '"' || rune(c) == esc:
+			return false
+		}
+	}
+	return true
+}
+
+// processWithMatches is the lexer's ProcessWordWithMatches with the plain
+// fast path.
+func (c *checker) processWithMatches(lex *shell.Lex, word string, env shell.EnvGetter) (shell.ProcessWordResult, error) {
+	if plain(word, c.f.Escape) {
+		return shell.ProcessWordResult{Result: word, Words: []string{word}}, nil
+	}
+	return lex.ProcessWordWithMatches(word, env)
 }
 
 // word is one string BuildKit expands in an instruction, with the result.
@@ -377,6 +405,10 @@ func (c *checker) expand(lex *shell.Lex, st *stageState, in *dockerfile.Instruct
 	}
 	words := make([]word, 0, len(raws)+len(rawContents))
 	for _, raw := range raws {
+		if plain(raw, c.f.Escape) {
+			words = append(words, word{raw: raw, value: raw})
+			continue
+		}
 		v, unmatched, err := lex.ProcessWord(raw, st.env)
 		if err != nil {
 			return nil, false
