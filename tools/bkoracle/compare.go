@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -86,6 +87,10 @@ func Compare(ctx context.Context, files []string, flagBase *BaseConfig, contextD
 			rep.HasRule[r.ID] = true
 		}
 	}
+	files, err := expandDirs(files)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -111,9 +116,24 @@ func Compare(ctx context.Context, files []string, flagBase *BaseConfig, contextD
 		for _, w := range fr.verdict.Warnings {
 			fr.oracle[key{w.Rule, w.Line}]++
 		}
-		abs, _ := filepath.Abs(f)
-		fs, _, err := eng.LintFileContext(ctx, engine.Input{Name: f, Src: src, Path: abs},
+		// A case's hand-written verdicts (checks the oracle cannot run).
+		kept, err := keptLines(strings.TrimSuffix(f, ".Dockerfile") + ".want")
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range kept {
+			rule, line, _ := strings.Cut(l, ":")
+			var n int
+			fmt.Sscan(line, &n)
+			fr.oracle[key{rule, n}]++
+		}
+		path, cleanup, err := caseContext(f, src)
+		if err != nil {
+			return nil, err
+		}
+		fs, _, err := eng.LintFileContext(ctx, engine.Input{Name: f, Src: src, Path: path},
 			dockerfile.Options{Platform: targetPlatform.OS + "/" + targetPlatform.Architecture})
+		cleanup()
 		if err != nil {
 			fr.lintErr = err.Error()
 		}
@@ -121,6 +141,64 @@ func Compare(ctx context.Context, files []string, flagBase *BaseConfig, contextD
 		rep.Files = append(rep.Files, fr)
 	}
 	return rep, nil
+}
+
+// expandDirs replaces each directory by the case files (*.Dockerfile) under
+// it, in lexical order.
+func expandDirs(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".Dockerfile") {
+				out = append(out, path)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// caseContext returns the path dockvet should lint a file as. A case with
+// a <case>.dockerignore is linted as Dockerfile in a fresh directory that
+// holds it as .dockerignore (BuildKit's test layout); cleanup removes it.
+func caseContext(file string, src []byte) (path string, cleanup func(), err error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", nil, err
+	}
+	ignore, err := os.ReadFile(strings.TrimSuffix(file, ".Dockerfile") + ".dockerignore")
+	if !strings.HasSuffix(file, ".Dockerfile") || os.IsNotExist(err) {
+		return abs, func() {}, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "bkoracle-case-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	path = filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".dockerignore"), ignore, 0o644); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return path, cleanup, nil
 }
 
 func (fr *fileResult) compare(fs []finding.Finding) {
