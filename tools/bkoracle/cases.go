@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -37,9 +38,8 @@ func WantLines(v Verdict, kept []string) []string {
 func compareWant(a, b string) int {
 	ra, la, _ := strings.Cut(a, ":")
 	rb, lb, _ := strings.Cut(b, ":")
-	var na, nb int
-	fmt.Sscan(la, &na)
-	fmt.Sscan(lb, &nb)
+	na, _ := strconv.Atoi(la)
+	nb, _ := strconv.Atoi(lb)
 	if na != nb {
 		return na - nb
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -123,8 +124,7 @@ func Compare(ctx context.Context, files []string, flagBase *BaseConfig, contextD
 		}
 		for _, l := range kept {
 			rule, line, _ := strings.Cut(l, ":")
-			var n int
-			fmt.Sscan(line, &n)
+			n, _ := strconv.Atoi(line)
 			fr.oracle[key{rule, n}]++
 		}
 		path, cleanup, err := caseContext(f, src)
@@ -188,7 +188,7 @@ func caseContext(file string, src []byte) (path string, cleanup func(), err erro
 	if err != nil {
 		return "", nil, err
 	}
-	cleanup = func() { os.RemoveAll(dir) }
+	cleanup = func() { _ = os.RemoveAll(dir) }
 	path = filepath.Join(dir, "Dockerfile")
 	if err := os.WriteFile(path, src, 0o644); err != nil {
 		cleanup()
@@ -311,7 +311,7 @@ func (r *Report) Print(w io.Writer, verbose bool) {
 		total.extraAfterErr += x.extraAfterErr
 	}
 	fmt.Fprintf(tw, "total\t%d\t\t%d\t%d\t%d\t%d\t%d\t\n", total.oracle, total.dockvet, total.aliased, total.missing, total.extra, total.extraAfterErr)
-	tw.Flush()
+	_ = tw.Flush()
 	r.list(w, "missing (BuildKit reports, dockvet does not)", verbose, func(f *fileResult) map[key]int { return f.missing }, nil)
 	r.list(w, "extra (dockvet reports, BuildKit does not)", verbose, func(f *fileResult) map[key]int { return f.extra },
 		func(f *fileResult, k key) string {
