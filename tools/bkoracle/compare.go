@@ -229,8 +229,7 @@ func (fr *fileResult) compare(fs []finding.Finding) {
 	for k, n := range fr.dockvet {
 		if n > fr.oracle[k] {
 			fr.extra[k] = n - fr.oracle[k]
-			v := fr.verdict
-			fr.afterErr[k] = (v.Error != "" || v.Panic != "") && k.line >= v.ErrorLine
+			fr.afterErr[k] = fr.verdict.Stopped() && k.line >= fr.verdict.ErrorLine
 		}
 	}
 }
@@ -256,7 +255,7 @@ func (r *Report) Print(w io.Writer, verbose bool) {
 	}
 	var errFiles, panicFiles, lintErrFiles int
 	for _, f := range r.Files {
-		if f.verdict.Error != "" {
+		if f.verdict.Stopped() && f.verdict.Panic == "" {
 			errFiles++
 		}
 		if f.verdict.Panic != "" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
+	"strings"
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
@@ -38,6 +39,13 @@ type Verdict struct {
 	ErrorLine int
 	// Panic is set when BuildKit panicked on the file.
 	Panic string
+}
+
+// Stopped reports whether BuildKit's answer lacks what follows ErrorLine:
+// a hard error or a panic stopped the analysis. `# check=error=true` turns
+// the findings into an error only once the whole file was checked.
+func (v Verdict) Stopped() bool {
+	return v.Panic != "" || v.Error != "" && !strings.HasPrefix(v.Error, "lint violation found for rules:")
 }
 
 // offlineResolver answers every image lookup with the fake base: no

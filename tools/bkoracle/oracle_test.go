@@ -105,3 +105,16 @@ func TestWriteCasesKeepsHandWritten(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestStoppedByErrorTrue: `# check=error=true` reports its error after a
+// complete analysis, so nothing is missing from BuildKit's answer.
+func TestStoppedByErrorTrue(t *testing.T) {
+	v := Lint(context.Background(), "Dockerfile", []byte("# check=error=true\nFROM alpine as up\n"), DefaultBase())
+	if v.Error == "" || v.Stopped() {
+		t.Errorf("error %q, stopped %v", v.Error, v.Stopped())
+	}
+	v = Lint(context.Background(), "Dockerfile", []byte("FROM alpine\nNOSUCH x\n"), DefaultBase())
+	if !v.Stopped() {
+		t.Errorf("unknown instruction: not stopped (%q)", v.Error)
+	}
+}
