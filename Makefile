@@ -4,7 +4,7 @@ BIN     := bin/dockvet
 CORPUS  ?= ../shared/corpus
 GOLANGCI_VERSION ?= v2.15.0
 
-.PHONY: all build demo test test-race test-integration bench corpus lint fuzz docs clean release release-check image
+.PHONY: all build demo test test-race test-integration bench corpus lint fuzz docs clean release release-check image buildkit-parity buildkit-cases
 
 all: build test
 
@@ -47,6 +47,18 @@ bench:
 ## corpus: lint every corpus file; fails on a panic or an exit code 2
 corpus: build
 	$(GO) run ./scripts/corpus -bin $(BIN) -dir $(CORPUS)
+
+## buildkit-parity: BuildKit's own linter (tools/bkoracle, a nested module)
+## against dockvet's BuildKit-check rules on the corpus and the case files;
+## fails when dockvet misses a finding BuildKit reports
+BUILDKIT_CASES := rules/testdata/buildkit
+buildkit-parity:
+	cd tools/bkoracle && $(GO) run . -compare -manifest $(abspath $(CORPUS))/MANIFEST.tsv $(abspath $(BUILDKIT_CASES))
+
+## buildkit-cases: regenerate the .want files of the BuildKit check cases
+## from BuildKit's own linter
+buildkit-cases:
+	cd tools/bkoracle && $(GO) run . -write-cases $(abspath $(BUILDKIT_CASES))
 
 ## fuzz: fuzz the front end (FUZZTIME=5m by default)
 FUZZTIME ?= 5m

@@ -1,0 +1,3 @@
+from alpine:3.20
+workdir /src
+run echo one

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+WORKDIR /src
+RUN echo one

@@ -1,0 +1,5 @@
+# check=skip=CopyIgnoredFile
+
+FROM scratch
+COPY Dockerfile .
+ADD Dockerfile /other

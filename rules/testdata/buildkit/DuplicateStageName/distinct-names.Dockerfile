@@ -1,0 +1,2 @@
+FROM alpine:3.20 AS stage1
+FROM alpine:3.20 AS stage2

@@ -1,0 +1,4 @@
+FROM alpine:3.20 AS stage
+RUN echo one
+FROM alpine:3.20 AS stage
+RUN echo two

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ENV MAP=8080:80
+EXPOSE $MAP

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ENV P=80/TCP
+EXPOSE $P

@@ -1,0 +1,2 @@
+FROM alpine:3.20
+EXPOSE 53/UDP 443/Tcp 8443/tcp

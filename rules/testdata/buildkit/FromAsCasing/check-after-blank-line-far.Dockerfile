@@ -1,0 +1,4 @@
+
+# check=skip=FromAsCasing
+FROM alpine:3.20 AS one
+FROM alpine:3.20 as two

@@ -1,0 +1,3 @@
+# a leading comment
+# check=skip=FromAsCasing
+FROM alpine:3.20 as builder

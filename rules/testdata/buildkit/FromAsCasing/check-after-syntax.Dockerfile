@@ -1,0 +1,3 @@
+# syntax=docker/dockerfile:1
+# check=skip=FromAsCasing
+FROM alpine:3.20 as builder

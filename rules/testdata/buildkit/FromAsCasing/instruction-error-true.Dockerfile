@@ -1,0 +1,3 @@
+FROM alpine:3.20 AS one
+# check=error=true
+FROM alpine:3.20 as two

@@ -1,0 +1,4 @@
+FROM alpine:3.20 AS one
+# check=skip=FromAsCasing
+
+FROM alpine:3.20 as two

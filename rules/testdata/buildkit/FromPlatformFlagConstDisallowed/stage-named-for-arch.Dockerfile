@@ -1,0 +1,1 @@
+FROM --platform=linux/arm64 alpine:3.20 AS build_arm64

@@ -1,0 +1,2 @@
+ARG PLAT=linux/arm64
+FROM --platform=$PLAT alpine:3.20

@@ -1,0 +1,2 @@
+FROM example.com/app/base:1
+ENV MODE=prod

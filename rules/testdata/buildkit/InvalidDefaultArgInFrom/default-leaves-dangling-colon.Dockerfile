@@ -1,0 +1,2 @@
+ARG PART="pine:"
+FROM al${PART}

@@ -1,0 +1,2 @@
+ARG FLAVOR=""
+FROM alpine:3.20${FLAVOR}

@@ -1,0 +1,4 @@
+# check=skip=all;experimental=InvalidDefinitionDescription
+# zone a description for another name
+ARG region=eu
+FROM scratch

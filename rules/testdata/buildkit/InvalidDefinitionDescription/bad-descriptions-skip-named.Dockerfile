@@ -1,0 +1,4 @@
+# check=skip=InvalidDefinitionDescription;experimental=InvalidDefinitionDescription
+# zone a description for another name
+ARG region=eu
+FROM scratch

@@ -1,0 +1,2 @@
+FROM example.com/tools/shell-image:1
+CMD ./server

@@ -1,0 +1,2 @@
+FROM example.com/with-triggers:1
+RUN true

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ENV APP_MODE production
+LABEL maintainer team-a

@@ -1,0 +1,4 @@
+# escape=`
+# check=skip=MaintainerDeprecated
+FROM alpine:3.20
+MAINTAINER someone@example.com

@@ -1,0 +1,3 @@
+# CHECK=skip=MaintainerDeprecated
+FROM alpine:3.20
+MAINTAINER someone@example.com

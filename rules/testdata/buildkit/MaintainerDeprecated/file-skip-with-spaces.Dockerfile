@@ -1,0 +1,3 @@
+# check = skip = MaintainerDeprecated
+FROM alpine:3.20
+MAINTAINER someone@example.com

@@ -1,0 +1,4 @@
+FROM alpine:3.20
+CMD ["one"]
+CMD ["two"]
+CMD ["three"]

@@ -1,0 +1,5 @@
+# check=skip=NoEmptyContinuation
+FROM alpine:3.20
+RUN echo one \
+
+    two

@@ -1,0 +1,2 @@
+ARG PLAT=$TARGETPLATFORM
+FROM --platform=$PLAT alpine:3.20

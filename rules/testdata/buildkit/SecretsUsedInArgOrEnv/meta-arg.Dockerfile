@@ -1,0 +1,2 @@
+ARG NPM_TOKEN
+FROM alpine:3.20

@@ -1,0 +1,6 @@
+FROM alpine:3.20 AS first
+RUN echo one
+
+# check=skip=StageNameCasing
+FROM alpine:3.20 AS Second
+RUN echo two

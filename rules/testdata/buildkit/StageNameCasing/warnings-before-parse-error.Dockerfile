@@ -1,0 +1,3 @@
+FROM alpine:3.20 AS Tools
+MAINTAINER someone@example.com
+FROBNICATE now

@@ -1,0 +1,2 @@
+FROM alpine:${VERSION}
+ARG VERSION=3.20

@@ -1,0 +1,2 @@
+ARG SUFFIX
+FROM alpine:3.20${SUFFIX}

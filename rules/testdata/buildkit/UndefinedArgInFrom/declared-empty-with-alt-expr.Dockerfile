@@ -1,0 +1,2 @@
+ARG EXTRA=""
+FROM alpine:3.20${EXTRA-@oops}

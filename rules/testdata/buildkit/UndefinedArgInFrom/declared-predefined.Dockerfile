@@ -1,0 +1,2 @@
+ARG BUILDPLATFORM=linux/amd64
+FROM --platform=$BUILDPLATFORM alpine:3.20

@@ -1,0 +1,2 @@
+ARG FLAVOR
+FROM alpine:${FLAVOR:-3.20}

@@ -1,0 +1,1 @@
+FROM --platform=$BUILDPLATFROM alpine:3.20

@@ -1,0 +1,2 @@
+FROM alpine:3.20
+ENV ONE=1 TWO=$ONE

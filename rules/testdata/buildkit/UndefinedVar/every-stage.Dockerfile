@@ -1,0 +1,5 @@
+FROM scratch AS one
+COPY $first /
+
+FROM scratch AS two
+COPY $second /

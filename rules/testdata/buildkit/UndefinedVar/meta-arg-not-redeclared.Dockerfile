@@ -1,0 +1,3 @@
+ARG VERSION=1.0
+FROM alpine:3.20
+LABEL version=$VERSION

@@ -1,0 +1,2 @@
+FROM scratch
+ENV PATH=$PATH:/opt/bin

@@ -1,0 +1,4 @@
+FROM alpine:3.20 AS unused
+COPY $NOT_SET /
+
+FROM alpine:3.20

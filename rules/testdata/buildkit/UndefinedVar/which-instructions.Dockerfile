@@ -1,0 +1,17 @@
+FROM alpine:3.20
+ADD $U_ADD /a
+COPY --chown=$U_CHOWN a /b
+ENV A=$U_ENV
+EXPOSE $U_EXPOSE
+LABEL l=$U_LABEL
+USER $U_USER
+VOLUME /v/$U_VOLUME
+WORKDIR /w/$U_WORKDIR
+ARG B=$U_ARG
+ONBUILD COPY $U_ONBUILD /c
+HEALTHCHECK CMD echo $U_HEALTH
+SHELL ["/bin/sh", "-c"]
+RUN --mount=type=cache,target=$U_MOUNT true
+COPY <<EOF /d
+$U_HEREDOC
+EOF

@@ -1,0 +1,2 @@
+FROM example.com/base/with-home:1
+WORKDIR $HOME
