@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 
+	"github.com/dockvet/dockvet/internal/bkcheck"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 )
@@ -14,6 +15,7 @@ var InvalidDefinitionDescription = &rule.Rule{
 	Severity:    finding.SeverityWarning,
 	Group:       buildKitGroup,
 	DefaultOff:  true,
+	OptIn:       bkcheck.ExperimentalOptIn(linter.RuleInvalidDefinitionDescription.Name),
 	Summary:     linter.RuleInvalidDefinitionDescription.Description,
 	UpstreamURL: linter.RuleInvalidDefinitionDescription.URL,
 	Doc: `A comment directly above a named stage (FROM ... AS name) or an ARG that does
@@ -25,7 +27,10 @@ from the instruction with an empty comment line.
 
 This check is experimental in BuildKit and off by default in dockvet: turn
 it on with --enable InvalidDefinitionDescription (or enable: in
-.dockvet.yaml). dockvet points at the name.`,
+.dockvet.yaml), or in the file with BuildKit's own directive
+# check=experimental=InvalidDefinitionDescription (or experimental=all) in
+its first lines. As in BuildKit, skip= lists do not silence it once it is
+on. dockvet points at the name.`,
 	Bad: `# Version of Node to build with
 ARG NODE_VERSION=22`,
 	Good: `# NODE_VERSION is the version of Node to build with

@@ -279,8 +279,14 @@ func (c *checker) defer_(l *linter.Linter, r linter.LinterRuleI, in *dockerfile.
 }
 
 // allows asks BuildKit's linter whether it would run the named rule: the
-// skip lists, skip=all and the experimental opt-in are its own logic.
+// skip lists and skip=all are its own logic. An experimental check is never
+// skipped (BuildKit's skip lists do not apply to them); whether it runs at
+// all is dockvet's decision (off until enabled, or opted in by the file:
+// ExperimentalOptIn).
 func allows(l *linter.Linter, name string) bool {
+	if experimental[name] {
+		return true
+	}
 	ran := false
 	probe := *l
 	probe.CalledRules = new([]string)
@@ -290,6 +296,24 @@ func allows(l *linter.Linter, name string) bool {
 	// skip list may name it too.
 	probe.Run(probeRule(name), nil)
 	return ran
+}
+
+// experimental are BuildKit's experimental checks (v0.34.2).
+var experimental = map[string]bool{linter.RuleInvalidDefinitionDescription.Name: true}
+
+// ExperimentalOptIn reports whether f's `# check=experimental=` directive
+// turns BuildKit's experimental check name on, as it does in BuildKit.
+func ExperimentalOptIn(name string) func(f *dockerfile.File) bool {
+	return func(f *dockerfile.File) bool {
+		if f.CheckDirective == "" {
+			return false
+		}
+		cfg, err := linter.ParseLintOptions(f.CheckDirective)
+		if err != nil {
+			return false
+		}
+		return cfg.ExperimentalAll || slices.Contains(cfg.ExperimentalRules, name)
+	}
 }
 
 type probeRule string

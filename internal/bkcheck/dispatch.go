@@ -308,10 +308,10 @@ type word struct {
 func (c *checker) instruction(lex *shell.Lex, st *stageState, global *envList, in *dockerfile.Instruction) {
 	l := c.res.file.WithMergedConfigFromComments(in.Comments())
 	words, ok := c.expand(lex, st, in)
-	if !ok {
-		return // BuildKit stops at an expansion error
-	}
 	c.undefined(l, st, in, words)
+	if !ok {
+		return // BuildKit stops at an expansion error (after reporting)
+	}
 	switch cmd := in.Command.(type) {
 	case *instructions.EnvCommand:
 		for i, kv := range cmd.Env {
@@ -410,20 +410,20 @@ func (c *checker) expand(lex *shell.Lex, st *stageState, in *dockerfile.Instruct
 			continue
 		}
 		v, unmatched, err := lex.ProcessWord(raw, st.env)
-		if err != nil {
-			return nil, false
-		}
 		words = append(words, word{raw: raw, value: v, unmatched: unmatched})
+		if err != nil {
+			return words, false
+		}
 	}
 	if len(rawContents) > 0 {
 		rawLex := shell.NewLex('\\')
 		rawLex.SkipProcessQuotes = true
 		for _, raw := range rawContents {
 			v, unmatched, err := rawLex.ProcessWord(raw, st.env)
-			if err != nil {
-				return nil, false
-			}
 			words = append(words, word{raw: raw, value: v, unmatched: unmatched})
+			if err != nil {
+				return words, false
+			}
 		}
 	}
 	return words, true

@@ -249,7 +249,7 @@ func leadingEscape(src []byte) rune {
 // checkDirective returns the value of a `# check=` directive in the leading
 // comment block, as BuildKit reads it (parser.ParseDirective), and its line.
 func checkDirective(src []byte) (string, int) {
-	if !bytes.Contains(src, []byte("check")) {
+	if !leadingCommentsMention(src, "check") {
 		return "", 0
 	}
 	v, _, loc, ok := parser.ParseDirective("check", src)
@@ -261,6 +261,31 @@ func checkDirective(src []byte) (string, int) {
 		line = loc[0].Start.Line
 	}
 	return v, line
+}
+
+// leadingCommentsMention reports whether the leading comment block (where
+// BuildKit reads directives) contains word, in any case: a cheap test that
+// spares the directive parser on files without one.
+func leadingCommentsMention(src []byte, word string) bool {
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		if line[0] != '#' {
+			return false
+		}
+		if bytes.Contains(bytes.ToLower(line), []byte(word)) {
+			return true
+		}
+	}
+	return false
 }
 
 // isDirectiveError recognises the errors BuildKit raises for a parser

@@ -103,6 +103,9 @@ type Engine struct {
 	// bases is nil unless an enabled rule needs base images (rule.NeedsBase):
 	// lookups start only then.
 	bases BaseResolver
+	// ignored are the rules the configuration turns off (not merely off
+	// by default): a file cannot opt them in (rule.OptIn).
+	ignored map[*rule.Rule]bool
 	// stageBases is set when an enabled rule reads builder stages' bases
 	// too (rule.NeedsStageBases), not only the final image's.
 	stageBases bool
@@ -114,7 +117,7 @@ type Engine struct {
 
 // New resolves settings against the rules.
 func New(rules []*rule.Rule, s Settings) (*Engine, error) {
-	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{},
+	e := &Engine{all: rules, byKey: map[string]*rule.Rule{}, severity: map[*rule.Rule]finding.Severity{}, ignored: map[*rule.Rule]bool{},
 		contexts: newContexts(s.Context), limits: s.Limits, redact: secretReplacer(s.Secrets)}
 	for _, r := range rules {
 		e.byKey[strings.ToLower(r.ID)] = r
@@ -179,6 +182,7 @@ func (e *Engine) apply(l Layer, resolve func(RuleRef) (*rule.Rule, error)) error
 		}
 		if r != nil {
 			e.severity[r] = r.Severity
+			delete(e.ignored, r)
 		}
 	}
 	for _, ref := range l.Ignore {
@@ -187,6 +191,9 @@ func (e *Engine) apply(l Layer, resolve func(RuleRef) (*rule.Rule, error)) error
 			return err
 		}
 		delete(e.severity, r)
+		if r != nil {
+			e.ignored[r] = true
+		}
 	}
 	for _, o := range l.Severity {
 		r, err := resolve(o.Rule)
@@ -198,6 +205,7 @@ func (e *Engine) apply(l Layer, resolve func(RuleRef) (*rule.Rule, error)) error
 		}
 		if o.Level == finding.SeverityNone {
 			delete(e.severity, r)
+			e.ignored[r] = true
 		} else if _, on := e.severity[r]; on {
 			e.severity[r] = o.Level
 		}
@@ -322,6 +330,9 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 	var out []finding.Finding
 	for _, r := range e.all {
 		sev, on := e.severity[r]
+		if !on && r.DefaultOff && r.OptIn != nil && !e.ignored[r] && r.OptIn(f) {
+			sev, on = r.Severity, true
+		}
 		if !on || r.Check == nil {
 			continue
 		}

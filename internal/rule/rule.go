@@ -44,6 +44,10 @@ type Rule struct {
 	// builder stages (Pass.BaseImage on any stage), not only the final
 	// image's: the engine then looks up every stage's base.
 	NeedsStageBases bool
+	// OptIn, for a DefaultOff rule, reports whether a file turns the rule
+	// on itself (BuildKit's `# check=experimental=` directive does so for
+	// its experimental checks); the configuration's ignore still wins.
+	OptIn func(f *dockerfile.File) bool
 	// Group names the family a rule belongs to in `dockvet rules` ("" for
 	// dockvet's own; "BuildKit" for the checks of `docker build --check`).
 	Group string

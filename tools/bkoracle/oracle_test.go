@@ -76,7 +76,7 @@ func TestCompareAliasAndAfterError(t *testing.T) {
 		oracle:  map[key]int{{"JSONArgsRecommended", 2}: 1, {"MaintainerDeprecated", 3}: 1},
 		dockvet: map[key]int{}, aliased: map[key]int{}, missing: map[key]int{}, extra: map[key]int{}, afterErr: map[key]bool{},
 	}
-	fr.compare([]finding.Finding{at("DV300", 2), at("DV300", 7), at("StageNameCasing", 1), at("UndefinedVar", 5)})
+	fr.compare([]finding.Finding{at("DV300", 2), at("DV300", 7), at("StageNameCasing", 1), at("UndefinedVar", 5)}, func(_ string, line int) int { return line })
 	if fr.aliased[key{"JSONArgsRecommended", 2}] != 1 || len(fr.missing) != 1 || fr.missing[key{"MaintainerDeprecated", 3}] != 1 {
 		t.Errorf("aliased %v missing %v", fr.aliased, fr.missing)
 	}
