@@ -171,6 +171,11 @@ func explainRule(w io.Writer, r *rule.Rule) error {
 	if at < 0 {
 		at = len(text)
 	}
-	_, err := fmt.Fprintf(w, "%s\nEquivalents: %s\n%s", text[:at], hadolint.Equivalents(r.ID), text[at:])
+	eq := hadolint.Equivalents(r.ID)
+	if r.Group == ruledoc.BuildKit {
+		// The rule is BuildKit's check itself, under BuildKit's name.
+		eq = strings.Replace(eq, "BuildKit: —", "BuildKit: "+r.ID+" (this rule; docker build --check reports it too)", 1)
+	}
+	_, err := fmt.Fprintf(w, "%s\nEquivalents: %s\n%s", text[:at], eq, text[at:])
 	return err
 }

@@ -4,8 +4,8 @@
 // `dockvet config migrate` and `dockvet explain` all read it), and which
 // BuildKit check a dockvet rule stands in for.
 //
-// Targets are rule ids as data: some name rules that do not exist yet (or
-// BuildKit checks not yet run as rules). Callers decide with their own rule
+// Targets are rule ids as data: some name rules that do not exist yet.
+// Callers decide with their own rule
 // registry whether a target exists; a code none of whose targets exist is
 // treated like a code with no equivalent.
 package hadolint
@@ -54,6 +54,7 @@ var mappings = []Mapping{
 // reports in its place (SPEC: where DV300/DV301 report an instruction,
 // JSONArgsRecommended is not reported again).
 var buildKitEquivalents = map[string]string{
+	"DV202": "UndefinedArgInFrom and InvalidDefaultArgInFrom (on FROM lines)",
 	"DV300": "JSONArgsRecommended",
 	"DV301": "JSONArgsRecommended",
 }
