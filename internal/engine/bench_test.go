@@ -62,3 +62,34 @@ func BenchmarkCorpusLint(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(in)), "files/op")
 }
+
+// BenchmarkCorpusBuildKitChecks measures what BuildKit's checks (the rules
+// of group BuildKit) add to a full lint: the same corpus with and without
+// them, one goroutine (issue 9 asks for at most 1.25x). Run with -count and
+// compare the two sub-benchmarks of the same run.
+func BenchmarkCorpusBuildKitChecks(b *testing.B) {
+	in := corpus(b)
+	var buildkit []engine.RuleRef
+	for _, r := range rules.All() {
+		if r.Group == "BuildKit" {
+			buildkit = append(buildkit, engine.RuleRef{Name: r.ID})
+		}
+	}
+	for _, bc := range []struct {
+		name   string
+		ignore []engine.RuleRef
+	}{{"without", buildkit}, {"with", nil}} {
+		b.Run(bc.name, func(b *testing.B) {
+			e, err := engine.New(rules.All(), engine.Settings{Layers: []engine.Layer{{Ignore: bc.ignore}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, f := range in {
+					_, _, _ = e.LintFile(f, dockerfile.Options{})
+				}
+			}
+		})
+	}
+}
