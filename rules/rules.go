@@ -32,5 +32,9 @@ func All() []*rule.Rule {
 		ContextNotIgnored,
 		WastedLayerBytes,
 		LabelSchema,
+		// Issue 10 part A (RUN facts rules).
+		PipeHidesFailure,
+		InstallRecommends,
+		UseraddLogBloat,
 	}
 }
