@@ -36,5 +36,7 @@ func All() []*rule.Rule {
 		PipeHidesFailure,
 		InstallRecommends,
 		UseraddLogBloat,
+		BuildToolsInFinalImage,
+		DependencyInstallAfterCopyAll,
 	}
 }

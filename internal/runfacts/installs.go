@@ -1,7 +1,6 @@
 package runfacts
 
 import (
-	"path"
 	"strings"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
@@ -53,8 +52,9 @@ type Install struct {
 	// removed together ("" when none).
 	Virtual string
 	// Manifests are the files the install reads the dependency list from
-	// (package.json, requirements.txt, Gemfile...); nil when the install
-	// names its packages on the command line instead.
+	// (package.json, requirements.txt, Gemfile...), as names or, for pip's
+	// -r, as the path given; nil when the install names its packages on the
+	// command line instead.
 	Manifests []string
 }
 
@@ -363,7 +363,7 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 		u := Install{Call: c, Manager: Pip, Sub: i, Rng: CallThrough(c, i), Verb: verb,
 			Packages: packagesAfter(c, i, pipInstallValued)}
 		for _, w := range optionValues(c, "-r", "--requirement") {
-			u.Manifests = append(u.Manifests, path.Base(w.Value))
+			u.Manifests = append(u.Manifests, w.Value)
 		}
 		return u, true
 	}
@@ -418,7 +418,7 @@ func uvInstall(c *dockerfile.Call) (Install, bool) {
 	u := Install{Call: c, Manager: Uv, Sub: j, Rng: CallThrough(c, j), Verb: "uv pip " + c.Args[j].Value,
 		Packages: packagesAfter(c, j, pipInstallValued)}
 	for _, w := range optionValues(c, "-r", "--requirement") {
-		u.Manifests = append(u.Manifests, path.Base(w.Value))
+		u.Manifests = append(u.Manifests, w.Value)
 	}
 	return u, true
 }

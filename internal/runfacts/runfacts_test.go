@@ -48,7 +48,7 @@ func TestInstalls(t *testing.T) {
 		{"dnf -y --setopt=tsflags=nodocs install httpd && dnf clean all", []string{"rpm dnf install [httpd] {}"}},
 		{"dnf -y group install 'Development Tools'", []string{"rpm dnf group install [] {}"}},
 		{"zypper -n in curl", []string{"zypper zypper in [curl] {}"}},
-		{"python3 -m pip install -r requirements/prod.txt flask", []string{"pip python3 -m pip install [flask] {prod.txt}"}},
+		{"python3 -m pip install -r requirements/prod.txt flask", []string{"pip python3 -m pip install [flask] {requirements/prod.txt}"}},
 		{"uv pip install --system -r requirements.txt", []string{"uv uv pip install [] {requirements.txt}"}},
 		{"uv sync --frozen", []string{"uv uv sync [] {pyproject.toml,uv.lock}"}},
 		{"npm ci --omit=dev", []string{"npm npm ci [] {package.json,package-lock.json,npm-shrinkwrap.json}"}},
