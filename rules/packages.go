@@ -1,10 +1,8 @@
 package rules
 
 import (
-	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/internal/runfacts"
-	"github.com/dockvet/dockvet/internal/source"
 )
 
 // The analysis of what a RUN does (package installs, removals, downloads,
@@ -16,28 +14,6 @@ func runFacts(pass *rule.Pass) *runfacts.Facts { return rule.ResultOf(pass, runf
 
 // wordSet builds a lookup table.
 func wordSet(words ...string) map[string]bool { return runfacts.WordSet(words...) }
-
-// runScript returns the calls of a RUN, nil when it has no parsed POSIX script.
-func runScript(in *dockerfile.Instruction) []*dockerfile.Call {
-	if in.Keyword != "RUN" || in.Invalid || in.Script == nil || in.Script.Err != nil {
-		return nil
-	}
-	return in.Script.Calls
-}
-
-// finalRuns returns the RUN instructions of the final image, in build order.
-func finalRuns(f *dockerfile.File) []*dockerfile.Instruction {
-	var out []*dockerfile.Instruction
-	for _, in := range f.FinalInstructions() {
-		if in.Keyword == "RUN" && !in.Invalid {
-			out = append(out, in)
-		}
-	}
-	return out
-}
-
-// callThrough is the range from a call's program name to its i-th argument.
-func callThrough(c *dockerfile.Call, i int) source.Range { return runfacts.CallThrough(c, i) }
 
 // shellName is the program of a SHELL, "/bin/sh" by default.
 func shellName(shell []string) string {

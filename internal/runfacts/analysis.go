@@ -57,6 +57,8 @@ type Run struct {
 	pipeDone bool
 	builds   []Build
 	bldDone  bool
+	removals []Uninstall
+	rmDone   bool
 }
 
 // Run returns the facts of a RUN instruction; nil for any other

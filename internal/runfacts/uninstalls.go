@@ -26,7 +26,10 @@ var (
 
 // Uninstalls returns the package removals of the RUN, in order.
 func (r *Run) Uninstalls() []Uninstall {
-	var out []Uninstall
+	if r.rmDone {
+		return r.removals
+	}
+	r.rmDone = true
 	for i, c := range r.Calls {
 		var m Manager
 		var valued, subs map[string]bool
@@ -47,8 +50,8 @@ func (r *Run) Uninstalls() []Uninstall {
 			continue
 		}
 		sub := c.Args[j].Value
-		out = append(out, Uninstall{Call: c, Index: i, Manager: m, Packages: packagesAfter(c, j, valued),
+		r.removals = append(r.removals, Uninstall{Call: c, Index: i, Manager: m, Packages: packagesAfter(c, j, valued),
 			AutoRemove: sub == "autoremove" || sub == "auto-remove" || c.HasOption("", "--auto-remove", "--autoremove")})
 	}
-	return out
+	return r.removals
 }
