@@ -136,7 +136,14 @@ func analyzeApt(run *Run) *AptRun {
 		return nil
 	}
 	r := &AptRun{Run: run, Mounted: run.KeepsOut(AptListsDir), Sure: true}
-	isClean := func(c *dockerfile.Call) RmMatch { m, _ := run.aptCleanup(c); return m }
+	// Each call is classified once: CleanedAfter asks about every later call
+	// of every step.
+	cleans := make(map[*dockerfile.Call]RmMatch, len(calls))
+	rngs := make([]source.Range, len(calls))
+	for i, c := range calls {
+		cleans[c], rngs[i] = run.aptCleanup(c)
+	}
+	isClean := func(c *dockerfile.Call) RmMatch { return cleans[c] }
 	for i, c := range calls {
 		op, sub := AptClassify(c)
 		switch op {
@@ -152,8 +159,8 @@ func analyzeApt(run *Run) *AptRun {
 			}
 		}
 		if r.Cleanup == nil && !c.Conditional {
-			if m, rng := run.aptCleanup(c); m == RmYes {
-				r.Cleanup, r.CleanupRng = c, rng
+			if cleans[c] == RmYes {
+				r.Cleanup, r.CleanupRng = c, rngs[i]
 				r.UpdatesBeforeCleanup = r.HasUpdate()
 			}
 		}
