@@ -27,10 +27,11 @@ Add --no-install-recommends to every apt-get install of the final image (and
 list explicitly what you do need), or configure it once with
   RUN echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/99no-recommends
 before the installs. Only the final image is judged (the target stage and the
-stages it is built FROM). The rule stays silent when a COPY or ADD writes into
-/etc/apt (it may hold that setting), when an earlier command of the final image
-mentions APT::Install-Recommends, and for -o APT::Install-Recommends=false on
-the command line.`,
+stages it is built FROM). The rule stays silent when a COPY or ADD writes apt's
+configuration (/etc/apt/apt.conf.d: it may hold that setting; a sources list or
+key does not count), when an earlier command of the final image mentions
+APT::Install-Recommends, and for -o APT::Install-Recommends=false on the
+command line.`,
 	Bad: `FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*`,
 	Good: `FROM debian:bookworm-slim
@@ -94,15 +95,18 @@ func mentionsInstallRecommends(c *dockerfile.Call) bool {
 	return false
 }
 
-// writesAptConfig reports whether a COPY or ADD writes under /etc/apt, where
-// it may configure APT::Install-Recommends.
+// writesAptConfig reports whether a COPY or ADD writes apt's configuration
+// (/etc/apt/apt.conf, /etc/apt/apt.conf.d, or /etc/apt as a whole), where it
+// may set APT::Install-Recommends.
 func writesAptConfig(in *dockerfile.Instruction) bool {
 	if len(in.Args) < 2 {
 		return false
 	}
 	dest, _ := in.Expand(in.Args[len(in.Args)-1].Value)
-	dest = strings.Trim(dest, `"`)
-	return strings.HasPrefix(path.Clean("/"+dest), "/etc/apt")
+	dest = path.Clean("/" + strings.Trim(dest, `"`))
+	// A sources list (/etc/apt/sources.list.d) or a key
+	// (/etc/apt/keyrings) says nothing about recommends.
+	return dest == "/etc/apt" || dest == "/etc/apt/apt.conf" || runfacts.PathWithin(dest, "/etc/apt/apt.conf.d")
 }
 
 // noRecommendsImage recognises base images known to configure apt with

@@ -27,6 +27,8 @@ func TestInstallRecommends(t *testing.T) {
 		{"configured in an earlier RUN", "FROM debian\nRUN echo 'APT::Install-Recommends \"0\";' > /etc/apt/apt.conf.d/99r\nRUN apt-get install -y curl\n", nil, ""},
 		{"configured earlier in the same RUN", "FROM debian\nRUN echo 'APT::Install-Recommends \"0\";' > /etc/apt/apt.conf.d/99r && apt-get install -y curl\n", nil, ""},
 		{"apt config copied in", "FROM debian\nCOPY 99norecommends /etc/apt/apt.conf.d/\nRUN apt-get install -y curl\n", nil, ""},
+		{"apt config directory copied in", "FROM debian\nCOPY apt/ /etc/apt/\nRUN apt-get install -y curl\n", nil, ""},
+		{"a sources list copied in says nothing about recommends", "FROM debian\nCOPY nodesource.list /etc/apt/sources.list.d/\nRUN apt-get install -y nodejs\n", []string{"3:5-3:20"}, "apt-get install without --no-install-recommends"},
 		{"minideb", "FROM bitnami/minideb:bookworm\nRUN apt-get install -y curl\n", nil, ""},
 		{"aptitude -R", "FROM debian\nRUN aptitude install -y -R curl\n", nil, ""},
 		{"builder stage", "FROM debian AS build\nRUN apt-get install -y gcc\nFROM scratch\nCOPY --from=build /a /a\n", nil, ""},
