@@ -4,6 +4,7 @@ import (
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/imagesrc"
 	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/runfacts"
 )
 
 // AptListsNotRemoved is DV400.
@@ -43,37 +44,24 @@ RUN apt-get update \
 }
 
 func checkAptListsNotRemoved(pass *rule.Pass) {
-	for _, r := range analyzeAptChain(pass.File).Unclean {
-		st, ok := r.firstPending(aptInstall)
+	for _, r := range runFacts(pass).AptChain().Unclean {
+		st, ok := r.FirstPending(runfacts.AptInstall)
 		if !ok {
 			continue // an update alone is DV402's finding
 		}
 		note := ""
-		calls := runScript(r.In)
-		for i, c := range calls {
-			if c == st.Call {
-				if w := braceMiss(r.In, calls, i, aptLists); w != "" {
-					note = " (`" + w + "` removes nothing: " + shellName(r.In.Shell) + " does not expand {a,b} braces; list the paths)"
-				}
-			}
+		if w := r.Run.BraceMiss(st.Index, runfacts.AptLists); w != "" {
+			note = " (`" + w + "` removes nothing: " + shellName(r.Run.In.Shell) + " does not expand {a,b} braces; list the paths)"
 		}
-		if !r.hasUpdate() {
+		if !r.HasUpdate() {
 			if r.AfterLeftover {
 				continue // the earlier RUN that left the lists is the finding
 			}
-			pass.Reportf(st.Rng, "%s in a RUN that neither runs apt-get update nor removes %s: it relies on an index kept by the base image or an earlier layer; run apt-get update, the install and `rm -rf /var/lib/apt/lists/*` in one RUN%s", st.Verb, aptListsDir, note)
+			pass.Reportf(st.Rng, "%s in a RUN that neither runs apt-get update nor removes %s: it relies on an index kept by the base image or an earlier layer; run apt-get update, the install and `rm -rf /var/lib/apt/lists/*` in one RUN%s", st.Verb, runfacts.AptListsDir, note)
 			continue
 		}
-		pass.Reportf(st.Rng, "%s without removing %s in the same RUN: the package index (tens of MB) stays in this layer for good; end the RUN with `&& rm -rf /var/lib/apt/lists/*`%s", st.Verb, aptListsDir, note)
+		pass.Reportf(st.Rng, "%s without removing %s in the same RUN: the package index (tens of MB) stays in this layer for good; end the RUN with `&& rm -rf /var/lib/apt/lists/*`%s", st.Verb, runfacts.AptListsDir, note)
 	}
-}
-
-// shellName is the program of a SHELL, "/bin/sh" by default.
-func shellName(shell []string) string {
-	if len(shell) == 0 {
-		return "/bin/sh"
-	}
-	return shell[0]
 }
 
 // historyCheck runs a Dockerfile check on an image's history read as a

@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/runfacts"
 )
 
 // AptUpdateAlone is DV402.
@@ -38,11 +39,15 @@ func checkAptUpdateAlone(pass *rule.Pass) {
 		if in.Stage == nil {
 			continue
 		}
-		r := analyzeAptRun(in)
+		run := runFacts(pass).Run(in)
+		if run == nil {
+			continue
+		}
+		r := run.Apt()
 		if r == nil {
 			continue
 		}
-		st, ok := r.updateAlone()
+		st, ok := r.UpdateAlone()
 		if !ok {
 			continue
 		}
@@ -50,6 +55,6 @@ func checkAptUpdateAlone(pass *rule.Pass) {
 			pass.Reportf(st.Rng, "%s without an install in the same RUN: the build cache keeps this RUN's result, so a later install reads a stale index (old versions, 404s); run update and install in one RUN", st.Verb)
 			continue
 		}
-		pass.Reportf(st.Rng, "%s without an install in the same RUN: the build cache keeps this RUN's result, so a later install reads a stale index (old versions, 404s), and this layer keeps %s; run update, install and `rm -rf /var/lib/apt/lists/*` in one RUN", st.Verb, aptListsDir)
+		pass.Reportf(st.Rng, "%s without an install in the same RUN: the build cache keeps this RUN's result, so a later install reads a stale index (old versions, 404s), and this layer keeps %s; run update, install and `rm -rf /var/lib/apt/lists/*` in one RUN", st.Verb, runfacts.AptListsDir)
 	}
 }

@@ -1,14 +1,13 @@
 package rules
 
 import (
+	"path"
 	"strings"
-
-	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
-	"github.com/dockvet/dockvet/internal/source"
+	rf "github.com/dockvet/dockvet/internal/runfacts"
 )
 
 // PackageCacheLeft is DV403.
@@ -16,12 +15,16 @@ var PackageCacheLeft = &rule.Rule{
 	ID:       "DV403",
 	Name:     "package-cache-left",
 	Severity: finding.SeverityInfo,
-	Summary:  "apk, yum/dnf/microdnf/tdnf/zypper, pip or npm leaves its download cache in the layer",
+	Summary:  "apk, yum/dnf/zypper, pip, uv, npm, yarn, pnpm, composer, poetry or conda leaves its download cache in the layer",
 	Doc: `Package managers keep what they download: apk its index in /var/cache/apk, yum,
 dnf, microdnf, tdnf and zypper their metadata and packages in /var/cache, pip its
-wheels in ~/.cache/pip, npm its tarballs in ~/.npm. Inside an image build that
-cache is never used again, but the layer of the RUN that filled it keeps it
-forever, often tens or hundreds of megabytes.
+wheels in ~/.cache/pip, uv in ~/.cache/uv, npm its tarballs in ~/.npm, yarn in
+/usr/local/share/.cache/yarn (~/.cache/yarn for other users), pnpm its store in
+~/.local/share/pnpm/store, composer in ~/.cache/composer, poetry in
+~/.cache/pypoetry, conda its packages in /opt/conda/pkgs. Inside an image build
+that cache is never used again, but the layer of the RUN that filled it keeps it
+forever, often tens or hundreds of megabytes. Docker's own best-practice guide
+and every official language image clean up in the same RUN for this reason.
 
 Keep the cache out of the layer in the same RUN:
   apk add --no-cache ...
@@ -30,10 +33,18 @@ Keep the cache out of the layer in the same RUN:
   pip install --no-cache-dir ...               (or ENV PIP_NO_CACHE_DIR=1)
   uv pip install --no-cache ...                (or ENV UV_NO_CACHE=1)
   npm ci && npm cache clean --force
+  yarn install --frozen-lockfile && yarn cache clean
+  pnpm install --frozen-lockfile && pnpm store prune
+  composer install --no-cache ...              (or && composer clear-cache)
+  poetry install --no-cache ...                (or && rm -rf $POETRY_CACHE_DIR)
+  conda install -y ... && conda clean -afy
 or mount the cache directory with RUN --mount=type=cache,target=... (which also
 speeds up rebuilds). A cleanup in a later RUN does not help: the earlier layer
 keeps the bytes. Only the final image is judged (the target stage and the stages
-it is built FROM); apt is covered by apt-lists-not-removed (DV400).
+it is built FROM); apt is covered by apt-lists-not-removed (DV400). A removal
+of the directory a cache variable names (PIP_CACHE_DIR, UV_CACHE_DIR,
+npm_config_cache, YARN_CACHE_FOLDER, COMPOSER_CACHE_DIR, POETRY_CACHE_DIR,
+CONDA_PKGS_DIRS) counts as a cleanup.
 
 Every yum/dnf verb that downloads counts, aliases included: install/in,
 reinstall/rei, upgrade/up/update, upgrade-minimal/up-min, downgrade/dg,
@@ -53,187 +64,64 @@ RUN pip install --no-cache-dir -r requirements.txt`,
 	CheckImage: historyCheck(checkPackageCacheLeft, "; image history does not record RUN --mount, so if this RUN kept the cache in a cache mount, nothing was left behind"),
 }
 
-// cacheUse is a package-manager call that fills a cache.
-type cacheUse struct {
-	call *dockerfile.Call
-	rng  source.Range
-	verb string // "apk add"
-}
-
-// pkgManager describes how one family of package managers caches and how the
+// cachePolicy is how one family of package managers caches and how the
 // cache is kept out of the layer.
-type pkgManager struct {
-	// use recognises a call that fills the cache.
-	use func(c *dockerfile.Call) (cacheUse, bool)
-	// optedOut reports whether the call itself avoids the cache (--no-cache).
-	optedOut func(c *dockerfile.Call) bool
-	// cleans reports whether a call removes the cache.
-	cleans func(in *dockerfile.Instruction, c *dockerfile.Call) rmMatch
+type cachePolicy struct {
+	// optedOut reports whether the call itself, or its environment, avoids
+	// the cache (--no-cache, PIP_NO_CACHE_DIR=1).
+	optedOut func(r *rf.Run, u rf.Install) bool
+	// cache is where the cache lives, as a removal target; dirVar is the
+	// variable that moves it (PIP_CACHE_DIR), "" when none.
+	cache  rf.PathSpec
+	dirVar string
+	// plainRm: an rm without -r removes the cache (its files lie directly
+	// in the directory).
+	plainRm bool
+	// cleans recognises the manager's own clean command (nil: none).
+	cleans func(c *dockerfile.Call) bool
 	// mounted reports whether a RUN mount keeps the cache out of the layer.
-	mounted func(in *dockerfile.Instruction) bool
-	// envOff reports whether the environment disables the cache.
-	envOff func(in *dockerfile.Instruction) bool
+	mounted func(r *rf.Run) bool
 	// envNote explains, when not "", why the environment does not disable
 	// the cache although it mentions it.
-	envNote func(in *dockerfile.Instruction) string
+	envNote func(r *rf.Run, u rf.Install) string
 	// message explains the finding.
-	message func(u cacheUse) string
+	message func(u rf.Install) string
 	// perRun: one cleanup at the end of the RUN fixes every call, so the RUN
 	// gets one finding (at its first offending call), not one per call.
 	perRun bool
 }
 
-var (
-	apkValued = wordSet("-X", "--repository", "--repositories-file", "-p", "--root", "--arch",
-		"-t", "--virtual", "--keys-dir", "--cache-dir", "--cache-max-age")
-	apkCache = pathSpec{abs: []string{"/var/cache/apk", "/etc/apk/cache"}}
-
-	rpmManagers = wordSet("yum", "dnf", "dnf5", "dnf4", "dnf-3", "microdnf", "tdnf")
-	rpmValued   = wordSet("-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "-R",
-		"--randomwait", "-x", "--exclude", "--installroot", "--releasever", "--enablerepo",
-		"--disablerepo", "--enable-repo", "--disable-repo", "--repo", "--repoid", "--setopt",
-		"--setvar", "--rpmverbosity", "--color", "--downloaddir", "--destdir", "--forcearch",
-		"--repofrompath", "--disableplugin", "--enableplugin", "--disable-plugin",
-		"--enable-plugin", "--comment")
-	// rpmDownloads are the yum/dnf/microdnf/tdnf commands that download
-	// packages into the cache, with their aliases (dnf 4's command classes,
-	// dnf5's compatibility aliases, yum 3's verbs): install/in, reinstall/rei,
-	// upgrade/up/update, upgrade-minimal/up-min, downgrade/dg,
-	// distro-sync/dsync, swap, builddep, download...
-	rpmDownloads = wordSet("install", "in", "localinstall", "install-n", "install-na",
-		"install-nevra", "reinstall", "rei", "upgrade", "up", "update", "upgrade-to",
-		"update-to", "localupdate", "upgrade-minimal", "update-minimal", "up-min",
-		"downgrade", "dg", "distro-sync", "distrosync", "distribution-synchronization",
-		"dsync", "groupinstall", "groupupdate", "swap", "builddep", "build-dep", "download",
-		"debuginfo-install")
-	// rpmMetadata are the commands that fetch only the repository metadata.
-	rpmMetadata = wordSet("makecache", "mc", "check-update", "check-upgrade")
-	// rpmGroups are the commands whose own sub-command decides: group
-	// install/upgrade and module install/update/enable download.
-	rpmGroups = map[string]map[string]bool{
-		"group":  wordSet("install", "upgrade", "update"),
-		"groups": wordSet("install", "upgrade", "update"),
-		"grp":    wordSet("install", "upgrade", "update"),
-		"module": wordSet("install", "update", "enable", "switch-to"),
+// isClean reports whether c removes the cache of u's manager.
+func (p *cachePolicy) isClean(r *rf.Run, u rf.Install, c *dockerfile.Call) rf.RmMatch {
+	if p.cleans != nil && p.cleans(c) {
+		return rf.RmYes
 	}
-	rpmCache = pathSpec{abs: []string{"/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/tdnf"}}
-
-	zypperValued = wordSet("-R", "--root", "-c", "--config", "-D", "--reposd-dir", "-C",
-		"--cache-dir", "--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "-x")
-	zypperInstalls = wordSet("install", "in", "update", "up", "dist-upgrade", "dup", "patch",
-		"source-install", "si", "refresh", "ref")
-	zypperCache = pathSpec{abs: []string{"/var/cache/zypp"}}
-
-	// pythonValued are the interpreter options before -m that take a value.
-	pythonValued = wordSet("-W", "-X", "--check-hash-based-pycs")
-	pipValued    = wordSet("--python", "--log", "--proxy", "--retries", "--timeout", "--exists-action",
-		"--trusted-host", "--cert", "--client-cert", "--cache-dir", "--log-file", "--src",
-		"--root-user-action", "--keyring-provider", "--use-feature", "--use-deprecated")
-	pipCache = pathSpec{suffixes: []string{"/.cache/pip", "/.cache"}}
-
-	uvValued = wordSet("--cache-dir", "--directory", "--project", "--config-file", "--color",
-		"--python-preference", "--python-fetch", "--allow-insecure-host", "--index-url",
-		"--extra-index-url")
-	uvCache = pathSpec{suffixes: []string{"/.cache/uv", "/.cache"}}
-
-	npmValued   = wordSet("--prefix", "--cache", "--registry", "--userconfig", "--globalconfig", "--loglevel", "-w", "--workspace", "-C")
-	npmInstalls = wordSet("install", "i", "ci", "add", "in", "ins", "inst", "insta", "instal",
-		"isnt", "isnta", "isntal", "isntall", "install-clean", "ic", "install-test", "it",
-		"install-ci-test", "cit", "clean-install")
-	npmCache = pathSpec{suffixes: []string{"/.npm", "/.npm/_cacache"}}
-)
-
-// subUse recognises "<name> ... <sub>" with sub in subs.
-func subUse(c *dockerfile.Call, valued, subs map[string]bool) (cacheUse, bool) {
-	i, ok := subcommand(c, 0, valued)
-	if !ok || !subs[c.Args[i].Value] {
-		return cacheUse{}, false
+	spec := p.cache
+	if p.dirVar != "" {
+		spec.Vars = []string{p.dirVar}
+		if v, set, known := r.CommandEnv(u.Call, p.dirVar); set && known && path.IsAbs(v) {
+			spec.Abs = append(append([]string(nil), spec.Abs...), path.Clean(v))
+		}
 	}
-	return cacheUse{call: c, rng: callThrough(c, i), verb: c.Name + " " + c.Args[i].Value}, true
+	m, _ := r.Removes(c, spec, !p.plainRm)
+	return m
 }
 
-// subIs reports whether c runs the sub-command sub (with a separate option
-// such as "all" when opt is not "").
-func subIs(c *dockerfile.Call, valued map[string]bool, sub string, opts ...string) bool {
-	i, ok := subcommand(c, 0, valued)
-	if !ok || c.Args[i].Value != sub {
-		return false
-	}
-	if len(opts) == 0 {
+// envOff reports whether a variable disables the cache for u's call:
+// off says which values do; a value that cannot be known counts as off (a
+// rule that cannot be sure stays silent).
+func envOff(r *rf.Run, u rf.Install, name string, off func(v string) bool) bool {
+	v, set, known := r.CommandEnv(u.Call, name)
+	return !known || (set && off(v))
+}
+
+// uvBool is how uv reads a boolean variable.
+func uvBool(v string) bool {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on", "t", "y":
 		return true
 	}
-	for _, a := range c.Args[i+1:] {
-		for _, o := range opts {
-			if a.Value == o {
-				return true
-			}
-		}
-	}
 	return false
-}
-
-// rpmUse recognises a yum/dnf/microdnf/tdnf call that downloads into the
-// cache; metadataOnly is set for the commands that fetch only metadata.
-func rpmUse(c *dockerfile.Call) (u cacheUse, metadataOnly, ok bool) {
-	if !rpmManagers[c.Name] {
-		return cacheUse{}, false, false
-	}
-	i, ok := subcommand(c, 0, rpmValued)
-	if !ok {
-		return cacheUse{}, false, false
-	}
-	sub := c.Args[i].Value
-	u = cacheUse{call: c, rng: callThrough(c, i), verb: c.Name + " " + sub}
-	switch {
-	case rpmDownloads[sub]:
-		return u, false, true
-	case rpmMetadata[sub]:
-		return u, true, true
-	case rpmGroups[sub] != nil:
-		j, ok := subcommand(c, i+1, rpmValued)
-		if !ok || !rpmGroups[sub][c.Args[j].Value] {
-			return cacheUse{}, false, false
-		}
-		u.rng, u.verb = callThrough(c, j), u.verb+" "+c.Args[j].Value
-		return u, false, true
-	}
-	return cacheUse{}, false, false
-}
-
-// isNumbered matches a program name such as pip, pip3 or pip3.12.
-func isNumbered(name, prefix string) bool {
-	rest, ok := strings.CutPrefix(name, prefix)
-	return ok && strings.Trim(rest, "0123456789.") == ""
-}
-
-// isPython matches the interpreters that run `-m pip`: python, python3,
-// python3.12, pypy3, jython.
-func isPython(name string) bool {
-	return isNumbered(name, "python") || isNumbered(name, "pypy") || name == "jython"
-}
-
-// pipArgsStart returns where pip's own arguments start: 0 for pip, after
-// "-m pip" for python -m pip; -1 when the call is not pip.
-func pipArgsStart(c *dockerfile.Call) int {
-	if isNumbered(c.Name, "pip") {
-		return 0
-	}
-	if !isPython(c.Name) {
-		return -1
-	}
-	for i := 0; i < len(c.Args); i++ {
-		a := c.Args[i]
-		if a.Value == "-m" && i+1 < len(c.Args) && isNumbered(c.Args[i+1].Value, "pip") {
-			return i + 2
-		}
-		if !strings.HasPrefix(a.Value, "-") {
-			return -1 // a script: python setup.py ...
-		}
-		if pythonValued[a.Value] {
-			i++
-		}
-	}
-	return -1
 }
 
 // pipNoCacheDir reports whether a pip call disables its cache with
@@ -253,109 +141,78 @@ func pipNoCacheDir(c *dockerfile.Call) bool {
 	return false
 }
 
-// uvPipUse recognises `uv pip install` (uv's options may come first).
-func uvPipUse(c *dockerfile.Call) (cacheUse, bool) {
-	if c.Name != "uv" {
-		return cacheUse{}, false
-	}
-	i, ok := subcommand(c, 0, uvValued)
-	if !ok || c.Args[i].Value != "pip" {
-		return cacheUse{}, false
-	}
-	j, ok := subcommand(c, i+1, uvValued)
-	if !ok || c.Args[j].Value != "install" {
-		return cacheUse{}, false
-	}
-	return cacheUse{call: c, rng: callThrough(c, j), verb: "uv pip install"}, true
+// subCall reports whether c is program prog running the sub-command sub
+// (followed by one of opts when given).
+func subCall(c *dockerfile.Call, progs map[string]bool, valued map[string]bool, sub string, opts ...string) bool {
+	return progs[c.Name] && rf.SubIs(c, valued, sub, opts...)
 }
 
-// envValue returns the value that the environment variable name has for
-// the commands of a RUN: set in the script (`export NAME=...`, a `NAME=...`
-// prefix, `env NAME=...`), else by an ENV or ARG of the stage. set is false
-// when neither sets it; known is false when the value depends on a shell
-// variable or command.
-func envValue(in *dockerfile.Instruction, name string) (value string, set, known bool) {
-	if v, ok, known := scriptVar(in, name); ok {
-		return v, true, known
-	}
-	v, unresolved := in.Expand("${" + name + "}")
-	if len(unresolved) > 0 {
-		return "", false, true
-	}
-	return v, true, true
-}
+var (
+	apkCache  = rf.PathSpec{Abs: []string{"/var/cache/apk", "/etc/apk/cache"}}
+	rpmCache  = rf.PathSpec{Abs: []string{"/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/tdnf"}}
+	zypCache  = rf.PathSpec{Abs: []string{"/var/cache/zypp"}}
+	pipCache  = rf.PathSpec{Suffixes: []string{"/.cache/pip", "/.cache"}}
+	uvCache   = rf.PathSpec{Suffixes: []string{"/.cache/uv", "/.cache"}}
+	npmCache  = rf.PathSpec{Suffixes: []string{"/.npm", "/.npm/_cacache"}}
+	yarnCache = rf.PathSpec{Abs: []string{"/usr/local/share/.cache/yarn", "/usr/local/share/.cache"},
+		Suffixes: []string{"/.cache/yarn", "/.yarn/berry/cache", "/.yarn/cache"}}
+	pnpmCache     = rf.PathSpec{Suffixes: []string{"/pnpm/store", "/.pnpm-store", "/.local/share/pnpm"}}
+	composerCache = rf.PathSpec{Suffixes: []string{"/.composer/cache", "/.cache/composer", "/.composer"}}
+	poetryCache   = rf.PathSpec{Suffixes: []string{"/.cache/pypoetry", "/.cache"}}
+	condaCache    = rf.PathSpec{Abs: []string{"/opt/conda/pkgs"}, Suffixes: []string{"/conda/pkgs", "/mamba/pkgs", "/micromamba/pkgs", "/miniconda3/pkgs", "/miniconda/pkgs", "/miniforge3/pkgs", "/mambaforge/pkgs", "/anaconda3/pkgs"}}
 
-// pipCacheOff reports whether PIP_NO_CACHE_DIR disables pip's cache. pip
-// ignores empty configuration values, and its --no-cache-dir callback
-// disables the cache for every other value, even "0" or "false" (kept so for
-// backward compatibility; a value that is not a boolean makes pip fail, so
-// nothing is cached then either). A value that depends on the shell counts
-// too: a rule that cannot be sure stays silent.
-func pipCacheOff(in *dockerfile.Instruction) bool {
-	v, set, known := envValue(in, "PIP_NO_CACHE_DIR")
-	return set && (!known || v != "")
-}
+	progUv       = wordSet("uv")
+	progNpm      = wordSet("npm")
+	progYarn     = wordSet("yarn")
+	progPnpm     = wordSet("pnpm")
+	progComposer = wordSet("composer", "composer.phar")
+	progPoetry   = wordSet("poetry")
+	progConda    = wordSet("conda", "mamba", "micromamba")
+	progZypper   = wordSet("zypper")
+)
 
-// uvCacheOff reports whether UV_NO_CACHE disables uv's cache: uv reads it as
-// a boolean (1, true, yes, on, t, y); 0, false or an empty value keep it.
-func uvCacheOff(in *dockerfile.Instruction) bool {
-	v, set, known := envValue(in, "UV_NO_CACHE")
-	if !set {
+func mountedAbs(dirs ...string) func(r *rf.Run) bool {
+	return func(r *rf.Run) bool {
+		for _, d := range dirs {
+			if r.KeepsOut(d) {
+				return true
+			}
+		}
 		return false
 	}
-	switch strings.ToLower(v) {
-	case "1", "true", "yes", "on", "t", "y":
-		return true
-	}
-	return !known
 }
 
-var pkgManagers = []pkgManager{
-	{ // apk
-		use: func(c *dockerfile.Call) (cacheUse, bool) {
-			if c.Name != "apk" {
-				return cacheUse{}, false
-			}
-			return subUse(c, apkValued, wordSet("add"))
-		},
+func mountedSuffix(suffixes ...string) func(r *rf.Run) bool {
+	return func(r *rf.Run) bool { return r.KeepsOutSuffix(suffixes...) }
+}
+
+func noOptOut(*rf.Run, rf.Install) bool { return false }
+
+var cachePolicies = map[rf.Manager]*cachePolicy{
+	rf.Apk: {
 		// --no-network installs from what is already on disk: no index.
-		optedOut: func(c *dockerfile.Call) bool { return c.HasOption("", "--no-cache", "--no-network") },
-		cleans: func(in *dockerfile.Instruction, c *dockerfile.Call) rmMatch {
-			m, _ := callRemoves(in, c, apkCache, false)
-			return m
-		},
-		mounted: func(in *dockerfile.Instruction) bool {
-			return mountKeepsOut(in, "/var/cache/apk") || mountKeepsOut(in, "/etc/apk/cache")
-		},
-		message: func(u cacheUse) string {
-			return u.verb + " without --no-cache leaves the package index in /var/cache/apk in this layer; use `apk add --no-cache`"
+		optedOut: func(_ *rf.Run, u rf.Install) bool { return u.Call.HasOption("", "--no-cache", "--no-network") },
+		cache:    apkCache,
+		// The index files lie directly in the directory: rm without -r
+		// removes them.
+		plainRm: true,
+		mounted: mountedAbs("/var/cache/apk", "/etc/apk/cache"),
+		message: func(u rf.Install) string {
+			return u.Verb + " without --no-cache leaves the package index in /var/cache/apk in this layer; use `apk add --no-cache`"
 		},
 	},
-	{ // yum, dnf, microdnf, tdnf
-		perRun: true,
-		use: func(c *dockerfile.Call) (cacheUse, bool) {
-			u, _, ok := rpmUse(c)
-			return u, ok
+	rf.Rpm: {
+		perRun:   true,
+		optedOut: noOptOut,
+		cache:    rpmCache,
+		cleans: func(c *dockerfile.Call) bool {
+			return subCall(c, rf.RpmManagers, rf.RpmValued, "clean", "all")
 		},
-		optedOut: func(*dockerfile.Call) bool { return false },
-		cleans: func(in *dockerfile.Instruction, c *dockerfile.Call) rmMatch {
-			if rpmManagers[c.Name] && subIs(c, rpmValued, "clean", "all") {
-				return rmYes
-			}
-			m, _ := callRemoves(in, c, rpmCache, true)
-			return m
-		},
-		mounted: func(in *dockerfile.Instruction) bool {
-			for _, d := range rpmCache.abs {
-				if mountKeepsOut(in, d) {
-					return true
-				}
-			}
-			return false
-		},
-		message: func(u cacheUse) string {
-			dir := "/var/cache/" + u.call.Name
-			switch u.call.Name {
+		mounted: mountedAbs(rpmCache.Abs...),
+		message: func(u rf.Install) string {
+			name := u.Call.Name
+			dir := "/var/cache/" + name
+			switch name {
 			case "microdnf":
 				dir = "/var/cache/yum"
 			case "dnf5":
@@ -366,183 +223,159 @@ var pkgManagers = []pkgManager{
 				dir = "/var/cache/dnf"
 			}
 			what := "the repository metadata and packages"
-			if _, metadataOnly, _ := rpmUse(u.call); metadataOnly {
+			if u.MetadataOnly {
 				what = "the repository metadata"
 			}
-			return u.verb + " without `" + u.call.Name + " clean all` in the same RUN leaves " + what + " in " + dir + " in this layer (often 100+ MB); end the RUN with `&& " + u.call.Name + " clean all`"
+			return u.Verb + " without `" + name + " clean all` in the same RUN leaves " + what + " in " + dir + " in this layer (often 100+ MB); end the RUN with `&& " + name + " clean all`"
 		},
 	},
-	{ // zypper
-		perRun: true,
-		use: func(c *dockerfile.Call) (cacheUse, bool) {
-			if c.Name != "zypper" {
-				return cacheUse{}, false
-			}
-			return subUse(c, zypperValued, zypperInstalls)
+	rf.Zypper: {
+		perRun:   true,
+		optedOut: noOptOut,
+		cache:    zypCache,
+		cleans: func(c *dockerfile.Call) bool {
+			return subCall(c, progZypper, rf.ZypperValued, "clean") || subCall(c, progZypper, rf.ZypperValued, "cc")
 		},
-		optedOut: func(*dockerfile.Call) bool { return false },
-		cleans: func(in *dockerfile.Instruction, c *dockerfile.Call) rmMatch {
-			if c.Name == "zypper" && (subIs(c, zypperValued, "clean") || subIs(c, zypperValued, "cc")) {
-				return rmYes
-			}
-			m, _ := callRemoves(in, c, zypperCache, true)
-			return m
-		},
-		mounted: func(in *dockerfile.Instruction) bool { return mountKeepsOut(in, "/var/cache/zypp") },
-		message: func(u cacheUse) string {
-			return u.verb + " without `zypper clean --all` in the same RUN leaves the repository metadata and packages in /var/cache/zypp in this layer; end the RUN with `&& zypper clean --all`"
+		mounted: mountedAbs("/var/cache/zypp"),
+		message: func(u rf.Install) string {
+			return u.Verb + " without `zypper clean --all` in the same RUN leaves the repository metadata and packages in /var/cache/zypp in this layer; end the RUN with `&& zypper clean --all`"
 		},
 	},
-	{ // pip
-		use: func(c *dockerfile.Call) (cacheUse, bool) {
-			start := pipArgsStart(c)
+	rf.Pip: {
+		// pip ignores an empty PIP_NO_CACHE_DIR, and its --no-cache-dir
+		// callback disables the cache for every other value, even "0" or
+		// "false" (kept so for backward compatibility).
+		optedOut: func(r *rf.Run, u rf.Install) bool {
+			return pipNoCacheDir(u.Call) || envOff(r, u, "PIP_NO_CACHE_DIR", func(v string) bool { return v != "" })
+		},
+		cache:  pipCache,
+		dirVar: "PIP_CACHE_DIR",
+		cleans: func(c *dockerfile.Call) bool {
+			start := rf.PipArgsStart(c)
 			if start < 0 {
-				return cacheUse{}, false
+				return false
 			}
-			i, ok := subcommand(c, start, pipValued)
-			if !ok || c.Args[i].Value != "install" {
-				return cacheUse{}, false
-			}
-			verb := "pip install"
-			if start > 0 {
-				verb = c.Name + " -m pip install"
-			}
-			return cacheUse{call: c, rng: callThrough(c, i), verb: verb}, true
+			i, ok := rf.Subcommand(c, start, rf.PipValued)
+			return ok && c.Args[i].Value == "cache" && (rf.HasArg(c, "purge") || rf.HasArg(c, "remove"))
 		},
-		optedOut: pipNoCacheDir,
-		cleans: func(in *dockerfile.Instruction, c *dockerfile.Call) rmMatch {
-			if start := pipArgsStart(c); start >= 0 {
-				if i, ok := subcommand(c, start, pipValued); ok && c.Args[i].Value == "cache" &&
-					(hasArg(c, "purge") || hasArg(c, "remove")) {
-					return rmYes
-				}
-				return rmNo
-			}
-			m, _ := callRemoves(in, c, pipCache, true)
-			return m
-		},
-		mounted: func(in *dockerfile.Instruction) bool {
-			return mountKeepsOutSuffix(in, "/.cache/pip", "/.cache")
-		},
-		envOff: pipCacheOff,
-		envNote: func(in *dockerfile.Instruction) string {
-			if v, set, known := envValue(in, "PIP_NO_CACHE_DIR"); set && known && v == "" {
+		mounted: mountedSuffix("/.cache/pip", "/.cache"),
+		envNote: func(r *rf.Run, u rf.Install) string {
+			if v, set, known := r.CommandEnv(u.Call, "PIP_NO_CACHE_DIR"); set && known && v == "" {
 				return "; PIP_NO_CACHE_DIR is set but empty here, and pip ignores an empty value"
 			}
 			return ""
 		},
-		message: func(u cacheUse) string {
-			return u.verb + " without --no-cache-dir keeps the downloaded packages in ~/.cache/pip in this layer; add --no-cache-dir (or set ENV PIP_NO_CACHE_DIR=1, or use RUN --mount=type=cache,target=/root/.cache/pip)"
+		message: func(u rf.Install) string {
+			return u.Verb + " without --no-cache-dir keeps the downloaded packages in ~/.cache/pip in this layer; add --no-cache-dir (or set ENV PIP_NO_CACHE_DIR=1, or use RUN --mount=type=cache,target=/root/.cache/pip)"
 		},
 	},
-	{ // uv pip
-		use:      uvPipUse,
-		optedOut: func(c *dockerfile.Call) bool { return c.HasOption("n", "--no-cache") },
-		cleans: func(in *dockerfile.Instruction, c *dockerfile.Call) rmMatch {
-			if c.Name == "uv" {
-				if subIs(c, uvValued, "clean") || subIs(c, uvValued, "cache", "clean") {
-					return rmYes
-				}
-				return rmNo
-			}
-			m, _ := callRemoves(in, c, uvCache, true)
-			return m
+	rf.Uv: {
+		optedOut: func(r *rf.Run, u rf.Install) bool {
+			return u.Call.HasOption("n", "--no-cache") || envOff(r, u, "UV_NO_CACHE", uvBool)
 		},
-		mounted: func(in *dockerfile.Instruction) bool {
-			return mountKeepsOutSuffix(in, "/.cache/uv", "/.cache")
+		cache:  uvCache,
+		dirVar: "UV_CACHE_DIR",
+		cleans: func(c *dockerfile.Call) bool {
+			return subCall(c, progUv, rf.UvValued, "clean") || subCall(c, progUv, rf.UvValued, "cache", "clean", "prune")
 		},
-		envOff: uvCacheOff,
-		message: func(u cacheUse) string {
-			return u.verb + " without --no-cache keeps the downloaded packages in ~/.cache/uv in this layer; add --no-cache (or set ENV UV_NO_CACHE=1, or use RUN --mount=type=cache,target=/root/.cache/uv)"
+		mounted: mountedSuffix("/.cache/uv", "/.cache"),
+		message: func(u rf.Install) string {
+			return u.Verb + " without --no-cache keeps the downloaded packages in ~/.cache/uv in this layer; add --no-cache (or set ENV UV_NO_CACHE=1, or use RUN --mount=type=cache,target=/root/.cache/uv)"
 		},
 	},
-	{ // npm
+	rf.Npm: {
+		perRun:   true,
+		optedOut: noOptOut,
+		cache:    npmCache,
+		dirVar:   "npm_config_cache",
+		cleans:   func(c *dockerfile.Call) bool { return subCall(c, progNpm, rf.NpmValued, "cache", "clean") },
+		mounted:  mountedSuffix("/.npm", "/.npm/_cacache"),
+		message: func(u rf.Install) string {
+			return u.Verb + " without a cache clean keeps the downloaded tarballs in ~/.npm in this layer; add `&& npm cache clean --force` to the same RUN (or use RUN --mount=type=cache,target=/root/.npm)"
+		},
+	},
+	rf.Yarn: {
+		perRun:   true,
+		optedOut: noOptOut,
+		cache:    yarnCache,
+		dirVar:   "YARN_CACHE_FOLDER",
+		cleans:   func(c *dockerfile.Call) bool { return subCall(c, progYarn, rf.YarnValued, "cache", "clean") },
+		mounted:  mountedSuffix("/.cache/yarn", "/share/.cache/yarn", "/.yarn/berry/cache", "/share/.cache"),
+		message: func(u rf.Install) string {
+			return u.Verb + " without `yarn cache clean` keeps the downloaded packages in yarn's cache (/usr/local/share/.cache/yarn for root) in this layer; add `&& yarn cache clean` to the same RUN (or use RUN --mount=type=cache,target=/usr/local/share/.cache/yarn)"
+		},
+	},
+	rf.Pnpm: {
+		perRun:   true,
+		optedOut: noOptOut,
+		cache:    pnpmCache,
+		cleans:   func(c *dockerfile.Call) bool { return subCall(c, progPnpm, rf.PnpmValued, "store", "prune") },
+		mounted:  mountedSuffix("/pnpm/store", "/.pnpm-store", "/.local/share/pnpm", "/pnpm"),
+		message: func(u rf.Install) string {
+			return u.Verb + " keeps pnpm's package store (~/.local/share/pnpm/store) in this layer; use RUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store (or end the RUN with `&& pnpm store prune`)"
+		},
+	},
+	rf.Composer: {
 		perRun: true,
-		use: func(c *dockerfile.Call) (cacheUse, bool) {
-			if c.Name != "npm" {
-				return cacheUse{}, false
-			}
-			return subUse(c, npmValued, npmInstalls)
+		optedOut: func(r *rf.Run, u rf.Install) bool {
+			return u.Call.HasOption("", "--no-cache") || envOff(r, u, "COMPOSER_CACHE_DIR", func(v string) bool { return v == "/dev/null" })
 		},
-		optedOut: func(*dockerfile.Call) bool { return false },
-		cleans: func(in *dockerfile.Instruction, c *dockerfile.Call) rmMatch {
-			if c.Name == "npm" {
-				if subIs(c, npmValued, "cache", "clean") {
-					return rmYes
-				}
-				return rmNo
-			}
-			m, _ := callRemoves(in, c, npmCache, true)
-			return m
+		cache:  composerCache,
+		dirVar: "COMPOSER_CACHE_DIR",
+		cleans: func(c *dockerfile.Call) bool {
+			return subCall(c, progComposer, rf.ComposerValued, "clear-cache") || subCall(c, progComposer, rf.ComposerValued, "clearcache") || subCall(c, progComposer, rf.ComposerValued, "cc")
 		},
-		mounted: func(in *dockerfile.Instruction) bool {
-			return mountKeepsOutSuffix(in, "/.npm", "/.npm/_cacache")
+		mounted: mountedSuffix("/.composer/cache", "/.cache/composer", "/.composer"),
+		message: func(u rf.Install) string {
+			return u.Verb + " without --no-cache keeps the downloaded packages in composer's cache (~/.cache/composer) in this layer; add --no-cache (or `&& composer clear-cache` in the same RUN, or RUN --mount=type=cache,target=/root/.cache/composer)"
 		},
-		message: func(u cacheUse) string {
-			return u.verb + " without a cache clean keeps the downloaded tarballs in ~/.npm in this layer; add `&& npm cache clean --force` to the same RUN (or use RUN --mount=type=cache,target=/root/.npm)"
+	},
+	rf.Poetry: {
+		perRun:   true,
+		optedOut: func(_ *rf.Run, u rf.Install) bool { return u.Call.HasOption("", "--no-cache") },
+		cache:    poetryCache,
+		dirVar:   "POETRY_CACHE_DIR",
+		cleans: func(c *dockerfile.Call) bool {
+			return subCall(c, progPoetry, rf.PoetryValued, "cache", "clear")
+		},
+		mounted: mountedSuffix("/.cache/pypoetry", "/.cache"),
+		message: func(u rf.Install) string {
+			return u.Verb + " without --no-cache keeps the downloaded packages in ~/.cache/pypoetry in this layer; add --no-cache (or `&& rm -rf $POETRY_CACHE_DIR` with ENV POETRY_CACHE_DIR set, or RUN --mount=type=cache,target=/root/.cache/pypoetry)"
+		},
+	},
+	rf.Conda: {
+		perRun:   true,
+		optedOut: noOptOut,
+		cache:    condaCache,
+		dirVar:   "CONDA_PKGS_DIRS",
+		cleans: func(c *dockerfile.Call) bool {
+			// `conda clean` needs a target option (-a, -t, -p...) to do anything.
+			return progConda[c.Name] && rf.SubIs(c, rf.CondaValued, "clean") && len(c.Args) > 1
+		},
+		mounted: mountedSuffix("/pkgs"),
+		message: func(u rf.Install) string {
+			return u.Verb + " without `" + u.Call.Name + " clean` in the same RUN keeps the downloaded packages (its pkgs directory, /opt/conda/pkgs) in this layer; end the RUN with `&& " + u.Call.Name + " clean -afy`"
 		},
 	},
 }
 
 func checkPackageCacheLeft(pass *rule.Pass) {
-	for _, in := range finalRuns(pass.File) {
-		calls := runScript(in)
-		reported := map[int]bool{} // perRun managers already reported for this RUN
-		for i, c := range calls {
-			for k, pm := range pkgManagers {
-				u, ok := pm.use(c)
-				if !ok {
-					continue
-				}
-				if reported[k] || pm.optedOut(c) || pm.mounted(in) || (pm.envOff != nil && pm.envOff(in)) {
-					break
-				}
-				if cleanedAfter(calls, i, func(c *dockerfile.Call) rmMatch { return pm.cleans(in, c) }) {
-					break
-				}
-				msg := pm.message(u)
-				if pm.envNote != nil {
-					msg += pm.envNote(in)
-				}
-				pass.Reportf(u.rng, "%s", msg)
-				reported[k] = pm.perRun
-				break
+	for _, r := range runFacts(pass).Final() {
+		reported := map[rf.Manager]bool{} // perRun managers already reported for this RUN
+		for _, u := range r.Installs() {
+			p := cachePolicies[u.Manager]
+			if p == nil || reported[u.Manager] || p.optedOut(r, u) || p.mounted(r) {
+				continue
 			}
+			if r.CleanedAfter(u.Index, func(c *dockerfile.Call) rf.RmMatch { return p.isClean(r, u, c) }) {
+				continue
+			}
+			msg := p.message(u)
+			if p.envNote != nil {
+				msg += p.envNote(r, u)
+			}
+			pass.Reportf(u.Rng, "%s", msg)
+			reported[u.Manager] = p.perRun
 		}
 	}
-}
-
-// scriptVar finds where a RUN's script sets an environment variable for its
-// commands: `export NAME=...`, a `NAME=... cmd` prefix or `env NAME=... cmd`,
-// and returns the value (known is false when it is not plain words). The
-// model's calls do not show assignments, so the script text is parsed again
-// (with the same shell parser); anywhere in the script counts, since a rule
-// that cannot be sure stays silent.
-func scriptVar(in *dockerfile.Instruction, name string) (value string, set, known bool) {
-	if in.Script == nil || !strings.Contains(in.Script.Text, name) {
-		return "", false, false
-	}
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(in.Script.Text), "")
-	if err != nil {
-		return "", false, false
-	}
-	syntax.Walk(f, func(n syntax.Node) bool {
-		switch x := n.(type) {
-		case *syntax.Assign:
-			if x.Name != nil && x.Name.Value == name {
-				set, known = true, true
-				if x.Value != nil {
-					value, known = plainWord(x.Value)
-				}
-			}
-		case *syntax.Word:
-			if v, ok := plainWord(x); ok {
-				if rest, found := strings.CutPrefix(v, name+"="); found {
-					value, set, known = rest, true, true // env NAME=... cmd
-				}
-			}
-		}
-		return !set
-	})
-	return value, set, known
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/runfacts"
 )
 
 // SplitAptCleanup is DV401.
@@ -40,8 +41,8 @@ RUN apt-get update \
 }
 
 func checkSplitAptCleanup(pass *rule.Pass) {
-	for _, s := range analyzeAptChain(pass.File).Splits {
-		first := s.Earlier[0].culprit()
+	for _, s := range runFacts(pass).AptChain().Splits {
+		first := s.Earlier[0].Culprit()
 		what := first.Verb + " on " + lineList(s.Earlier)
 		if len(s.Earlier) > 1 {
 			what = "the apt-get calls on " + lineList(s.Earlier)
@@ -49,7 +50,7 @@ func checkSplitAptCleanup(pass *rule.Pass) {
 		pass.Report(rule.Diagnostic{
 			Range: s.Cleanup.CleanupRng,
 			Message: fmt.Sprintf("%s is removed in a later RUN than %s: that layer already holds the lists, so this shrinks nothing; run apt-get update, the install and the cleanup in one RUN (`apt-get update && apt-get install ... && rm -rf /var/lib/apt/lists/*`)",
-				aptListsDir, what),
+				runfacts.AptListsDir, what),
 			Related: relatedSteps(s.Earlier),
 		})
 	}

@@ -56,6 +56,10 @@ type Call struct {
 	Dir *Word
 	// Wrappers are the base names of the wrappers taken off, outermost first.
 	Wrappers []string
+	// PipedTo is the first command of the pipeline element that reads this
+	// command's standard output (`curl URL | sh`: the sh call); nil when the
+	// output does not go into a pipe.
+	PipedTo *Call
 
 	scope *localScope // the script's own variables when the command runs
 }
@@ -222,8 +226,17 @@ func (w *callWalker) cmd(st *syntax.Stmt, cond bool) {
 		w.decl(c, cond)
 	case *syntax.BinaryCmd:
 		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
+			from := len(w.s.Calls)
 			w.isolated(func() { w.stmt(c.X, cond) })
+			to := len(w.s.Calls)
 			w.isolated(func() { w.stmt(c.Y, cond) })
+			if to < len(w.s.Calls) {
+				for _, x := range w.s.Calls[from:to] {
+					if x.PipedTo == nil {
+						x.PipedTo = w.s.Calls[to]
+					}
+				}
+			}
 			return
 		}
 		w.stmt(c.X, cond)
