@@ -451,3 +451,46 @@ func TestDiffPairs(t *testing.T) {
 		}
 	}
 }
+
+// hadolint pragmas that map to BuildKit's checks suppress them (SPEC
+// mapping: DL3024 DuplicateStageName, DL4000 MaintainerDeprecated, DL3000
+// WorkdirRelativePath, DL3029 FromPlatformFlagConstDisallowed, DL4003
+// MultipleInstructionsDisallowed, DL3025 JSONArgsRecommended).
+func TestHadolintPragmasSuppressBuildKitChecks(t *testing.T) {
+	eng, err := engine.New(rules.All(), engine.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		check, src string
+	}{
+		{"DuplicateStageName", "FROM scratch AS a\n# hadolint ignore=DL3024\nFROM scratch AS a\n"},
+		{"MaintainerDeprecated", "FROM scratch\n# hadolint ignore=DL4000\nMAINTAINER me\n"},
+		{"WorkdirRelativePath", "FROM scratch\n# hadolint ignore=DL3000\nWORKDIR app\n"},
+		{"FromPlatformFlagConstDisallowed", "# hadolint ignore=DL3029\nFROM --platform=linux/amd64 scratch\n"},
+		{"MultipleInstructionsDisallowed", "FROM scratch\n# hadolint ignore=DL4003\nCMD [\"a\"]\nCMD [\"b\"]\n"},
+		{"JSONArgsRecommended", "FROM scratch AS build\n# hadolint ignore=DL3025\nCMD run\nFROM scratch\n"},
+	}
+	for _, tt := range tests {
+		count := func(src string) int {
+			fs, _, err := eng.LintFile(engine.Input{Name: "Dockerfile", Src: []byte(src)}, dockerfile.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, f := range fs {
+				if f.RuleID == tt.check {
+					n++
+				}
+			}
+			return n
+		}
+		without := strings.ReplaceAll(tt.src, "hadolint", "nothing")
+		if n := count(without); n != 1 {
+			t.Errorf("%s: %d findings without the pragma, want 1", tt.check, n)
+		}
+		if n := count(tt.src); n != 0 {
+			t.Errorf("%s: %d findings with the pragma, want 0", tt.check, n)
+		}
+	}
+}
