@@ -21,6 +21,13 @@ type Script struct {
 	// by `sh -c '...'`, `su -c '...'` and `bash <<EOF` flattened in at their
 	// place.
 	Calls []*Call
+	// Assigns lists the shell variable assignments that are not a command's
+	// prefix (NAME=value alone, export, readonly, declare, local), and
+	// Heredocs the here-document bodies the commands read (cat <<EOF >
+	// file), body text as written: the values a script holds besides its
+	// commands' words, in source order.
+	Assigns  []EnvVar
+	Heredocs []Word
 
 	env *scriptEnv // the ARG and ENV definitions the script starts with
 }
@@ -207,6 +214,12 @@ func (w *callWalker) stmt(st *syntax.Stmt, cond bool) {
 	if st == nil {
 		return
 	}
+	for _, r := range st.Redirs {
+		if r.Hdoc != nil {
+			from, to := min(int(r.Hdoc.Pos().Offset()), len(w.text)), min(int(r.Hdoc.End().Offset()), len(w.text))
+			w.s.Heredocs = append(w.s.Heredocs, Word{Value: w.text[from:to], Range: w.m(from, to)})
+		}
+	}
 	if st.Background || st.Coprocess {
 		w.isolated(func() { w.cmd(st, cond) })
 		return
@@ -301,6 +314,7 @@ func (w *callWalker) assign(a *syntax.Assign, cond, export bool) {
 	if a.Name == nil {
 		return
 	}
+	w.recordAssign(a)
 	e := &localScope{name: a.Name.Value, export: export, text: w.text, at: w.scope, value: a.Value}
 	switch {
 	case cond || a.Append || a.Index != nil || a.Array != nil:
@@ -326,12 +340,20 @@ func (w *callWalker) decl(c *syntax.DeclClause, cond bool) {
 		switch {
 		case a.Name == nil:
 		case flags || (c.Variant.Value != "export" && c.Variant.Value != "readonly"):
+			w.recordAssign(a)
 			if !a.Naked || flags {
 				w.scope = w.scope.push(&localScope{kind: localUnknown, name: a.Name.Value})
 			}
 		default:
 			w.assign(a, cond, export)
 		}
+	}
+}
+
+// recordAssign adds an assignment with a value to Script.Assigns.
+func (w *callWalker) recordAssign(a *syntax.Assign) {
+	if a.Name != nil && a.Value != nil {
+		w.s.Assigns = append(w.s.Assigns, EnvVar{Name: a.Name.Value, Value: w.word(a.Value)})
 	}
 }
 
