@@ -32,5 +32,7 @@ func All() []*rule.Rule {
 		ContextNotIgnored,
 		WastedLayerBytes,
 		LabelSchema,
+		// issue 10 part B
+		SecretInImage,
 	}
 }
