@@ -34,5 +34,6 @@ func All() []*rule.Rule {
 		LabelSchema,
 		// issue 10 part B
 		SecretInImage,
+		ShellMissingCommandFlag,
 	}
 }
