@@ -35,5 +35,6 @@ func All() []*rule.Rule {
 		// issue 10 part B
 		SecretInImage,
 		ShellMissingCommandFlag,
+		CopyStageRoot,
 	}
 }

@@ -204,13 +204,13 @@ func secretMessage(f *dockerfile.File, in *dockerfile.Instruction, m secrets.Mat
 		where, fix = article(in.Keyword)+" "+in.Keyword+" command line, recorded in the image history (docker history) and the build cache", buildSecret
 	}
 	if in.Stage != nil && !f.InFinal(in.Stage) {
-		where = article(in.Keyword) + " " + in.Keyword + " of stage " + secretStageName(in.Stage) + ", which does not ship but stays in the Dockerfile and the build cache"
+		where = article(in.Keyword) + " " + in.Keyword + " of stage " + quotedStageName(in.Stage) + ", which does not ship but stays in the Dockerfile and the build cache"
 	}
 	return what + " written into " + where + "; revoke it and " + fix
 }
 
-// secretStageName names a stage for messages: its AS name, or its index.
-func secretStageName(s *dockerfile.Stage) string {
+// quotedStageName names a stage for messages: its AS name, or its index.
+func quotedStageName(s *dockerfile.Stage) string {
 	if s.Name != "" {
 		return `"` + s.Name + `"`
 	}

@@ -33,9 +33,10 @@ succeeds without running anything. A CMD in shell form fails only when the
 container starts.
 
 Options may come before the flag (SHELL ["/bin/bash", "-o", "pipefail",
-"-c"]), and PowerShell may get the start of the command after -Command
-(SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop';"]):
-both are fine. Windows PowerShell (powershell.exe) reads a command without
+"-c"]), PowerShell and cmd may get the start of the command after -Command or /C
+(SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop';"]), and a
+script after -c may run the command it receives as "$@" (SHELL ["/bin/bash",
+"-c", "source /env.sh && exec \"$0\" \"$@\""]): all are fine. Windows PowerShell (powershell.exe) reads a command without
 -Command, so only pwsh is reported for that. Shells the rule does not know
 are not checked.`,
 	Bad: `FROM ubuntu:24.04
@@ -82,9 +83,14 @@ func shellCommandFlagProblem(shell []string) (problem, flag string) {
 	case dockerfile.IsPOSIXShell([]string{name}):
 		return posixCommandFlagProblem(name, args)
 	case name == "cmd":
-		if len(args) == 0 || !strings.EqualFold(args[len(args)-1], "/c") && !strings.EqualFold(args[len(args)-1], "/k") {
-			return shellNoFlag + " (/C must come last: cmd takes the rest of its line as the command)", "/C"
+		// What follows /C starts the command (["cmd", "/S", "/C",
+		// "C:\\wrap.bat"] runs wrap.bat with the RUN's text as arguments).
+		for _, a := range args {
+			if strings.EqualFold(a, "/c") || strings.EqualFold(a, "/k") {
+				return "", ""
+			}
 		}
+		return shellNoFlag + " (cmd without /C starts an interactive prompt)", "/C"
 	case name == "pwsh":
 		for _, a := range args {
 			if isPowerShellCommandFlag(a) {
@@ -152,12 +158,21 @@ func posixCommandFlagProblem(name string, args []string) (problem, flag string) 
 	switch {
 	case operand != "" && !hasC:
 		return "passes " + quoteArgv([]string{operand}) + " where the -c flag should be, so " + name + " runs it as a script file", "-c"
+	case operand != "" && usesScriptArgs(operand):
+		// bash -c 'source /env && exec "$@"' runs the command on purpose
 	case operand != "":
 		return "ends with the operand " + quoteArgv([]string{operand}) + " after -c: " + name + " runs it as the script and gets each command only as $0, so no RUN command is run", "-c"
 	case !hasC:
 		return shellNoFlag + " (" + name + " reads its first argument as a script file name)", "-c"
 	}
 	return "", ""
+}
+
+// usesScriptArgs reports whether a script given to -c reads the arguments
+// after it ($0, $@, $*), as a wrapper that runs the command does.
+func usesScriptArgs(script string) bool {
+	return strings.Contains(script, "$0") || strings.Contains(script, "$@") || strings.Contains(script, "$*") ||
+		strings.Contains(script, "${0}") || strings.Contains(script, "${@}")
 }
 
 // isPowerShellCommandFlag recognises -Command and the abbreviations
