@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path"
+	"slices"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
@@ -13,7 +14,7 @@ var CopyStageRoot = &rule.Rule{
 	ID:       "DV408",
 	Name:     "copy-stage-root",
 	Severity: finding.SeverityWarning,
-	Summary:  "COPY --from=<stage> / copies a whole root filesystem into the final image, build tools and caches included",
+	Summary:  "COPY --from=<stage> / copies a build stage's whole root filesystem into the final image, build tools and caches included",
 	Doc: `A multi-stage build compiles in one stage and copies only the result into a
 small final stage: the compilers, package indexes, caches and sources stay
 behind. COPY --from=build / /app undoes that: it copies the build stage's
@@ -24,9 +25,12 @@ every CVE scanners will report, and may hold secrets and credentials the
 build wrote to disk (~/.npmrc, ~/.docker/config.json, .git).
 
 The rule reports a COPY in the final image whose source is the root ("/",
-".", "/*") of another stage or of an image. It stays silent when the source
-stage is built FROM scratch (its root holds only what was put there on
-purpose, the usual way to assemble a root filesystem), when --exclude
+".", "/*") of a stage that runs something (a RUN in it or in the stages it
+is built FROM). It stays silent when the source stage is built FROM scratch
+(its root holds only what was put there on purpose, the usual way to
+assemble a root filesystem), for an image or a stage that only names one
+(COPY --from=tonistiigi/xx / / copies an image made to be copied whole, and
+dockvet cannot tell such an image from a distribution), when --exclude
 filters the copy, and for stages that do not ship.
 
 Copy the paths the image needs: COPY --from=build /out/app /usr/local/bin/app.
@@ -68,7 +72,7 @@ func checkCopyStageRoot(pass *rule.Pass) {
 			pass.Report(rule.Diagnostic{
 				Range: tok.Range,
 				Message: "COPY --from=" + ref.Raw + " " + v + " copies the whole root filesystem of " + what +
-					" into the final image: its compilers, caches and package indexes ship too; copy only the paths the image needs",
+					" into the final image: the base image and whatever its RUN steps left (compilers, caches, package indexes) ship too; copy only the paths the image needs",
 			})
 			break
 		}
@@ -76,23 +80,27 @@ func checkCopyStageRoot(pass *rule.Pass) {
 }
 
 // copySourceRootOf describes the source of a COPY --from whose root is
-// worth reporting: `stage "build" (FROM golang:1.23)`, `image alpine:3`;
-// "" for a stage built FROM scratch or an unresolved reference.
+// worth reporting: a stage that runs something (RUN, in it or the stages it
+// is built FROM) on a base image: `stage "build" (FROM golang:1.23)`. It is
+// "" for a stage built FROM scratch, for an image or a stage that only
+// names one (COPY --from=tonistiigi/xx / / copies an image made to be copied
+// whole: dockvet cannot tell it from a distribution) and for unresolved
+// references.
 func copySourceRootOf(ref *dockerfile.ImageRef) string {
-	if s := ref.Stage; s != nil {
-		root := s
-		for root.Parent != nil {
-			root = root.Parent
-		}
-		if root.Base == nil || root.Base.Scratch || len(root.Base.Unresolved) > 0 || root.Base.Expanded == "" {
-			return ""
-		}
-		return "stage " + quotedStageName(s) + " (FROM " + root.Base.Expanded + ")"
-	}
-	if !ref.IsImage() {
+	s := ref.Stage
+	if s == nil {
 		return ""
 	}
-	return "image " + ref.Expanded
+	runs := false
+	root := s
+	for st := s; st != nil; st = st.Parent {
+		root = st
+		runs = runs || slices.ContainsFunc(st.Instructions, func(in *dockerfile.Instruction) bool { return in.Keyword == "RUN" })
+	}
+	if !runs || root.Base == nil || !root.Base.IsImage() {
+		return ""
+	}
+	return "stage " + quotedStageName(s) + " (FROM " + root.Base.Expanded + ")"
 }
 
 // isWholeRoot reports whether a COPY --from source names the source's whole
