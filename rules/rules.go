@@ -36,5 +36,6 @@ func All() []*rule.Rule {
 		SecretInImage,
 		ShellMissingCommandFlag,
 		CopyStageRoot,
+		AddInsteadOfCopy,
 	}
 }
