@@ -133,7 +133,7 @@ func addCopiesAsIs(ctx *buildctx.Context, src string, unpack bool) (why string, 
 	if strings.HasSuffix(src, "/") || isContextRoot(src) {
 		return "a directory", true
 	}
-	return "not a tar archive, by its name", true
+	return "not named as a tar archive", true
 }
 
 // sniffSources tells whether every match of a source is copied as is: a

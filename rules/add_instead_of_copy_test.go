@@ -23,14 +23,14 @@ func TestAddInsteadOfCopy(t *testing.T) {
 		fix  bool
 	}{
 		{"local file", "FROM alpine:3\nADD requirements.txt /app/\n",
-			[]string{"2:1-2:4"}, "ADD copies requirements.txt (not a tar archive, by its name) as COPY would: use COPY, which says what it does (ADD also unpacks tar archives and downloads URLs)", true},
+			[]string{"2:1-2:4"}, "ADD copies requirements.txt (not named as a tar archive) as COPY would: use COPY, which says what it does (ADD also unpacks tar archives and downloads URLs)", true},
 		{"directory", "FROM alpine:3\nADD . /app\n", []string{"2:1-2:4"}, "ADD copies . (a directory) as COPY would", true},
-		{"several sources", "FROM alpine:3\nadd --chown=1000 a.py b.py src/ /app/\n", []string{"2:1-2:4"}, "ADD copies a.py (not a tar archive, by its name), b.py (not a tar archive, by its name), src/ (a directory)", true},
-		{"zip is not unpacked", "FROM alpine:3\nADD app.zip /opt/\n", []string{"2:1-2:4"}, "app.zip (not a tar archive, by its name)", true},
+		{"several sources", "FROM alpine:3\nadd --chown=1000 a.py b.py src/ /app/\n", []string{"2:1-2:4"}, "ADD copies a.py (not named as a tar archive), b.py (not named as a tar archive), src/ (a directory)", true},
+		{"zip is not unpacked", "FROM alpine:3\nADD app.zip /opt/\n", []string{"2:1-2:4"}, "app.zip (not named as a tar archive)", true},
 		{"wildcard with a fixed ending", "FROM eclipse-temurin:21\nADD target/*.jar /app/\n", []string{"2:1-2:4"}, "target/*.jar", true},
 		{"here-document", "FROM alpine:3\nADD <<EOF /etc/motd\nhello\nEOF\n", []string{"2:1-2:4"}, "<<EOF (an inline here-document)", true},
 		{"unpack false", "FROM alpine:3\nADD --unpack=false app.tar.gz /opt/\n", []string{"2:1-2:4"}, "app.tar.gz (--unpack=false)", false},
-		{"variable resolved", "FROM alpine:3\nARG CONF=app.conf\nADD ${CONF} /etc/\n", []string{"3:1-3:4"}, "app.conf (not a tar archive, by its name)", true},
+		{"variable resolved", "FROM alpine:3\nARG CONF=app.conf\nADD ${CONF} /etc/\n", []string{"3:1-3:4"}, "app.conf (not named as a tar archive)", true},
 		{"url without checksum", "FROM alpine:3\nADD https://example.com/tool-1.2.tar.gz /opt/\n",
 			[]string{"2:5-2:40"}, "ADD downloads https://example.com/tool-1.2.tar.gz without --checksum, so whatever the server returns goes into the image unverified; add --checksum=sha256:<digest of the file>", false},
 		{"url with credentials and query", "FROM alpine:3\nADD https://ci:Vq7rT2mLx9@files.corp/t.bin?token=abc /opt/\n",
@@ -107,7 +107,7 @@ func TestAddInsteadOfCopyContent(t *testing.T) {
 		{"directory holding a tar is copied, not unpacked", "bundle/ /opt/", "bundle/ (a directory)"},
 		{"wildcard over archives", "*.tar /opt/", ""},
 		{"wildcard over text", "*.md /opt/", "*.md (not a tar archive, by its content)"},
-		{"missing file: by its name", "absent.txt /opt/", "absent.txt (not a tar archive, by its name)"},
+		{"missing file: by its name", "absent.txt /opt/", "absent.txt (not named as a tar archive)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,8 +38,8 @@ func TestAddInsteadOfCopyHostileContext(t *testing.T) {
 	}
 	for src, want := range map[string]string{
 		"pipe.txt": "",
-		"out.txt":  "out.txt (not a tar archive, by its name)",
-		"zero.txt": "zero.txt (not a tar archive, by its name)",
+		"out.txt":  "out.txt (not named as a tar archive)",
+		"zero.txt": "zero.txt (not named as a tar archive)",
 	} {
 		t.Run(src, func(t *testing.T) {
 			ds := ruletest.RunEnv(t, AddInsteadOfCopy, "FROM alpine:3\nADD "+src+" /opt/\n", dockerfile.Options{}, ruletest.Env{Context: ctx})
