@@ -22,16 +22,16 @@ type Match struct {
 // LABEL value...), in order, without overlaps.
 func Find(word string) []Match {
 	var out []Match
-	for _, f := range Formats {
-		for _, p := range f.Prefixes {
-			for from := 0; ; {
-				i := strings.Index(word[from:], p)
-				if i < 0 {
-					break
-				}
-				i += from
-				from = i + len(p)
-				if m, ok := f.matchAt(word, i, p); ok {
+	// A token starts at a word boundary (matchAt checks it again), so
+	// only those positions are tried, and only the prefixes that start
+	// with the byte there.
+	for i := 0; i < len(word); i++ {
+		if i > 0 && wordBoundary[word[i-1]] {
+			continue
+		}
+		for _, fp := range prefixesByFirstByte[word[i]] {
+			if strings.HasPrefix(word[i:], fp.prefix) {
+				if m, ok := fp.format.matchAt(word, i, fp.prefix); ok {
 					out = append(out, m)
 				}
 			}
@@ -53,6 +53,22 @@ func Find(word string) []Match {
 	}
 	return kept
 }
+
+// formatPrefix is one prefix of a format.
+type formatPrefix struct {
+	format *Format
+	prefix string
+}
+
+// prefixesByFirstByte indexes the prefixes of Formats by their first byte.
+var prefixesByFirstByte = func() (idx [256][]formatPrefix) {
+	for _, f := range Formats {
+		for _, p := range f.Prefixes {
+			idx[p[0]] = append(idx[p[0]], formatPrefix{f, p})
+		}
+	}
+	return idx
+}()
 
 // matchAt checks for the format's token at word[i:], which starts with
 // prefix p.
