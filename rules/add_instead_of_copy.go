@@ -27,10 +27,10 @@ only copies, so a reader knows what the line does; Docker's best practices
 ask for COPY unless the unpacking is wanted.
 
 A URL added without --checksum is not verified: whatever the server returns
-that day goes into the image. A compromised or changed download (the 2021
-Codecov bash uploader, replaced on its server for two months, was fetched
-this way by thousands of CI builds) ships unnoticed. With
---checksum=sha256:<digest> the build fails when the bytes change.
+that day goes into the image. A compromised or changed download ships
+unnoticed: in 2021 the Codecov bash uploader was altered on its server and
+for two months thousands of CI pipelines downloaded and ran it unverified.
+With --checksum=sha256:<digest> the build fails when the bytes change.
 
 The rule reports an ADD whose local sources are all directories, inline
 here-documents or files that are not tar archives, and each URL without
@@ -173,8 +173,9 @@ func hasAddOnlyFlag(in *dockerfile.Instruction) bool {
 	return false
 }
 
-// displayURL prints a URL for a message without what may be secret: the
-// user and password, the query and the fragment.
+// displayURL prints a URL for a message without what may be secret (the
+// user and password, the query and the fragment), and a long one as its
+// host and file name.
 func displayURL(u string) string {
 	if i := strings.IndexAny(u, "?#"); i >= 0 {
 		u = u[:i] + "?…"
@@ -182,6 +183,12 @@ func displayURL(u string) string {
 	if scheme, rest, ok := strings.Cut(u, "://"); ok {
 		if at := strings.IndexByte(rest, '@'); at >= 0 && !strings.Contains(rest[:at], "/") {
 			rest = "…@" + rest[at+1:]
+		}
+		// Long: the host and the file name say which download it is.
+		if host, p, ok := strings.Cut(rest, "/"); ok && len(rest) > 60 {
+			if i := strings.LastIndexByte(strings.TrimSuffix(p, "/"), '/'); i >= 0 {
+				rest = host + "/…" + p[i:]
+			}
 		}
 		u = scheme + "://" + rest
 	}

@@ -35,6 +35,8 @@ func TestAddInsteadOfCopy(t *testing.T) {
 			[]string{"2:5-2:40"}, "ADD downloads https://example.com/tool-1.2.tar.gz without --checksum, so whatever the server returns goes into the image unverified; add --checksum=sha256:<digest of the file>", false},
 		{"url with credentials and query", "FROM alpine:3\nADD https://ci:Vq7rT2mLx9@files.corp/t.bin?token=abc /opt/\n",
 			[]string{"2:5-2:53"}, "ADD downloads https://…@files.corp/t.bin?… without --checksum", false},
+		{"long url", "FROM alpine:3\nADD https://github.com/just-containers/s6-overlay/releases/download/v3.2.0.2/s6-overlay-noarch.tar.xz /tmp\n",
+			[]string{"2:5-2:102"}, "ADD downloads https://github.com/…/s6-overlay-noarch.tar.xz without --checksum", false},
 		{"url and a local file", "FROM alpine:3\nADD https://example.com/a.sh b.sh /opt/\n", []string{"2:5-2:29"}, "ADD downloads https://example.com/a.sh", false},
 
 		{"local archive", "FROM alpine:3\nADD rootfs.tar.xz /\n", nil, "", false},

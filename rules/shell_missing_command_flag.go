@@ -36,9 +36,9 @@ Options may come before the flag (SHELL ["/bin/bash", "-o", "pipefail",
 "-c"]), PowerShell and cmd may get the start of the command after -Command or /C
 (SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop';"]), and a
 script after -c may run the command it receives as "$@" (SHELL ["/bin/bash",
-"-c", "source /env.sh && exec \"$0\" \"$@\""]): all are fine. Windows PowerShell (powershell.exe) reads a command without
--Command, so only pwsh is reported for that. Shells the rule does not know
-are not checked.`,
+"-c", "source /env.sh && exec \"$0\" \"$@\""]): all are fine. Windows
+PowerShell (powershell.exe) reads a command without -Command, so only pwsh
+is reported for that. Shells the rule does not know are not checked.`,
 	Bad: `FROM ubuntu:24.04
 SHELL ["/bin/bash", "-o", "pipefail"]
 RUN curl -fsSL https://example.com/install.sh | bash`,
