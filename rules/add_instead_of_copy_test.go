@@ -78,7 +78,7 @@ func TestAddInsteadOfCopyContent(t *testing.T) {
 		"misnamed.tar.gz":  []byte("not an archive at all\n"),
 		"README.md":        []byte("# hello\n"),
 		"src/main.go":      []byte("package main\n"),
-		"short.bin":        []byte{0x1f},
+		"short.bin":        {0x1f},
 		"bundle/inner.tar": tarball,
 	}
 	for name, data := range files {

@@ -49,7 +49,8 @@ var placeholderPasswordMarkers = []string{"password", "passwd", "example", "xxx"
 // default or a repeat of the user name rather than a credential.
 func placeholderPassword(user, password string) bool {
 	lower := strings.ToLower(password)
-	if len(password) < 4 || placeholderPasswords[lower] || strings.EqualFold(password, user) {
+	if len(password) < 4 || placeholderPasswords[lower] || strings.EqualFold(password, user) ||
+		len(password) < 8 && isDigits(password) { // a port or a PIN-like example (proxy:3128@)
 		return true
 	}
 	for _, m := range placeholderPasswordMarkers {

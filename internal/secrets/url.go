@@ -56,7 +56,7 @@ func schemeBefore(word string, i int) string {
 		}
 		break
 	}
-	for j < i && !(word[j] >= 'a' && word[j] <= 'z' || word[j] >= 'A' && word[j] <= 'Z') {
+	for j < i && !isLetter(word[j]) {
 		j++
 	}
 	if i-j < 2 {
@@ -106,3 +106,5 @@ func hostAt(word string, i int) string {
 	}
 	return word[i:j]
 }
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
