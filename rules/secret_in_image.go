@@ -35,12 +35,13 @@ gho_, ghu_, ghs_, ghr_, github_pat_), GitLab tokens (glpat-, gldt-, glrt-,
 glptt-), Slack tokens (xoxb-, xoxp-, xapp-...), npm tokens (npm_), Stripe live
 keys (sk_live_, rk_live_), Docker Hub (dckr_pat_) and PyPI tokens, Google API
 keys, PEM private keys and passwords written into URLs
-(https://user:password@host). It reads ARG defaults, ENV and LABEL values, the
-words, assignments and here-documents of RUN scripts, CMD, ENTRYPOINT,
-HEALTHCHECK and ADD sources. Variables ($TOKEN, ${TOKEN}), templates and
-placeholders (AKIAIOSFODNN7EXAMPLE, ghp_xxxx..., postgres:postgres@,
-user:password@) are not reported. The message shows only the first
-characters of a token (its public prefix) and leaves a URL's password out.
+(https://user:password@host). It reads ARG defaults, ENV and LABEL values,
+the words, assignments and here-documents of RUN scripts, CMD, ENTRYPOINT,
+HEALTHCHECK, ONBUILD and ADD sources. Variables ($TOKEN, ${TOKEN}),
+templates and placeholders (AKIAIOSFODNN7EXAMPLE, ghp_xxxx...,
+postgres:postgres@, user:password@) are not reported. The message shows
+only the first characters of a token (its public prefix) and leaves a
+URL's password out.
 
 A credential in a stage that does not ship is still in the Dockerfile and
 the build cache: it is reported too, and the message says so.
@@ -88,7 +89,8 @@ type secretCarrier struct {
 // secretCarriers returns the values of an instruction that end up in the
 // image config, its history or the build cache: ARG defaults, ENV and
 // LABEL values, the words of RUN, CMD and ENTRYPOINT (shell words when the
-// script parsed, the arguments otherwise), HEALTHCHECK and ADD arguments.
+// script parsed, the arguments otherwise), HEALTHCHECK, ADD and ONBUILD
+// arguments (an ONBUILD trigger is stored in the image config).
 func secretCarriers(in *dockerfile.Instruction) []secretCarrier {
 	var out []secretCarrier
 	switch c := in.Command.(type) {
@@ -129,7 +131,7 @@ func secretCarriers(in *dockerfile.Instruction) []secretCarrier {
 			}
 			return out
 		}
-	case "HEALTHCHECK", "ADD":
+	case "HEALTHCHECK", "ADD", "ONBUILD":
 	default:
 		return nil
 	}
@@ -196,6 +198,8 @@ func secretMessage(f *dockerfile.File, in *dockerfile.Instruction, m secrets.Mat
 		where, fix = "an ENV value, stored in the image config for anyone who can pull the image (docker inspect)", runTime
 	case "LABEL":
 		where, fix = "a LABEL, stored in the image config for anyone who can pull the image (docker inspect)", "remove it"
+	case "ONBUILD":
+		where, fix = "an ONBUILD trigger, stored in the image config for anyone who can pull the image (docker inspect)", buildSecret
 	case "CMD", "ENTRYPOINT", "HEALTHCHECK":
 		where, fix = "the "+in.Keyword+", stored in the image config for anyone who can pull the image (docker inspect)", runTime
 	case "ARG":

@@ -62,6 +62,8 @@ func TestSecretInImage(t *testing.T) {
 			[]string{"2:14-2:49"}, "PEM private key (-----BEGIN OPENSSH PRIVATE KEY-----) written into an ENV value"},
 		{"add url", "FROM alpine:3\nADD https://ci:Vq7rT2mLx9@files.corp.internal/tool.tgz /opt/\n",
 			[]string{"2:16-2:26"}, "written into an ADD command line"},
+		{"onbuild trigger", "FROM alpine:3\nONBUILD RUN git clone https://ci:Vq7rT2mLx9@git.corp.internal/x.git\n",
+			[]string{"2:34-2:44"}, "written into an ONBUILD trigger, stored in the image config"},
 		{"builder stage", "FROM golang:1.23 AS build\nRUN git config --global url.\"https://ci:Vq7rT2mLx9@git.corp.internal/\".insteadOf https://git.corp.internal/\nFROM alpine:3\nCOPY --from=build /go/bin/app /app\n",
 			[]string{"2:41-2:51"}, "a RUN of stage \"build\", which does not ship but stays in the Dockerfile and the build cache"},
 		{"two in one file", "FROM alpine:3\nENV A=" + testGitHubToken + " B=" + testAWSKeyID + "\n",
