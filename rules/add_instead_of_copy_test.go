@@ -201,3 +201,14 @@ func padOctal(n int64) string {
 	}
 	return s + "\x00 "
 }
+
+// TestAddInsteadOfCopyExamples: the documented Bad example is reported and the Good
+// one is not.
+func TestAddInsteadOfCopyExamples(t *testing.T) {
+	if ds := ruletest.Run(t, AddInsteadOfCopy, AddInsteadOfCopy.Bad, dockerfile.Options{}); len(ds) == 0 {
+		t.Errorf("Bad example not reported:\n%s", AddInsteadOfCopy.Bad)
+	}
+	if ds := ruletest.Run(t, AddInsteadOfCopy, AddInsteadOfCopy.Good, dockerfile.Options{}); len(ds) > 0 {
+		t.Errorf("Good example reported: %q", ruletest.Lines(ds))
+	}
+}

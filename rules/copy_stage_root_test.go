@@ -54,3 +54,14 @@ func TestCopyStageRoot(t *testing.T) {
 		})
 	}
 }
+
+// TestCopyStageRootExamples: the documented Bad example is reported and the Good
+// one is not.
+func TestCopyStageRootExamples(t *testing.T) {
+	if ds := ruletest.Run(t, CopyStageRoot, CopyStageRoot.Bad, dockerfile.Options{}); len(ds) == 0 {
+		t.Errorf("Bad example not reported:\n%s", CopyStageRoot.Bad)
+	}
+	if ds := ruletest.Run(t, CopyStageRoot, CopyStageRoot.Good, dockerfile.Options{}); len(ds) > 0 {
+		t.Errorf("Good example reported: %q", ruletest.Lines(ds))
+	}
+}

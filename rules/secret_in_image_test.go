@@ -95,3 +95,14 @@ func TestSecretInImage(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretInImageExamples: the documented Bad example is reported and the Good
+// one is not.
+func TestSecretInImageExamples(t *testing.T) {
+	if ds := ruletest.Run(t, SecretInImage, SecretInImage.Bad, dockerfile.Options{}); len(ds) == 0 {
+		t.Errorf("Bad example not reported:\n%s", SecretInImage.Bad)
+	}
+	if ds := ruletest.Run(t, SecretInImage, SecretInImage.Good, dockerfile.Options{}); len(ds) > 0 {
+		t.Errorf("Good example reported: %q", ruletest.Lines(ds))
+	}
+}

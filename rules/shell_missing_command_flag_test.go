@@ -73,3 +73,14 @@ func TestShellMissingCommandFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestShellMissingCommandFlagExamples: the documented Bad example is reported and the Good
+// one is not.
+func TestShellMissingCommandFlagExamples(t *testing.T) {
+	if ds := ruletest.Run(t, ShellMissingCommandFlag, ShellMissingCommandFlag.Bad, dockerfile.Options{}); len(ds) == 0 {
+		t.Errorf("Bad example not reported:\n%s", ShellMissingCommandFlag.Bad)
+	}
+	if ds := ruletest.Run(t, ShellMissingCommandFlag, ShellMissingCommandFlag.Good, dockerfile.Options{}); len(ds) > 0 {
+		t.Errorf("Good example reported: %q", ruletest.Lines(ds))
+	}
+}
