@@ -25,9 +25,9 @@ values and RUN command lines are in the image history (docker history) and
 the build cache, and all of them are in the Dockerfile itself, in version
 control. Deleting the file or unsetting the variable in a later step hides
 nothing. A 2023 study of 337,171 public Docker Hub images (RWTH Aachen
-University) found leaked private keys and API secrets in 8.5% of them, a
-large part still valid, and bots scan public images and repositories for
-such tokens continuously.
+University) found private keys and API secrets in 8.5% of them, and found
+the leaked keys still in use on hosts on the Internet; bots scan public
+images and repositories for such tokens continuously.
 
 The rule recognises credentials by their value, not by the variable's name,
 so it does not guess: AWS access key ids (AKIA...), GitHub tokens (ghp_,
