@@ -217,6 +217,7 @@ func (w *callWalker) stmt(st *syntax.Stmt, cond bool) {
 	for _, r := range st.Redirs {
 		if r.Hdoc != nil {
 			from, to := min(int(r.Hdoc.Pos().Offset()), len(w.text)), min(int(r.Hdoc.End().Offset()), len(w.text))
+			to = heredocBodyEnd(w.text, from, to, r.Word)
 			w.s.Heredocs = append(w.s.Heredocs, Word{Value: w.text[from:to], Range: w.m(from, to)})
 		}
 	}
@@ -350,6 +351,19 @@ func (w *callWalker) decl(c *syntax.DeclClause, cond bool) {
 	}
 }
 
+// heredocBodyEnd returns where a here-document body text[from:to] ends
+// without its terminator line (the parser's range may hold it; it is not
+// part of the body). delim is the redirection's word.
+func heredocBodyEnd(text string, from, to int, delim *syntax.Word) int {
+	if d, _, ok := wordValue(text, delim, false); ok && from < to {
+		body := strings.TrimRight(text[from:to], "\n")
+		if i := strings.LastIndexByte(body, '\n'); strings.TrimLeft(body[i+1:], "\t") == d {
+			return from + max(i, 0)
+		}
+	}
+	return to
+}
+
 // recordAssign adds an assignment with a value to Script.Assigns.
 func (w *callWalker) recordAssign(a *syntax.Assign) {
 	if a.Name != nil && a.Value != nil {
@@ -455,13 +469,7 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 			if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil {
 				from, to := int(r.Hdoc.Pos().Offset()), int(r.Hdoc.End().Offset())
 				to = min(to, len(w.text))
-				if delim, _, ok := wordValue(w.text, r.Word, false); ok && from < to {
-					// The body may end with its terminator line; that is not a command.
-					body := strings.TrimRight(w.text[from:to], "\n")
-					if i := strings.LastIndexByte(body, '\n'); strings.TrimLeft(body[i+1:], "\t") == delim {
-						to = from + max(i, 0)
-					}
-				}
+				to = heredocBodyEnd(w.text, from, to, r.Word)
 				if from < to {
 					outer := w.m
 					w.sp.collect(w.s, w.text[from:to], func(a, b int) source.Range {
