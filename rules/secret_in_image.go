@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,7 +46,9 @@ only the first characters of a token (its public prefix) and leaves a
 URL's password out.
 
 A credential in a stage that does not ship is still in the Dockerfile and
-the build cache: it is reported too, and the message says so.
+the build cache: it is reported too, and the message says so. On a built
+image (dockvet image) the rule reads the history entries and the config's
+Env, labels, Cmd and Entrypoint.
 
 Revoke the credential first: it has leaked. Then pass it as a build secret,
 which is mounted for one RUN and never stored: RUN --mount=type=secret,id=npm
@@ -56,11 +60,17 @@ ENV NPM_TOKEN=npm_R8fKq2LmT5vX9bN3cJ7hW1yZ4pD6sG0aE2uI
 RUN npm ci`,
 	Good: `FROM node:22-slim
 RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci`,
-	Check: checkSecretInImage,
+	Check:      checkSecretInImage,
+	CheckImage: checkSecretInImageConfig,
 }
 
 func checkSecretInImage(pass *rule.Pass) {
-	f := pass.File
+	findSecrets(pass.File, func(d rule.Diagnostic, _ string) { pass.Report(d) })
+}
+
+// findSecrets calls report with a finding for every credential in f's
+// instructions, and the secret's text (for deduplication, never printed).
+func findSecrets(f *dockerfile.File, report func(d rule.Diagnostic, secret string)) {
 	seen := map[source.Range]bool{}
 	for _, in := range f.Instructions {
 		if in.Invalid {
@@ -68,14 +78,53 @@ func checkSecretInImage(pass *rule.Pass) {
 		}
 		for _, v := range secretCarriers(in) {
 			for _, m := range secrets.Find(v.text) {
-				r := locateSecret(f.Lines, v.rng, v.text[m.Start:m.End])
+				secret := v.text[m.Start:m.End]
+				r := locateSecret(f.Lines, v.rng, secret)
 				if seen[r] {
 					continue // one value seen twice: sh -c's argument and its commands
 				}
 				seen[r] = true
-				pass.Report(rule.Diagnostic{Range: r, Message: secretMessage(f, in, m)})
+				report(rule.Diagnostic{Range: r, Message: secretMessage(f, in, m)}, secret)
 			}
 		}
+	}
+}
+
+// checkSecretInImageConfig checks a built image: its history entries (RUN,
+// ENV and ADD, read as a Dockerfile) on their lines, then the config's
+// Env, Labels, Cmd and Entrypoint, which a container and `docker inspect`
+// show, for credentials no history entry already showed.
+func checkSecretInImageConfig(pass *rule.ImagePass) {
+	shown := map[string]bool{}
+	if p := pass.AsPass(); p != nil {
+		findSecrets(p.File, func(d rule.Diagnostic, secret string) {
+			shown[secret] = true
+			pass.Report(d)
+		})
+	}
+	img := pass.Image
+	scan := func(where, value string) {
+		for _, m := range secrets.Find(value) {
+			secret := value[m.Start:m.End]
+			if shown[secret] {
+				continue
+			}
+			shown[secret] = true
+			pass.Reportf(rule.ConfigRange, "%s (%s) in the image config's %s, readable by anyone who can pull the image (docker inspect); revoke it and pass it at run time (docker run -e, an orchestrator secret) instead", m.Name, m.Shown, where)
+		}
+	}
+	for _, kv := range img.Env {
+		name, value, _ := strings.Cut(kv, "=")
+		scan("Env "+name, value)
+	}
+	for _, k := range slices.Sorted(maps.Keys(img.Labels)) {
+		scan("label "+strconv.Quote(k), img.Labels[k])
+	}
+	for _, a := range img.Entrypoint {
+		scan("Entrypoint", a)
+	}
+	for _, a := range img.Cmd {
+		scan("Cmd", a)
 	}
 }
 

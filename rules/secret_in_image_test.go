@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/rule/ruletest"
 )
 
@@ -105,4 +106,23 @@ func TestSecretInImageExamples(t *testing.T) {
 	if ds := ruletest.Run(t, SecretInImage, SecretInImage.Good, dockerfile.Options{}); len(ds) > 0 {
 		t.Errorf("Good example reported: %q", ruletest.Lines(ds))
 	}
+}
+
+func TestSecretInImageImage(t *testing.T) {
+	env := func(kv ...string) func(*image.Image) {
+		return func(img *image.Image) { img.Env = kv }
+	}
+	runImageCases(t, SecretInImage, []builtImageCase{
+		{"RUN entry", testImage("app:1", nil, steps(debianBase, "RUN /bin/sh -c git clone https://ci:Vq7rT2mLx9@git.corp.internal/x.git # buildkit")...),
+			[]string{"3:26-3:36 password in a URL (https://ci:…@git.corp.internal) written into a RUN command line"}},
+		{"ENV entry and the config's Env: once, on the entry", testImage("app:1", env("GH_TOKEN="+testGitHubToken), steps(debianBase, "-ENV GH_TOKEN="+testGitHubToken)...),
+			[]string{"3:14-3:54 GitHub personal access token (ghp_…) written into an ENV value"}},
+		{"config Env without an entry", testImage("app:1", env("PATH=/usr/bin", "GH_TOKEN="+testGitHubToken), debianBase...),
+			[]string{"0:0-0:0 GitHub personal access token (ghp_…) in the image config's Env GH_TOKEN"}},
+		{"config label", testImage("app:1", func(img *image.Image) { img.Labels = map[string]string{"ci.key": testAWSKeyID} }, debianBase...),
+			[]string{`0:0-0:0 AWS access key id (AKIA…) in the image config's label "ci.key"`}},
+		{"config Cmd", testImage("app:1", func(img *image.Image) { img.Cmd = []string{"app", "--token", testNpmToken} }, debianBase...),
+			[]string{"0:0-0:0 npm access token (npm_…) in the image config's Cmd"}},
+		{"nothing", testImage("app:1", env("PATH=/usr/bin", "GH_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), debianBase...), nil},
+	})
 }
