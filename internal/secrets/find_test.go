@@ -104,6 +104,8 @@ func TestFind(t *testing.T) {
 		{"near miss: url password on example.com", "https://bob:Vq7rT2mLx9@example.com/x", "", "", ""},
 		{"near miss: url user only", "https://deploy@git.corp.internal/repo.git", "", "", ""},
 		{"near miss: url port, no user", "http://localhost:8080/path@v1", "", "", ""},
+		{"near miss: url password a default", "http://admin:admin123@nexus.corp:8081/repository/", "", "", ""},
+		{"near miss: url password a template word", "https://me:MYPASS@git.corp.internal/", "", "", ""},
 		{"near miss: url password a short number", "http://proxy:3128@gateway.corp/", "", "", ""},
 		{"near miss: url password masked", "https://deploy:****@git.corp.internal", "", "", ""},
 		{"token in a url is reported once, by its format", "https://x-access-token:ghp_" + body36 + "@github.com/o/r.git", "GitHub personal access token", "ghp_" + body36, "ghp_…"},

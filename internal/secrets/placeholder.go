@@ -40,10 +40,13 @@ var placeholderPasswords = map[string]bool{
 	"null": true, "demo": true, "sa": true, "letmein": true, "qwerty": true,
 }
 
-// placeholderPasswordMarkers, found anywhere in a URL password, mark it as
-// an example.
-var placeholderPasswordMarkers = []string{"password", "passwd", "example", "xxx", "changeme",
-	"placeholder", "dummy", "your", "redacted", "secret", "123456"}
+// placeholderPasswordMarkers, found anywhere in a URL password
+// (case-insensitive), mark it as an example, a template word or a
+// well-known default (admin123, changeit): a finding there would ask to
+// revoke what nobody issued.
+var placeholderPasswordMarkers = []string{"pass", "pwd", "example", "xxx", "changeme", "changeit",
+	"placeholder", "dummy", "your", "redacted", "secret", "token", "123456", "qwerty", "admin",
+	"root", "test", "demo", "guest", "default"}
 
 // placeholderPassword reports whether a URL's password is an example, a
 // default or a repeat of the user name rather than a credential.
