@@ -30,14 +30,13 @@ func placeholderBody(body string) bool {
 }
 
 // placeholderPasswords are URL passwords that are defaults, examples or
-// template words, not credentials someone issued (compared lower-cased).
+// template words, not credentials someone issued (compared lower-cased;
+// placeholderPasswordMarkers covers those that contain a marker).
 var placeholderPasswords = map[string]bool{
-	"pass": true, "pwd": true, "secret": true, "test": true, "testing": true, "guest": true,
-	"admin": true, "root": true, "user": true, "username": true, "postgres": true, "mysql": true,
-	"redis": true, "rabbitmq": true, "mongo": true, "mongodb": true, "token": true, "apikey": true,
-	"api_key": true, "api-key": true, "x-oauth-basic": true, "x-access-token": true, "foo": true,
-	"bar": true, "foobar": true, "default": true, "docker": true, "anonymous": true, "none": true,
-	"null": true, "demo": true, "sa": true, "letmein": true, "qwerty": true,
+	"user": true, "username": true, "postgres": true, "mysql": true, "redis": true, "rabbitmq": true,
+	"mongo": true, "mongodb": true, "apikey": true, "api_key": true, "api-key": true,
+	"x-oauth-basic": true, "foo": true, "bar": true, "foobar": true, "docker": true,
+	"anonymous": true, "none": true, "null": true, "sa": true, "letmein": true,
 }
 
 // placeholderPasswordMarkers, found anywhere in a URL password
