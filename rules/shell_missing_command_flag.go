@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -60,7 +61,7 @@ func checkShellMissingCommandFlag(pass *rule.Pass) {
 		}
 		d := rule.Diagnostic{
 			Range:   in.ArgsRange,
-			Message: "SHELL " + quoteArgv(c.Shell) + " " + problem + ", so every later RUN and shell-form CMD and ENTRYPOINT of the stage (and of the stages built FROM it) runs the wrong thing; end the list with " + flag,
+			Message: "SHELL " + dockerfile.JSONForm(c.Shell) + " " + problem + ", so every later RUN and shell-form CMD and ENTRYPOINT of the stage (and of the stages built FROM it) runs the wrong thing; end the list with " + flag,
 		}
 		if fixed := append(c.Shell[:len(c.Shell):len(c.Shell)], flag); strings.HasPrefix(problem, shellNoFlag) {
 			d.Fix = &finding.Fix{
@@ -157,11 +158,11 @@ func posixCommandFlagProblem(name string, args []string) (problem, flag string) 
 	}
 	switch {
 	case operand != "" && !hasC:
-		return "passes " + quoteArgv([]string{operand}) + " where the -c flag should be, so " + name + " runs it as a script file", "-c"
+		return "passes " + strconv.Quote(operand) + " where the -c flag should be, so " + name + " runs it as a script file", "-c"
 	case operand != "" && usesScriptArgs(operand):
 		// bash -c 'source /env && exec "$@"' runs the command on purpose
 	case operand != "":
-		return "ends with the operand " + quoteArgv([]string{operand}) + " after -c: " + name + " runs it as the script and gets each command only as $0, so no RUN command is run", "-c"
+		return "ends with the operand " + strconv.Quote(operand) + " after -c: " + name + " runs it as the script and gets each command only as $0, so no RUN command is run", "-c"
 	case !hasC:
 		return shellNoFlag + " (" + name + " reads its first argument as a script file name)", "-c"
 	}
