@@ -21,6 +21,13 @@ type Script struct {
 	// by `sh -c '...'`, `su -c '...'` and `bash <<EOF` flattened in at their
 	// place.
 	Calls []*Call
+	// Assigns lists the shell variable assignments that are not a command's
+	// prefix (NAME=value alone, export, readonly, declare, local), and
+	// Heredocs the here-document bodies the commands read (cat <<EOF >
+	// file), body text as written: the values a script holds besides its
+	// commands' words, in source order.
+	Assigns  []EnvVar
+	Heredocs []Word
 
 	env *scriptEnv // the ARG and ENV definitions the script starts with
 }
@@ -211,6 +218,13 @@ func (w *callWalker) stmt(st *syntax.Stmt, cond bool) {
 	if st == nil {
 		return
 	}
+	for _, r := range st.Redirs {
+		if r.Hdoc != nil {
+			from, to := min(int(r.Hdoc.Pos().Offset()), len(w.text)), min(int(r.Hdoc.End().Offset()), len(w.text))
+			to = heredocBodyEnd(w.text, from, to, r.Word)
+			w.s.Heredocs = append(w.s.Heredocs, Word{Value: w.text[from:to], Range: w.m(from, to)})
+		}
+	}
 	if st.Background || st.Coprocess {
 		w.isolated(func() { w.cmd(st, cond) })
 		return
@@ -314,6 +328,7 @@ func (w *callWalker) assign(a *syntax.Assign, cond, export bool) {
 	if a.Name == nil {
 		return
 	}
+	w.recordAssign(a)
 	e := &localScope{name: a.Name.Value, export: export, text: w.text, at: w.scope, value: a.Value}
 	switch {
 	case cond || a.Append || a.Index != nil || a.Array != nil:
@@ -339,12 +354,33 @@ func (w *callWalker) decl(c *syntax.DeclClause, cond bool) {
 		switch {
 		case a.Name == nil:
 		case flags || (c.Variant.Value != "export" && c.Variant.Value != "readonly"):
+			w.recordAssign(a)
 			if !a.Naked || flags {
 				w.scope = w.scope.push(&localScope{kind: localUnknown, name: a.Name.Value})
 			}
 		default:
 			w.assign(a, cond, export)
 		}
+	}
+}
+
+// heredocBodyEnd returns where a here-document body text[from:to] ends
+// without its terminator line (the parser's range may hold it; it is not
+// part of the body). delim is the redirection's word.
+func heredocBodyEnd(text string, from, to int, delim *syntax.Word) int {
+	if d, _, ok := wordValue(text, delim, false); ok && from < to {
+		body := strings.TrimRight(text[from:to], "\n")
+		if i := strings.LastIndexByte(body, '\n'); strings.TrimLeft(body[i+1:], "\t") == d {
+			return from + max(i, 0)
+		}
+	}
+	return to
+}
+
+// recordAssign adds an assignment with a value to Script.Assigns.
+func (w *callWalker) recordAssign(a *syntax.Assign) {
+	if a.Name != nil && a.Value != nil {
+		w.s.Assigns = append(w.s.Assigns, EnvVar{Name: a.Name.Value, Value: w.word(a.Value)})
 	}
 }
 
@@ -446,13 +482,7 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 			if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil {
 				from, to := int(r.Hdoc.Pos().Offset()), int(r.Hdoc.End().Offset())
 				to = min(to, len(w.text))
-				if delim, _, ok := wordValue(w.text, r.Word, false); ok && from < to {
-					// The body may end with its terminator line; that is not a command.
-					body := strings.TrimRight(w.text[from:to], "\n")
-					if i := strings.LastIndexByte(body, '\n'); strings.TrimLeft(body[i+1:], "\t") == delim {
-						to = from + max(i, 0)
-					}
-				}
+				to = heredocBodyEnd(w.text, from, to, r.Word)
 				if from < to {
 					outer := w.m
 					w.sp.collect(w.s, w.text[from:to], func(a, b int) source.Range {

@@ -1,0 +1,60 @@
+package secrets
+
+import "strings"
+
+// minPEMBody is how many base64 characters must follow a BEGIN line for the
+// block to count as a key: the smallest real one (an Ed25519 key in PKCS #8)
+// has 64; a header followed by "..." or a variable is an example.
+const minPEMBody = 64
+
+// findPEM finds PEM private keys: "-----BEGIN <kind> PRIVATE KEY-----"
+// followed by a base64 body, on real lines or with "\n" escapes as written
+// in an ENV value or an echo argument. Public keys and certificates are not
+// secrets.
+func findPEM(word string) []Match {
+	var out []Match
+	const begin = "-----BEGIN "
+	for from := 0; ; {
+		i := strings.Index(word[from:], begin)
+		if i < 0 {
+			return out
+		}
+		i += from
+		from = i + len(begin)
+		rest := word[from:]
+		j := strings.Index(rest, "-----")
+		if j < 0 || j > 40 {
+			continue
+		}
+		label := rest[:j]
+		if !strings.HasSuffix(label, "PRIVATE KEY") || strings.Trim(label, "ABCDEFGHIJKLMNOPQRSTUVWXYZ ") != "" {
+			continue
+		}
+		end := from + j + len("-----")
+		if pemBodyLength(word[end:]) < minPEMBody {
+			continue
+		}
+		out = append(out, Match{Name: "PEM private key", Start: i, End: end, Shown: word[i:end]})
+		from = end
+	}
+}
+
+// pemBodyLength counts the base64 characters that follow a BEGIN line, up
+// to the END line or the first character that cannot be in the body
+// (whitespace and written "\n" escapes are skipped).
+func pemBodyLength(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/', c == '=':
+			n++
+		case c == ' ', c == '\t', c == '\n', c == '\r':
+		case c == '\\' && i+1 < len(s) && (s[i+1] == 'n' || s[i+1] == 'r'):
+			i++
+		default:
+			return n
+		}
+	}
+	return n
+}
