@@ -19,6 +19,12 @@ demo: build
 	@echo '$$ dockvet lint examples/good/Dockerfile'
 	@./$(BIN) lint --color=always examples/good/Dockerfile
 	@echo
+	@echo '$$ dockvet lint examples/node-bad/Dockerfile    # the 3 GB Node.js service'
+	@./$(BIN) lint --color=always examples/node-bad/Dockerfile || true
+	@echo
+	@echo '$$ dockvet lint examples/node-good/Dockerfile   # multi-stage: build tools stay in the build stage'
+	@./$(BIN) lint --color=always examples/node-good/Dockerfile
+	@echo
 	@echo '$$ dockvet image --deep --layers oci-layout:bin/demo-image:v1    # the same service, as built'
 	@$(GO) run ./scripts/demoimage bin/demo-image
 	@./$(BIN) image --deep --layers --color=always oci-layout:bin/demo-image:v1 || true
