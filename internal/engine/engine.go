@@ -20,6 +20,7 @@ import (
 	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/registry"
 	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/secrets"
 	"github.com/dockvet/dockvet/internal/source"
 )
 
@@ -420,6 +421,37 @@ func secretReplacer(secrets []string) *strings.Replacer {
 	return strings.NewReplacer(pairs...)
 }
 
+// shownLines are a file's lines as formats may print them (the line under a
+// finding): credentials in a known format (what secret-in-image, DV303,
+// finds) keep their first 4 characters and are masked to the same length, so
+// columns stay right; --build-arg secrets are masked too. A linter run in CI
+// must not copy a leaked token into the build log.
+func (e *Engine) shownLines(lines []string) []string {
+	var out []string
+	for i, l := range lines {
+		shown := e.redacted(l)
+		if ms := secrets.Find(shown); len(ms) > 0 {
+			b := []byte(shown)
+			for _, m := range ms {
+				for j := m.Start + min(4, m.End-m.Start); j < m.End; j++ {
+					b[j] = '*'
+				}
+			}
+			shown = string(b)
+		}
+		if shown != l && out == nil {
+			out = slices.Clone(lines[:i])
+		}
+		if out != nil {
+			out = append(out, shown)
+		}
+	}
+	if out == nil {
+		return lines
+	}
+	return out
+}
+
 // redacted returns s with the secrets masked.
 func (e *Engine) redacted(s string) string {
 	if e.redact == nil {
@@ -560,7 +592,7 @@ func (e *Engine) LintContext(ctx context.Context, inputs []Input, opts dockerfil
 				}
 				results[i] = result{findings: fs, err: err}
 				if len(fs) > 0 && f != nil {
-					results[i].lines = f.Lines
+					results[i].lines = e.shownLines(f.Lines)
 				}
 			}
 		})
