@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockvet/dockvet/internal/bkcheck"
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/engine"
 	"github.com/dockvet/dockvet/internal/finding"
@@ -25,17 +26,7 @@ import (
 
 // buildkitChecks are BuildKit v0.34.2's checks; dockvet's rule for each
 // has BuildKit's name as its id.
-var buildkitChecks = []string{
-	"ConsistentInstructionCasing", "CopyIgnoredFile", "DuplicateStageName",
-	"ExposeInvalidFormat", "ExposeProtoCasing", "FromAsCasing",
-	"FromPlatformFlagConstDisallowed", "InvalidBaseImagePlatform",
-	"InvalidDefaultArgInFrom", "InvalidDefinitionDescription",
-	"JSONArgsRecommended", "LegacyKeyValueFormat", "MaintainerDeprecated",
-	"MultipleInstructionsDisallowed", "NoEmptyContinuation",
-	"RedundantTargetPlatform", "ReservedStageName", "SecretsUsedInArgOrEnv",
-	"StageNameCasing", "UndefinedArgInFrom", "UndefinedVar",
-	"WorkdirRelativePath",
-}
+var buildkitChecks = bkcheck.Names
 
 // reportedInsteadOf lists the dockvet rules that report a BuildKit check's
 // finding under their own id (SPEC: where DV300/DV301 report an
@@ -335,26 +326,9 @@ func lintCase(t *testing.T, all []*rule.Rule, path, stem string) ([]finding.Find
 	return fs, f
 }
 
-// buildkitLine maps where dockvet reports (the exact token, possibly on a
-// continuation line) to the line BuildKit gives the same warning: the first
-// line of the instruction, or for NoEmptyContinuation (dockvet points at the
-// empty line) the instruction's last line.
+// buildkitLine is bkcheck.ReportedLine for one parsed file.
 func buildkitLine(f *dockerfile.File) func(check string, line int) int {
-	return func(check string, line int) int {
-		if f == nil {
-			return line
-		}
-		for _, in := range f.Instructions {
-			if line < in.StartLine || line > in.EndLine {
-				continue
-			}
-			if check == "NoEmptyContinuation" {
-				return in.EndLine
-			}
-			return in.StartLine
-		}
-		return line
-	}
+	return func(check string, line int) int { return bkcheck.ReportedLine(f, check, line) }
 }
 
 // buildkitPairs returns dockvet's findings under BuildKit check ids as

@@ -340,3 +340,38 @@ func Skipped(f *dockerfile.File, name string, in *dockerfile.Instruction) bool {
 	r := &Result{file: linter.New(cfg)}
 	return r.Skips(name, in)
 }
+
+// Names are BuildKit's checks (v0.34.2 frontend/dockerfile/linter), the
+// ids of the dockvet rules that carry them.
+var Names = []string{
+	linter.RuleConsistentInstructionCasing.Name, linter.RuleCopyIgnoredFile.Name, linter.RuleDuplicateStageName.Name,
+	linter.RuleExposeInvalidFormat.Name, linter.RuleExposeProtoCasing.Name, linter.RuleFromAsCasing.Name,
+	linter.RuleFromPlatformFlagConstDisallowed.Name, linter.RuleInvalidBaseImagePlatform.Name,
+	linter.RuleInvalidDefaultArgInFrom.Name, linter.RuleInvalidDefinitionDescription.Name,
+	linter.RuleJSONArgsRecommended.Name, linter.RuleLegacyKeyValueFormat.Name, linter.RuleMaintainerDeprecated.Name,
+	linter.RuleMultipleInstructionsDisallowed.Name, linter.RuleNoEmptyContinuation.Name,
+	linter.RuleRedundantTargetPlatform.Name, linter.RuleReservedStageName.Name, linter.RuleSecretsUsedInArgOrEnv.Name,
+	linter.RuleStageNameCasing.Name, linter.RuleUndefinedArgInFrom.Name, linter.RuleUndefinedVar.Name,
+	linter.RuleWorkdirRelativePath.Name,
+}
+
+// ReportedLine maps where dockvet reports a BuildKit check (the exact token,
+// possibly on a continuation line) to the line BuildKit gives the same
+// warning: the first line of the instruction, or for NoEmptyContinuation
+// (dockvet points at the empty line) the instruction's last line. Tools that
+// compare dockvet with BuildKit's own output use it.
+func ReportedLine(f *dockerfile.File, check string, line int) int {
+	if f == nil {
+		return line
+	}
+	for _, in := range f.Instructions {
+		if line < in.StartLine || line > in.EndLine {
+			continue
+		}
+		if check == linter.RuleNoEmptyContinuation.Name {
+			return in.EndLine
+		}
+		return in.StartLine
+	}
+	return line
+}

@@ -7,21 +7,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/dockvet/dockvet/internal/bkcheck"
 )
 
 // Checks are BuildKit v0.34.2's 22 checks (frontend/dockerfile/linter/
 // ruleset.go); dockvet's rule for each has BuildKit's name as its id.
-var Checks = []string{
-	"ConsistentInstructionCasing", "CopyIgnoredFile", "DuplicateStageName",
-	"ExposeInvalidFormat", "ExposeProtoCasing", "FromAsCasing",
-	"FromPlatformFlagConstDisallowed", "InvalidBaseImagePlatform",
-	"InvalidDefaultArgInFrom", "InvalidDefinitionDescription",
-	"JSONArgsRecommended", "LegacyKeyValueFormat", "MaintainerDeprecated",
-	"MultipleInstructionsDisallowed", "NoEmptyContinuation",
-	"RedundantTargetPlatform", "ReservedStageName", "SecretsUsedInArgOrEnv",
-	"StageNameCasing", "UndefinedArgInFrom", "UndefinedVar",
-	"WorkdirRelativePath",
-}
+var Checks = bkcheck.Names
 
 // IsCheck reports whether id is one of BuildKit's check names.
 func IsCheck(id string) bool { return slices.Contains(Checks, id) }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/dockvet/dockvet/internal/bkcheck"
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/engine"
 	"github.com/dockvet/dockvet/internal/finding"
@@ -234,26 +235,9 @@ func caseContext(file string, src []byte) (path string, cleanup func(), err erro
 	return path, cleanup, nil
 }
 
-// buildkitLine maps where dockvet reports (the exact token, possibly on a
-// continuation line) to the line BuildKit gives the same warning: the first
-// line of the instruction, or for NoEmptyContinuation (dockvet points at the
-// empty line) the instruction's last line.
+// buildkitLine is bkcheck.ReportedLine for one parsed file.
 func buildkitLine(f *dockerfile.File) func(check string, line int) int {
-	return func(check string, line int) int {
-		if f == nil {
-			return line
-		}
-		for _, in := range f.Instructions {
-			if line < in.StartLine || line > in.EndLine {
-				continue
-			}
-			if check == "NoEmptyContinuation" {
-				return in.EndLine
-			}
-			return in.StartLine
-		}
-		return line
-	}
+	return func(check string, line int) int { return bkcheck.ReportedLine(f, check, line) }
 }
 
 func (fr *fileResult) compare(fs []finding.Finding, lineOf func(check string, line int) int) {
