@@ -66,10 +66,12 @@ buildkit-parity:
 buildkit-cases:
 	cd tools/bkoracle && $(GO) run . -write-cases $(abspath $(BUILDKIT_CASES))
 
-## fuzz: fuzz the front end (FUZZTIME=5m by default)
+## fuzz: fuzz the front end and BuildKit's checks on it (FUZZTIME=5m each by
+## default)
 FUZZTIME ?= 5m
 fuzz:
 	$(GO) test ./internal/dockerfile -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/bkcheck -run '^$$' -fuzz FuzzCheck -fuzztime $(FUZZTIME)
 
 ## lint: gofmt, go vet and golangci-lint (the pinned version, installed into
 ## bin/tools on first use: a fresh machine has none on PATH, and another
