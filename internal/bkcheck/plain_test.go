@@ -52,6 +52,8 @@ func FuzzCheck(f *testing.F) {
 				t.Errorf("%s at line %d of a %d-line file", w.Rule, w.Range.Start.Line, len(file.Lines))
 			}
 		}
-		res.Resolved(linter.RuleUndefinedVar.Name, func(*dockerfile.Stage) (*image.Image, bool) { return &image.Image{OS: "linux", Architecture: "arm64"}, true })
+		res.Resolved(linter.RuleUndefinedVar.Name, func(*dockerfile.Stage) (*image.Image, bool) {
+			return &image.Image{OS: "linux", Architecture: "arm64"}, true
+		})
 	})
 }
