@@ -50,6 +50,7 @@ func TestBuildKitCheckPositions(t *testing.T) {
 		{"variable on a continuation line", UndefinedVar, "FROM alpine:3.20\nCOPY a \\\n  ${DEST}/\n", alpineBase, []string{"3:3-3:10"}, "'$DEST'"},
 		{"variable from the base image", UndefinedVar, "FROM alpine:3.20\nENV A=$HOME\n", alpineBase, nil, ""},
 		{"unknown base: silent", UndefinedVar, "FROM alpine:3.20\nENV A=$MISSING\n", unknownBase, nil, ""},
+		{"modifier inside the braces", UndefinedVar, "FROM scratch\nENV A=${LIB:+$LIB:}/lib\n", nil, []string{"2:7-2:20"}, "'$LIB'"},
 		{"scratch has only PATH", UndefinedVar, "FROM scratch\nENV A=$HOME\n", nil, []string{"2:7-2:12"}, "'$HOME'"},
 		{"declared ARG without value", UndefinedVar, "FROM alpine:3.20\nARG V\nENV A=$V\n", alpineBase, nil, ""},
 		{"undeclared FROM variable", UndefinedArgInFrom, "ARG TAG=1\nFROM alpine:${TAGG}\n", nil, []string{"2:13-2:20"}, "FROM argument 'TAGG' is not declared (did you mean TAG?)"},

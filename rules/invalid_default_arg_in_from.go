@@ -19,7 +19,9 @@ var InvalidDefaultArgInFrom = &rule.Rule{
 FROM ${BASE} where ARG BASE has no default, or a default that expands to an
 invalid reference. Anyone who runs docker build without knowing the build
 arguments gets an error instead of an image; CI jobs that forget one fail
-late. Give the ARG a working default.
+late. Give the ARG a working default. BuildKit also reports a FROM that
+names an invalid reference without any ARG (FROM REPLACE-ME in a template),
+with the same message.
 
 dockvet points at the image reference.`,
 	Bad: `ARG BASE

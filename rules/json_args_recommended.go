@@ -28,6 +28,9 @@ they report an instruction, this check does not report it again. It still
 reports what BuildKit reports elsewhere: builder stages, CMDs overridden
 later, and commands DV300 knows to be safe under the base image's shell.
 A # check=skip=JSONArgsRecommended directive silences DV300 and DV301 too.
+As in BuildKit, a shell-form command that already hands over to the
+program with exec (CMD exec gunicorn app:app) is reported too; DV300 knows
+better and stays silent there.
 dockvet points at the arguments.`,
 	Bad: `FROM node:22-slim AS test
 CMD npm test`,

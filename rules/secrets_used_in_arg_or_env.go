@@ -22,9 +22,15 @@ and none is public, file or version. ARG and ENV values are recorded in the
 image config and history, readable by anyone who can pull the image; use a
 build secret (RUN --mount=type=secret,id=token) instead.
 
-What it does not do: it judges names only, as BuildKit does. It reports an
-ARG named GPG_KEY that holds a public key fingerprint, and misses a real
-token in an ARG named NPM_RC or in a LABEL. dockvet keeps BuildKit's
+What it does not do: it judges names only, as BuildKit does, and on real
+Dockerfiles most of what it reports is not a secret: of its 79 findings on
+dockvet's 2,190-file corpus, about 8 are (a literal password, a token ARG
+copied into ENV); the rest are public GPG key fingerprints (GPG_KEY, 35 of
+them), public or site keys (PUB_KEY, SITE_KEY), flags (*_AUTH_PLUGIN=True,
+*_HOST_KEY_CHECKING=False) and empty or placeholder defaults. It misses a
+real token in an ARG named NPM_RC, in a LABEL or in a RUN line. For secrets
+judged by their value (token formats, private keys, passwords in URLs) see
+secret-in-image (DV303). dockvet keeps BuildKit's
 semantics under BuildKit's name so that teams moving from docker build
 --check see the same results; ignore it per line with # check=skip= or
 # dockvet ignore= where the name misleads. ARGs before the first FROM are not

@@ -27,6 +27,12 @@ the closest defined name.
 RUN, CMD and ENTRYPOINT text is not checked: the shell expands it at run time,
 where variables may come from elsewhere.
 
+As in BuildKit, a guarded reference is reported too: ${LD_LIBRARY_PATH:+...},
+${X:-default} and ARG X=${X:-default} deliberately handle the unset case, and
+ENV PYTHONPATH=$PYTHONPATH:/app appends to a variable that may be empty.
+Ignore the finding there (# check=skip=UndefinedVar above the instruction
+works, as in BuildKit).
+
 The base image's ENV counts as defined, so dockvet reads the base image
 config (as BuildKit does). When the base is unknown (offline, not found, an
 image named by an unresolved variable) this check stays silent for the stage:

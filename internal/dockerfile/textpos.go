@@ -57,8 +57,8 @@ func (in *Instruction) TextRange(sub string) (source.Range, bool) {
 
 // varRefsAt calls fn with every $NAME or ${NAME...} reference of text (escaped
 // dollars skipped): the name and the byte span from the dollar to the end of
-// the name (the closing brace included when it follows the name). fn
-// returns false to stop.
+// the name, or for the braced form to its closing brace (modifiers such as
+// ${NAME:-default} included). fn returns false to stop.
 func varRefsAt(text string, esc byte, fn func(name string, start, end int) bool) {
 	for i := 0; i < len(text); i++ {
 		if text[i] == esc {
@@ -81,13 +81,35 @@ func varRefsAt(text string, esc byte, fn func(name string, start, end int) bool)
 			continue
 		}
 		end := k
-		if braced && end < len(text) && text[end] == '}' {
-			end++
+		if braced {
+			end = closingBrace(text, k, esc)
 		}
 		if !fn(text[j:k], i, end) {
 			return
 		}
 	}
+}
+
+// closingBrace returns the offset just after the `}` that closes a `${`
+// whose name ends at from (modifiers such as :-default, :+alt and nested
+// ${...} included), or from when the brace is not closed.
+func closingBrace(text string, from int, esc byte) int {
+	depth := 1
+	for i := from; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == esc:
+			i++
+		case c == '$' && i+1 < len(text) && text[i+1] == '{':
+			depth++
+			i++
+		case c == '}':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return from
 }
 
 func isNameByte(c byte) bool {
