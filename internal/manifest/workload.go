@@ -1,0 +1,214 @@
+// Package manifest reads the Kubernetes and Compose files that deploy images
+// (dockvet manifests): which images each workload runs, how many replicas,
+// what the pod mounts, its security context and command overrides, each
+// with the file position where it is written. It is the front end of
+// `dockvet manifests` as internal/dockerfile is that of `dockvet lint`: rules
+// read its model and never parse YAML themselves.
+package manifest
+
+import (
+	"github.com/dockvet/dockvet/internal/source"
+)
+
+// File is one manifest file (or stdin) as read.
+type File struct {
+	// Name is the path as given ("-" reads as the stdin name).
+	Name string
+	// Compose is set for a Compose file.
+	Compose bool
+	// Workloads are the pods (Kubernetes workloads, Compose services) the
+	// file deploys, in source order.
+	Workloads []*Workload
+	// Skipped counts documents of other kinds (Service, ConfigMap, CRDs...)
+	// by kind.
+	Skipped map[string]int
+	// Lines are the file's lines, for suppression comments and snippets.
+	Lines []string
+}
+
+// Workload is one pod template and how many pods run it.
+type Workload struct {
+	// Kind is the Kubernetes kind ("Deployment", "CronJob"...), or
+	// "service" for a Compose service.
+	Kind string
+	// Name is metadata.name, or the Compose service name.
+	Name string
+	// Replicas is how many pods run at once: spec.replicas (default 1),
+	// Job parallelism, Compose deploy.replicas or scale. It is 0 when
+	// PerNode is set.
+	Replicas int
+	// ReplicasFromVariable is set when the count was not a literal number (a
+	// Helm value left unrendered): Replicas is then the default.
+	ReplicasFromVariable bool
+	// PerNode is set for a DaemonSet: one pod on every node.
+	PerNode bool
+	// KindRange is where the kind (Kubernetes) or service key (Compose) is
+	// written.
+	KindRange source.Range
+	Pod       Pod
+}
+
+// Pod is a pod template (or a Compose service, as a pod of one container).
+type Pod struct {
+	Containers []*Container
+	Volumes    []*Volume
+	// Security is the pod-level securityContext.
+	Security Security
+	// Arch is nodeSelector kubernetes.io/arch ("arm64"), "" when unset.
+	Arch string
+	// OS is nodeSelector kubernetes.io/os, "" when unset.
+	OS string
+}
+
+// ContainerKind says where a container is declared in the pod spec.
+type ContainerKind int
+
+const (
+	Regular   ContainerKind = iota // spec.containers, a Compose service
+	Init                           // spec.initContainers
+	Ephemeral                      // spec.ephemeralContainers
+)
+
+func (k ContainerKind) String() string {
+	switch k {
+	case Init:
+		return "init container"
+	case Ephemeral:
+		return "ephemeral container"
+	}
+	return "container"
+}
+
+// Container is one container of a pod.
+type Container struct {
+	Kind ContainerKind
+	Name string
+	// Image is the reference as written (Compose: after interpolation).
+	Image      string
+	ImageRange source.Range
+	// Command and Args override the image's ENTRYPOINT and CMD (Compose:
+	// entrypoint and command). Has* tell an absent field from an empty one.
+	Command, Args       []string
+	HasCommand, HasArgs bool
+	// CommandRange is where the command key is written (args when there is
+	// no command).
+	CommandRange source.Range
+	Security     Security
+	Mounts       []Mount
+}
+
+// Security is what a securityContext says about the user (Compose: user).
+type Security struct {
+	RunAsUser    *int64
+	RunAsNonRoot *bool
+	// User is Compose's user: value ("1000", "app:app"); "" when unset.
+	User string
+	// UserRange is where runAsUser (or Compose user) is written.
+	UserRange source.Range
+}
+
+// Mount is a volumeMount (Compose: a volume or tmpfs target).
+type Mount struct {
+	Volume string // volume name; "" for a Compose bind mount or anonymous volume
+	Path   string
+	Range  source.Range
+}
+
+// Volume is one entry of spec.volumes.
+type Volume struct {
+	Name     string
+	EmptyDir bool
+	// Image is the reference of an `image` volume (image.reference), ""
+	// for other volume types.
+	Image      string
+	ImageRange source.Range
+	Range      source.Range
+}
+
+// ImageUse is one place a workload names an image: a container's image or
+// an image volume's reference.
+type ImageUse struct {
+	Ref   string
+	Range source.Range
+	// Container is nil for an image volume.
+	Container *Container
+	// Volume is set for an image volume.
+	Volume *Volume
+}
+
+// Images lists every image reference of the workload in source order of
+// the pod spec: containers (regular, init, ephemeral) then image volumes.
+func (w *Workload) Images() []ImageUse {
+	var out []ImageUse
+	for _, c := range w.Pod.Containers {
+		if c.Image != "" {
+			out = append(out, ImageUse{Ref: c.Image, Range: c.ImageRange, Container: c})
+		}
+	}
+	for _, v := range w.Pod.Volumes {
+		if v.Image != "" {
+			out = append(out, ImageUse{Ref: v.Image, Range: v.ImageRange, Volume: v})
+		}
+	}
+	return out
+}
+
+// Platform is the platform the pod's nodes run ("linux/arm64" from a
+// nodeSelector), or "" when the pod does not say (the run's --platform).
+func (w *Workload) Platform() string {
+	if w.Pod.Arch == "" {
+		return ""
+	}
+	os := w.Pod.OS
+	if os == "" {
+		os = "linux"
+	}
+	return os + "/" + w.Pod.Arch
+}
+
+// MountAt returns the container's mount whose path is p or a parent of p
+// (a volume mounted at /data also covers the image's VOLUME /data/db),
+// nil when none.
+func (c *Container) MountAt(p string) *Mount {
+	p = cleanPath(p)
+	for i := range c.Mounts {
+		m := cleanPath(c.Mounts[i].Path)
+		if m == p || m == "/" || len(p) > len(m) && p[:len(m)] == m && p[len(m)] == '/' {
+			return &c.Mounts[i]
+		}
+	}
+	return nil
+}
+
+// Volume returns the pod volume named name, nil when none.
+func (p *Pod) Volume(name string) *Volume {
+	for _, v := range p.Volumes {
+		if v.Name == name {
+			return v
+		}
+	}
+	return nil
+}
+
+// EffectiveSecurity merges the container's securityContext over the pod's,
+// as the kubelet does: a field set on the container wins.
+func (w *Workload) EffectiveSecurity(c *Container) Security {
+	s := w.Pod.Security
+	if c.Security.RunAsUser != nil {
+		s.RunAsUser, s.UserRange = c.Security.RunAsUser, c.Security.UserRange
+	}
+	if c.Security.RunAsNonRoot != nil {
+		s.RunAsNonRoot = c.Security.RunAsNonRoot
+	}
+	if c.Security.User != "" {
+		s.User, s.UserRange = c.Security.User, c.Security.UserRange
+	}
+	return s
+}
+
+func cleanPath(p string) string {
+	for len(p) > 1 && p[len(p)-1] == '/' {
+		p = p[:len(p)-1]
+	}
+	return p
+}
