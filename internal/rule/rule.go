@@ -62,6 +62,9 @@ type Rule struct {
 	Check func(pass *Pass)
 	// CheckImage, when set, inspects a built image (dockvet image).
 	CheckImage func(pass *ImagePass)
+	// CheckManifest, when set, inspects a workload of a Kubernetes or
+	// Compose file and the images it runs (dockvet manifests).
+	CheckManifest func(pass *ManifestPass)
 }
 
 // URL is the rule's documentation page.
