@@ -1,0 +1,70 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dockvet/dockvet/internal/dockerfile"
+	"github.com/dockvet/dockvet/internal/manifest"
+)
+
+// manifestImageRefs returns the image uses of a workload whose reference can
+// be judged: literal registry references (not a Helm or shell variable left
+// unrendered), each with its repository, tag and digest.
+func manifestImageRefs(w *manifest.Workload) []manifestRef {
+	var out []manifestRef
+	for _, u := range w.Images() {
+		if strings.ContainsAny(u.Ref, "${}() \t") {
+			continue
+		}
+		repo, tag, digest := dockerfile.SplitReference(u.Ref)
+		out = append(out, manifestRef{use: u, repo: repo, tag: tag, digest: digest})
+	}
+	return out
+}
+
+type manifestRef struct {
+	use               manifest.ImageUse
+	repo, tag, digest string
+}
+
+// useName names an image use for a message: `Deployment web, container
+// "app" image nginx:1.27`, `service web image ...`, `Deployment web, image
+// volume "models"`.
+func useName(w *manifest.Workload, u *manifest.ImageUse) string {
+	switch {
+	case u.Volume != nil:
+		return fmt.Sprintf("%s %s, image volume %q, reference %s", w.Kind, w.Name, u.Volume.Name, u.Ref)
+	case w.Kind == "service":
+		return fmt.Sprintf("service %s image %s", w.Name, u.Ref)
+	}
+	return fmt.Sprintf("%s %s, %s %q image %s", w.Kind, w.Name, u.Container.Kind, u.Container.Name, u.Ref)
+}
+
+// containerUses returns the image uses of the containers that run the
+// image's own process: regular and init containers, not ephemeral
+// (debugging) containers nor image volumes.
+func containerUses(w *manifest.Workload) []*manifest.ImageUse {
+	var out []*manifest.ImageUse
+	for _, u := range w.Images() {
+		if u.Container == nil || u.Container.Kind == manifest.Ephemeral || strings.ContainsAny(u.Ref, "${}") {
+			continue
+		}
+		out = append(out, &u)
+	}
+	return out
+}
+
+// perReplicas says how often something happens per pod start: "in each of
+// the 50 replicas", "on every node".
+func perReplicas(w *manifest.Workload) string {
+	switch {
+	case w.PerNode:
+		return "in the pod on every node (DaemonSet)"
+	case w.ReplicasFromVariable:
+		return "in every replica"
+	case w.Replicas > 1:
+		return fmt.Sprintf("in each of the %d replicas", w.Replicas)
+	}
+	return "at every start"
+}
