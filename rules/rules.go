@@ -37,6 +37,7 @@ func All() []*rule.Rule {
 		DependencyInstallAfterCopyAll,
 		WastedLayerBytes,
 		LabelSchema,
+		InitContainerCopy,
 		// BuildKit's checks (docker build --check), in BuildKit's ruleset order.
 		FromAsCasing,
 		StageNameCasing,
