@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockvet/dockvet/internal/engine"
+	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/image"
+	"github.com/dockvet/dockvet/internal/manifest"
+	"github.com/dockvet/dockvet/internal/registry"
+	"github.com/dockvet/dockvet/internal/report"
+	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/safefile"
+	"github.com/dockvet/dockvet/rules"
+)
+
+func (e *env) manifestsCommand() *cobra.Command {
+	var fl lintFlags
+	cmd := &cobra.Command{
+		Use:   "manifests [PATH...]",
+		Short: "Lint the images that Kubernetes and Compose files deploy (\"-\" reads stdin)",
+		Long: `Lint the images that Kubernetes manifests and Compose files deploy, judged
+against the pod spec that runs them.
+
+Kubernetes: multi-document YAML with Pod, Deployment, StatefulSet, DaemonSet,
+ReplicaSet, ReplicationController, Job, CronJob and Lists of them; other kinds
+(Services, ConfigMaps, CRDs) are skipped and counted on stderr. Compose: a
+file with top-level services (compose.yaml, docker-compose.yml...), with
+${VAR:-default} interpolation from the environment and the .env file beside
+it. "-" reads stdin: helm template . | dockvet manifests -
+
+A directory is searched recursively (skipping .git, node_modules and vendor)
+for *.yaml, *.yml and Compose files; found files that hold no workload or are
+not YAML (unrendered Helm templates) are skipped. A file named explicitly that
+is not valid YAML is an error (exit 2); the others are still linted.
+
+Every image reference (containers, init containers, ephemeral containers,
+image volumes) is checked where it is written: DV200, DV201, DV203, DV204.
+Each distinct image's config is then read once, with the same resolver,
+cache, --offline and DV001 as lint, for the pod's platform (nodeSelector
+kubernetes.io/arch, Compose platform:, else --platform): DV102 for each
+VOLUME the pod does not mount a volume over (the runtime copies the image's
+content there at every container start, in every replica), DV302 when the
+container runs as root after the pod and container securityContext (Compose
+user:), DV300/DV301 when the container runs the image's shell-form CMD or
+ENTRYPOINT (no command/args override). DV700 reports an init container that
+copies its image's files into an emptyDir another container mounts, with the
+image volume to use instead.
+
+A "# dockvet ignore=RULE" comment on the line(s) directly above an image:
+line suppresses those rules for that image. Settings and exit codes are
+lint's.`,
+		Example: `  dockvet manifests k8s/
+  helm template charts/app | dockvet manifests -
+  kustomize build overlays/prod | dockvet manifests -f gnu -
+  dockvet manifests compose.yaml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.manifests(cmd.Context(), args, &fl)
+		},
+	}
+	f := cmd.Flags()
+	addOutputFlags(cmd, &fl)
+	f.StringVar(&fl.platform, "platform", "", "platform of images when the pod does not choose one (default linux/amd64)")
+	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name to print for stdin (default <stdin>)")
+	addRegistryFlags(f, &fl.registry)
+	return cmd
+}
+
+func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	format, cfg, settings, err := prepare(fl, e.stderr)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(rules.All(), settings.rules)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	color, err := e.useColor(fl.color)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	files, fileErrs := e.readManifests(args, fl.stdinFilename)
+
+	var lookup rule.ImageLookup
+	var resolver *registry.Resolver
+	if eng.ManifestNeedsImages() {
+		if resolver, err = e.newResolver(cfg, &fl.registry, settings.parse.Platform); err != nil {
+			return err
+		}
+		lookup = resolveManifestImages(ctx, resolver, files, settings.parse.Platform)
+	}
+	res := eng.LintManifests(files, lookup, rules.InvalidSuppression)
+	res.Errors = append(res.Errors, fileErrs...)
+	res.Files += len(fileErrs)
+	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
+	e.reportSkippedKinds(files)
+	if resolver != nil {
+		e.reportOfflineImages(resolver, &fl.registry)
+	}
+	return e.finish(format, fl.format, e.reportOptions(color, false, eng), res, settings.failOn)
+}
+
+// readManifests reads and parses every manifest. Explicit files that cannot
+// be read or parsed are errors; files found in directories that are not
+// YAML or hold no workload are skipped.
+func (e *env) readManifests(args []string, stdinName string) ([]*manifest.File, []finding.FileError) {
+	if stdinName == "" {
+		stdinName = "<stdin>"
+	}
+	var paths []string
+	var files []*manifest.File
+	var errs []finding.FileError
+	stdinRead := false
+	for _, a := range args {
+		if a != "-" {
+			paths = append(paths, a)
+			continue
+		}
+		if stdinRead {
+			continue
+		}
+		stdinRead = true
+		src, err := io.ReadAll(io.LimitReader(e.stdin, maxFileSize+1))
+		if err == nil && len(src) > maxFileSize {
+			err = &safefile.TooLargeError{Path: stdinName, Limit: maxFileSize}
+		}
+		if err != nil {
+			errs = append(errs, finding.FileError{File: stdinName, Message: err.Error()})
+			continue
+		}
+		f, err := manifest.Parse(stdinName, src, e.composeLookup("."))
+		if err != nil {
+			errs = append(errs, finding.FileError{File: stdinName, Message: err.Error()})
+			continue
+		}
+		files = append(files, f)
+	}
+	cands, walkErrs := manifest.Discover(paths)
+	for p, err := range walkErrs {
+		errs = append(errs, finding.FileError{File: p, Message: err.Error()})
+	}
+	for _, c := range cands {
+		src, err := safefile.ReadFile(c.Path, maxFileSize)
+		if err != nil {
+			if !c.Found {
+				errs = append(errs, finding.FileError{File: c.Path, Message: err.Error()})
+			}
+			continue
+		}
+		f, err := manifest.Parse(c.Path, src, e.composeLookup(filepath.Dir(c.Path)))
+		if err != nil {
+			if !c.Found {
+				errs = append(errs, finding.FileError{File: c.Path, Message: err.Error()})
+			}
+			continue
+		}
+		if c.Found && len(f.Workloads) == 0 {
+			continue
+		}
+		files = append(files, f)
+	}
+	return files, errs
+}
+
+// composeLookup gives Compose interpolation its variables as docker compose
+// does: the environment first, then the .env file in the project directory.
+func (e *env) composeLookup(dir string) func(string) (string, bool) {
+	var dotenv map[string]string
+	loaded := false
+	return func(name string) (string, bool) {
+		if v := e.getenv(name); v != "" {
+			return v, true
+		}
+		if !loaded {
+			loaded = true
+			if src, err := safefile.ReadFile(filepath.Join(dir, ".env"), 1<<20); err == nil {
+				dotenv = manifest.ParseDotEnv(string(src))
+			}
+		}
+		v, ok := dotenv[name]
+		return v, ok
+	}
+}
+
+// resolveManifestImages resolves every distinct image of the run at once
+// (one request per reference and platform) and returns the lookup the
+// rules read.
+func resolveManifestImages(ctx context.Context, r *registry.Resolver, files []*manifest.File, defaultPlatform string) rule.ImageLookup {
+	type key struct{ ref, platform string }
+	platformOf := func(w *manifest.Workload) string {
+		if p := w.Platform(); p != "" {
+			return p
+		}
+		return defaultPlatform
+	}
+	index := map[key]int{}
+	var reqs []registry.Request
+	for _, f := range files {
+		for _, w := range f.Workloads {
+			for _, u := range w.Images() {
+				if u.Container == nil || strings.ContainsAny(u.Ref, "${} \t") {
+					continue // image volumes are mounted, not run: no config needed
+				}
+				k := key{u.Ref, platformOf(w)}
+				if _, ok := index[k]; !ok {
+					index[k] = len(reqs)
+					reqs = append(reqs, registry.Request{Ref: k.ref, Platform: k.platform})
+				}
+			}
+		}
+	}
+	if len(reqs) == 0 {
+		return nil
+	}
+	results := r.Resolve(ctx, reqs)
+	// The lookup is asked per workload; it finds the workload of a use by
+	// its container.
+	workloadOf := map[*manifest.Container]*manifest.Workload{}
+	for _, f := range files {
+		for _, w := range f.Workloads {
+			for _, c := range w.Pod.Containers {
+				workloadOf[c] = w
+			}
+		}
+	}
+	return func(u *manifest.ImageUse) (*image.Image, error) {
+		if u.Container == nil {
+			return nil, nil
+		}
+		w := workloadOf[u.Container]
+		if w == nil {
+			return nil, nil
+		}
+		i, ok := index[key{u.Ref, platformOf(w)}]
+		if !ok || i >= len(results) {
+			return nil, nil
+		}
+		return results[i].Image, results[i].Err
+	}
+}
+
+// reportSkippedKinds says on stderr how many documents of other kinds were
+// skipped, so that a CRD holding pods is not skipped silently.
+func (e *env) reportSkippedKinds(files []*manifest.File) {
+	counts := map[string]int{}
+	total := 0
+	for _, f := range files {
+		for k, n := range f.Skipped {
+			counts[k] += n
+			total += n
+		}
+	}
+	if total == 0 {
+		return
+	}
+	kinds := make([]string, 0, len(counts))
+	for k := range counts {
+		kinds = append(kinds, k)
+	}
+	slices.SortFunc(kinds, func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%s %d", k, counts[k])
+	}
+	what := "documents"
+	if total == 1 {
+		what = "document"
+	}
+	fmt.Fprintf(e.stderr, "dockvet: skipped %d %s of kinds that run no pod template dockvet reads: %s\n", total, what, report.Escape(strings.Join(parts, ", ")))
+}
+
+// reportOfflineImages says once how many images an offline run could not
+// check because they are not in the cache.
+func (e *env) reportOfflineImages(r *registry.Resolver, fl *registryFlags) {
+	n := r.Stats().OfflineMisses
+	if n == 0 {
+		return
+	}
+	what := "images were"
+	if n == 1 {
+		what = "image was"
+	}
+	fill := "run once without --offline (and without DOCKVET_OFFLINE or offline: true) to fill the cache"
+	if e.cacheDir(fl) == "" {
+		fill = "the cache is disabled (--no-cache), so only a run with network access checks them"
+	}
+	fmt.Fprintf(e.stderr, "dockvet: %d %s not checked (offline, not in the cache): their volumes, user and CMD/ENTRYPOINT are unknown; %s\n", n, what, fill)
+}
