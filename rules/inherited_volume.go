@@ -84,7 +84,7 @@ func checkInheritedVolumeManifest(pass *rule.ManifestPass) {
 			if u.Container.MountAt(v) != nil {
 				continue
 			}
-			pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s: the image declares VOLUME %s and the %s mounts nothing there, so the runtime creates an anonymous volume and copies the image's content into it %s (dockvet manifests --deep gives the bytes); mount a volume at %s (an emptyDir, or the data as an image volume) or build the image without the VOLUME", useName(w, u), v, u.Container.Kind, perReplicas(w), v)})
+			pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s: the image declares VOLUME %s and the %s mounts nothing there, so the runtime creates an anonymous volume and copies the image's content into it at every container start%s (dockvet manifests --deep gives the bytes); mount a volume at %s (an emptyDir, or the data as an image volume) or build the image without the VOLUME", useName(w, u), v, u.Container.Kind, perReplicas(w), v)})
 		}
 	}
 }

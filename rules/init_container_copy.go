@@ -139,7 +139,7 @@ func initCopyMessage(w *manifest.Workload, c *manifest.Container, cp manifest.Co
 	if subPath != "" {
 		mount = fmt.Sprintf("and mount it where the emptyDir was with subPath: %s", subPath)
 	}
-	return fmt.Sprintf("%s %s, init container %q copies files out of its image %s (%s into %s) into emptyDir %q, which %s mount%s: every pod start %s pulls the image and writes every byte again before the pod can start; an image volume (Kubernetes 1.33+, GA in 1.36) mounts the image read-only with no copy and no init container: replace the init container and the emptyDir with %s %s",
+	return fmt.Sprintf("%s %s, init container %q copies files out of its image %s (%s into %s) into emptyDir %q, which %s mount%s: every pod start%s pulls the image and writes every byte again before the pod can start; an image volume (Kubernetes 1.33+, GA in 1.36) mounts the image read-only with no copy and no init container: replace the init container and the emptyDir with %s %s",
 		w.Kind, w.Name, c.Name, c.Image, cp.Tool, cp.Dest, vol.Name, joinNames(readers), verbS(len(readers)), perReplicas(w), yaml, mount)
 }
 

@@ -55,16 +55,16 @@ func containerUses(w *manifest.Workload) []*manifest.ImageUse {
 	return out
 }
 
-// perReplicas says how often something happens per pod start: "in each of
-// the 50 replicas", "on every node".
+// perReplicas says where a per-pod cost multiplies: " in each of the 50
+// replicas", " in the pod on every node (DaemonSet)", "" for one pod.
 func perReplicas(w *manifest.Workload) string {
 	switch {
 	case w.PerNode:
-		return "in the pod on every node (DaemonSet)"
+		return " in the pod on every node (DaemonSet)"
 	case w.ReplicasFromVariable:
-		return "in every replica"
+		return " in every replica"
 	case w.Replicas > 1:
-		return fmt.Sprintf("in each of the %d replicas", w.Replicas)
+		return fmt.Sprintf(" in each of the %d replicas", w.Replicas)
 	}
-	return "at every start"
+	return ""
 }

@@ -176,7 +176,10 @@ func checkRootUserManifest(pass *rule.ManifestPass) {
 		if sec.RunAsNonRoot != nil && *sec.RunAsNonRoot {
 			continue // the kubelet refuses to start the container as root
 		}
-		const fix = "a container escape owns the node; set securityContext runAsNonRoot: true and runAsUser: <non-zero uid> (Compose: user: \"10001\"), or add USER <non-root> to the image"
+		fix := "a container escape owns the node; set securityContext runAsNonRoot: true and runAsUser: <non-zero uid>, or add USER <non-root> to the image"
+		if w.Kind == "service" {
+			fix = "a container escape owns the host; set user: \"10001\" (a non-zero uid) on the service, or add USER <non-root> to the image"
+		}
 		switch {
 		case sec.RunAsUser != nil && *sec.RunAsUser == 0:
 			pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s runs as root: the securityContext sets runAsUser: 0 (line %d); %s", useName(w, u), sec.UserRange.Start.Line, fix)})
