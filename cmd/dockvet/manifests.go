@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -144,7 +145,7 @@ func (e *env) readManifests(args []string, stdinName string) ([]*manifest.File, 
 		}
 		f, err := manifest.Parse(stdinName, src, e.composeLookup("."))
 		if err != nil {
-			errs = append(errs, finding.FileError{File: stdinName, Message: err.Error()})
+			errs = append(errs, manifestError(stdinName, err))
 			continue
 		}
 		files = append(files, f)
@@ -164,7 +165,7 @@ func (e *env) readManifests(args []string, stdinName string) ([]*manifest.File, 
 		f, err := manifest.Parse(c.Path, src, e.composeLookup(filepath.Dir(c.Path)))
 		if err != nil {
 			if !c.Found {
-				errs = append(errs, finding.FileError{File: c.Path, Message: err.Error()})
+				errs = append(errs, manifestError(c.Path, err))
 			}
 			continue
 		}
@@ -174,6 +175,15 @@ func (e *env) readManifests(args []string, stdinName string) ([]*manifest.File, 
 		files = append(files, f)
 	}
 	return files, errs
+}
+
+// manifestError is the run error of a file that cannot be parsed.
+func manifestError(name string, err error) finding.FileError {
+	var se *manifest.SyntaxError
+	if errors.As(err, &se) {
+		return finding.FileError{File: name, Message: se.Detail()}
+	}
+	return finding.FileError{File: name, Message: err.Error()}
 }
 
 // composeLookup gives Compose interpolation its variables as docker compose

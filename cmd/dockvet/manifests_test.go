@@ -246,3 +246,205 @@ volumes:
 		})
 	}
 }
+
+// TestManifestsResolveOncePerRun: each distinct image is resolved once per
+// run however many workloads name it, a warm cache makes no request (counted
+// at the server), and --offline on a cold cache reports the misses once on
+// stderr instead of one DV001 per image.
+func TestManifestsResolveOncePerRun(t *testing.T) {
+	srv := manifestRegistry(t)
+	cache := t.TempDir()
+	var b strings.Builder
+	for i := range 20 {
+		b.WriteString("---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web" + string(rune('a'+i)) + "}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: REG/team/vol:1\n      - name: side\n        image: REG/team/nonroot:1\n")
+	}
+	path := filepath.Join(t.TempDir(), "many.yaml")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(b.String(), "REG", srv.Host())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DOCKVET_CACHE_DIR": cache, "DOCKER_CONFIG": t.TempDir()}
+	run := func(args ...string) (int, string, string) {
+		return runCLIEnv(t, env, "", append([]string{"manifests", "-f", "gnu", "--fail-on", "none"}, args...)...)
+	}
+
+	_, out, errOut := run("--offline", path)
+	if n := strings.Count(out, "[DV102]"); n != 0 || strings.Contains(out, "[DV001]") {
+		t.Errorf("offline, cold cache: want no DV102 or DV001, got:\n%s", out)
+	}
+	if !strings.Contains(errOut, "2 images were not checked (offline, not in the cache)") {
+		t.Errorf("offline, cold cache: stderr lacks the count of images not checked:\n%s", errOut)
+	}
+	if got := srv.Requests().Total(); got != 0 {
+		t.Errorf("offline run sent %d requests", got)
+	}
+
+	_, out, _ = run(path)
+	if n := strings.Count(out, "[DV102]"); n != 20 {
+		t.Errorf("cold run: %d DV102 findings, want 20 (one per Deployment)\n%s", n, out)
+	}
+	if got := srv.Requests(); got.Manifest != 2 {
+		t.Errorf("cold run: %d manifest requests for 2 distinct images, want 2 (%+v)", got.Manifest, got)
+	}
+
+	srv.Reset()
+	_, warm, _ := run(path)
+	if got := srv.Requests().Total(); got != 0 {
+		t.Errorf("warm run sent %d requests, want 0", got)
+	}
+	if warm != out {
+		t.Errorf("warm run differs from the cold one:\n%s\n---\n%s", warm, out)
+	}
+	_, offline, errOut := run("--offline", path)
+	if offline != out || strings.Contains(errOut, "not checked") {
+		t.Errorf("offline on a warm cache differs from the online run:\n%s\n%s", offline, errOut)
+	}
+}
+
+// TestManifestsPlatformFromNodeSelector: a pod's nodeSelector
+// kubernetes.io/arch picks the platform of its images' configs.
+func TestManifestsPlatformFromNodeSelector(t *testing.T) {
+	srv := registrytest.New(t)
+	amd := registrytest.Image(t, registrytest.Spec{User: "10001", Cmd: []string{"/app"}})
+	arm := registrytest.Image(t, registrytest.Spec{Platform: "linux/arm64", Cmd: []string{"/app"}}) // root on arm64 only
+	srv.PushIndex(t, "team/multi:1", registrytest.Index(t, amd, arm))
+	pod := func(selector string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n" + selector + "  containers:\n  - name: app\n    image: " + srv.Ref("team/multi:1") + "\n"
+	}
+	for _, tt := range []struct {
+		name, selector string
+		root           bool
+	}{
+		{name: "no selector: --platform default amd64", root: false},
+		{name: "arm64 selector", selector: "  nodeSelector: {kubernetes.io/arch: arm64}\n", root: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "pod.yaml")
+			if err := os.WriteFile(path, []byte(pod(tt.selector)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, out, errOut := runCLIEnv(t, map[string]string{"DOCKER_CONFIG": t.TempDir()}, "", "manifests", "-f", "gnu", path)
+			if got := strings.Contains(out, "[DV302]"); got != tt.root {
+				t.Errorf("DV302 reported: %v, want %v\n%s%s", got, tt.root, out, errOut)
+			}
+		})
+	}
+}
+
+// TestManifestsInputs: stdin (a Helm-rendered stream with comments, a List,
+// a CronJob and kinds to skip), invalid YAML (exit 2 naming the file and
+// line; the other files still linted), directories (unrendered Helm
+// templates skipped) and Compose interpolation from .env.
+func TestManifestsInputs(t *testing.T) {
+	t.Run("helm template on stdin", func(t *testing.T) {
+		stdin := `---
+# Source: app/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata: {name: app}
+---
+# Source: app/templates/cronjob.yaml
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      parallelism: 4
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: job
+            image: "example.com/batch:latest"
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: DaemonSet
+  metadata: {name: agent}
+  spec:
+    template:
+      spec:
+        containers:
+        - name: agent
+          image: example.com/agent
+- apiVersion: example.com/v1
+  kind: Widget
+  metadata: {name: w}
+`
+		code, out, errOut := runCLI(t, stdin, "manifests", "-f", "gnu", "-")
+		want := []string{"21:20 DV200", "34:18 DV201"}
+		if got := findingKeys(out); !slices.Equal(got, want) {
+			t.Errorf("findings %q, want %q\n%s", got, want, out)
+		}
+		if !strings.HasPrefix(out, "<stdin>:") || code != 1 {
+			t.Errorf("exit %d, output:\n%s", code, out)
+		}
+		if !strings.Contains(errOut, "skipped 2 documents of kinds that run no pod template dockvet reads: Service 1, Widget 1") {
+			t.Errorf("stderr does not count the skipped kinds:\n%s", errOut)
+		}
+	})
+	t.Run("invalid YAML", func(t *testing.T) {
+		dir := t.TempDir()
+		bad, good := filepath.Join(dir, "bad.yaml"), filepath.Join(dir, "good.yaml")
+		if err := os.WriteFile(bad, []byte("kind: Pod\nspec:\n  containers:\n  - name: a\n    image: x: y\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(good, []byte("kind: Pod\nspec:\n  containers:\n  - name: a\n    image: x:latest\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runCLI(t, "", "manifests", "-f", "gnu", bad, good)
+		if code != 2 {
+			t.Errorf("exit %d, want 2", code)
+		}
+		if !strings.Contains(errOut, "invalid YAML at line 5: mapping values are not allowed") {
+			t.Errorf("stderr does not name the file and line:\n%s", errOut)
+		}
+		if !strings.Contains(out, good+":5:12: warning:") {
+			t.Errorf("the valid file was not linted:\n%s", out)
+		}
+	})
+	t.Run("directory", func(t *testing.T) {
+		dir := t.TempDir()
+		for name, text := range map[string]string{
+			"templates/deployment.yaml": "kind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n",
+			"values.yaml":               "replicas: 3\nimage: {tag: latest}\n",
+			"k8s/pod.yml":               "kind: Pod\nspec:\n  containers:\n  - name: a\n    image: x\n",
+			"node_modules/x/pod.yaml":   "kind: Pod\nspec:\n  containers:\n  - name: a\n    image: y\n",
+		} {
+			p := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, out, errOut := runCLI(t, "", "manifests", "-f", "gnu", dir)
+		want := []string{"5:12 DV201"}
+		if got := findingKeys(out); code != 1 || !slices.Equal(got, want) || !strings.Contains(out, filepath.Join(dir, "k8s/pod.yml")) {
+			t.Errorf("exit %d, findings %q, want %q\n%s%s", code, got, want, out, errOut)
+		}
+	})
+	t.Run("compose with .env", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte("services:\n  web:\n    image: \"nginx:${NGINX_TAG:-1.27}\"\n  db:\n    image: postgres:${PG_TAG}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("# versions\nNGINX_TAG=latest\nPG_TAG=\"17\"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, out, errOut := runCLI(t, "", "manifests", "-f", "gnu", dir)
+		want := []string{"3:12 DV200"}
+		if got := findingKeys(out); !slices.Equal(got, want) {
+			t.Errorf("findings %q, want %q\n%s%s", got, want, out, errOut)
+		}
+		// The environment wins over .env, as in docker compose.
+		_, out, _ = runCLIEnv(t, map[string]string{"DOCKVET_OFFLINE": "1", "NGINX_TAG": "1.27"}, "", "manifests", "-f", "gnu", dir)
+		if got := findingKeys(out); len(got) != 0 {
+			t.Errorf("with NGINX_TAG=1.27 in the environment: findings %q, want none", got)
+		}
+	})
+}

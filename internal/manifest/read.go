@@ -21,11 +21,15 @@ type SyntaxError struct {
 	Msg  string
 }
 
-func (e *SyntaxError) Error() string {
+func (e *SyntaxError) Error() string { return e.File + ": " + e.Detail() }
+
+// Detail is the error without the file name, for a report that prints the
+// file itself.
+func (e *SyntaxError) Detail() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: invalid YAML: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("invalid YAML at line %d: %s", e.Line, e.Msg)
 	}
-	return fmt.Sprintf("%s: invalid YAML: %s", e.File, e.Msg)
+	return "invalid YAML: " + e.Msg
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
