@@ -127,10 +127,14 @@ func mountersOf(w *manifest.Workload, self *manifest.Container, volume string) [
 }
 
 func initCopyMessage(w *manifest.Workload, c *manifest.Container, cp manifest.Copy, vol *manifest.Volume, readers []string) string {
+	// An image volume mounts the image's root; the application sees the
+	// copied files where it saw them only if the copy put the image's
+	// directory itself under the emptyDir (cp -r /models /data: /data/models),
+	// or with subPath when it copied the directory's contents (/models/.,
+	// /models/*, rsync's /models/).
 	subPath := ""
 	if len(cp.Sources) == 1 {
-		src := strings.TrimSuffix(strings.TrimSuffix(path.Clean(cp.Sources[0]), "/."), "/")
-		if src = strings.TrimPrefix(src, "/"); src != "" && src != "." {
+		if src, ok := contentsOf(cp.Tool, cp.Sources[0]); ok {
 			subPath = src
 		}
 	}
@@ -150,4 +154,23 @@ func verbS(n int) string {
 		return "s"
 	}
 	return ""
+}
+
+// contentsOf returns the directory (relative to the image root) whose
+// contents a copy source names: /models/. and /models/* (and /models/ for
+// rsync) name what /models holds.
+func contentsOf(tool, src string) (string, bool) {
+	var dir string
+	switch {
+	case strings.HasSuffix(src, "/."):
+		dir = strings.TrimSuffix(src, "/.")
+	case strings.HasSuffix(src, "/*"):
+		dir = strings.TrimSuffix(src, "/*")
+	case tool == "rsync" && strings.HasSuffix(src, "/"):
+		dir = src
+	default:
+		return "", false
+	}
+	dir = strings.TrimPrefix(path.Clean(dir), "/")
+	return dir, dir != "" && dir != "."
 }
