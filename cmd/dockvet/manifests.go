@@ -112,7 +112,21 @@ func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags) error
 	if resolver != nil {
 		e.reportOfflineImages(resolver, &fl.registry)
 	}
-	return e.finish(format, fl.format, e.reportOptions(color, false, eng), res, settings.failOn)
+	opts := e.reportOptions(color, false, eng)
+	opts.Rules = manifestRulesThatRan(eng)
+	return e.finish(format, fl.format, opts, res, settings.failOn)
+}
+
+// manifestRulesThatRan lists, in id order, the enabled rules that judge
+// manifests (SARIF's rule table).
+func manifestRulesThatRan(eng *engine.Engine) []report.RuleInfo {
+	var out []report.RuleInfo
+	for _, r := range rules.All() {
+		if _, on := eng.Enabled(r); on && (r.CheckManifest != nil || r == rules.InvalidSuppression) {
+			out = append(out, ruleInfo(r))
+		}
+	}
+	return out
 }
 
 // readManifests reads and parses every manifest. Explicit files that cannot
