@@ -319,13 +319,13 @@ func (e *env) reportOfflineImages(r *registry.Resolver, fl *registryFlags) {
 	if n == 0 {
 		return
 	}
-	what := "images were"
+	what, their := "images were", "their"
 	if n == 1 {
-		what = "image was"
+		what, their = "image was", "its"
 	}
 	fill := "run once without --offline (and without DOCKVET_OFFLINE or offline: true) to fill the cache"
 	if e.cacheDir(fl) == "" {
 		fill = "the cache is disabled (--no-cache), so only a run with network access checks them"
 	}
-	fmt.Fprintf(e.stderr, "dockvet: %d %s not checked (offline, not in the cache): their volumes, user and CMD/ENTRYPOINT are unknown; %s\n", n, what, fill)
+	fmt.Fprintf(e.stderr, "dockvet: %d %s not checked (offline, not in the cache): %s volumes, user and CMD/ENTRYPOINT are unknown; %s\n", n, what, their, fill)
 }
