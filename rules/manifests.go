@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/manifest"
@@ -14,7 +13,7 @@ import (
 func manifestImageRefs(w *manifest.Workload) []manifestRef {
 	var out []manifestRef
 	for _, u := range w.Images() {
-		if strings.ContainsAny(u.Ref, "${}() \t") {
+		if !manifest.ValidReference(u.Ref) {
 			continue
 		}
 		repo, tag, digest := dockerfile.SplitReference(u.Ref)
@@ -47,12 +46,20 @@ func useName(w *manifest.Workload, u *manifest.ImageUse) string {
 func containerUses(w *manifest.Workload) []*manifest.ImageUse {
 	var out []*manifest.ImageUse
 	for _, u := range w.Images() {
-		if u.Container == nil || u.Container.Kind == manifest.Ephemeral || strings.ContainsAny(u.Ref, "${}") {
+		if u.Container == nil || u.Container.Kind == manifest.Ephemeral || !manifest.ValidReference(u.Ref) {
 			continue
 		}
 		out = append(out, &u)
 	}
 	return out
+}
+
+// startedDiffer says why a moving tag hurts where the workload runs.
+func startedDiffer(w *manifest.Workload) string {
+	if w.Kind == "service" {
+		return "containers created on different days run different code"
+	}
+	return "pods started on different days (a rescheduled pod, a new node, a scale-up) run different code"
 }
 
 // perReplicas says where a per-pod cost multiplies: " in each of the 50

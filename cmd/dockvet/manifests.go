@@ -94,7 +94,7 @@ func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags) error
 	if len(args) == 0 {
 		args = []string{"."}
 	}
-	files, fileErrs := e.readManifests(args, fl.stdinFilename)
+	files, withoutWorkloads, fileErrs := e.readManifests(args, fl.stdinFilename)
 
 	var lookup rule.ImageLookup
 	var resolver *registry.Resolver
@@ -108,7 +108,7 @@ func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags) error
 	res.Errors = append(res.Errors, fileErrs...)
 	res.Files += len(fileErrs)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
-	e.reportSkippedKinds(files)
+	e.reportSkippedKinds(append(slices.Clip(files), withoutWorkloads...))
 	if resolver != nil {
 		e.reportOfflineImages(resolver, &fl.registry)
 	}
@@ -132,13 +132,14 @@ func manifestRulesThatRan(eng *engine.Engine) []report.RuleInfo {
 // readManifests reads and parses every manifest. Explicit files that cannot
 // be read or parsed are errors; files found in directories that are not
 // YAML or hold no workload are skipped.
-func (e *env) readManifests(args []string, stdinName string) ([]*manifest.File, []finding.FileError) {
+//
+// withoutWorkloads are the files found in directories that hold only other
+// kinds: not linted, but their documents count among the skipped.
+func (e *env) readManifests(args []string, stdinName string) (files, withoutWorkloads []*manifest.File, errs []finding.FileError) {
 	if stdinName == "" {
 		stdinName = "<stdin>"
 	}
 	var paths []string
-	var files []*manifest.File
-	var errs []finding.FileError
 	stdinRead := false
 	for _, a := range args {
 		if a != "-" {
@@ -184,11 +185,12 @@ func (e *env) readManifests(args []string, stdinName string) ([]*manifest.File, 
 			continue
 		}
 		if c.Found && len(f.Workloads) == 0 {
+			withoutWorkloads = append(withoutWorkloads, f)
 			continue
 		}
 		files = append(files, f)
 	}
-	return files, errs
+	return files, withoutWorkloads, errs
 }
 
 // manifestError is the run error of a file that cannot be parsed.
@@ -236,7 +238,7 @@ func resolveManifestImages(ctx context.Context, r *registry.Resolver, files []*m
 	for _, f := range files {
 		for _, w := range f.Workloads {
 			for _, u := range w.Images() {
-				if u.Container == nil || strings.ContainsAny(u.Ref, "${} \t") {
+				if u.Container == nil || !manifest.ValidReference(u.Ref) {
 					continue // image volumes are mounted, not run: no config needed
 				}
 				k := key{u.Ref, platformOf(w)}

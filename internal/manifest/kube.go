@@ -42,7 +42,7 @@ func (f *File) addKubeDocument(doc *yaml.Node) {
 	specPath, ok := podSpecPath[kind]
 	if !ok {
 		if kind == "" {
-			kind = "(no kind)"
+			return // not a Kubernetes object (Helm values, CI workflows...)
 		}
 		if f.Skipped == nil {
 			f.Skipped = map[string]int{}

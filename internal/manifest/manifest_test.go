@@ -236,3 +236,15 @@ func TestSuppressed(t *testing.T) {
 		t.Errorf("line 7: %q (a trailing comment on the line above does not count)", got)
 	}
 }
+
+// TestValidReference: placeholders and unrendered templates name no image.
+func TestValidReference(t *testing.T) {
+	for ref, want := range map[string]bool{
+		"nginx": true, "nginx:1.27": true, "registry.example.com:5000/team/app@sha256:" + strings.Repeat("a", 64): true,
+		"": false, "<image_url>": false, "<YOUR-CONTAINER>": false, "{{ .Values.image }}": false, "${IMAGE}": false, "$(IMAGE)": false, "UPPER/Case": false,
+	} {
+		if got := ValidReference(ref); got != want {
+			t.Errorf("ValidReference(%q) = %v, want %v", ref, got, want)
+		}
+	}
+}

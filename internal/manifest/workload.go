@@ -7,6 +7,10 @@
 package manifest
 
 import (
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/dockvet/dockvet/internal/source"
 )
 
@@ -211,4 +215,16 @@ func cleanPath(p string) string {
 		p = p[:len(p)-1]
 	}
 	return p
+}
+
+// ValidReference reports whether ref can name an image: not empty, and not
+// a placeholder (<image_url>), an unrendered template ({{ .Values.image }},
+// ${IMAGE}, $(IMAGE)) or text with spaces. Rules stay silent on the others,
+// which name no image to judge.
+func ValidReference(ref string) bool {
+	if ref == "" || strings.ContainsAny(ref, "<>{}$() \t\"'") {
+		return false
+	}
+	_, err := name.ParseReference(ref, name.WeakValidation)
+	return err == nil
 }
