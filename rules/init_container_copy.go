@@ -65,7 +65,7 @@ func checkInitContainerCopy(pass *rule.ManifestPass) {
 	w := pass.Workload
 	for _, u := range w.Images() {
 		c := u.Container
-		if c == nil || c.Kind != manifest.Init || !manifest.ValidReference(u.Ref) {
+		if c == nil || c.Kind != manifest.Init || !u.Judgeable() {
 			continue
 		}
 		for _, cp := range c.Copies() {

@@ -13,7 +13,7 @@ import (
 func manifestImageRefs(w *manifest.Workload) []manifestRef {
 	var out []manifestRef
 	for _, u := range w.Images() {
-		if !manifest.ValidReference(u.Ref) {
+		if !u.Judgeable() {
 			continue
 		}
 		repo, tag, digest := dockerfile.SplitReference(u.Ref)
@@ -46,7 +46,7 @@ func useName(w *manifest.Workload, u *manifest.ImageUse) string {
 func containerUses(w *manifest.Workload) []*manifest.ImageUse {
 	var out []*manifest.ImageUse
 	for _, u := range w.Images() {
-		if u.Container == nil || u.Container.Kind == manifest.Ephemeral || !manifest.ValidReference(u.Ref) {
+		if u.Container == nil || u.Container.Kind == manifest.Ephemeral || !u.Judgeable() {
 			continue
 		}
 		out = append(out, &u)

@@ -238,7 +238,7 @@ func resolveManifestImages(ctx context.Context, r *registry.Resolver, files []*m
 	for _, f := range files {
 		for _, w := range f.Workloads {
 			for _, u := range w.Images() {
-				if u.Container == nil || !manifest.ValidReference(u.Ref) {
+				if u.Container == nil || !u.Judgeable() {
 					continue // image volumes are mounted, not run: no config needed
 				}
 				k := key{u.Ref, platformOf(w)}

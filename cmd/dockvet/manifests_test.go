@@ -219,6 +219,9 @@ spec:
     command: node server.js
   tagged:
     image: REG/team/nonroot:${TAG:-latest}
+  built:
+    build: .
+    image: myapp
 volumes:
   cachedata: {}
 `, want: []string{"14:12 DV200", "3:12 DV302"}},

@@ -66,7 +66,7 @@ func (f *File) addComposeDocument(doc *yaml.Node, lookup func(string) (string, b
 				w.Pod.OS, w.Pod.Arch = parts[0], strings.Join(parts[1:], "/")
 			}
 		}
-		c := &Container{Kind: Regular, Name: key.Value}
+		c := &Container{Kind: Regular, Name: key.Value, Built: value(svc, "build") != nil}
 		if img := value(svc, "image"); img != nil {
 			c.Image, c.ImageRange = str(img), nodeRange(img)
 		}

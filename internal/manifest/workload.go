@@ -99,6 +99,10 @@ type Container struct {
 	CommandRange source.Range
 	Security     Security
 	Mounts       []Mount
+	// Built is set for a Compose service with build: its image is built
+	// from a Dockerfile (dockvet lint judges it) and image: only names the
+	// result, so it is neither pulled nor looked up.
+	Built bool
 }
 
 // Security is what a securityContext says about the user (Compose: user).
@@ -138,6 +142,12 @@ type ImageUse struct {
 	Container *Container
 	// Volume is set for an image volume.
 	Volume *Volume
+}
+
+// Judgeable reports whether an image use names an image the rules can
+// judge: a valid reference, not the tag of a Compose service's own build.
+func (u *ImageUse) Judgeable() bool {
+	return ValidReference(u.Ref) && (u.Container == nil || !u.Container.Built)
 }
 
 // Images lists every image reference of the workload in source order of
