@@ -37,9 +37,10 @@ one line on stderr says how many were not checked and how to fill the cache.`,
 FROM registry.example.com/team/base:1.4`,
 	Good: `# dockvet lint (with credentials for registry.example.com)
 FROM registry.example.com/team/base:1.4`,
-	NeedsBase:     true,
-	Check:         checkBaseImageUnresolved,
-	CheckManifest: checkBaseImageUnresolvedManifest,
+	NeedsBase:           true,
+	Check:               checkBaseImageUnresolved,
+	CheckManifest:       checkBaseImageUnresolvedManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkBaseImageUnresolved(pass *rule.Pass) {

@@ -30,10 +30,11 @@ COPY seed.sql /docker-entrypoint-initdb.d/`,
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql \
     && rm -rf /var/lib/apt/lists/*`,
-	NeedsBase:     true,
-	Check:         checkInheritedVolume,
-	CheckImage:    checkInheritedVolumeImage,
-	CheckManifest: checkInheritedVolumeManifest,
+	NeedsBase:           true,
+	Check:               checkInheritedVolume,
+	CheckImage:          checkInheritedVolumeImage,
+	CheckManifest:       checkInheritedVolumeManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkInheritedVolume(pass *rule.Pass) {

@@ -47,10 +47,11 @@ RUN useradd --uid 10001 --no-create-home app
 COPY app/ /app/
 USER 10001
 CMD ["python", "/app/main.py"]`,
-	NeedsBase:     true,
-	Check:         checkRootUser,
-	CheckImage:    checkRootUserImage,
-	CheckManifest: checkRootUserManifest,
+	NeedsBase:           true,
+	Check:               checkRootUser,
+	CheckImage:          checkRootUserImage,
+	CheckManifest:       checkRootUserManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkRootUser(pass *rule.Pass) {

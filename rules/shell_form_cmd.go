@@ -69,10 +69,11 @@ CMD npm start`,
 COPY . /app
 WORKDIR /app
 CMD ["npm", "start"]`,
-	NeedsBase:     true,
-	Check:         checkShellFormCmd,
-	CheckImage:    checkShellFormCmdImage,
-	CheckManifest: checkShellFormCmdManifest,
+	NeedsBase:           true,
+	Check:               checkShellFormCmd,
+	CheckImage:          checkShellFormCmdImage,
+	CheckManifest:       checkShellFormCmdManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkShellFormCmd(pass *rule.Pass) {

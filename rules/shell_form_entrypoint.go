@@ -48,10 +48,11 @@ CMD ["--port", "8080"]`,
 COPY . /app
 ENTRYPOINT ["node", "/app/server.js"]
 CMD ["--port", "8080"]`,
-	NeedsBase:     true,
-	Check:         checkShellFormEntrypoint,
-	CheckImage:    checkShellFormEntrypointImage,
-	CheckManifest: checkShellFormEntrypointManifest,
+	NeedsBase:           true,
+	Check:               checkShellFormEntrypoint,
+	CheckImage:          checkShellFormEntrypointImage,
+	CheckManifest:       checkShellFormEntrypointManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkShellFormEntrypoint(pass *rule.Pass) {

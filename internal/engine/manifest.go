@@ -11,11 +11,11 @@ import (
 )
 
 // ManifestNeedsImages reports whether an enabled manifest rule reads the
-// configs of the images (rule.NeedsBase with CheckManifest): only then are
-// they looked up.
+// configs of the images (rule.Rule.ManifestNeedsImages): only then are they
+// looked up.
 func (e *Engine) ManifestNeedsImages() bool {
 	for r := range e.severity {
-		if r.NeedsBase && r.CheckManifest != nil {
+		if r.ManifestNeedsImages && r.CheckManifest != nil {
 			return true
 		}
 	}

@@ -65,6 +65,10 @@ type Rule struct {
 	// CheckManifest, when set, inspects a workload of a Kubernetes or
 	// Compose file and the images it runs (dockvet manifests).
 	CheckManifest func(pass *ManifestPass)
+	// ManifestNeedsImages declares that CheckManifest reads the images'
+	// configs (ManifestPass.Image): they are looked up only when an enabled
+	// rule says so.
+	ManifestNeedsImages bool
 }
 
 // URL is the rule's documentation page.
