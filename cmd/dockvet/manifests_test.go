@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -450,4 +451,52 @@ items:
 			t.Errorf("with NGINX_TAG=1.27 in the environment: findings %q, want none", got)
 		}
 	})
+}
+
+// TestManifestsSizes: DV410 and DV411 judge the layers of a deployed image
+// as its manifest lists them, against the config's limits; suppressions and
+// an unknown rule name in one (DV002) work as in lint.
+func TestManifestsSizes(t *testing.T) {
+	srv := registrytest.New(t)
+	img := registrytest.Image(t, registrytest.Spec{User: "10001", Cmd: []string{"/app"}, History: []registrytest.Step{{CreatedBy: "COPY a /a"}, {CreatedBy: "COPY b /b"}}})
+	srv.Push(t, "team/big:1", img)
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total, smallest int64 = 0, 1 << 62
+	for _, l := range layers {
+		n, err := l.Size()
+		if err != nil {
+			t.Fatal(err)
+		}
+		total, smallest = total+n, min(smallest, n)
+	}
+	dir := t.TempDir()
+	pod := filepath.Join(dir, "pod.yaml")
+	text := podHead + "  containers:\n  - name: app\n    image: " + srv.Ref("team/big:1") + "\n  - name: quiet\n    # dockvet ignore=DV410,oversized-image,DV999\n    image: " + srv.Ref("team/big:1") + "\n"
+	if err := os.WriteFile(pod, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		config string
+		want   []string
+	}{
+		{name: "within the limits", config: "", want: []string{"9:44 DV002"}},
+		{name: "over both", config: fmt.Sprintf("max-layer-size: %d\nmax-image-size: %d\n", smallest-1, total-1), want: []string{"7:12 DV410", "7:12 DV410", "7:12 DV411", "9:44 DV002"}},
+		{name: "image over, layers within", config: fmt.Sprintf("max-image-size: %d\n", total-1), want: []string{"7:12 DV411", "9:44 DV002"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), ".dockvet.yaml")
+			if err := os.WriteFile(cfg, []byte(tt.config), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, out, errOut := runCLIEnv(t, map[string]string{"DOCKER_CONFIG": t.TempDir()}, "", "manifests", "-f", "gnu", "--fail-on", "none", "--config", cfg, pod)
+			got := findingKeys(out)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("findings %q, want %q\n%s%s", got, tt.want, out, errOut)
+			}
+		})
+	}
 }

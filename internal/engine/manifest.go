@@ -54,20 +54,28 @@ func (e *Engine) checkManifest(f *manifest.File, images rule.ImageLookup, invali
 		m, ok := suppressedAt[line]
 		if !ok {
 			m = map[*rule.Rule]bool{}
-			for _, name := range f.Suppressed(line) {
-				if sr := e.Lookup(name); sr != nil {
+			for _, s := range f.Suppressed(line) {
+				if sr := e.Lookup(s.Rule); sr != nil {
 					m[sr] = true
 				} else if sev, on := e.severity[invalid]; on && invalid != nil {
+					at := source.Pos{Line: s.Line, Col: s.Col}
 					out = append(out, finding.Finding{
 						RuleID: invalid.ID, RuleName: invalid.Name, Severity: sev, File: f.Name,
-						Range:   source.Range{Start: source.Pos{Line: line - 1, Col: 1}, End: source.Pos{Line: line - 1, Col: 1}},
-						Message: fmt.Sprintf("unknown rule %q in a dockvet ignore comment", name),
+						Range:   source.Range{Start: at, End: source.Pos{Line: at.Line, Col: at.Col + len(s.Rule)}},
+						Message: fmt.Sprintf("unknown rule %q in a dockvet ignore comment", s.Rule),
 					})
 				}
 			}
 			suppressedAt[line] = m
 		}
 		return m[r]
+	}
+	// Every image line's comments are read, so that an unknown rule name
+	// is reported even where no finding would have been suppressed.
+	for _, w := range f.Workloads {
+		for _, u := range w.Images() {
+			suppressed(nil, u.Range.Start.Line)
+		}
 	}
 	for _, w := range f.Workloads {
 		for _, r := range e.all {

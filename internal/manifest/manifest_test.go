@@ -229,11 +229,11 @@ func TestSuppressed(t *testing.T) {
 - name: b  # dockvet ignore=DV201
   image: y
 `, "\n")}
-	if got := f.Suppressed(5); !slices.Equal(got, []string{"DV200", "root-user"}) {
-		t.Errorf("line 5: %q", got)
+	if got := f.Suppressed(5); !slices.Equal(got, []Suppression{{"DV200", 3, 20}, {"root-user", 3, 26}}) {
+		t.Errorf("line 5: %+v", got)
 	}
 	if got := f.Suppressed(7); len(got) != 0 {
-		t.Errorf("line 7: %q (a trailing comment on the line above does not count)", got)
+		t.Errorf("line 7: %+v (a trailing comment on the line above does not count)", got)
 	}
 }
 
