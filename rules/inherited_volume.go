@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -82,10 +83,23 @@ func checkInheritedVolumeManifest(pass *rule.ManifestPass) {
 			continue
 		}
 		for _, v := range img.Volumes {
-			if u.Container.MountAt(v) != nil {
-				continue
+			if u.Container.MountAt(v) != nil || volumeHoldsData(img, v) {
+				continue // no copy; or DV101 (--deep) reports it with its size
 			}
 			pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s: the image declares VOLUME %s and the %s mounts nothing there, so the runtime creates an anonymous volume and copies the image's content into it at every container start%s (dockvet manifests --deep gives the bytes); mount a volume at %s (an emptyDir, or the data as an image volume) or build the image without the VOLUME", useName(w, u), v, u.Container.Kind, perReplicas(w), v)})
 		}
 	}
+}
+
+// volumeHoldsData reports whether --deep found files under the volume path.
+func volumeHoldsData(img *image.Image, path string) bool {
+	if img.Deep == nil {
+		return false
+	}
+	for _, vd := range img.Deep.Volumes {
+		if vd.Path == path && vd.Files > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/dockvet/dockvet/internal/engine"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/image"
+	"github.com/dockvet/dockvet/internal/imagesrc"
+	"github.com/dockvet/dockvet/internal/layers"
 	"github.com/dockvet/dockvet/internal/manifest"
 	"github.com/dockvet/dockvet/internal/registry"
 	"github.com/dockvet/dockvet/internal/report"
@@ -25,6 +27,7 @@ import (
 
 func (e *env) manifestsCommand() *cobra.Command {
 	var fl lintFlags
+	var deep deepFlags
 	cmd := &cobra.Command{
 		Use:   "manifests [PATH...]",
 		Short: "Lint the images that Kubernetes and Compose files deploy (\"-\" reads stdin)",
@@ -64,7 +67,7 @@ lint's.`,
   kustomize build overlays/prod | dockvet manifests -f gnu -
   dockvet manifests compose.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.manifests(cmd.Context(), args, &fl)
+			return e.manifests(cmd.Context(), args, &fl, &deep)
 		},
 	}
 	f := cmd.Flags()
@@ -72,10 +75,11 @@ lint's.`,
 	f.StringVar(&fl.platform, "platform", "", "platform of images when the pod does not choose one (default linux/amd64)")
 	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name to print for stdin (default <stdin>)")
 	addRegistryFlags(f, &fl.registry)
+	addDeepFlags(f, &deep)
 	return cmd
 }
 
-func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags) error {
+func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags, deep *deepFlags) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -98,14 +102,17 @@ func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags) error
 
 	var lookup rule.ImageLookup
 	var resolver *registry.Resolver
+	var deepErrs []finding.FileError
 	if eng.ManifestNeedsImages() {
 		if resolver, err = e.newResolver(cfg, &fl.registry, settings.parse.Platform); err != nil {
 			return err
 		}
-		lookup = resolveManifestImages(ctx, resolver, files, settings.parse.Platform)
+		var imgs []*image.Image
+		lookup, imgs = resolveManifestImages(ctx, resolver, files, settings.parse.Platform)
+		deepErrs = e.readVolumeLayers(ctx, deep, &fl.registry, imgs, resolver)
 	}
 	res := eng.LintManifests(files, lookup, rules.InvalidSuppression)
-	res.Errors = append(res.Errors, fileErrs...)
+	res.Errors = append(append(res.Errors, fileErrs...), deepErrs...)
 	res.Files += len(fileErrs)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
 	e.reportSkippedKinds(append(slices.Clip(files), withoutWorkloads...))
@@ -225,7 +232,7 @@ func (e *env) composeLookup(dir string) func(string) (string, bool) {
 // resolveManifestImages resolves every distinct image of the run at once
 // (one request per reference and platform) and returns the lookup the
 // rules read.
-func resolveManifestImages(ctx context.Context, r *registry.Resolver, files []*manifest.File, defaultPlatform string) rule.ImageLookup {
+func resolveManifestImages(ctx context.Context, r *registry.Resolver, files []*manifest.File, defaultPlatform string) (rule.ImageLookup, []*image.Image) {
 	type key struct{ ref, platform string }
 	platformOf := func(w *manifest.Workload) string {
 		if p := w.Platform(); p != "" {
@@ -250,9 +257,15 @@ func resolveManifestImages(ctx context.Context, r *registry.Resolver, files []*m
 		}
 	}
 	if len(reqs) == 0 {
-		return nil
+		return nil, nil
 	}
 	results := r.Resolve(ctx, reqs)
+	var imgs []*image.Image
+	for _, res := range results {
+		if res.Image != nil {
+			imgs = append(imgs, res.Image)
+		}
+	}
 	// The lookup is asked per workload; it finds the workload of a use by
 	// its container.
 	workloadOf := map[*manifest.Container]*manifest.Workload{}
@@ -276,7 +289,45 @@ func resolveManifestImages(ctx context.Context, r *registry.Resolver, files []*m
 			return nil, nil
 		}
 		return results[i].Image, results[i].Err
+	}, imgs
+}
+
+// readVolumeLayers, with --deep, reads the layers of the images that
+// declare volumes (once each, cached by digest, as dockvet image --deep), so
+// that DV101 knows what the runtime copies under each VOLUME. An image whose
+// layers cannot be read is a run error (exit 2); its other findings stay.
+func (e *env) readVolumeLayers(ctx context.Context, fl *deepFlags, reg *registryFlags, imgs []*image.Image, resolver *registry.Resolver) []finding.FileError {
+	if !fl.deep {
+		return nil
 	}
+	prog := &layers.Progress{}
+	var todo []*image.Image
+	for _, img := range imgs {
+		if len(img.Volumes) > 0 {
+			todo = append(todo, img)
+			prog.Plan(len(img.Layers), img.CompressedSize())
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	opts := imagesrc.DeepOptions{CacheDir: e.cacheDir(reg), Progress: prog, StallTimeout: reg.timeout, Registry: resolver}
+	var bar *progressBar
+	if !fl.quiet && e.isTerminal(e.stderr) {
+		bar = startProgress(e.stderr, prog)
+	}
+	var errs []finding.FileError
+	for _, img := range todo {
+		src, err := imagesrc.Parse(img.Ref)
+		if err == nil {
+			img.Deep, err = imagesrc.Deep(ctx, src, img, opts)
+		}
+		if err != nil {
+			errs = append(errs, finding.FileError{File: img.Ref, Message: err.Error()})
+		}
+	}
+	bar.stop()
+	return errs
 }
 
 // reportSkippedKinds says on stderr how many documents of other kinds were

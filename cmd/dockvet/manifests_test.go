@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/crane"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/dockvet/dockvet/internal/registry/registrytest"
 )
@@ -496,6 +500,55 @@ func TestManifestsSizes(t *testing.T) {
 			got := findingKeys(out)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("findings %q, want %q\n%s%s", got, tt.want, out, errOut)
+			}
+		})
+	}
+}
+
+// TestManifestsDeep: with --deep, DV101 gives the bytes the runtime copies
+// under an unmounted VOLUME, times the replicas (DV102 then does not report
+// the same volume again); a volume mounted over the path is no copy.
+func TestManifestsDeep(t *testing.T) {
+	srv := registrytest.New(t)
+	base := registrytest.Image(t, registrytest.Spec{User: "10001", Volumes: []string{"/data"}, Cmd: []string{"/app"}})
+	layer, err := crane.Layer(map[string][]byte{"data/model.bin": bytes.Repeat([]byte{1}, 3<<20), "data/vocab.txt": []byte("a b c")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(base, layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Push(t, "team/model:1", img)
+	deployment := func(mounts string) string {
+		return "kind: Deployment\nmetadata: {name: serve}\nspec:\n  replicas: 50\n  template:\n    spec:\n      containers:\n      - name: app\n        image: " + srv.Ref("team/model:1") + "\n" + mounts
+	}
+	cache := t.TempDir()
+	for _, tt := range []struct {
+		name, mounts string
+		deep         bool
+		want         []string
+		message      string
+	}{
+		{name: "without --deep", want: []string{"9:16 DV102"}},
+		{name: "--deep", deep: true, want: []string{"9:16 DV101"}, message: "the image holds 3 MiB (2 files) under VOLUME /data and the container mounts nothing there, so the runtime copies it into a new anonymous volume at every container start in each of the 50 replicas: 150 MiB for the 50 replicas at every rollout"},
+		{name: "--deep, mounted", deep: true, mounts: "        volumeMounts: [{name: d, mountPath: /data}]\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "deploy.yaml")
+			if err := os.WriteFile(path, []byte(deployment(tt.mounts)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"manifests", "-f", "gnu", "--fail-on", "none", path}
+			if tt.deep {
+				args = append(args, "--deep")
+			}
+			code, out, errOut := runCLIEnv(t, map[string]string{"DOCKVET_CACHE_DIR": cache, "DOCKER_CONFIG": t.TempDir()}, "", args...)
+			if got := findingKeys(out); code != 0 || !slices.Equal(got, tt.want) {
+				t.Errorf("exit %d, findings %q, want %q\n%s%s", code, got, tt.want, out, errOut)
+			}
+			if tt.message != "" && !strings.Contains(out, tt.message) {
+				t.Errorf("message lacks %q:\n%s", tt.message, out)
 			}
 		})
 	}
