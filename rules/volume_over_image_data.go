@@ -445,7 +445,7 @@ func checkVolumeOverImageDataManifest(pass *rule.ManifestPass) {
 			case w.PerNode:
 				total = ", on every node the DaemonSet runs on"
 			case w.Replicas > 1 && !w.ReplicasFromVariable:
-				total = fmt.Sprintf(": %s for the %d replicas at every rollout", config.FormatSize(vd.Bytes*int64(w.Replicas)), w.Replicas)
+				total = fmt.Sprintf(" (%s per rollout)", config.FormatSize(vd.Bytes*int64(w.Replicas)))
 			}
 			pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s: the image holds %s under VOLUME %s and the %s mounts nothing there, so the runtime copies it into a new anonymous volume at every container start%s%s; mount a volume at %s (an emptyDir, or the data as an image volume), or keep the data out of the VOLUME path",
 				useName(w, u), sizeThenFiles(vd.Bytes, vd.Files), vd.Path, u.Container.Kind, perReplicas(w), total, vd.Path)})

@@ -55,7 +55,11 @@ VOLUME the pod does not mount a volume over (the runtime copies the image's
 content there at every container start, in every replica), DV302 when the
 container runs as root after the pod and container securityContext (Compose
 user:), DV300/DV301 when the container runs the image's shell-form CMD or
-ENTRYPOINT (no command/args override). DV700 reports an init container that
+ENTRYPOINT (no command/args override), DV410/DV411 for layers and images
+over max-layer-size/max-image-size. --deep also reads the layers of images
+that declare volumes (once, cached by digest): DV101 then gives the bytes
+copied under each unmounted VOLUME, times the replicas. DV700 reports an init
+container that
 copies its image's files into an emptyDir another container mounts, with the
 image volume to use instead.
 

@@ -531,7 +531,7 @@ func TestManifestsDeep(t *testing.T) {
 		message      string
 	}{
 		{name: "without --deep", want: []string{"9:16 DV102"}},
-		{name: "--deep", deep: true, want: []string{"9:16 DV101"}, message: "the image holds 3 MiB (2 files) under VOLUME /data and the container mounts nothing there, so the runtime copies it into a new anonymous volume at every container start in each of the 50 replicas: 150 MiB for the 50 replicas at every rollout"},
+		{name: "--deep", deep: true, want: []string{"9:16 DV101"}, message: "the image holds 3 MiB (2 files) under VOLUME /data and the container mounts nothing there, so the runtime copies it into a new anonymous volume at every container start in each of the 50 replicas (150 MiB per rollout)"},
 		{name: "--deep, mounted", deep: true, mounts: "        volumeMounts: [{name: d, mountPath: /data}]\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
