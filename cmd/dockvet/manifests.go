@@ -249,8 +249,8 @@ func resolveManifestImages(ctx context.Context, r *registry.Resolver, files []*m
 	for _, f := range files {
 		for _, w := range f.Workloads {
 			for _, u := range w.Images() {
-				if u.Container == nil || !u.Judgeable() {
-					continue // image volumes are mounted, not run: no config needed
+				if u.Container == nil || u.Container.Kind == manifest.Ephemeral || !u.Judgeable() {
+					continue // image volumes are mounted, not run, and ephemeral containers are for debugging: no rule reads their configs
 				}
 				k := key{u.Ref, platformOf(w)}
 				if _, ok := index[k]; !ok {

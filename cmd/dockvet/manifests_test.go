@@ -553,3 +553,41 @@ func TestManifestsDeep(t *testing.T) {
 		})
 	}
 }
+
+// TestManifestsPolicyRules: DV203 (enabled) and DV204 (trusted-registries
+// set) judge every image reference of a pod, image volumes included; an
+// image the registry does not have is DV001, on its image line.
+func TestManifestsPolicyRules(t *testing.T) {
+	srv := manifestRegistry(t)
+	dir := t.TempDir()
+	pod := filepath.Join(dir, "pod.yaml")
+	text := podHead + `  containers:
+  - name: app
+    image: REG/team/nonroot:1
+  - name: gone
+    image: REG/team/missing:1
+  - name: other-host
+    image: ALIAS/team/nonroot:1@sha256:` + strings.Repeat("0", 64) + `
+  volumes:
+  - name: m
+    image: {reference: REG/team/data:1}
+`
+	// The same loopback registry under another name is another registry
+	// for the trust policy (and no traffic leaves the machine).
+	text = strings.ReplaceAll(text, "ALIAS", strings.Replace(srv.Host(), "127.0.0.1", "localhost", 1))
+	if err := os.WriteFile(pod, []byte(strings.ReplaceAll(text, "REG", srv.Host())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, ".dockvet.yaml")
+	if err := os.WriteFile(cfg, []byte("trusted-registries: ["+srv.Host()+"]\nenable: [DV203]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The other host's image is pinned by digest, so DV203 spares it;
+	// DV204 reports it, and its made-up digest is DV001 (not found).
+	_, out, errOut := runCLIEnv(t, map[string]string{"DOCKER_CONFIG": t.TempDir()}, "", "manifests", "-f", "gnu", "--fail-on", "none", "--config", cfg, pod)
+	got := findingKeys(out)
+	want := []string{"11:12 DV001", "11:12 DV204", "14:24 DV203", "7:12 DV203", "9:12 DV001", "9:12 DV203"}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q\n%s%s", got, want, out, errOut)
+	}
+}
