@@ -4,6 +4,18 @@
 // with the file position where it is written. It is the front end of
 // `dockvet manifests` as internal/dockerfile is that of `dockvet lint`: rules
 // read its model and never parse YAML themselves.
+//
+// Pod specs are read from go.yaml.in/yaml/v3 nodes, not decoded into
+// k8s.io/api types: those keep no positions (sigs.k8s.io/yaml converts to
+// JSON first), and measured on a minimal program (k8s.io/api v0.37.2) they
+// add 10.4 MB to the binary (3.5 to 13.9 MB; dockvet is 21.7 MB), 8 MB of
+// resident memory and about 19 ms to every start (15.7 to 34.6 ms per run).
+// The fields dockvet reads are few and stable (image, command, args,
+// securityContext, volumeMounts, volumes, replicas).
+//
+// Compose files are read the same way, with docker compose's interpolation
+// (Interpolate, ParseDotEnv) rather than compose-go's loader, whose
+// normalised model has no positions either.
 package manifest
 
 import (
