@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -99,10 +100,11 @@ func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags, deep 
 	if err != nil {
 		return err
 	}
-	if len(args) == 0 {
+	explicit := len(args) > 0
+	if !explicit {
 		args = []string{"."}
 	}
-	files, withoutWorkloads, fileErrs := e.readManifests(args, fl.stdinFilename)
+	files, withoutWorkloads, fileErrs := e.readManifests(args, fl.stdinFilename, explicit)
 
 	var lookup rule.ImageLookup
 	var resolver *registry.Resolver
@@ -143,10 +145,11 @@ func manifestRulesThatRan(eng *engine.Engine) []report.RuleInfo {
 // readManifests reads and parses every manifest. Explicit files that cannot
 // be read or parsed are errors; files found in directories that are not
 // YAML or hold no workload are skipped.
+// explicit says the paths were given (not the default ".").
 //
 // withoutWorkloads are the files found in directories that hold only other
 // kinds: not linted, but their documents count among the skipped.
-func (e *env) readManifests(args []string, stdinName string) (files, withoutWorkloads []*manifest.File, errs []finding.FileError) {
+func (e *env) readManifests(args []string, stdinName string, explicit bool) (files, withoutWorkloads []*manifest.File, errs []finding.FileError) {
 	if stdinName == "" {
 		stdinName = "<stdin>"
 	}
@@ -177,6 +180,7 @@ func (e *env) readManifests(args []string, stdinName string) (files, withoutWork
 		files = append(files, f)
 	}
 	cands, walkErrs := manifest.Discover(paths)
+	linted := map[string]bool{}
 	for p, err := range walkErrs {
 		errs = append(errs, finding.FileError{File: p, Message: err.Error()})
 	}
@@ -200,6 +204,18 @@ func (e *env) readManifests(args []string, stdinName string) (files, withoutWork
 			continue
 		}
 		files = append(files, f)
+		linted[c.Root] = true
+	}
+	// A directory given explicitly that holds no manifest is an error, so
+	// that a wrong CI path cannot pass silently (as lint does for
+	// Dockerfiles); the default "." is not.
+	for _, p := range paths {
+		if !explicit {
+			break
+		}
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() && !linted[p] {
+			errs = append(errs, finding.FileError{File: p, Message: "no Kubernetes workload or Compose file found under " + p})
+		}
 	}
 	return files, withoutWorkloads, errs
 }

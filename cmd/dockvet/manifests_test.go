@@ -436,6 +436,16 @@ items:
 			t.Errorf("exit %d, findings %q, want %q\n%s%s", code, got, want, out, errOut)
 		}
 	})
+	t.Run("directory without manifests", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "values.yaml"), []byte("replicas: 3\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut := runCLI(t, "", "manifests", dir)
+		if code != 2 || !strings.Contains(errOut, "no Kubernetes workload or Compose file found under "+dir) {
+			t.Errorf("exit %d, want 2 naming the directory\n%s", code, errOut)
+		}
+	})
 	t.Run("compose with .env", func(t *testing.T) {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte("services:\n  web:\n    image: \"nginx:${NGINX_TAG:-1.27}\"\n  db:\n    image: postgres:${PG_TAG}\n"), 0o644); err != nil {

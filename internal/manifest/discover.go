@@ -13,6 +13,9 @@ type Candidate struct {
 	// one that holds no workload, or is not YAML at all (a Helm template),
 	// is skipped rather than reported.
 	Found bool
+	// Root is the argument the file was found under (the path itself for
+	// a file named explicitly).
+	Root string
 }
 
 // Discover expands directories into the YAML and Compose files under them
@@ -33,7 +36,7 @@ func Discover(paths []string) (out []Candidate, walkErr map[string]error) {
 				return nil
 			}
 			if path == p && !d.IsDir() {
-				out = append(out, Candidate{Path: path})
+				out = append(out, Candidate{Path: path, Root: p})
 				return nil
 			}
 			if d.IsDir() {
@@ -45,7 +48,7 @@ func Discover(paths []string) (out []Candidate, walkErr map[string]error) {
 			}
 			name := strings.ToLower(d.Name())
 			if d.Type().IsRegular() && (IsComposeName(name) || strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
-				out = append(out, Candidate{Path: path, Found: true})
+				out = append(out, Candidate{Path: path, Found: true, Root: p})
 			}
 			return nil
 		})
