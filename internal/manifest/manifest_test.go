@@ -248,3 +248,31 @@ func TestValidReference(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeMergeKeys: services that take their image and user from an
+// anchor through a merge key are read, at the anchor's position; keys
+// written in the service win.
+func TestComposeMergeKeys(t *testing.T) {
+	f, err := Parse("compose.yaml", []byte(`x-app: &app
+  image: example.com/app:latest
+  user: root
+services:
+  web:
+    <<: *app
+  worker:
+    <<: [*app]
+    user: "1000"
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range f.Workloads {
+		c := w.Pod.Containers[0]
+		got = append(got, fmt.Sprintf("%s %s@%d:%d user=%s", w.Name, c.Image, c.ImageRange.Start.Line, c.ImageRange.Start.Col, c.Security.User))
+	}
+	want := []string{"web example.com/app:latest@2:10 user=root", "worker example.com/app:latest@2:10 user=1000"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -25,8 +25,26 @@ func field(m *yaml.Node, key string) (k, v *yaml.Node) {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
+		if m.Content[i].Value == key && m.Content[i].Tag != "!!merge" {
 			return m.Content[i], deref(m.Content[i+1])
+		}
+	}
+	// YAML merge keys (<<: *defaults, <<: [*a, *b]), common in Compose
+	// files: the keys written in the mapping win, then the merged ones in
+	// order.
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Tag != "!!merge" {
+			continue
+		}
+		v := deref(m.Content[i+1])
+		merged := []*yaml.Node{v}
+		if v != nil && v.Kind == yaml.SequenceNode {
+			merged = v.Content
+		}
+		for _, mm := range merged {
+			if k, val := field(mm, key); k != nil {
+				return k, val
+			}
 		}
 	}
 	return nil, nil
