@@ -85,7 +85,7 @@ func checkInitContainerCopy(pass *rule.ManifestPass) {
 			if !at.IsValid() {
 				at = u.Range
 			}
-			pass.Report(&u, rule.Diagnostic{Range: at, Message: initCopyMessage(w, c, cp, vol, readers)})
+			pass.Report(&u, rule.Diagnostic{Range: at, Message: initCopyMessage(w, c, cp, m, vol, readers)})
 			break // one finding per init container
 		}
 	}
@@ -109,16 +109,22 @@ func sourcesFromImage(c *manifest.Container, cp manifest.Copy) bool {
 	return true
 }
 
-// mountersOf lists the names of the other containers that mount the volume.
-func mountersOf(w *manifest.Workload, self *manifest.Container, volume string) []string {
-	var out []string
+// reader is another container that mounts the emptyDir, and where.
+type reader struct {
+	container string
+	path      string
+}
+
+// mountersOf lists the other containers that mount the volume.
+func mountersOf(w *manifest.Workload, self *manifest.Container, volume string) []reader {
+	var out []reader
 	for _, c := range w.Pod.Containers {
 		if c == self {
 			continue
 		}
 		for _, m := range c.Mounts {
 			if m.Volume == volume {
-				out = append(out, fmt.Sprintf("%q", c.Name))
+				out = append(out, reader{container: c.Name, path: m.Path})
 				break
 			}
 		}
@@ -126,25 +132,44 @@ func mountersOf(w *manifest.Workload, self *manifest.Container, volume string) [
 	return out
 }
 
-func initCopyMessage(w *manifest.Workload, c *manifest.Container, cp manifest.Copy, vol *manifest.Volume, readers []string) string {
-	// An image volume mounts the image's root; the application sees the
-	// copied files where it saw them only if the copy put the image's
-	// directory itself under the emptyDir (cp -r /models /data: /data/models),
-	// or with subPath when it copied the directory's contents (/models/.,
-	// /models/*, rsync's /models/).
-	subPath := ""
-	if len(cp.Sources) == 1 {
-		if src, ok := contentsOf(cp.Tool, cp.Sources[0]); ok {
-			subPath = src
-		}
-	}
+func initCopyMessage(w *manifest.Workload, c *manifest.Container, cp manifest.Copy, m *manifest.Mount, vol *manifest.Volume, readers []reader) string {
 	yaml := fmt.Sprintf("volumes: [{name: %s, image: {reference: %s, pullPolicy: IfNotPresent}}]", vol.Name, c.Image)
-	mount := "and mount it where the emptyDir was"
-	if subPath != "" {
-		mount = fmt.Sprintf("and mount it where the emptyDir was with subPath: %s", subPath)
+	names := make([]string, len(readers))
+	for i, r := range readers {
+		names[i] = fmt.Sprintf("%q", r.container)
 	}
 	return fmt.Sprintf("%s %s, init container %q copies files out of its image %s (%s into %s) into emptyDir %q, which %s mount%s: every pod start%s pulls the image and writes every byte again before the pod can start; an image volume (Kubernetes 1.33+, GA in 1.36) mounts the image read-only with no copy and no init container: replace the init container and the emptyDir with %s %s",
-		w.Kind, w.Name, c.Name, c.Image, cp.Tool, cp.Dest, vol.Name, joinNames(readers), verbS(len(readers)), perReplicas(w), yaml, mount)
+		w.Kind, w.Name, c.Name, c.Image, cp.Tool, cp.Dest, vol.Name, joinNames(names), verbS(len(readers)), perReplicas(w), yaml, imageVolumeMount(cp, m, readers[0]))
+}
+
+// imageVolumeMount says where the reader should mount the image volume so
+// that it sees the copied files where it saw them. An image volume shows
+// the image's root, and subPath (Kubernetes 1.33+) one of its directories
+// or files: a copy of /models's contents (/models/., /models/*, rsync's
+// /models/) into the emptyDir's root is subPath: models mounted where the
+// emptyDir was; a copy of /models itself is subPath: models mounted at
+// <there>/models. Several sources or a tar stream: the image's root where
+// the emptyDir was.
+func imageVolumeMount(cp manifest.Copy, m *manifest.Mount, r reader) string {
+	const plain = "and mount it where the emptyDir was"
+	if len(cp.Sources) != 1 || cp.Sources[0] == "" {
+		return plain
+	}
+	// where, under the emptyDir, the copy lands
+	rel := strings.TrimPrefix(path.Clean(cp.Dest), path.Clean(m.Path))
+	if rel != "" && !strings.HasPrefix(rel, "/") {
+		return plain
+	}
+	target := path.Join(r.path, rel)
+	sub, ok := contentsOf(cp.Tool, cp.Sources[0])
+	if !ok {
+		sub = strings.TrimPrefix(path.Clean(cp.Sources[0]), "/")
+		if sub == "" || sub == "." {
+			return plain
+		}
+		target = path.Join(target, path.Base(sub))
+	}
+	return fmt.Sprintf("and mount it in %q at %s with subPath: %s", r.container, target, sub)
 }
 
 // verbS is a verb's third-person s for one subject ("mounts"), none for
