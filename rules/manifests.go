@@ -45,11 +45,13 @@ func useName(w *manifest.Workload, u *manifest.ImageUse) string {
 // (debugging) containers nor image volumes.
 func containerUses(w *manifest.Workload) []*manifest.ImageUse {
 	var out []*manifest.ImageUse
-	for _, u := range w.Images() {
+	imgs := w.Images()
+	for i := range imgs {
+		u := &imgs[i]
 		if u.Container == nil || u.Container.Kind == manifest.Ephemeral || !u.Judgeable() {
 			continue
 		}
-		out = append(out, &u)
+		out = append(out, u)
 	}
 	return out
 }

@@ -65,6 +65,9 @@ func Parse(name string, data []byte, lookup func(string) (string, bool)) (*File,
 		}
 		f.addKubeDocument(&doc)
 	}
+	for _, w := range f.Workloads {
+		w.Images() // made here, so that rules only read the list
+	}
 	return f, nil
 }
 

@@ -62,6 +62,8 @@ type Workload struct {
 	// written.
 	KindRange source.Range
 	Pod       Pod
+
+	images []ImageUse // Images, made once
 }
 
 // Pod is a pod template (or a Compose service, as a pod of one container).
@@ -164,8 +166,17 @@ func (u *ImageUse) Judgeable() bool {
 
 // Images lists every image reference of the workload in source order of
 // the pod spec: containers (regular, init, ephemeral) then image volumes.
+// The list is made once (Parse makes it) and shared: callers must not
+// modify it.
 func (w *Workload) Images() []ImageUse {
-	var out []ImageUse
+	if w.images == nil {
+		w.images = w.listImages()
+	}
+	return w.images
+}
+
+func (w *Workload) listImages() []ImageUse {
+	out := []ImageUse{}
 	for _, c := range w.Pod.Containers {
 		if c.Image != "" {
 			out = append(out, ImageUse{Ref: c.Image, Range: c.ImageRange, Container: c})
