@@ -63,7 +63,9 @@ volumes:
 
 func checkInitContainerCopy(pass *rule.ManifestPass) {
 	w := pass.Workload
-	for _, u := range w.Images() {
+	imgs := w.Images()
+	for i := range imgs {
+		u := &imgs[i]
 		c := u.Container
 		if c == nil || c.Kind != manifest.Init || !u.Judgeable() {
 			continue
@@ -85,7 +87,7 @@ func checkInitContainerCopy(pass *rule.ManifestPass) {
 			if !at.IsValid() {
 				at = u.Range
 			}
-			pass.Report(&u, rule.Diagnostic{Range: at, Message: initCopyMessage(w, c, cp, m, vol, readers)})
+			pass.Report(u, rule.Diagnostic{Range: at, Message: initCopyMessage(w, c, cp, m, vol, readers)})
 			break // one finding per init container
 		}
 	}

@@ -78,6 +78,6 @@ func checkLatestTagManifest(pass *rule.ManifestPass) {
 		if r.tag != "latest" || r.digest != "" {
 			continue
 		}
-		pass.Report(&r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf(`%s: the tag "latest" moves with every push, so %s, and a bad image cannot be rolled back; deploy a version tag (and pin its digest)`, useName(pass.Workload, &r.use), startedDiffer(pass.Workload))})
+		pass.Report(r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf(`%s: the tag "latest" moves with every push, so %s, and a bad image cannot be rolled back; deploy a version tag (and pin its digest)`, useName(pass.Workload, r.use), startedDiffer(pass.Workload))})
 	}
 }

@@ -12,7 +12,9 @@ import (
 // unrendered), each with its repository, tag and digest.
 func manifestImageRefs(w *manifest.Workload) []manifestRef {
 	var out []manifestRef
-	for _, u := range w.Images() {
+	imgs := w.Images()
+	for i := range imgs {
+		u := &imgs[i]
 		if !u.Judgeable() {
 			continue
 		}
@@ -23,7 +25,7 @@ func manifestImageRefs(w *manifest.Workload) []manifestRef {
 }
 
 type manifestRef struct {
-	use               manifest.ImageUse
+	use               *manifest.ImageUse
 	repo, tag, digest string
 }
 

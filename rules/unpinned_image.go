@@ -46,6 +46,6 @@ func checkUnpinnedImageManifest(pass *rule.ManifestPass) {
 		if r.digest != "" {
 			continue
 		}
-		pass.Report(&r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf("%s is not pinned by digest, so the same name can pull different content tomorrow; pin it as %s@sha256:<digest>", useName(pass.Workload, &r.use), r.use.Ref)})
+		pass.Report(r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf("%s is not pinned by digest, so the same name can pull different content tomorrow; pin it as %s@sha256:<digest>", useName(pass.Workload, r.use), r.use.Ref)})
 	}
 }

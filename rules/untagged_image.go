@@ -67,6 +67,6 @@ func checkUntaggedImageManifest(pass *rule.ManifestPass) {
 		if r.tag != "" || r.digest != "" {
 			continue
 		}
-		pass.Report(&r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf("%s has no tag, so it pulls %s:latest, which moves with every push: %s, and a bad image cannot be rolled back; deploy a version tag (and pin its digest)", useName(pass.Workload, &r.use), r.repo, startedDiffer(pass.Workload))})
+		pass.Report(r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf("%s has no tag, so it pulls %s:latest, which moves with every push: %s, and a bad image cannot be rolled back; deploy a version tag (and pin its digest)", useName(pass.Workload, r.use), r.repo, startedDiffer(pass.Workload))})
 	}
 }

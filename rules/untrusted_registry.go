@@ -151,6 +151,6 @@ func checkUntrustedRegistryManifest(pass *rule.ManifestPass) {
 		if !ok || registryTrusted(reg, trusted) {
 			continue
 		}
-		pass.Report(&r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf("%s pulls from %s, which is not in trusted-registries (%s)", useName(pass.Workload, &r.use), reg, strings.Join(trusted, ", "))})
+		pass.Report(r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf("%s pulls from %s, which is not in trusted-registries (%s)", useName(pass.Workload, r.use), reg, strings.Join(trusted, ", "))})
 	}
 }

@@ -264,7 +264,9 @@ func resolveManifestImages(ctx context.Context, r *registry.Resolver, files []*m
 	var reqs []registry.Request
 	for _, f := range files {
 		for _, w := range f.Workloads {
-			for _, u := range w.Images() {
+			imgs := w.Images()
+			for i := range imgs {
+				u := &imgs[i]
 				if u.Container == nil || u.Container.Kind == manifest.Ephemeral || !u.Judgeable() {
 					continue // image volumes are mounted, not run, and ephemeral containers are for debugging: no rule reads their configs
 				}

@@ -73,8 +73,9 @@ func (e *Engine) checkManifest(f *manifest.File, images rule.ImageLookup, invali
 	// Every image line's comments are read, so that an unknown rule name
 	// is reported even where no finding would have been suppressed.
 	for _, w := range f.Workloads {
-		for _, u := range w.Images() {
-			suppressed(nil, u.Range.Start.Line)
+		imgs := w.Images()
+		for i := range imgs {
+			suppressed(nil, imgs[i].Range.Start.Line)
 		}
 	}
 	for _, w := range f.Workloads {

@@ -66,7 +66,10 @@ func Parse(name string, data []byte, lookup func(string) (string, bool)) (*File,
 		f.addKubeDocument(&doc)
 	}
 	for _, w := range f.Workloads {
-		w.Images() // made here, so that rules only read the list
+		imgs := w.Images() // made here, so that rules only read the list
+		for i := range imgs {
+			imgs[i].Judgeable()
+		}
 	}
 	return f, nil
 }

@@ -156,12 +156,20 @@ type ImageUse struct {
 	Container *Container
 	// Volume is set for an image volume.
 	Volume *Volume
+
+	validity uint8 // ValidReference(Ref), once: 0 unknown, 1 valid, 2 not
 }
 
 // Judgeable reports whether an image use names an image the rules can
 // judge: a valid reference, not the tag of a Compose service's own build.
 func (u *ImageUse) Judgeable() bool {
-	return ValidReference(u.Ref) && (u.Container == nil || !u.Container.Built)
+	if u.validity == 0 {
+		u.validity = 2
+		if ValidReference(u.Ref) {
+			u.validity = 1
+		}
+	}
+	return u.validity == 1 && (u.Container == nil || !u.Container.Built)
 }
 
 // Images lists every image reference of the workload in source order of
