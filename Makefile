@@ -31,6 +31,12 @@ demo: build
 	@echo
 	@echo '$$ dockvet explain DV101'
 	@./$(BIN) explain DV101
+	@echo
+	@echo '$$ dockvet manifests --offline testdata/manifests/model-serving.yaml    # an init container copies a model at every pod start'
+	@./$(BIN) manifests --offline --color=always testdata/manifests/model-serving.yaml || true
+	@echo
+	@echo '$$ dockvet manifests --offline testdata/manifests/model-serving-fixed.yaml    # the same Deployment with an image volume'
+	@./$(BIN) manifests --offline --color=always testdata/manifests/model-serving-fixed.yaml
 
 ## test: unit, golden and CLI tests
 test:

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/registry"
@@ -36,8 +37,10 @@ one line on stderr says how many were not checked and how to fill the cache.`,
 FROM registry.example.com/team/base:1.4`,
 	Good: `# dockvet lint (with credentials for registry.example.com)
 FROM registry.example.com/team/base:1.4`,
-	NeedsBase: true,
-	Check:     checkBaseImageUnresolved,
+	NeedsBase:           true,
+	Check:               checkBaseImageUnresolved,
+	CheckManifest:       checkBaseImageUnresolvedManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkBaseImageUnresolved(pass *rule.Pass) {
@@ -57,4 +60,28 @@ func checkBaseImageUnresolved(pass *rule.Pass) {
 		}
 	}
 	pass.Reportf(ref.Range, "base image %s was not checked (%s): its volumes (DV101, DV102), user (DV302) and CMD/ENTRYPOINT (DV300, DV301) are unknown", ref.Expanded, why)
+}
+
+// checkBaseImageUnresolvedManifest reports, on the image value, each image
+// of a workload whose config could not be read (not when offline by
+// choice: the run says so once, on stderr).
+func checkBaseImageUnresolvedManifest(pass *rule.ManifestPass) {
+	for _, u := range containerUses(pass.Workload) {
+		_, err := pass.Image(u)
+		if err == nil {
+			continue
+		}
+		why := err.Error()
+		var re *registry.Error
+		if errors.As(err, &re) {
+			if re.Reason == registry.ReasonOffline {
+				continue
+			}
+			why = string(re.Reason)
+			if re.Detail != "" {
+				why += ": " + re.Detail
+			}
+		}
+		pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("image %s was not checked (%s): its volumes (DV102), user (DV302) and CMD/ENTRYPOINT (DV300, DV301) are unknown", u.Ref, why)})
+	}
 }

@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"fmt"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/image"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
@@ -29,9 +31,11 @@ COPY seed.sql /docker-entrypoint-initdb.d/`,
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql \
     && rm -rf /var/lib/apt/lists/*`,
-	NeedsBase:  true,
-	Check:      checkInheritedVolume,
-	CheckImage: checkInheritedVolumeImage,
+	NeedsBase:           true,
+	Check:               checkInheritedVolume,
+	CheckImage:          checkInheritedVolumeImage,
+	CheckManifest:       checkInheritedVolumeManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkInheritedVolume(pass *rule.Pass) {
@@ -64,4 +68,38 @@ func checkInheritedVolumeImage(pass *rule.ImagePass) {
 		}
 		pass.Reportf(v.rng, "%s: VOLUME %s is declared by a base image (this entry comes before the base image's CMD, entry %d): %s", entryRef(v.entry, v.quote), v.path, v.base, why)
 	}
+}
+
+// checkInheritedVolumeManifest reports each VOLUME of a container's image
+// that the pod does not mount a volume over: the runtime creates an
+// anonymous volume there and copies the image's content into it at every
+// container start, in every replica. A volume mounted at the path (or a
+// parent) skips the copy.
+func checkInheritedVolumeManifest(pass *rule.ManifestPass) {
+	w := pass.Workload
+	for _, u := range containerUses(w) {
+		img, _ := pass.Image(u)
+		if img == nil {
+			continue
+		}
+		for _, v := range img.Volumes {
+			if u.Container.MountAt(v) != nil || volumeHoldsData(img, v) {
+				continue // no copy; or DV101 (--deep) reports it with its size
+			}
+			pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s: the image declares VOLUME %s and the %s mounts nothing there, so the runtime creates an anonymous volume and copies the image's content into it at every container start%s (dockvet manifests --deep gives the bytes); mount a volume at %s (an emptyDir, or the data as an image volume) or build the image without the VOLUME", useName(w, u), v, u.Container.Kind, perReplicas(w), v)})
+		}
+	}
+}
+
+// volumeHoldsData reports whether --deep found files under the volume path.
+func volumeHoldsData(img *image.Image, path string) bool {
+	if img.Deep == nil {
+		return false
+	}
+	for _, vd := range img.Deep.Volumes {
+		if vd.Path == path && vd.Files > 0 {
+			return true
+		}
+	}
+	return false
 }

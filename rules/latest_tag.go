@@ -34,8 +34,9 @@ be reproducible.`,
 COPY --from=alpine/git:latest /usr/bin/git /usr/bin/git`,
 	Good: `FROM node:22.11-slim
 COPY --from=alpine/git:v2.47.1 /usr/bin/git /usr/bin/git`,
-	Check:      checkLatestTag,
-	CheckImage: checkLatestTagImage,
+	Check:         checkLatestTag,
+	CheckImage:    checkLatestTagImage,
+	CheckManifest: checkLatestTagManifest,
 }
 
 func checkLatestTag(pass *rule.Pass) {
@@ -68,4 +69,15 @@ func checkLatestTagImage(pass *rule.ImagePass) {
 		return
 	}
 	pass.Reportf(rule.ConfigRange, `image %s: the tag "latest" moves with every push, so what is checked here is not necessarily what runs, and a bad image cannot be rolled back; deploy a version tag (and pin its digest)`, ref)
+}
+
+// checkLatestTagManifest reports the image references of a Kubernetes or
+// Compose workload tagged latest, on the image value.
+func checkLatestTagManifest(pass *rule.ManifestPass) {
+	for _, r := range manifestImageRefs(pass.Workload) {
+		if r.tag != "latest" || r.digest != "" {
+			continue
+		}
+		pass.Report(r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf(`%s: the tag "latest" moves with every push, so %s, and a bad image cannot be rolled back; deploy a version tag (and pin its digest)`, useName(pass.Workload, r.use), startedDiffer(pass.Workload))})
+	}
 }

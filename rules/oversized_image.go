@@ -53,9 +53,11 @@ COPY . /src
 RUN make -C /src
 FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04
 COPY --from=build /src/bin/app /usr/local/bin/app`,
-	NeedsBase:  true,
-	Check:      checkOversizedImage,
-	CheckImage: checkOversizedImageImage,
+	NeedsBase:           true,
+	Check:               checkOversizedImage,
+	CheckImage:          checkOversizedImageImage,
+	CheckManifest:       checkOversizedImageManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkOversizedImage(pass *rule.Pass) {
@@ -215,4 +217,19 @@ func checkOversizedImageImage(pass *rule.ImagePass) {
 	}
 	msg += "; start from a smaller base, keep build tools in a builder stage and data out of the image"
 	pass.Report(rule.Diagnostic{Range: rule.ConfigRange, Message: msg})
+}
+
+// checkOversizedImageManifest reports a container's image whose layers, as
+// its manifest counts them, exceed max-image-size.
+func checkOversizedImageManifest(pass *rule.ManifestPass) {
+	w := pass.Workload
+	limit := imageLimit(pass.Limits)
+	for _, u := range containerUses(w) {
+		img, _ := pass.Image(u)
+		if img == nil || img.CompressedSize() <= limit {
+			continue
+		}
+		pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s is %s %s (%s), more than max-image-size %s; every node that schedules a replica pulls it, and pods wait for the pull: build a smaller image (multi-stage, a slimmer base), or ship large data as an image volume",
+			useName(w, u), config.FormatSize(img.CompressedSize()), imagesrc.ImageStorage(img), plural(len(img.Layers), "layer"), config.FormatSize(limit))})
+	}
 }

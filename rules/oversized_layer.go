@@ -59,8 +59,10 @@ COPY . .`,
 WORKDIR /app
 # .dockerignore: models/ .venv/ .git/
 COPY . .`,
-	Check:      checkOversizedLayer,
-	CheckImage: checkOversizedLayerImage,
+	Check:               checkOversizedLayer,
+	CheckImage:          checkOversizedLayerImage,
+	CheckManifest:       checkOversizedLayerManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkOversizedLayer(pass *rule.Pass) {
@@ -172,4 +174,25 @@ func shortQuote(s string) string {
 	}
 	r := []rune(s)
 	return strings.TrimSpace(string(r[:limit-1])) + "…"
+}
+
+// checkOversizedLayerManifest reports each layer of a container's image
+// whose size in the image manifest exceeds max-layer-size: every node that
+// runs a replica pulls and unpacks it.
+func checkOversizedLayerManifest(pass *rule.ManifestPass) {
+	w := pass.Workload
+	limit := layerLimit(pass.Limits)
+	for _, u := range containerUses(w) {
+		img, _ := pass.Image(u)
+		if img == nil {
+			continue
+		}
+		for i, l := range img.Layers {
+			if l.Size <= limit {
+				continue
+			}
+			pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s: %s is %s %s, more than max-layer-size %s; every node that runs a replica pulls and unpacks it before the pod starts: make the image smaller, or ship large data as an image volume",
+				useName(w, u), layerName(img, i), config.FormatSize(l.Size), imagesrc.LayerStorage(l), config.FormatSize(limit))})
+		}
+	}
 }

@@ -47,9 +47,11 @@ RUN useradd --uid 10001 --no-create-home app
 COPY app/ /app/
 USER 10001
 CMD ["python", "/app/main.py"]`,
-	NeedsBase:  true,
-	Check:      checkRootUser,
-	CheckImage: checkRootUserImage,
+	NeedsBase:           true,
+	Check:               checkRootUser,
+	CheckImage:          checkRootUserImage,
+	CheckManifest:       checkRootUserManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkRootUser(pass *rule.Pass) {
@@ -162,4 +164,50 @@ func checkRootUserImage(pass *rule.ImagePass) {
 		return
 	}
 	pass.Reportf(rule.ConfigRange, "the image config's user %q is root (uid 0): %s", img.User, why)
+}
+
+// checkRootUserManifest reports a container that runs as root: its image
+// runs as root and neither the container's nor the pod's securityContext
+// sets runAsNonRoot: true or a non-zero runAsUser (Compose: user), or the
+// securityContext itself asks for uid 0.
+func checkRootUserManifest(pass *rule.ManifestPass) {
+	w := pass.Workload
+	for _, u := range containerUses(w) {
+		sec := w.EffectiveSecurity(u.Container)
+		if sec.RunAsNonRoot != nil && *sec.RunAsNonRoot {
+			continue // the kubelet refuses to start the container as root
+		}
+		fix := "a container escape owns the node; set securityContext runAsNonRoot: true and runAsUser: <non-zero uid>, or add USER <non-root> to the image"
+		if w.Kind == "service" {
+			fix = "a container escape owns the host; set user: \"10001\" (a non-zero uid) on the service, or add USER <non-root> to the image"
+		}
+		switch {
+		case sec.RunAsUser != nil && *sec.RunAsUser == 0:
+			pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s runs as root: the securityContext sets runAsUser: 0 (line %d); %s", useName(w, u), sec.UserRange.Start.Line, fix)})
+			continue
+		case sec.RunAsUser != nil:
+			continue
+		case sec.User != "" && image.IsRootUser(sec.User):
+			pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s runs as root: user: %q (line %d) is uid 0; %s", useName(w, u), sec.User, sec.UserRange.Start.Line, fix)})
+			continue
+		case sec.User != "":
+			continue
+		}
+		img, _ := pass.Image(u)
+		if img == nil || img.OS == "windows" || !image.RunsAsRoot(img.User) {
+			continue
+		}
+		if len(img.Cmd) == 0 && len(img.Entrypoint) == 0 && !u.Container.HasCommand && !u.Container.HasArgs {
+			continue // runs nothing: a data image
+		}
+		what := "sets no user"
+		if img.User != "" {
+			what = fmt.Sprintf("sets user %q", img.User)
+		}
+		where := "neither the pod nor the container securityContext sets runAsNonRoot: true or a non-zero runAsUser"
+		if w.Kind == "service" {
+			where = "the service sets no user:"
+		}
+		pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s runs as root (uid 0): the image %s and %s; %s", useName(w, u), what, where, fix)})
+	}
 }

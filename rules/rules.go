@@ -41,6 +41,7 @@ func All() []*rule.Rule {
 		DependencyInstallAfterCopyAll,
 		WastedLayerBytes,
 		LabelSchema,
+		InitContainerCopy,
 		// BuildKit's checks (docker build --check), in BuildKit's ruleset order.
 		FromAsCasing,
 		StageNameCasing,

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/dockvet/dockvet/internal/manifest"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 
 	"encoding/json"
@@ -68,9 +69,11 @@ CMD npm start`,
 COPY . /app
 WORKDIR /app
 CMD ["npm", "start"]`,
-	NeedsBase:  true,
-	Check:      checkShellFormCmd,
-	CheckImage: checkShellFormCmdImage,
+	NeedsBase:           true,
+	Check:               checkShellFormCmd,
+	CheckImage:          checkShellFormCmdImage,
+	CheckManifest:       checkShellFormCmdManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkShellFormCmd(pass *rule.Pass) {
@@ -559,4 +562,54 @@ func shortList(argv []string) string {
 		s = string(r[:117]) + "..."
 	}
 	return s
+}
+
+// checkShellFormCmdManifest reports a container that runs its image's
+// shell-form CMD: neither command nor args override it (Compose: command
+// or entrypoint), and the ENTRYPOINT is not shell form (DV301's case).
+func checkShellFormCmdManifest(pass *rule.ManifestPass) {
+	for _, u := range containerUses(pass.Workload) {
+		c := u.Container
+		if c.HasCommand || c.HasArgs {
+			continue
+		}
+		img, _ := pass.Image(u)
+		if img == nil || img.OS == "windows" || !image.IsShellForm(img.Cmd) || image.IsShellForm(img.Entrypoint) || len(img.Entrypoint) > 0 {
+			continue
+		}
+		reportManifestShellForm(pass, u, "CMD", img.Cmd, "")
+	}
+}
+
+// reportManifestShellForm reports a container that runs its image's
+// shell-form CMD or ENTRYPOINT (what), on the image value, unless the shell
+// replaces itself with the program.
+func reportManifestShellForm(pass *rule.ManifestPass, u *manifest.ImageUse, what string, argv []string, extra string) {
+	sc := analyzeShellForm(argv[2])
+	if sc.execs {
+		return
+	}
+	problem := pid1Problem(argv[:2], nil, sc)
+	if problem == "" && extra == "" {
+		return
+	}
+	msg := useName(pass.Workload, u) + ": the image's " + what + " " + shortList(argv) + " is in shell form and the container does not override it: it "
+	if problem == "" {
+		msg += "runs under \"" + strings.Join(argv[:2], " ") + "\"" + extra
+	} else {
+		msg += problem + sigtermLost + extra
+	}
+	override := "args"
+	if what == "ENTRYPOINT" {
+		override = "command"
+	}
+	if pass.Workload.Kind == "service" {
+		override = map[string]string{"args": "command", "command": "entrypoint"}[override]
+	}
+	if sc.words != nil {
+		msg += "; set " + override + ": " + dockerfile.JSONForm(sc.words) + " in the manifest, or use the exec form in the Dockerfile"
+	} else {
+		msg += "; use the exec form in the Dockerfile, or set " + override + " to the program itself"
+	}
+	pass.Report(u, rule.Diagnostic{Range: u.Range, Message: msg})
 }

@@ -48,9 +48,11 @@ CMD ["--port", "8080"]`,
 COPY . /app
 ENTRYPOINT ["node", "/app/server.js"]
 CMD ["--port", "8080"]`,
-	NeedsBase:  true,
-	Check:      checkShellFormEntrypoint,
-	CheckImage: checkShellFormEntrypointImage,
+	NeedsBase:           true,
+	Check:               checkShellFormEntrypoint,
+	CheckImage:          checkShellFormEntrypointImage,
+	CheckManifest:       checkShellFormEntrypointManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkShellFormEntrypoint(pass *rule.Pass) {
@@ -109,4 +111,25 @@ func checkShellFormEntrypointImage(pass *rule.ImagePass) {
 	// With a CMD, the exec form would start passing it to the program: a
 	// change the user should make knowingly, as in the Dockerfile rule.
 	reportImageShellForm(pass, "ENTRYPOINT", img.Entrypoint, extra, len(img.Cmd) == 0, len(img.Cmd) > 0)
+}
+
+// checkShellFormEntrypointManifest reports a container that runs its
+// image's shell-form ENTRYPOINT: command does not override it (Compose:
+// entrypoint). Args given to such an entrypoint are ignored, which is said.
+func checkShellFormEntrypointManifest(pass *rule.ManifestPass) {
+	for _, u := range containerUses(pass.Workload) {
+		c := u.Container
+		if c.HasCommand {
+			continue
+		}
+		img, _ := pass.Image(u)
+		if img == nil || img.OS == "windows" || !image.IsShellForm(img.Entrypoint) {
+			continue
+		}
+		extra := ""
+		if c.HasArgs {
+			extra = ", and the container's args are ignored (a shell-form ENTRYPOINT gets no arguments)"
+		}
+		reportManifestShellForm(pass, u, "ENTRYPOINT", img.Entrypoint, extra)
+	}
 }

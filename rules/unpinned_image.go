@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 )
@@ -21,9 +23,10 @@ Pin the digest next to the tag (the tag stays for humans, the digest decides
 what is pulled) and let a bot such as Renovate or Dependabot update both. The
 rule is off by default because pinning needs that update tooling; enable it
 with --enable unpinned-image.`,
-	Bad:   `FROM node:22.11-slim`,
-	Good:  `FROM node:22.11-slim@sha256:2d1f3c7e3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d`,
-	Check: checkUnpinnedImage,
+	Bad:           `FROM node:22.11-slim`,
+	Good:          `FROM node:22.11-slim@sha256:2d1f3c7e3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d`,
+	Check:         checkUnpinnedImage,
+	CheckManifest: checkUnpinnedImageManifest,
 }
 
 func checkUnpinnedImage(pass *rule.Pass) {
@@ -33,5 +36,16 @@ func checkUnpinnedImage(pass *rule.Pass) {
 		}
 		pass.Reportf(ref.Range, "%s %s is not pinned by digest, so the same name can pull different content tomorrow; pin it as %s@sha256:<digest>",
 			ref.Kind, describeRef(ref), ref.Expanded)
+	}
+}
+
+// checkUnpinnedImageManifest reports the image references of a workload
+// without a digest.
+func checkUnpinnedImageManifest(pass *rule.ManifestPass) {
+	for _, r := range manifestImageRefs(pass.Workload) {
+		if r.digest != "" {
+			continue
+		}
+		pass.Report(r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf("%s is not pinned by digest, so the same name can pull different content tomorrow; pin it as %s@sha256:<digest>", useName(pass.Workload, r.use), r.use.Ref)})
 	}
 }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/imagesrc"
@@ -28,8 +30,9 @@ reproducible.`,
 RUN --mount=from=busybox,target=/bb /bb/bin/true`,
 	Good: `FROM ubuntu:24.04
 RUN --mount=from=busybox:1.37,target=/bb /bb/bin/true`,
-	Check:      checkUntaggedImage,
-	CheckImage: checkUntaggedImageImage,
+	Check:         checkUntaggedImage,
+	CheckImage:    checkUntaggedImageImage,
+	CheckManifest: checkUntaggedImageManifest,
 }
 
 func checkUntaggedImage(pass *rule.Pass) {
@@ -55,4 +58,15 @@ func checkUntaggedImageImage(pass *rule.ImagePass) {
 		return
 	}
 	pass.Reportf(rule.ConfigRange, "image %s has no tag, so it means %s:latest, which moves with every push: what is checked here is not necessarily what runs, and a bad image cannot be rolled back; deploy a version tag (and pin its digest)", ref, repo)
+}
+
+// checkUntaggedImageManifest reports the image references of a workload
+// with neither tag nor digest.
+func checkUntaggedImageManifest(pass *rule.ManifestPass) {
+	for _, r := range manifestImageRefs(pass.Workload) {
+		if r.tag != "" || r.digest != "" {
+			continue
+		}
+		pass.Report(r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf("%s has no tag, so it pulls %s:latest, which moves with every push: %s, and a bad image cannot be rolled back; deploy a version tag (and pin its digest)", useName(pass.Workload, r.use), r.repo, startedDiffer(pass.Workload))})
+	}
 }

@@ -44,8 +44,9 @@ images. A reference whose variables have no value is left to DV202.`,
 FROM node:22-slim`,
 	Good: `# trusted-registries: [ghcr.io]
 FROM ghcr.io/org/node:22-slim`,
-	Check:      checkUntrustedRegistry,
-	CheckImage: checkUntrustedRegistryImage,
+	Check:         checkUntrustedRegistry,
+	CheckImage:    checkUntrustedRegistryImage,
+	CheckManifest: checkUntrustedRegistryManifest,
 }
 
 func checkUntrustedRegistry(pass *rule.Pass) {
@@ -136,4 +137,20 @@ func registryTrusted(reg string, patterns []string) bool {
 		}
 	}
 	return false
+}
+
+// checkUntrustedRegistryManifest reports the image references of a
+// workload that pull from a registry not in trusted-registries.
+func checkUntrustedRegistryManifest(pass *rule.ManifestPass) {
+	trusted := pass.Limits.TrustedRegistries
+	if len(trusted) == 0 {
+		return
+	}
+	for _, r := range manifestImageRefs(pass.Workload) {
+		reg, ok := referenceRegistry(r.use.Ref)
+		if !ok || registryTrusted(reg, trusted) {
+			continue
+		}
+		pass.Report(r.use, rule.Diagnostic{Range: r.use.Range, Message: fmt.Sprintf("%s pulls from %s, which is not in trusted-registries (%s)", useName(pass.Workload, r.use), reg, strings.Join(trusted, ", "))})
+	}
 }

@@ -63,9 +63,11 @@ VOLUME ["/mnt/models"]`,
 	Good: `FROM python:3.12-slim
 COPY models/ /mnt/models/
 # the pod spec mounts storage where it is needed; no VOLUME`,
-	NeedsBase:  true,
-	Check:      checkVolumeOverImageData,
-	CheckImage: checkVolumeOverImageDataImage,
+	NeedsBase:           true,
+	Check:               checkVolumeOverImageData,
+	CheckImage:          checkVolumeOverImageDataImage,
+	CheckManifest:       checkVolumeOverImageDataManifest,
+	ManifestNeedsImages: true,
 }
 
 func checkVolumeOverImageData(pass *rule.Pass) {
@@ -419,5 +421,34 @@ func checkVolumeOverImageDataImage(pass *rule.ImagePass) {
 				vd.Path, cost)
 		}
 		pass.Report(rule.Diagnostic{Range: rng, Message: msg, Related: related})
+	}
+}
+
+// checkVolumeOverImageDataManifest reports, with dockvet manifests --deep,
+// each VOLUME of a container's image that holds files and that the pod
+// does not mount a volume over: the bytes the runtime copies at every
+// container start, times the replicas. (Without --deep, DV102 reports the
+// volume without its size.)
+func checkVolumeOverImageDataManifest(pass *rule.ManifestPass) {
+	w := pass.Workload
+	for _, u := range containerUses(w) {
+		img, _ := pass.Image(u)
+		if img == nil || img.Deep == nil {
+			continue
+		}
+		for _, vd := range img.Deep.Volumes {
+			if u.Container.MountAt(vd.Path) != nil {
+				continue // the mounted volume replaces the path: no copy
+			}
+			total := ""
+			switch {
+			case w.PerNode:
+				total = ", on every node the DaemonSet runs on"
+			case w.Replicas > 1 && !w.ReplicasFromVariable:
+				total = fmt.Sprintf(" (%s per rollout)", config.FormatSize(vd.Bytes*int64(w.Replicas)))
+			}
+			pass.Report(u, rule.Diagnostic{Range: u.Range, Message: fmt.Sprintf("%s: the image holds %s under VOLUME %s and the %s mounts nothing there, so the runtime copies it into a new anonymous volume at every container start%s%s; mount a volume at %s (an emptyDir, or the data as an image volume), or keep the data out of the VOLUME path",
+				useName(w, u), sizeThenFiles(vd.Bytes, vd.Files), vd.Path, u.Container.Kind, perReplicas(w), total, vd.Path)})
+		}
 	}
 }

@@ -126,6 +126,6 @@ configuration or I/O error.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(e.lintCommand(), e.imageCommand(), e.rulesCommand(), e.explainCommand(), e.configCommand(), e.versionCommand())
+	root.AddCommand(e.lintCommand(), e.imageCommand(), e.manifestsCommand(), e.rulesCommand(), e.explainCommand(), e.configCommand(), e.versionCommand())
 	return root
 }

@@ -62,6 +62,13 @@ type Rule struct {
 	Check func(pass *Pass)
 	// CheckImage, when set, inspects a built image (dockvet image).
 	CheckImage func(pass *ImagePass)
+	// CheckManifest, when set, inspects a workload of a Kubernetes or
+	// Compose file and the images it runs (dockvet manifests).
+	CheckManifest func(pass *ManifestPass)
+	// ManifestNeedsImages declares that CheckManifest reads the images'
+	// configs (ManifestPass.Image): they are looked up only when an enabled
+	// rule says so.
+	ManifestNeedsImages bool
 }
 
 // URL is the rule's documentation page.

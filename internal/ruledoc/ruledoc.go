@@ -130,13 +130,22 @@ func Markdown(w io.Writer, rules []*rule.Rule) error {
 		if r.Doc != "" {
 			fmt.Fprintf(&b, "%s\n\n", unwrap(r.Doc))
 		}
+		// A rule that judges only manifests shows Kubernetes YAML.
+		lang := "dockerfile"
+		if r.Check == nil && r.CheckManifest != nil {
+			lang = "yaml"
+		}
 		if r.Bad != "" {
-			fmt.Fprintf(&b, "Bad:\n\n```dockerfile\n%s\n```\n\n", strings.TrimRight(r.Bad, "\n"))
+			fmt.Fprintf(&b, "Bad:\n\n```%s\n%s\n```\n\n", lang, strings.TrimRight(r.Bad, "\n"))
 		}
 		if r.Good != "" {
-			fmt.Fprintf(&b, "Good:\n\n```dockerfile\n%s\n```\n\n", strings.TrimRight(r.Good, "\n"))
+			fmt.Fprintf(&b, "Good:\n\n```%s\n%s\n```\n\n", lang, strings.TrimRight(r.Good, "\n"))
 		}
-		fmt.Fprintf(&b, "Suppress with `# dockvet ignore=%s` above the instruction, `# dockvet global ignore=%s` for the file, `--ignore %s`, or `ignore: [%s]` in `.dockvet.yaml`", r.ID, r.ID, r.ID, r.ID)
+		if lang == "yaml" {
+			fmt.Fprintf(&b, "Suppress with `# dockvet ignore=%s` on the line above the container's `image:` line, `--ignore %s`, or `ignore: [%s]` in `.dockvet.yaml`", r.ID, r.ID, r.ID)
+		} else {
+			fmt.Fprintf(&b, "Suppress with `# dockvet ignore=%s` above the instruction, `# dockvet global ignore=%s` for the file, `--ignore %s`, or `ignore: [%s]` in `.dockvet.yaml`", r.ID, r.ID, r.ID, r.ID)
+		}
 		if r.Group == BuildKit {
 			fmt.Fprintf(&b, "; BuildKit's `# check=skip=%s` works too", r.ID)
 		}

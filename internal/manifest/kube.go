@@ -1,0 +1,141 @@
+package manifest
+
+import (
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// podSpecPath is where each workload kind keeps its pod spec.
+var podSpecPath = map[string][]string{
+	"Pod":                   {"spec"},
+	"Deployment":            {"spec", "template", "spec"},
+	"StatefulSet":           {"spec", "template", "spec"},
+	"DaemonSet":             {"spec", "template", "spec"},
+	"ReplicaSet":            {"spec", "template", "spec"},
+	"ReplicationController": {"spec", "template", "spec"},
+	"Job":                   {"spec", "template", "spec"},
+	"CronJob":               {"spec", "jobTemplate", "spec", "template", "spec"},
+}
+
+// IsWorkloadKind reports whether dockvet reads documents of this kind.
+func IsWorkloadKind(kind string) bool {
+	_, ok := podSpecPath[kind]
+	return ok || kind == "List"
+}
+
+// addKubeDocument reads one YAML document: a workload, a List of them, or
+// another kind (counted in f.Skipped). Empty documents are ignored.
+func (f *File) addKubeDocument(doc *yaml.Node) {
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = deref(doc.Content[0])
+	}
+	if doc == nil || doc.Kind != yaml.MappingNode {
+		return
+	}
+	kindKey, kindNode := field(doc, "kind")
+	kind := scalar(kindNode)
+	if kind == "List" || kind != "" && len(kind) > 4 && kind[len(kind)-4:] == "List" && value(doc, "items") != nil {
+		for _, it := range items(value(doc, "items")) {
+			f.addKubeDocument(it)
+		}
+		return
+	}
+	specPath, ok := podSpecPath[kind]
+	if !ok {
+		if kind == "" {
+			return // not a Kubernetes object (Helm values, CI workflows...)
+		}
+		if f.Skipped == nil {
+			f.Skipped = map[string]int{}
+		}
+		f.Skipped[kind]++
+		return
+	}
+	w := &Workload{Kind: kind, Name: scalar(nested(doc, "metadata", "name")), Replicas: 1, KindRange: nodeRange(kindKey)}
+	spec := value(doc, "spec")
+	switch kind {
+	case "DaemonSet":
+		w.PerNode, w.Replicas = true, 0
+	case "Deployment", "StatefulSet", "ReplicaSet", "ReplicationController":
+		w.setReplicas(value(spec, "replicas"))
+	case "Job":
+		w.setReplicas(value(spec, "parallelism"))
+	case "CronJob":
+		w.setReplicas(nested(spec, "jobTemplate", "spec", "parallelism"))
+	}
+	w.Pod = readPodSpec(nested(doc, specPath...))
+	f.Workloads = append(f.Workloads, w)
+}
+
+// setReplicas reads a replica count; absent means the default (1), a
+// non-number (an unrendered template) is noted and keeps the default.
+func (w *Workload) setReplicas(n *yaml.Node) {
+	if n == nil || scalar(n) == "" {
+		return
+	}
+	if v, ok := intValue(n); ok && v >= 0 && v < 1<<31 {
+		w.Replicas = int(v)
+		return
+	}
+	w.ReplicasFromVariable = true
+}
+
+func readPodSpec(spec *yaml.Node) Pod {
+	var p Pod
+	p.Security = readSecurity(value(spec, "securityContext"))
+	p.Arch = scalar(nested(spec, "nodeSelector", "kubernetes.io/arch"))
+	p.OS = scalar(nested(spec, "nodeSelector", "kubernetes.io/os"))
+	for _, list := range []struct {
+		key  string
+		kind ContainerKind
+	}{{"initContainers", Init}, {"containers", Regular}, {"ephemeralContainers", Ephemeral}} {
+		for _, c := range items(value(spec, list.key)) {
+			p.Containers = append(p.Containers, readContainer(c, list.kind))
+		}
+	}
+	for _, v := range items(value(spec, "volumes")) {
+		vol := &Volume{Name: scalar(value(v, "name")), Range: nodeRange(v)}
+		if _, ed := field(v, "emptyDir"); ed != nil {
+			vol.EmptyDir = true
+		}
+		if ref := nested(v, "image", "reference"); scalar(ref) != "" {
+			vol.Image, vol.ImageRange = scalar(ref), nodeRange(ref)
+		}
+		p.Volumes = append(p.Volumes, vol)
+	}
+	return p
+}
+
+func readContainer(n *yaml.Node, kind ContainerKind) *Container {
+	c := &Container{Kind: kind, Name: scalar(value(n, "name"))}
+	img := value(n, "image")
+	c.Image, c.ImageRange = scalar(img), nodeRange(img)
+	cmdKey, cmd := field(n, "command")
+	argsKey, args := field(n, "args")
+	c.Command, c.HasCommand = stringList(cmd)
+	c.Args, c.HasArgs = stringList(args)
+	switch {
+	case cmdKey != nil:
+		c.CommandRange = nodeRange(cmdKey)
+	case argsKey != nil:
+		c.CommandRange = nodeRange(argsKey)
+	}
+	c.Security = readSecurity(value(n, "securityContext"))
+	for _, m := range items(value(n, "volumeMounts")) {
+		mp := value(m, "mountPath")
+		c.Mounts = append(c.Mounts, Mount{Volume: scalar(value(m, "name")), Path: scalar(mp), Range: nodeRange(mp)})
+	}
+	return c
+}
+
+func readSecurity(sc *yaml.Node) Security {
+	var s Security
+	if k, v := field(sc, "runAsUser"); v != nil {
+		if uid, ok := intValue(v); ok {
+			s.RunAsUser, s.UserRange = &uid, nodeRange(k)
+		}
+	}
+	if b, ok := boolValue(value(sc, "runAsNonRoot")); ok {
+		s.RunAsNonRoot = &b
+	}
+	return s
+}
