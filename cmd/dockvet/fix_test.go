@@ -1,0 +1,187 @@
+//go:build unix
+
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fixable has findings with safe fixes (DV103, DV300) and one without
+// (DV100's VOLUME stays).
+const fixable = "FROM debian:12\nVOLUME [/data]\nCMD node server.js\n"
+
+const fixed = "FROM debian:12\nVOLUME [\"/data\"]\nCMD [\"node\", \"server.js\"]\n"
+
+func writeDockerfile(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "Dockerfile")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLintFix(t *testing.T) {
+	path := writeDockerfile(t, fixable)
+	code, stdout, stderr := runCLI(t, "", "lint", "--fix", "-f", "gnu", path)
+	got, _ := os.ReadFile(path)
+	if string(got) != fixed {
+		t.Fatalf("file is\n%s\nwant\n%s", got, fixed)
+	}
+	// What remains decides the exit code: the VOLUME itself (DV100).
+	if code != exitFindings || !strings.Contains(stdout, "DV100") || strings.Contains(stdout, "DV103") || strings.Contains(stdout, "DV300") {
+		t.Errorf("code %d, report:\n%s", code, stdout)
+	}
+	if !strings.Contains(stderr, "fixed 2 findings in 1 file") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	// A second --fix changes nothing.
+	code2, _, stderr2 := runCLI(t, "", "lint", "--fix", "-f", "gnu", path)
+	again, _ := os.ReadFile(path)
+	if string(again) != fixed || code2 != exitFindings || !strings.Contains(stderr2, "fixed 0 findings in 0 files") {
+		t.Errorf("second run: code %d, %s\n%s", code2, stderr2, again)
+	}
+	// Only fixed findings gone: --fail-on error passes.
+	if code, _, _ := runCLI(t, "", "lint", "--fix", "--fail-on", "error", path); code != exitOK {
+		t.Errorf("--fail-on error: code %d", code)
+	}
+}
+
+// TestLintDiff checks that --diff writes nothing and that its output
+// applies with git apply and patch -p1 where the user runs dockvet.
+func TestLintDiff(t *testing.T) {
+	for _, tool := range [][]string{{"git", "apply", "-"}, {"patch", "-p1", "--quiet"}} {
+		t.Run(tool[0], func(t *testing.T) {
+			path := writeDockerfile(t, fixable)
+			dir := filepath.Dir(path)
+			t.Chdir(dir)
+			code, stdout, _ := runCLI(t, "", "lint", "--diff", "Dockerfile")
+			if got, _ := os.ReadFile(path); string(got) != fixable {
+				t.Fatalf("--diff changed the file: %s", got)
+			}
+			if code != exitFindings || !strings.HasPrefix(stdout, "--- a/Dockerfile\n+++ b/Dockerfile\n") {
+				t.Fatalf("code %d, stdout:\n%s", code, stdout)
+			}
+			cmd := exec.Command(tool[0], tool[1:]...)
+			cmd.Dir = dir
+			cmd.Stdin = strings.NewReader(stdout)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%v: %v\n%s", tool, err, out)
+			}
+			if got, _ := os.ReadFile(path); string(got) != fixed {
+				t.Errorf("patched file is\n%s", got)
+			}
+		})
+	}
+}
+
+func TestLintFixBadInput(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, path string)
+		wrap  func(path string) func(io.Writer) io.Writer
+		want  string
+	}{
+		{
+			name: "read-only file",
+			setup: func(t *testing.T, path string) {
+				if err := os.Chmod(path, 0o444); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: "read-only",
+		},
+		{
+			name: "file replaced during the run",
+			wrap: func(path string) func(io.Writer) io.Writer {
+				return func(w io.Writer) io.Writer {
+					// Another program replaces the file while dockvet
+					// writes its temporary copy.
+					other := path + ".other"
+					if err := os.WriteFile(other, []byte(fixable), 0o644); err != nil {
+						panic(err)
+					}
+					if err := os.Rename(other, path); err != nil {
+						panic(err)
+					}
+					return w
+				}
+			},
+			want: "replaced while dockvet ran",
+		},
+		{
+			name: "disk full",
+			wrap: func(string) func(io.Writer) io.Writer {
+				return func(io.Writer) io.Writer { return errWriter{} }
+			},
+			want: "no space left on device",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeDockerfile(t, fixable)
+			if tt.setup != nil {
+				tt.setup(t, path)
+			}
+			var wrap func(io.Writer) io.Writer
+			if tt.wrap != nil {
+				wrap = tt.wrap(path)
+			}
+			code, _, stderr := runFixCLI(t, wrap, "lint", "--fix", path)
+			if code != exitError || !strings.Contains(stderr, tt.want) {
+				t.Errorf("code %d, stderr: %s", code, stderr)
+			}
+			if got, _ := os.ReadFile(path); string(got) != fixable {
+				t.Errorf("the file changed:\n%s", got)
+			}
+			ents, _ := os.ReadDir(filepath.Dir(path))
+			if len(ents) != 1 {
+				t.Errorf("%d files left in the directory", len(ents))
+			}
+		})
+	}
+}
+
+func TestLintFixStdin(t *testing.T) {
+	code, _, stderr := runCLI(t, fixable, "lint", "--fix", "-")
+	if code != exitError || !strings.Contains(stderr, "use --diff") {
+		t.Errorf("code %d, stderr: %s", code, stderr)
+	}
+	code, stdout, _ := runCLI(t, fixable, "lint", "--diff", "-", "--stdin-filename", "Dockerfile")
+	if code != exitFindings || !strings.Contains(stdout, "+CMD [\"node\", \"server.js\"]") {
+		t.Errorf("code %d, stdout: %s", code, stdout)
+	}
+}
+
+type errWriter struct{}
+
+func (errWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// runFixCLI is runCLI with the writer of --fix wrapped.
+func runFixCLI(t *testing.T, wrap func(io.Writer) io.Writer, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb strings.Builder
+	cache := t.TempDir()
+	e := &env{
+		stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		getenv: func(k string) string {
+			switch k {
+			case "DOCKVET_OFFLINE":
+				return "1"
+			case "DOCKVET_CACHE_DIR":
+				return cache
+			}
+			return ""
+		},
+		isTerminal:    func(io.Writer) bool { return false },
+		fixWriterWrap: wrap,
+	}
+	code := e.run(args)
+	return code, out.String(), errb.String()
+}
