@@ -1,0 +1,109 @@
+package runfacts
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/source"
+)
+
+// ChainAfter returns the edit that runs cmd after everything the RUN runs,
+// as `... && cmd`, written in the RUN's continuation style: on its own
+// continuation line when the RUN puts each command on one (leading `&&` or
+// trailing `&& \`), else on the last line. ok is false when no such place
+// is sure: exec form, heredocs, a script that did not parse, a last
+// command that is conditional or followed by anything but blanks (a
+// redirection, `;`, `&`, a closing `fi` or `)`, a comment), because then
+// `&& cmd` would not run last or would change what runs.
+func (f *Facts) ChainAfter(r *Run, cmd string) (finding.Edit, bool) {
+	in := r.In
+	if in.JSON || len(r.Calls) == 0 || in.Node == nil || len(in.Node.Heredocs) > 0 {
+		return finding.Edit{}, false
+	}
+	last := r.Calls[len(r.Calls)-1]
+	if last.Conditional {
+		return finding.Edit{}, false
+	}
+	end := last.Range.End
+	if !end.IsValid() || in.ArgsRange.End.Before(end) {
+		return finding.Edit{}, false
+	}
+	lines := f.File.Lines
+	esc := string(f.File.Escape)
+	// Only blanks and line continuations may follow the last command.
+	for l := end.Line; l <= in.ArgsRange.End.Line && l <= len(lines); l++ {
+		text := lines[l-1]
+		from := 0
+		if l == end.Line {
+			from = byteOffset(text, end.Col)
+		}
+		rest := strings.TrimSpace(text[from:])
+		if l < in.ArgsRange.End.Line {
+			rest = strings.TrimSpace(strings.TrimSuffix(rest, esc))
+		}
+		if rest != "" {
+			return finding.Edit{}, false
+		}
+	}
+	at := source.Range{Start: end, End: end}
+	text := " && " + cmd
+	if end.Line > in.StartLine {
+		line := lines[end.Line-1]
+		body := strings.TrimLeft(line, " \t")
+		indent := line[:len(line)-len(body)]
+		prev := strings.TrimRight(lines[end.Line-2], " \t")
+		switch {
+		case strings.HasPrefix(body, "&&"):
+			text = " " + esc + "\n" + indent + "&& " + cmd
+		case strings.HasSuffix(prev, esc) && strings.HasSuffix(strings.TrimRight(strings.TrimSuffix(prev, esc), " \t"), "&&"):
+			text = " && " + esc + "\n" + indent + cmd
+		}
+	}
+	return finding.Edit{Range: at, NewText: text}, true
+}
+
+// byteOffset converts a 1-based character column of line into a byte offset.
+func byteOffset(line string, col int) int {
+	off := 0
+	for c := 1; c < col && off < len(line); c++ {
+		_, size := utf8.DecodeRuneInString(line[off:])
+		off += size
+	}
+	return off
+}
+
+// AptListsNeededAfter reports whether an instruction after r may need the
+// package lists r leaves: a later RUN that installs with apt without its own
+// apt-get update first. Removing r's lists would make that install fail.
+func (f *Facts) AptListsNeededAfter(r *Run) bool {
+	after := false
+	for _, in := range f.File.Instructions {
+		if in == r.In {
+			after = true
+			continue
+		}
+		if !after || in.Keyword != "RUN" {
+			continue
+		}
+		later := f.Run(in)
+		if later == nil {
+			continue
+		}
+		if len(later.Calls) == 0 {
+			// An unparsed script may run anything.
+			return true
+		}
+		if a := later.Apt(); a != nil {
+			for _, st := range a.Steps {
+				if st.Op == AptUpdate {
+					break
+				}
+				if st.Op == AptInstall {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
