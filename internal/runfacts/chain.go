@@ -107,3 +107,23 @@ func (f *Facts) AptListsNeededAfter(r *Run) bool {
 	}
 	return false
 }
+
+// AndChain reports whether the RUN's script is one list of commands joined
+// only by `&&` (pipes allowed): prefixing `x && ` or appending ` && x` to it
+// keeps it failing exactly when it failed. `;`, `||`, `&`, newlines and
+// comments (which could also be inside quotes: the answer is then a
+// cautious no) make it false, as do exec form and heredocs.
+func (r *Run) AndChain() bool {
+	in := r.In
+	if in.JSON || in.Script == nil || in.Script.Err != nil || len(r.Calls) == 0 || in.Node == nil || len(in.Node.Heredocs) > 0 {
+		return false
+	}
+	t := strings.ReplaceAll(strings.TrimSpace(in.Script.Text), "&&", "")
+	return !strings.ContainsAny(t, ";&\n#`(){}") && !strings.Contains(t, "||")
+}
+
+// LinesRange is the whole of the instruction's lines, terminators included:
+// the range that deletes it.
+func LinesRange(startLine, endLine int) source.Range {
+	return source.Range{Start: source.Pos{Line: startLine, Col: 1}, End: source.Pos{Line: endLine + 1, Col: 1}}
+}
