@@ -1,0 +1,5 @@
+FROM debian:12
+RUN <<EOF
+apt-get update
+apt-get install -y --no-install-recommends curl
+EOF
