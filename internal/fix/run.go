@@ -41,9 +41,18 @@ type Result struct {
 	Dropped []Dropped
 	// Passes is the number of passes that applied something.
 	Passes int
+	// History is each such pass: the text before and after, and the
+	// findings (located in Before) whose fixes it applied.
+	History []Pass
 	// SyntaxErrors is set when the file has syntax errors: it is never
 	// changed then.
 	SyntaxErrors bool
+}
+
+// Pass is one pass of Run that applied fixes.
+type Pass struct {
+	Before, After []byte
+	Applied       []finding.Finding
 }
 
 // Changed reports whether Run changed the text.
@@ -106,6 +115,7 @@ func Run(src []byte, lint Linter, keep func(finding.Finding) bool) (*Result, err
 				continue
 			}
 		}
+		res.History = append(res.History, Pass{Before: res.Src, After: out, Applied: applied})
 		res.Src, res.Findings, res.File = out, nfs, nf
 		res.Fixed = append(res.Fixed, applied...)
 		res.Passes++
