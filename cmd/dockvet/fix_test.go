@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -10,6 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/fix"
+	"github.com/dockvet/dockvet/internal/source"
 )
 
 // fixable has findings with safe fixes (DV103, DV300) and one without
@@ -184,4 +189,59 @@ func runFixCLI(t *testing.T, wrap func(io.Writer) io.Writer, args ...string) (in
 	}
 	code := e.run(args)
 	return code, out.String(), errb.String()
+}
+
+// TestJSONFixIsWhatFixApplies reads the fixes of `-f json` and applies
+// their edits (fix.Apply, the applier --fix uses): the text must be what
+// `--fix` writes, for a file whose fixes all apply in one pass. SARIF's
+// fixes carry the same edits (TestCIFormatsCarryTheJSONFindings compares
+// every format's fixes with JSON's).
+func TestJSONFixIsWhatFixApplies(t *testing.T) {
+	const src = "from debian:12\nMAINTAINER Jane <j@example.com>\nENV A 1\nVOLUME [/data]\nRUN useradd -u 100000 app\nCMD node server.js\n"
+	path := writeDockerfile(t, src)
+	_, out, _ := runCLI(t, "", "lint", "-f", "json", path)
+	var doc struct {
+		Findings []struct {
+			Rule string `json:"rule"`
+			Line int    `json:"line"`
+			Fix  *struct {
+				Description string `json:"description"`
+				Edits       []struct {
+					Line, Column, EndLine, EndColumn int
+					NewText                          string `json:"newText"`
+				} `json:"edits"`
+			} `json:"fix"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var fs []finding.Finding
+	for _, f := range doc.Findings {
+		if f.Fix == nil {
+			continue
+		}
+		fx := &finding.Fix{Description: f.Fix.Description}
+		for _, e := range f.Fix.Edits {
+			fx.Edits = append(fx.Edits, finding.Edit{
+				Range:   source.Range{Start: source.Pos{Line: e.Line, Col: e.Column}, End: source.Pos{Line: e.EndLine, Col: e.EndColumn}},
+				NewText: e.NewText,
+			})
+		}
+		fs = append(fs, finding.Finding{RuleID: f.Rule, Range: source.Range{Start: source.Pos{Line: f.Line, Col: 1}}, Fix: fx})
+	}
+	if len(fs) < 5 {
+		t.Fatalf("want the fixes of five rules, JSON has %d:\n%s", len(fs), out)
+	}
+	fromJSON, applied := fix.Apply([]byte(src), fs)
+	if len(applied) != len(fs) {
+		t.Fatalf("%d of %d JSON fixes apply together", len(applied), len(fs))
+	}
+	if code, _, stderr := runCLI(t, "", "lint", "--fix", path); code == exitError {
+		t.Fatal(stderr)
+	}
+	written, _ := os.ReadFile(path)
+	if string(written) != string(fromJSON) {
+		t.Errorf("--fix wrote\n%s\nJSON's edits make\n%s", written, fromJSON)
+	}
 }
