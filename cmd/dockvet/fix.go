@@ -14,6 +14,7 @@ import (
 	"github.com/dockvet/dockvet/internal/engine"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/fix"
+	"github.com/dockvet/dockvet/internal/registry"
 	"github.com/dockvet/dockvet/internal/report"
 	"github.com/dockvet/dockvet/internal/safefile"
 )
@@ -22,6 +23,7 @@ import (
 type fixFlags struct {
 	fix  bool // rewrite files in place
 	diff bool // print a unified diff, write nothing
+	pin  bool // also pin FROM images to their digests (DV200, DV201, DV203)
 }
 
 func (f fixFlags) any() bool { return f.fix || f.diff }
@@ -29,6 +31,7 @@ func (f fixFlags) any() bool { return f.fix || f.diff }
 func addFixFlags(f *pflag.FlagSet, fl *fixFlags) {
 	f.BoolVar(&fl.fix, "fix", false, "apply the safe fixes of the findings to the files, in place; the report and exit code are those of what remains")
 	f.BoolVar(&fl.diff, "diff", false, "print the safe fixes as a unified diff (git apply, patch -p1) instead of the report; write nothing")
+	f.BoolVar(&fl.pin, "pin", false, "with --fix or --diff: also pin each FROM image to the digest its tag resolves to now (through the registry and its cache; offline: cached digests only)")
 }
 
 // fixRun gathers what --fix and --diff did over all groups.
@@ -101,8 +104,18 @@ func (e *env) applyFixes(ctx context.Context, g *configGroup, res *finding.Resul
 	finding.Sort(res.Findings)
 }
 
-// finishFixes prints the diffs (--diff) and says on stderr what was fixed.
-func (e *env) finishFixes(fl *lintFlags, run *fixRun) error {
+// finishFixes prints the diffs (--diff) and says on stderr what was fixed
+// and, with --pin, how many images an offline run could not pin.
+func (e *env) finishFixes(fl *lintFlags, run *fixRun, resolvers []*registry.Resolver) error {
+	if fl.fixes.pin {
+		var misses int64
+		for _, r := range resolvers {
+			misses += r.Stats().OfflineMisses
+		}
+		if misses > 0 {
+			fmt.Fprintf(e.stderr, "dockvet: --pin: %d image%s not pinned: offline, and its digest is not in the cache\n", misses, plural(int(misses)))
+		}
+	}
 	for _, d := range run.diffs {
 		if err := fix.WriteDiff(e.stdout, diffName(d.name), d.old, d.new); err != nil {
 			return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
@@ -151,3 +164,18 @@ func (e *env) recordInputID(path string, id safefile.FileID) {
 
 // discardReport is the report of a --diff run: the diff is the output.
 func discardReport(io.Writer, *finding.Result, report.Options) error { return nil }
+
+// pinSettings turns on the digest pins of --pin in every group; --pin
+// means nothing without --fix or --diff.
+func pinSettings(fl *lintFlags, groups []*configGroup) error {
+	if !fl.fixes.pin {
+		return nil
+	}
+	if !fl.fixes.any() {
+		return usageErrorf("--pin needs --fix or --diff")
+	}
+	for _, g := range groups {
+		g.settings.rules.Limits.PinDigests = true
+	}
+	return nil
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/fix"
+	"github.com/dockvet/dockvet/internal/registry/registrytest"
 	"github.com/dockvet/dockvet/internal/source"
 )
 
@@ -243,5 +244,51 @@ func TestJSONFixIsWhatFixApplies(t *testing.T) {
 	written, _ := os.ReadFile(path)
 	if string(written) != string(fromJSON) {
 		t.Errorf("--fix wrote\n%s\nJSON's edits make\n%s", written, fromJSON)
+	}
+}
+
+// TestLintPin pins FROM images to the digest their tag resolves to, read
+// through the resolver from a test registry: the index of a multi-platform
+// image (so other platforms still build), the manifest of a single one.
+// Offline, only cached digests are pinned and the rest is said on stderr.
+func TestLintPin(t *testing.T) {
+	srv := registrytest.New(t)
+	amd := registrytest.Image(t, registrytest.Spec{User: "app"})
+	arm := registrytest.Image(t, registrytest.Spec{User: "app", Platform: "linux/arm64"})
+	multi := srv.PushIndex(t, "team/base:1.0", registrytest.Index(t, amd, arm))
+	single := srv.Push(t, "team/tool", registrytest.Image(t, registrytest.Spec{User: "app"}))
+	src := "FROM " + srv.Ref("team/tool") + " AS tool\nFROM " + srv.Ref("team/base:latest") + "\nFROM " + srv.Ref("team/base:1.0") + "\nCOPY --from=tool /x /x\nUSER 1000\nCMD [\"app\"]\n"
+	// team/base:latest does not exist: it stays as it is (DV001 says why).
+	want := "FROM " + srv.Ref("team/tool") + "@" + single.String() + " AS tool\nFROM " + srv.Ref("team/base:latest") + "\nFROM " + srv.Ref("team/base:1.0") + "@" + multi.String() + "\nCOPY --from=tool /x /x\nUSER 1000\nCMD [\"app\"]\n"
+	cache := t.TempDir()
+	environ := map[string]string{"DOCKVET_CACHE_DIR": cache}
+
+	// Without --pin nothing is pinned, and --pin alone is a usage error.
+	path := writeDockerfile(t, src)
+	runCLIEnv(t, environ, "", "lint", "--fix", "--enable", "DV203", path)
+	if got, _ := os.ReadFile(path); string(got) != src {
+		t.Fatalf("pinned without --pin:\n%s", got)
+	}
+	if code, _, stderr := runCLIEnv(t, environ, "", "lint", "--pin", path); code != exitError || !strings.Contains(stderr, "--pin needs --fix or --diff") {
+		t.Errorf("--pin alone: code %d, %s", code, stderr)
+	}
+
+	code, _, stderr := runCLIEnv(t, environ, "", "lint", "--fix", "--pin", "--enable", "DV203", "-f", "gnu", path)
+	got, _ := os.ReadFile(path)
+	if string(got) != want {
+		t.Fatalf("code %d, stderr %s\nfile:\n%s\nwant:\n%s", code, stderr, got, want)
+	}
+
+	// Offline, from the cache the run above filled: the same pins; an
+	// image never resolved is named on stderr.
+	srv2 := registrytest.New(t)
+	path = writeDockerfile(t, src+"FROM "+srv2.Ref("other/img:2")+"\n")
+	_, _, stderr = runCLIEnv(t, map[string]string{"DOCKVET_CACHE_DIR": cache, "DOCKVET_OFFLINE": "1"}, "", "lint", "--fix", "--pin", "--enable", "DV203", path)
+	got, _ = os.ReadFile(path)
+	if string(got) != want+"FROM "+srv2.Ref("other/img:2")+"\n" {
+		t.Errorf("offline pin:\n%s\nstderr: %s", got, stderr)
+	}
+	if !strings.Contains(stderr, "--pin: 2 images not pinned: offline") {
+		t.Errorf("stderr: %s", stderr)
 	}
 }

@@ -120,6 +120,9 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := pinSettings(fl, groups); err != nil {
+		return err
+	}
 	res := &finding.Result{Sources: map[string][]string{}}
 	failed := false
 	resolvers := map[string]*registry.Resolver{}
@@ -154,7 +157,7 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	}
 	formatName := fl.format
 	if fl.fixes.any() {
-		if err := e.finishFixes(fl, fixes); err != nil {
+		if err := e.finishFixes(fl, fixes, slices.Collect(maps.Values(resolvers))); err != nil {
 			return err
 		}
 		if fl.fixes.diff {

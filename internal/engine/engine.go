@@ -171,6 +171,10 @@ func New(rules []*rule.Rule, s Settings) (*Engine, error) {
 			e.stageBases = true
 		}
 	}
+	if s.Limits.PinDigests {
+		// lint --pin: the tag rules' fixes read every FROM's digest.
+		e.bases, e.stageBases = s.Bases, true
+	}
 	return e, nil
 }
 
