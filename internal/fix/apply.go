@@ -85,14 +85,6 @@ func (t *text) offset(p source.Pos) (int, bool) {
 	return off, true
 }
 
-// newline is the file's line terminator.
-func (t *text) newline() string {
-	if t.crlf {
-		return "\r\n"
-	}
-	return "\n"
-}
-
 // edit is a finding.Edit located in bytes.
 type edit struct {
 	start, end int
@@ -210,7 +202,8 @@ next:
 }
 
 // touchedLines returns, for the fixes of findings, the 1-based lines of src
-// that their edits replace or insert into.
+// that their edits replace or insert into (an edit that ends at the start of
+// a line, as deleting whole lines does, leaves that line alone).
 func touchedLines(findings []finding.Finding) map[int]bool {
 	lines := map[int]bool{}
 	for _, f := range findings {
@@ -218,7 +211,11 @@ func touchedLines(findings []finding.Finding) map[int]bool {
 			continue
 		}
 		for _, e := range f.Fix.Edits {
-			for l := e.Range.Start.Line; l <= e.Range.End.Line; l++ {
+			last := e.Range.End.Line
+			if e.Range.End.Col == 1 && last > e.Range.Start.Line {
+				last-- // the edit ends where that line starts: it keeps it
+			}
+			for l := e.Range.Start.Line; l <= last; l++ {
 				lines[l] = true
 			}
 		}

@@ -26,7 +26,9 @@ func (e *UnsafeError) Error() string { return "the fixed file " + e.Reason }
 func checkSafe(before, after []byte, applied []finding.Finding) error {
 	old, err := parser.Parse(bytes.NewReader(before))
 	if err != nil {
-		return nil // nothing to compare with; Run never fixes such a file
+		// Run never fixes such a file (it has syntax errors); without the
+		// original's instructions nothing can be compared.
+		return &UnsafeError{Reason: "cannot be compared: the original does not parse: " + err.Error()}
 	}
 	nw, err := parser.Parse(bytes.NewReader(after))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,32 +130,9 @@ func TestCorpusFix(t *testing.T) {
 	var sb strings.Builder
 	for _, id := range ids {
 		sb.WriteString(" " + id + "=")
-		sb.WriteString(itoa(perRule[id]))
+		sb.WriteString(strconv.Itoa(perRule[id]))
 	}
 	t.Logf("corpus: %d files, %d changed, %d findings fixed:%s", len(names), changed, fixes, sb.String())
-}
-
-func count(fs []finding.Finding, id string) int {
-	n := 0
-	for _, f := range fs {
-		if f.RuleID == id {
-			n++
-		}
-	}
-	return n
-}
-
-func itoa(n int) string { return formatInt(n) }
-
-func formatInt(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }
 
 // onlyTouchedChanged checks one pass with BuildKit's Dump of each
@@ -174,7 +152,11 @@ func onlyTouchedChanged(p Pass) string {
 	edited := map[int]bool{}
 	for _, f := range p.Applied {
 		for _, e := range f.Fix.Edits {
-			for l := e.Range.Start.Line; l <= e.Range.End.Line; l++ {
+			last := e.Range.End.Line
+			if e.Range.End.Col == 1 && last > e.Range.Start.Line {
+				last--
+			}
+			for l := e.Range.Start.Line; l <= last; l++ {
 				edited[l] = true
 			}
 		}

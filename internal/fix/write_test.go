@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/dockvet/dockvet/internal/safefile"
@@ -137,5 +138,28 @@ func assertNoTemp(t *testing.T, dir string, n int) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("directory holds %v", names)
+	}
+}
+
+func TestWriteFileKeepsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root can give a file away")
+	}
+	path := filepath.Join(t.TempDir(), "Dockerfile")
+	if err := os.WriteFile(path, []byte(origText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(path, 1234, 5678); err != nil {
+		t.Fatal(err)
+	}
+	if err := (Writer{}).WriteFile(path, idOf(t, path), []byte(origText), []byte(fixedText)); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid != 1234 || st.Gid != 5678 {
+		t.Errorf("owner %d:%d, want 1234:5678", st.Uid, st.Gid)
 	}
 }
