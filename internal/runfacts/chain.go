@@ -11,14 +11,17 @@ import (
 // ChainAfter returns the edit that runs cmd after everything the RUN runs,
 // as `... && cmd`, written in the RUN's continuation style: on its own
 // continuation line when the RUN puts each command on one (leading `&&` or
-// trailing `&& \`), else on the last line. ok is false when no such place
-// is sure: exec form, heredocs, a script that did not parse, a last
-// command that is conditional or followed by anything but blanks (a
-// redirection, `;`, `&`, a closing `fi` or `)`, a comment), because then
-// `&& cmd` would not run last or would change what runs.
+// trailing `&& \`), else on the last line. In a heredoc script (`RUN <<EOF`)
+// under `set -e` it is a line of its own before the terminator, indented
+// like the line before; without `set -e` it is chained to the last command,
+// so that the RUN still fails when that command fails. ok is false when no
+// such place is sure: exec form, several heredocs, a script that did not
+// parse, a last command that is conditional or followed by anything but
+// blanks (a redirection, `;`, `&`, a closing `fi` or `)`, a comment),
+// because then cmd would not run last or would change what runs.
 func (f *Facts) ChainAfter(r *Run, cmd string) (finding.Edit, bool) {
 	in := r.In
-	if in.JSON || len(r.Calls) == 0 || in.Node == nil || len(in.Node.Heredocs) > 0 {
+	if in.JSON || len(r.Calls) == 0 || in.Node == nil || len(in.Node.Heredocs) > 1 {
 		return finding.Edit{}, false
 	}
 	last := r.Calls[len(r.Calls)-1]
@@ -26,27 +29,35 @@ func (f *Facts) ChainAfter(r *Run, cmd string) (finding.Edit, bool) {
 		return finding.Edit{}, false
 	}
 	end := last.Range.End
-	if !end.IsValid() || in.ArgsRange.End.Before(end) {
+	if !end.IsValid() || end.Line > in.EndLine {
+		return finding.Edit{}, false
+	}
+	at := source.Range{Start: end, End: end}
+	if len(in.Node.Heredocs) == 1 {
+		if end.Line == in.StartLine {
+			// The heredoc is a command's input; the command line is the
+			// RUN's first line, and must end there.
+			if !f.blankAfter(end, in.StartLine, false) || strings.HasSuffix(strings.TrimSpace(f.File.Lines[in.StartLine-1]), string(f.File.Escape)) {
+				return finding.Edit{}, false
+			}
+			return finding.Edit{Range: at, NewText: " && " + cmd}, true
+		}
+		// A heredoc script: its body ends before the terminator line.
+		if !f.blankAfter(end, in.EndLine-1, false) {
+			return finding.Edit{}, false
+		}
+		if r.setsErrexit(len(r.Calls) - 1) {
+			line := f.File.Lines[end.Line-1]
+			indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+			return finding.Edit{Range: source.Range{Start: source.Pos{Line: in.EndLine, Col: 1}, End: source.Pos{Line: in.EndLine, Col: 1}}, NewText: indent + cmd + "\n"}, true
+		}
+		return finding.Edit{Range: at, NewText: " && " + cmd}, true
+	}
+	if in.ArgsRange.End.Before(end) || !f.blankAfter(end, in.ArgsRange.End.Line, true) {
 		return finding.Edit{}, false
 	}
 	lines := f.File.Lines
 	esc := string(f.File.Escape)
-	// Only blanks and line continuations may follow the last command.
-	for l := end.Line; l <= in.ArgsRange.End.Line && l <= len(lines); l++ {
-		text := lines[l-1]
-		from := 0
-		if l == end.Line {
-			from = byteOffset(text, end.Col)
-		}
-		rest := strings.TrimSpace(text[from:])
-		if l < in.ArgsRange.End.Line {
-			rest = strings.TrimSpace(strings.TrimSuffix(rest, esc))
-		}
-		if rest != "" {
-			return finding.Edit{}, false
-		}
-	}
-	at := source.Range{Start: end, End: end}
 	text := " && " + cmd
 	if end.Line > in.StartLine {
 		line := lines[end.Line-1]
@@ -61,6 +72,50 @@ func (f *Facts) ChainAfter(r *Run, cmd string) (finding.Edit, bool) {
 		}
 	}
 	return finding.Edit{Range: at, NewText: text}, true
+}
+
+// blankAfter reports whether only blanks follow pos up to the end of line
+// last (and line continuations, when continued is set).
+func (f *Facts) blankAfter(pos source.Pos, last int, continued bool) bool {
+	lines := f.File.Lines
+	esc := string(f.File.Escape)
+	for l := pos.Line; l <= last && l <= len(lines); l++ {
+		text := lines[l-1]
+		from := 0
+		if l == pos.Line {
+			from = byteOffset(text, pos.Col)
+		}
+		rest := strings.TrimSpace(text[from:])
+		if continued && l < last {
+			rest = strings.TrimSpace(strings.TrimSuffix(rest, esc))
+		}
+		if rest != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// setsErrexit reports whether an unconditional `set -e` (or -o errexit,
+// or a cluster such as -eux) runs before call i, so that a failing command
+// ends the script.
+func (r *Run) setsErrexit(i int) bool {
+	on := false
+	for _, c := range r.Calls[:i] {
+		if c.Name != "set" || c.Conditional {
+			continue
+		}
+		for k, a := range c.Args {
+			v := a.Value
+			switch {
+			case v == "-o" && c.Arg(k+1) == "errexit", strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") && strings.Contains(v, "e"):
+				on = true
+			case v == "+o" && c.Arg(k+1) == "errexit", strings.HasPrefix(v, "+") && strings.Contains(v, "e"):
+				on = false
+			}
+		}
+	}
+	return on
 }
 
 // byteOffset converts a 1-based character column of line into a byte offset.
