@@ -257,7 +257,7 @@ var cachePolicies = map[rf.Manager]*cachePolicy{
 	},
 	rf.Pip: {
 		option: func(u rf.Install) string {
-			if strings.HasSuffix(u.Verb, "pip install") {
+			if u.Call.Arg(u.Sub) == "install" {
 				return "--no-cache-dir"
 			}
 			return ""

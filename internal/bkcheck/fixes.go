@@ -107,11 +107,16 @@ func keyValueFix(f *dockerfile.File, in *dockerfile.Instruction) *finding.Fix {
 		return nil
 	}
 	key, value := text[:i], strings.TrimSpace(text[i:])
-	if strings.Contains(key, "=") || !plainValue(value, f.Escape) {
+	switch {
+	case strings.Contains(key, "="):
 		return nil
-	}
-	if strings.ContainsAny(value, " \t") {
+	case oneWord(value, f.Escape):
+		// key=value is the same word, quotes and escapes included, and
+		// BuildKit processes it the same way.
+	case plainValue(value, f.Escape):
 		value = `"` + value + `"`
+	default:
+		return nil
 	}
 	return &finding.Fix{Description: "write " + key + "=value", Edits: []finding.Edit{{Range: in.ArgsRange, NewText: key + "=" + value}}}
 }
@@ -135,4 +140,29 @@ func maintainerFix(f *dockerfile.File, in *dockerfile.Instruction) *finding.Fix 
 		Description: "use LABEL org.opencontainers.image.authors",
 		Edits:       []finding.Edit{{Range: rng, NewText: label + ` org.opencontainers.image.authors="` + value + `"`}},
 	}
+}
+
+// oneWord reports whether a value is a single shell word as BuildKit splits
+// key=value words: no blank outside quotes or after the escape character,
+// quotes closed.
+func oneWord(v string, escape rune) bool {
+	var quote rune
+	escaped := false
+	for _, r := range v {
+		switch {
+		case escaped:
+			escaped = false
+		case r == escape && quote != '\'':
+			escaped = true
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '"' || r == '\'':
+			quote = r
+		case r == ' ' || r == '\t':
+			return false
+		}
+	}
+	return v != "" && quote == 0 && !escaped
 }
