@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -141,7 +142,7 @@ func plural(n int) string {
 }
 
 // diffName is the path a diff names: relative to the working directory
-// when the file is under it, slash-separated, without "./".
+// when the file is under it, slash-separated, without "./" or a leading "/".
 func diffName(name string) string {
 	if filepath.IsAbs(name) {
 		if wd, err := os.Getwd(); err == nil {
@@ -150,7 +151,9 @@ func diffName(name string) string {
 			}
 		}
 	}
-	return filepath.ToSlash(filepath.Clean(name))
+	// An absolute path outside it loses its leading slash: "a//etc/x"
+	// would name nothing, "a/etc/x" applies from the root.
+	return strings.TrimLeft(filepath.ToSlash(filepath.Clean(name)), "/")
 }
 
 // recordInputID remembers the file discovery examined, so that --fix

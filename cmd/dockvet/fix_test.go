@@ -292,3 +292,21 @@ func TestLintPin(t *testing.T) {
 		t.Errorf("stderr: %s", stderr)
 	}
 }
+
+func TestDiffName(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]string{
+		"./Dockerfile":                         "Dockerfile",
+		"svc/../api/Dockerfile":                "api/Dockerfile",
+		filepath.Join(wd, "api", "Dockerfile"): "api/Dockerfile",
+		"/outside/the/tree/Dockerfile":         "outside/the/tree/Dockerfile",
+	}
+	for in, want := range tests {
+		if got := diffName(in); got != want {
+			t.Errorf("diffName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
