@@ -168,9 +168,13 @@ func (e *env) recordInputID(path string, id safefile.FileID) {
 // discardReport is the report of a --diff run: the diff is the output.
 func discardReport(io.Writer, *finding.Result, report.Options) error { return nil }
 
-// pinSettings turns on the digest pins of --pin in every group; --pin
-// means nothing without --fix or --diff.
-func pinSettings(fl *lintFlags, groups []*configGroup) error {
+// fixSettings checks the fix flags and turns on the digest pins of --pin in
+// every group; --pin means nothing without --fix or --diff, and --diff's
+// patch owns stdout.
+func fixSettings(fl *lintFlags, groups []*configGroup) error {
+	if fl.fixes.diff && fl.layers {
+		return usageErrorf("--diff prints the patch on stdout: it cannot be combined with --layers")
+	}
 	if !fl.fixes.pin {
 		return nil
 	}

@@ -120,7 +120,7 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := pinSettings(fl, groups); err != nil {
+	if err := fixSettings(fl, groups); err != nil {
 		return err
 	}
 	res := &finding.Result{Sources: map[string][]string{}}
