@@ -310,3 +310,17 @@ func TestDiffName(t *testing.T) {
 		}
 	}
 }
+
+// TestSyntaxErrorFileOffersNoFix: --fix leaves a file with a DV000 error
+// alone, so its JSON findings offer no fix either.
+func TestSyntaxErrorFileOffersNoFix(t *testing.T) {
+	path := writeDockerfile(t, fixable+"RUNN x\n")
+	_, out, _ := runCLI(t, "", "lint", "-f", "json", path)
+	if !strings.Contains(out, `"DV000"`) || strings.Contains(out, `"fix"`) {
+		t.Errorf("json:\n%s", out)
+	}
+	runCLI(t, "", "lint", "--fix", path)
+	if got, _ := os.ReadFile(path); string(got) != fixable+"RUNN x\n" {
+		t.Errorf("file changed:\n%s", got)
+	}
+}

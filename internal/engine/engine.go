@@ -350,6 +350,14 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 		}
 	}
 	out = e.dropYielded(out)
+	if len(f.Errors) > 0 {
+		// lint --fix never changes a file BuildKit cannot parse, so no
+		// finding of it offers a fix (the JSON and SARIF fixes are what
+		// --fix applies).
+		for i := range out {
+			out[i].Fix = nil
+		}
+	}
 	finding.Sort(out)
 	return out, nil
 }
