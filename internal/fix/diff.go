@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -55,9 +56,10 @@ type op struct {
 	ai, bi int
 }
 
-// diffLines computes a shortest edit script by longest common subsequence
-// over the lines between the common prefix and suffix (fixes change a few
-// lines of a file, so the middle is small).
+// diffLines computes a shortest edit script (Myers' algorithm) over the
+// lines between the common prefix and suffix. Its cost grows with the
+// number of changed lines, not with the file's length squared: fixes change
+// a few lines of files that may be long.
 func diffLines(a, b []string) []op {
 	pre := 0
 	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
@@ -71,41 +73,119 @@ func diffLines(a, b []string) []op {
 	for i := range pre {
 		ops = append(ops, op{' ', i, i})
 	}
-	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
-	// lcs[i][j] is the LCS length of ma[i:] and mb[j:].
-	lcs := make([][]int, len(ma)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(mb)+1)
-	}
-	for i := len(ma) - 1; i >= 0; i-- {
-		for j := len(mb) - 1; j >= 0; j-- {
-			if ma[i] == mb[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	i, j := 0, 0
-	for i < len(ma) || j < len(mb) {
-		switch {
-		case i < len(ma) && j < len(mb) && ma[i] == mb[j]:
-			ops = append(ops, op{' ', pre + i, pre + j})
-			i++
-			j++
-		case i < len(ma) && (j == len(mb) || lcs[i+1][j] >= lcs[i][j+1]):
-			// Removed lines come before added ones, as diff -u prints them.
-			ops = append(ops, op{'-', pre + i, pre + j})
-			i++
-		default:
-			ops = append(ops, op{'+', pre + i, pre + j})
-			j++
-		}
+	for _, o := range myers(a[pre:len(a)-suf], b[pre:len(b)-suf]) {
+		ops = append(ops, op{o.kind, pre + o.ai, pre + o.bi})
 	}
 	for k := range suf {
 		ops = append(ops, op{' ', len(a) - suf + k, len(b) - suf + k})
 	}
 	return ops
+}
+
+// myers returns a shortest edit script from a to b; removals come before
+// the additions that replace them, as diff -u prints them.
+func myers(a, b []string) []op {
+	n, m := len(a), len(b)
+	// v[k] is the furthest x reached on diagonal k (k = x - y); trace[d]
+	// keeps v[-d..d] as it was before round d, for the way back.
+	v := map[int]int{1: 0}
+	var trace []map[int]int
+	found := false
+	for d := 0; d <= n+m && !found; d++ {
+		snap := make(map[int]int, 2*d+2)
+		for k := -d - 1; k <= d+1; k++ {
+			if x, ok := v[k]; ok {
+				snap[k] = x
+			}
+		}
+		trace = append(trace, snap)
+		for k := -d; k <= d; k += 2 {
+			var x int
+			if k == -d || (k != d && v[k-1] < v[k+1]) {
+				x = v[k+1] // down: an addition
+			} else {
+				x = v[k-1] + 1 // right: a removal
+			}
+			y := x - k
+			for x < n && y < m && a[x] == b[y] {
+				x++
+				y++
+			}
+			v[k] = x
+			if x >= n && y >= m {
+				found = true
+				break
+			}
+		}
+	}
+	var rev []op
+	x, y := n, m
+	for d := len(trace) - 1; d > 0; d-- {
+		vd := trace[d]
+		k := x - y
+		var prevK int
+		if k == -d || (k != d && vd[k-1] < vd[k+1]) {
+			prevK = k + 1
+		} else {
+			prevK = k - 1
+		}
+		prevX := vd[prevK]
+		prevY := prevX - prevK
+		for x > prevX && y > prevY {
+			x--
+			y--
+			rev = append(rev, op{' ', x, y})
+		}
+		if x == prevX {
+			y--
+			rev = append(rev, op{'+', x, y})
+		} else {
+			x--
+			rev = append(rev, op{'-', x, y})
+		}
+	}
+	for x > 0 && y > 0 {
+		x--
+		y--
+		rev = append(rev, op{' ', x, y})
+	}
+	slices.Reverse(rev)
+	return orderChanges(rev)
+}
+
+// orderChanges moves, within each run of changed lines, the removals
+// before the additions (the script stays valid: both sides keep their
+// order).
+func orderChanges(ops []op) []op {
+	out := make([]op, 0, len(ops))
+	for i := 0; i < len(ops); {
+		if ops[i].kind == ' ' {
+			out = append(out, ops[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(ops) && ops[j].kind != ' ' {
+			j++
+		}
+		// Where the run starts in a and in b: a hunk that starts with it
+		// reads its first op's positions.
+		startA, startB := ops[i].ai, ops[i].bi
+		removed := 0
+		for _, o := range ops[i:j] {
+			if o.kind == '-' {
+				out = append(out, op{'-', o.ai, startB})
+				removed++
+			}
+		}
+		for _, o := range ops[i:j] {
+			if o.kind == '+' {
+				out = append(out, op{'+', startA + removed, o.bi})
+			}
+		}
+		i = j
+	}
+	return out
 }
 
 // hunks groups the script's changes with their context.

@@ -18,6 +18,12 @@ var diffCases = []struct{ name, old, new string }{
 	{"CRLF", "FROM a\r\nCMD x\r\n", "FROM a\r\nCMD [\"x\"]\r\n"},
 	{"lines removed (a merged RUN)", "FROM a\nRUN apt-get update\nRUN apt-get install -y x\nCMD x\n", "FROM a\nRUN apt-get update && apt-get install -y x\nCMD x\n"},
 	{"lines added", "FROM a\nRUN x\n", "FROM a\nRUN x \\\n && y\n"},
+	{"first line replaced by two", "FROM a\nX\n", "FROM b\nFROM c\nX\n"},
+	{"insertion at the start", "FROM a\n", "# x\nFROM a\n"},
+	{"everything replaced", "a\nb\n", "c\n"},
+	{"from empty", "", "FROM a\n"},
+	{"to empty", "FROM a\n", ""},
+	{"far apart in a long file", "FROM a\n" + strings.Repeat("RUN same\n", 5000) + "CMD x\n", "FROM b\n" + strings.Repeat("RUN same\n", 5000) + "CMD y\n"},
 	{"BOM", "\xef\xbb\xbfFROM a\nCMD x\n", "\xef\xbb\xbfFROM a\nCMD [\"x\"]\n"},
 }
 
