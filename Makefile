@@ -11,7 +11,7 @@ all: build test
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/dockvet
 
-## demo: lint the bundled examples and a built image of the bad one (findings exit 1, as CI would)
+## demo: lint the bundled examples, show --diff's fixes of the bad one, and lint a built image of it (findings exit 1, as CI would)
 demo: build
 	@echo '$$ dockvet lint examples/bad/Dockerfile'
 	@./$(BIN) lint --color=always examples/bad/Dockerfile || true
@@ -24,6 +24,9 @@ demo: build
 	@echo
 	@echo '$$ dockvet lint examples/node-good/Dockerfile   # multi-stage: build tools stay in the build stage'
 	@./$(BIN) lint --color=always examples/node-good/Dockerfile
+	@echo
+	@echo '$$ dockvet lint --diff examples/bad/Dockerfile    # the safe fixes, as a patch (--fix applies them)'
+	@./$(BIN) lint --diff --offline examples/bad/Dockerfile || true
 	@echo
 	@echo '$$ dockvet image --deep --layers oci-layout:bin/demo-image:v1    # the same service, as built'
 	@$(GO) run ./scripts/demoimage bin/demo-image

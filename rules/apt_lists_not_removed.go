@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/imagesrc"
 	"github.com/dockvet/dockvet/internal/rule"
@@ -44,7 +46,8 @@ RUN apt-get update \
 }
 
 func checkAptListsNotRemoved(pass *rule.Pass) {
-	for _, r := range runFacts(pass).AptChain().Unclean {
+	facts := runFacts(pass)
+	for _, r := range facts.AptChain().Unclean {
 		st, ok := r.FirstPending(runfacts.AptInstall)
 		if !ok {
 			continue // an update alone is DV402's finding
@@ -60,8 +63,27 @@ func checkAptListsNotRemoved(pass *rule.Pass) {
 			pass.Reportf(st.Rng, "%s in a RUN that neither runs apt-get update nor removes %s: it relies on an index kept by the base image or an earlier layer; run apt-get update, the install and `rm -rf /var/lib/apt/lists/*` in one RUN%s", st.Verb, runfacts.AptListsDir, note)
 			continue
 		}
-		pass.Reportf(st.Rng, "%s without removing %s in the same RUN: the package index (tens of MB) stays in this layer for good; end the RUN with `&& rm -rf /var/lib/apt/lists/*`%s", st.Verb, runfacts.AptListsDir, note)
+		pass.Report(rule.Diagnostic{
+			Range:   st.Rng,
+			Message: fmt.Sprintf("%s without removing %s in the same RUN: the package index (tens of MB) stays in this layer for good; end the RUN with `&& rm -rf /var/lib/apt/lists/*`%s", st.Verb, runfacts.AptListsDir, note),
+			Fix:     removeListsFix(facts, r.Run),
+		})
 	}
+}
+
+// removeListsFix ends the RUN with `&& rm -rf /var/lib/apt/lists/*`; nil
+// when the place is not sure (runfacts.ChainAfter) or a later RUN installs
+// from these lists without its own apt-get update (removing them would
+// break it).
+func removeListsFix(facts *runfacts.Facts, r *runfacts.Run) *finding.Fix {
+	if facts.AptListsNeededAfter(r) {
+		return nil
+	}
+	e, ok := facts.ChainAfter(r, "rm -rf /var/lib/apt/lists/*")
+	if !ok {
+		return nil
+	}
+	return &finding.Fix{Description: "end the RUN with && rm -rf /var/lib/apt/lists/*", Edits: []finding.Edit{e}}
 }
 
 // historyCheck runs a Dockerfile check on an image's history read as a

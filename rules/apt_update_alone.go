@@ -1,9 +1,14 @@
 package rules
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/internal/runfacts"
+	"github.com/dockvet/dockvet/internal/source"
 )
 
 // AptUpdateAlone is DV402.
@@ -51,10 +56,42 @@ func checkAptUpdateAlone(pass *rule.Pass) {
 		if !ok {
 			continue
 		}
+		fix := mergeUpdateFix(runFacts(pass), run)
 		if r.Mounted || !pass.File.InFinal(in.Stage) {
-			pass.Reportf(st.Rng, "%s without an install in the same RUN: the build cache keeps this RUN's result, so a later install reads a stale index (old versions, 404s); run update and install in one RUN", st.Verb)
+			pass.Report(rule.Diagnostic{Range: st.Rng, Fix: fix, Message: fmt.Sprintf("%s without an install in the same RUN: the build cache keeps this RUN's result, so a later install reads a stale index (old versions, 404s); run update and install in one RUN", st.Verb)})
 			continue
 		}
-		pass.Reportf(st.Rng, "%s without an install in the same RUN: the build cache keeps this RUN's result, so a later install reads a stale index (old versions, 404s), and this layer keeps %s; run update, install and `rm -rf /var/lib/apt/lists/*` in one RUN", st.Verb, runfacts.AptListsDir)
+		pass.Report(rule.Diagnostic{Range: st.Rng, Fix: fix, Message: fmt.Sprintf("%s without an install in the same RUN: the build cache keeps this RUN's result, so a later install reads a stale index (old versions, 404s), and this layer keeps %s; run update, install and `rm -rf /var/lib/apt/lists/*` in one RUN", st.Verb, runfacts.AptListsDir)})
+	}
+}
+
+// mergeUpdateFix deletes an apt-get update RUN and starts the next
+// instruction with it (`apt-get update && ...`) when that instruction is
+// the RUN that installs: both RUNs plain && chains, the update RUN without
+// flags and running only the update, the next one installing with apt
+// before any update of its own.
+func mergeUpdateFix(facts *runfacts.Facts, update *runfacts.Run) *finding.Fix {
+	in := update.In
+	if len(in.Flags) > 0 || len(update.Calls) != 1 || !update.AndChain() {
+		return nil
+	}
+	idx := slices.Index(in.Stage.Instructions, in)
+	if idx < 0 || idx+1 >= len(in.Stage.Instructions) {
+		return nil
+	}
+	next := facts.Run(in.Stage.Instructions[idx+1])
+	if next == nil || !next.AndChain() {
+		return nil
+	}
+	a := next.Apt()
+	if a == nil || len(a.Steps) == 0 || a.Steps[0].Op != runfacts.AptInstall {
+		return nil
+	}
+	return &finding.Fix{
+		Description: "run apt-get update in the RUN that installs",
+		Edits: []finding.Edit{
+			{Range: runfacts.LinesRange(in.StartLine, in.EndLine)},
+			{Range: source.Range{Start: next.In.ArgsRange.Start, End: next.In.ArgsRange.Start}, NewText: strings.TrimSpace(in.Script.Text) + " && "},
+		},
 	}
 }

@@ -17,7 +17,7 @@ func reportBuildKit(name string) func(*rule.Pass) {
 	return func(pass *rule.Pass) {
 		res := rule.ResultOf(pass, bkcheck.Analysis)
 		for _, w := range res.Of(name) {
-			d := rule.Diagnostic{Range: w.Range, Message: w.Message, Related: w.Related}
+			d := rule.Diagnostic{Range: w.Range, Message: w.Message, Related: w.Related, Fix: w.Fix}
 			if res.AsError {
 				d.MinSeverity = finding.SeverityError
 			}
@@ -34,7 +34,7 @@ func reportBuildKitWithBases(name string) func(*rule.Pass) {
 		reportBuildKit(name)(pass)
 		res := rule.ResultOf(pass, bkcheck.Analysis)
 		for _, w := range res.Resolved(name, bkcheck.PassBases(pass)) {
-			d := rule.Diagnostic{Range: w.Range, Message: w.Message, Related: w.Related}
+			d := rule.Diagnostic{Range: w.Range, Message: w.Message, Related: w.Related, Fix: w.Fix}
 			if res.AsError {
 				d.MinSeverity = finding.SeverityError
 			}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/rule"
+	"github.com/dockvet/dockvet/internal/source"
 )
 
 // registryImages returns the image references that name registry images, in
@@ -152,4 +154,30 @@ func joinNames(names []string) string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// pinFix pins a FROM image reference to the digest its tag resolves to now
+// (name:tag@sha256:...), when lint --pin asks for it (Limits.PinDigests)
+// and the base image lookup knows that digest: the index of a
+// multi-platform image, so every platform still builds. nil for a
+// reference written with a variable (the text to change is elsewhere), one
+// already pinned, and references outside FROM (not looked up).
+func pinFix(pass *rule.Pass, ref *dockerfile.ImageRef) *finding.Fix {
+	if !pass.Limits.PinDigests || viaVariable(ref) || ref.Digest != "" || ref.Kind != dockerfile.RefFrom {
+		return nil
+	}
+	for _, s := range pass.File.Stages {
+		if s.Base != ref || s.Parent != nil {
+			continue
+		}
+		img, _, err := pass.BaseImage(s)
+		if err != nil || img == nil || !strings.HasPrefix(img.RefDigest, "sha256:") {
+			return nil
+		}
+		return &finding.Fix{
+			Description: "pin " + ref.Raw + " to " + img.RefDigest,
+			Edits:       []finding.Edit{{Range: source.Range{Start: ref.Range.End, End: ref.Range.End}, NewText: "@" + img.RefDigest}},
+		}
+	}
+	return nil
 }

@@ -46,7 +46,7 @@ func checkLatestTag(pass *rule.Pass) {
 		}
 		const why = `the tag "latest" moves with every push, so builds are not reproducible and a bad image cannot be rolled back; pin a version tag`
 		if !viaVariable(ref) {
-			pass.Reportf(ref.TagRange, "%s %s: %s", ref.Kind, ref.Raw, why)
+			pass.Report(rule.Diagnostic{Range: ref.TagRange, Message: fmt.Sprintf("%s %s: %s", ref.Kind, ref.Raw, why), Fix: pinFix(pass, ref)})
 			continue
 		}
 		pass.Report(rule.Diagnostic{

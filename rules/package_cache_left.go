@@ -8,6 +8,7 @@ import (
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 	rf "github.com/dockvet/dockvet/internal/runfacts"
+	"github.com/dockvet/dockvet/internal/source"
 )
 
 // PackageCacheLeft is DV403.
@@ -89,6 +90,11 @@ type cachePolicy struct {
 	// perRun: one cleanup at the end of the RUN fixes every call, so the RUN
 	// gets one finding (at its first offending call), not one per call.
 	perRun bool
+	// fix is the option that keeps the cache out ("--no-cache", added
+	// after the sub-command) or the cleanup command that ends the RUN
+	// (given the install's program name); "" for neither.
+	option  func(u rf.Install) string
+	cleanup func(prog string) string
 }
 
 // isClean reports whether c removes the cache of u's manager.
@@ -190,6 +196,12 @@ func noOptOut(*rf.Run, rf.Install) bool { return false }
 
 var cachePolicies = map[rf.Manager]*cachePolicy{
 	rf.Apk: {
+		option: func(u rf.Install) string {
+			if u.Verb == "apk add" {
+				return "--no-cache"
+			}
+			return ""
+		},
 		// --no-network installs from what is already on disk: no index.
 		optedOut: func(_ *rf.Run, u rf.Install) bool { return u.Call.HasOption("", "--no-cache", "--no-network") },
 		cache:    apkCache,
@@ -203,6 +215,7 @@ var cachePolicies = map[rf.Manager]*cachePolicy{
 	},
 	rf.Rpm: {
 		perRun:   true,
+		cleanup:  func(prog string) string { return prog + " clean all" },
 		optedOut: noOptOut,
 		cache:    rpmCache,
 		cleans: func(c *dockerfile.Call) bool {
@@ -231,6 +244,7 @@ var cachePolicies = map[rf.Manager]*cachePolicy{
 	},
 	rf.Zypper: {
 		perRun:   true,
+		cleanup:  func(string) string { return "zypper clean --all" },
 		optedOut: noOptOut,
 		cache:    zypCache,
 		cleans: func(c *dockerfile.Call) bool {
@@ -242,6 +256,12 @@ var cachePolicies = map[rf.Manager]*cachePolicy{
 		},
 	},
 	rf.Pip: {
+		option: func(u rf.Install) string {
+			if u.Call.Arg(u.Sub) == "install" {
+				return "--no-cache-dir"
+			}
+			return ""
+		},
 		// pip ignores an empty PIP_NO_CACHE_DIR, and its --no-cache-dir
 		// callback disables the cache for every other value, even "0" or
 		// "false" (kept so for backward compatibility).
@@ -285,6 +305,7 @@ var cachePolicies = map[rf.Manager]*cachePolicy{
 	},
 	rf.Npm: {
 		perRun:   true,
+		cleanup:  func(string) string { return "npm cache clean --force" },
 		optedOut: noOptOut,
 		cache:    npmCache,
 		dirVar:   "npm_config_cache",
@@ -296,6 +317,7 @@ var cachePolicies = map[rf.Manager]*cachePolicy{
 	},
 	rf.Yarn: {
 		perRun:   true,
+		cleanup:  func(string) string { return "yarn cache clean" },
 		optedOut: noOptOut,
 		cache:    yarnCache,
 		dirVar:   "YARN_CACHE_FOLDER",
@@ -345,6 +367,7 @@ var cachePolicies = map[rf.Manager]*cachePolicy{
 	},
 	rf.Conda: {
 		perRun:   true,
+		cleanup:  func(prog string) string { return prog + " clean -afy" },
 		optedOut: noOptOut,
 		cache:    condaCache,
 		dirVar:   "CONDA_PKGS_DIRS",
@@ -360,7 +383,8 @@ var cachePolicies = map[rf.Manager]*cachePolicy{
 }
 
 func checkPackageCacheLeft(pass *rule.Pass) {
-	for _, r := range runFacts(pass).Final() {
+	facts := runFacts(pass)
+	for _, r := range facts.Final() {
 		reported := map[rf.Manager]bool{} // perRun managers already reported for this RUN
 		for _, u := range r.Installs() {
 			p := cachePolicies[u.Manager]
@@ -374,8 +398,32 @@ func checkPackageCacheLeft(pass *rule.Pass) {
 			if p.envNote != nil {
 				msg += p.envNote(r, u)
 			}
-			pass.Reportf(u.Rng, "%s", msg)
+			pass.Report(rule.Diagnostic{Range: u.Rng, Message: msg, Fix: p.fix(facts, r, u)})
 			reported[u.Manager] = p.perRun
 		}
 	}
+}
+
+// fix keeps the cache out of u's layer: the manager's option after the
+// sub-command, or its cleanup chained at the end of the RUN. The cleanup is
+// offered only for a call without wrappers or variable assignments (sudo,
+// env X=...), whose cleanup would otherwise run as another user or clean
+// another directory, and only when the RUN ends where a command can be
+// chained (runfacts.ChainAfter).
+func (p *cachePolicy) fix(facts *rf.Facts, r *rf.Run, u rf.Install) *finding.Fix {
+	if p.option != nil {
+		if opt := p.option(u); opt != "" {
+			at := source.Range{Start: u.Rng.End, End: u.Rng.End}
+			return &finding.Fix{Description: "add " + opt, Edits: []finding.Edit{{Range: at, NewText: " " + opt}}}
+		}
+	}
+	if p.cleanup == nil || len(u.Call.Wrappers) > 0 || len(u.Call.Env) > 0 || u.Call.Name == "" {
+		return nil
+	}
+	cmd := p.cleanup(u.Call.Name)
+	e, ok := facts.ChainAfter(r, cmd)
+	if !ok {
+		return nil
+	}
+	return &finding.Fix{Description: "end the RUN with && " + cmd, Edits: []finding.Edit{e}}
 }

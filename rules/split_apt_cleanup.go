@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
@@ -41,7 +42,8 @@ RUN apt-get update \
 }
 
 func checkSplitAptCleanup(pass *rule.Pass) {
-	for _, s := range runFacts(pass).AptChain().Splits {
+	facts := runFacts(pass)
+	for _, s := range facts.AptChain().Splits {
 		first := s.Earlier[0].Culprit()
 		what := first.Verb + " on " + lineList(s.Earlier)
 		if len(s.Earlier) > 1 {
@@ -52,6 +54,48 @@ func checkSplitAptCleanup(pass *rule.Pass) {
 			Message: fmt.Sprintf("%s is removed in a later RUN than %s: that layer already holds the lists, so this shrinks nothing; run apt-get update, the install and the cleanup in one RUN (`apt-get update && apt-get install ... && rm -rf /var/lib/apt/lists/*`)",
 				runfacts.AptListsDir, what),
 			Related: relatedSteps(s.Earlier),
+			Fix:     mergeCleanupFix(facts, s),
 		})
+	}
+}
+
+// mergeCleanupFix moves the cleanup RUN's script to the end of the RUN that
+// installed (`&& rm -rf ...`) and deletes the cleanup RUN, when that is
+// surely the same build: one earlier RUN, in the same stage; a cleanup RUN
+// without flags that runs nothing but removals and apt's own cleaning,
+// joined by &&; and between the two only RUNs that do not use apt.
+func mergeCleanupFix(facts *runfacts.Facts, s runfacts.AptSplit) *finding.Fix {
+	if len(s.Earlier) != 1 {
+		return nil
+	}
+	install, cleanup := s.Earlier[0].Run, s.Cleanup.Run
+	if install.In.Stage == nil || install.In.Stage != cleanup.In.Stage || len(cleanup.In.Flags) > 0 || !cleanup.AndChain() {
+		return nil
+	}
+	for _, c := range cleanup.Calls {
+		if op, _ := runfacts.AptClassify(c); c != s.Cleanup.Cleanup && c.Name != "rm" && op != runfacts.AptBenign {
+			return nil
+		}
+	}
+	between := false
+	for _, in := range install.In.Stage.Instructions {
+		switch {
+		case in == install.In:
+			between = true
+		case in == cleanup.In:
+			between = false
+		case between:
+			if r := facts.Run(in); r == nil || len(r.Calls) == 0 || r.Apt() != nil && len(r.Apt().Steps) > 0 {
+				return nil
+			}
+		}
+	}
+	add, ok := facts.ChainAfter(install, strings.TrimSpace(cleanup.In.Script.Text))
+	if !ok {
+		return nil
+	}
+	return &finding.Fix{
+		Description: "move the cleanup into the RUN that installs",
+		Edits:       []finding.Edit{add, {Range: runfacts.LinesRange(cleanup.In.StartLine, cleanup.In.EndLine)}},
 	}
 }

@@ -34,8 +34,9 @@ func checkUnpinnedImage(pass *rule.Pass) {
 		if len(ref.Unresolved) > 0 || ref.Digest != "" {
 			continue
 		}
-		pass.Reportf(ref.Range, "%s %s is not pinned by digest, so the same name can pull different content tomorrow; pin it as %s@sha256:<digest>",
-			ref.Kind, describeRef(ref), ref.Expanded)
+		pass.Report(rule.Diagnostic{Range: ref.Range, Fix: pinFix(pass, ref), Message: fmt.Sprintf(
+			"%s %s is not pinned by digest, so the same name can pull different content tomorrow; pin it as %s@sha256:<digest>",
+			ref.Kind, describeRef(ref), ref.Expanded)})
 	}
 }
 

@@ -41,8 +41,9 @@ func checkUntaggedImage(pass *rule.Pass) {
 			// a tag, a digest, or an empty tag ("img:") that is a different mistake
 			continue
 		}
-		pass.Reportf(ref.Range, "%s %s has no tag, so it pulls %s:latest, which moves with every push: builds are not reproducible and cannot be rolled back; pin a version tag",
-			ref.Kind, describeRef(ref), ref.Repository)
+		pass.Report(rule.Diagnostic{Range: ref.Range, Fix: pinFix(pass, ref), Message: fmt.Sprintf(
+			"%s %s has no tag, so it pulls %s:latest, which moves with every push: builds are not reproducible and cannot be rolled back; pin a version tag",
+			ref.Kind, describeRef(ref), ref.Repository)})
 	}
 }
 

@@ -46,6 +46,7 @@ type lintFlags struct {
 	stdinFilename string
 	context       string
 	layers        bool // --layers: print layer tables (layers.go)
+	fixes         fixFlags
 }
 
 func (e *env) lintCommand() *cobra.Command {
@@ -88,6 +89,7 @@ override the file. Rule lists in flags accept commas (--ignore DV100,DV203).`,
 	f.StringArrayVar(&fl.buildArgs, "build-arg", nil, "value for ARG expansion, KEY=VALUE, or KEY to take it from the environment (repeatable)")
 	f.StringVar(&fl.platform, "platform", "", "target platform (default linux/amd64)")
 	addRegistryFlags(f, &fl.registry)
+	addFixFlags(f, &fl.fixes)
 	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name to print for a Dockerfile read from stdin")
 	f.StringVar(&fl.context, "context", "", "build context directory of every Dockerfile (default: each Dockerfile's directory; none for stdin)")
 	f.BoolVar(&fl.layers, "layers", false, "print the layers of each final image (the base image, COPY and ADD measured in the build context, RUN unknown) "+layersFlagHelp)
@@ -118,13 +120,20 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := fixSettings(fl, groups); err != nil {
+		return err
+	}
 	res := &finding.Result{Sources: map[string][]string{}}
 	failed := false
 	resolvers := map[string]*registry.Resolver{}
+	fixes := &fixRun{byRule: map[string]int{}}
 	for _, g := range groups {
 		gres, err := e.lintGroup(cmd.Context(), g, fl, resolvers)
 		if err != nil {
 			return err
+		}
+		if fl.fixes.any() {
+			e.applyFixes(cmd.Context(), g, gres, fl, fixes)
 		}
 		mergeResult(res, gres)
 		failed = failed || engine.Failed(gres.Findings, g.settings.failOn)
@@ -146,7 +155,17 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	for i, g := range groups {
 		engines[i] = g.engine
 	}
-	return e.finishRun(format, fl.format, e.reportOptions(color, false, engines...), res, failed)
+	formatName := fl.format
+	if fl.fixes.any() {
+		if err := e.finishFixes(fl, fixes, slices.Collect(maps.Values(resolvers))); err != nil {
+			return err
+		}
+		if fl.fixes.diff {
+			// stdout is the patch: the report would corrupt it.
+			format, formatName = discardReport, "text"
+		}
+	}
+	return e.finishRun(format, formatName, e.reportOptions(color, false, engines...), res, failed)
 }
 
 // configGroup is the Dockerfiles that share one config file, and the
@@ -298,6 +317,7 @@ func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
 			inputs = append(inputs, engine.Input{Name: f.Path, Src: src})
 		default:
 			inputs = append(inputs, engine.Input{Name: f.Path, Src: src, Path: f.Path})
+			e.recordInputID(f.Path, f.ID)
 		}
 	}
 	return inputs, errs

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockvet/dockvet/internal/report"
+	"github.com/dockvet/dockvet/internal/safefile"
 )
 
 // Exit codes are part of the contract with CI.
@@ -54,6 +55,13 @@ type env struct {
 	// registryDeadline ends every registry lookup of the run (set by the
 	// first resolver, see newResolver).
 	registryDeadline time.Time
+
+	// inputIDs are the files discovery examined, by path: --fix writes
+	// only over the same file (fix.go).
+	inputIDs map[string]safefile.FileID
+	// fixWriterWrap, when set, wraps the writer of each file --fix writes
+	// (tests make it fail as a full disk would).
+	fixWriterWrap func(io.Writer) io.Writer
 }
 
 // exitError carries an exit code through cobra.

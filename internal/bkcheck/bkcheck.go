@@ -57,6 +57,9 @@ type Warning struct {
 	// Instruction is the instruction BuildKit reports (its lines are
 	// BuildKit's location); nil for NoEmptyContinuation outside one.
 	Instruction *dockerfile.Instruction
+	// Fix is the safe rewrite that resolves the warning; nil when there is
+	// none (see addFixes).
+	Fix *finding.Fix
 }
 
 // Result is what BuildKit's checks report for one file.
@@ -236,6 +239,7 @@ func Check(f *dockerfile.File, env Env) *Result {
 	c.stageNames()
 	c.commandCasing()
 	c.dispatch()
+	c.addFixes()
 	slices.SortStableFunc(res.Warnings, byPosition)
 	slices.SortStableFunc(res.pending, func(a, b pending) int { return byPosition(a.Warning, b.Warning) })
 	return res

@@ -172,6 +172,10 @@ func New(rules []*rule.Rule, s Settings) (*Engine, error) {
 			e.stageBases = true
 		}
 	}
+	if s.Limits.PinDigests {
+		// lint --pin: the tag rules' fixes read every FROM's digest.
+		e.bases, e.stageBases = s.Bases, true
+	}
 	return e, nil
 }
 
@@ -347,6 +351,14 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 		}
 	}
 	out = e.dropYielded(out)
+	if len(f.Errors) > 0 {
+		// lint --fix never changes a file BuildKit cannot parse, so no
+		// finding of it offers a fix (the JSON and SARIF fixes are what
+		// --fix applies).
+		for i := range out {
+			out[i].Fix = nil
+		}
+	}
 	finding.Sort(out)
 	return out, nil
 }

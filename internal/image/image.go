@@ -20,6 +20,11 @@ type Image struct {
 	// Digest is the digest of the platform manifest ("sha256:..."); "" when
 	// unknown (a docker archive has no manifest digest).
 	Digest string
+	// RefDigest is the digest the reference resolved to: the index of a
+	// multi-platform image, else the same as Digest; what a reference is
+	// pinned to (lint --pin), so that every platform still builds. "" when
+	// unknown.
+	RefDigest string
 	// OS, Architecture and Variant come from the config.
 	OS, Architecture, Variant string
 

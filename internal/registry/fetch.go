@@ -80,7 +80,7 @@ func (r *Resolver) lookup(ctx context.Context, ref name.Reference, plat v1.Platf
 		img, err := r.fromDigest(ctx, nil, repo, top, nil, "", plat)
 		if !errors.Is(err, errMiss) {
 			r.cacheHits.Add(1)
-			return img, err
+			return withRefDigest(img, top), err
 		}
 	}
 	if r.opts.offline {
@@ -106,7 +106,7 @@ func (r *Resolver) lookup(ctx context.Context, ref name.Reference, plat v1.Platf
 				img, err = r.fromDigest(ctx, p, repo, dg, nil, "", plat)
 			}
 			r.tagDone(tagName, repo.Name(), dg, err)
-			return img, err
+			return withRefDigest(img, dg), err
 		}
 		// Some registries answer HEAD badly; GET says more.
 		if reason, _ := reasonOf(ctx, r.opts.timeout, err); reason != ReasonServer && reason != ReasonInvalid {
@@ -121,7 +121,18 @@ func (r *Resolver) lookup(ctx context.Context, ref name.Reference, plat v1.Platf
 	dg := desc.Digest.String()
 	img, err := r.fromDigest(ctx, p, repo, dg, desc.Manifest, desc.MediaType, plat)
 	r.tagDone(tagName, repo.Name(), dg, err)
-	return img, err
+	return withRefDigest(img, dg), err
+}
+
+// withRefDigest records on a copy of img the digest its reference resolved
+// to (an index or the image's manifest).
+func withRefDigest(img *image.Image, dg string) *image.Image {
+	if img == nil {
+		return nil
+	}
+	c := *img
+	c.RefDigest = dg
+	return &c
 }
 
 // tagDone records tag → digest when the answer is definitive: an image, or

@@ -133,6 +133,7 @@ func TestResolveFillsModel(t *testing.T) {
 	want := &image.Image{
 		Ref:          srv.Ref("team/app:1"),
 		Digest:       dg.String(),
+		RefDigest:    dg.String(), // a single-platform image: its own manifest
 		OS:           "linux",
 		Architecture: "amd64",
 		User:         "1000:1000",

@@ -133,6 +133,10 @@ type Limits struct {
 	LabelSchema []LabelField
 	// StrictLabels also reports labels outside LabelSchema (strict-labels).
 	StrictLabels bool
+	// PinDigests makes the tag rules (DV200, DV201, DV203) offer the fix
+	// that pins a FROM image to the digest its tag resolves to now, when
+	// the base image lookup knows it (lint --pin).
+	PinDigests bool
 }
 
 // LabelField is one entry of the label schema: a label key and the type its

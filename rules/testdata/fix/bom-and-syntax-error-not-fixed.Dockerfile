@@ -1,0 +1,3 @@
+﻿FROM debian:12
+CMD node server.js
+RUNN x

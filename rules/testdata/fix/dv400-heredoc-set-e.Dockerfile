@@ -1,0 +1,6 @@
+FROM debian:12
+RUN <<EOF
+set -e
+apt-get update
+apt-get install -y --no-install-recommends curl
+EOF

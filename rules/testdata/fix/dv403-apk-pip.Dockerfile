@@ -1,0 +1,3 @@
+FROM python:3.12-alpine
+RUN apk add build-base
+RUN pip install -r requirements.txt

@@ -1,0 +1,2 @@
+FROM fedora:40
+RUN sudo dnf install -y gcc

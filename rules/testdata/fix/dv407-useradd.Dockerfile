@@ -1,0 +1,3 @@
+FROM debian:12
+RUN useradd -u 100000 app
+USER app
