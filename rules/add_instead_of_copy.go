@@ -104,11 +104,29 @@ func checkAdd(pass *rule.Pass, in *dockerfile.Instruction) {
 		Range:   in.KeywordRange,
 		Message: "ADD copies " + joinShort(parts, 3) + " as COPY would: use COPY, which says what it does (ADD also unpacks tar archives and downloads URLs)",
 	}
-	if !hasAddOnlyFlag(in) {
+	if !hasAddOnlyFlag(in) && !judgedByName(locals) {
+		// COPY keeps the meaning only when no source can be an archive
+		// ADD would unpack: a name is not proof (a tar named "rootfs"), the
+		// content read through the build context is.
 		d.Fix = &finding.Fix{Description: "use COPY", Edits: []finding.Edit{{Range: in.KeywordRange, NewText: "COPY"}}}
 	}
 	pass.Report(d)
 }
+
+// judgedByName reports whether some source was judged by its name only (no
+// build context held it).
+func judgedByName(locals []addLocal) bool {
+	for _, l := range locals {
+		if l.why == notNamedAsArchive {
+			return true
+		}
+	}
+	return false
+}
+
+// notNamedAsArchive is why a source with no content to read counts as copied
+// as is.
+const notNamedAsArchive = "not named as a tar archive"
 
 // addCopiesAsIs reports whether ADD copies a local source as is (a
 // directory, or a file that is not a tar archive) and says why; false when
@@ -133,7 +151,7 @@ func addCopiesAsIs(ctx *buildctx.Context, src string, unpack bool) (why string, 
 	if strings.HasSuffix(src, "/") || isContextRoot(src) {
 		return "a directory", true
 	}
-	return "not named as a tar archive", true
+	return notNamedAsArchive, true
 }
 
 // sniffSources tells whether every match of a source is copied as is: a
