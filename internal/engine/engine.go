@@ -6,7 +6,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -524,65 +523,22 @@ func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
 // under ctx: cancelling it ends them (they become DV001's timeout), and
 // none outlives the call.
 func (e *Engine) LintContext(ctx context.Context, inputs []Input, opts dockerfile.Options) *finding.Result {
-	type result struct {
-		findings []finding.Finding
-		lines    []string
-		err      error
+	jobs := make([]Job, len(inputs))
+	for i, in := range inputs {
+		jobs[i] = Job{Engine: e, Input: in, Opts: opts}
 	}
-	results := make([]result, len(inputs))
-	workers := runtime.GOMAXPROCS(0)
-	var bases *baseBroker
-	if e.bases != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
-		bases = newBaseBroker(ctx, e.bases)
-		defer func() {
-			cancel()
-			bases.wait()
-		}()
-		// Workers mostly wait on the network; keep enough files in flight to
-		// start every distinct lookup early.
-		workers = max(workers, 32)
-	}
-	workers = min(workers, len(inputs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				var fs []finding.Finding
-				var f *dockerfile.File
-				var err error
-				if bases == nil {
-					fs, f, err = e.lintFile(ctx, inputs[i], opts)
-				} else if f, err = e.parse(inputs[i], opts); err == nil {
-					fs, err = e.check(f, bases.lookup(f, opts, e.stageBases), e.contexts.forInput(inputs[i]))
-				}
-				results[i] = result{findings: fs, err: err}
-				if len(fs) > 0 && f != nil {
-					results[i].lines = f.Lines
-				}
-			}
-		})
-	}
-	for i := range inputs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	e.contexts.flush()
-
 	res := &finding.Result{Files: len(inputs), Sources: map[string][]string{}}
-	for i, r := range results {
-		if r.err != nil {
-			res.Errors = append(res.Errors, finding.FileError{File: inputs[i].Name, Message: e.redacted(r.err.Error())})
-			continue
+	_ = Stream(ctx, jobs, func(i int, r FileResult) error {
+		if r.Err != nil {
+			res.Errors = append(res.Errors, *r.Err)
+			return nil
 		}
-		res.Findings = append(res.Findings, r.findings...)
-		if r.lines != nil {
-			res.Sources[inputs[i].Name] = r.lines
+		res.Findings = append(res.Findings, r.Findings...)
+		if r.Lines != nil {
+			res.Sources[inputs[i].Name] = r.Lines
 		}
-	}
+		return nil
+	})
 	res.Findings = append(res.Findings, e.configFindings...)
 	finding.Sort(res.Findings)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
