@@ -4,7 +4,7 @@ BIN     := bin/dockvet
 CORPUS  ?= ../shared/corpus
 GOLANGCI_VERSION ?= v2.15.0
 
-.PHONY: all build demo test test-race test-integration bench corpus lint fuzz docs clean release release-check image buildkit-parity buildkit-cases
+.PHONY: all build demo test test-race test-integration bench bench-cli corpus lint fuzz docs clean release release-check image buildkit-parity buildkit-cases
 
 all: build test
 
@@ -45,6 +45,13 @@ test-integration:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -count 3 ./internal/dockerfile ./internal/engine ./internal/registry ./internal/buildctx
 	$(GO) test -run "^$$" -bench "Deep500MB|ManyFiles" -benchtime 2x ./internal/layers
+
+## bench-cli: the dockvet binary against its floors in one paired run:
+## corpus wall/CPU vs BuildKit's parser alone (scripts/bench-cli/floor),
+## files/s, peak RSS at 1x and 4x the corpus, one-file cold start vs a
+## hello-world binary (BIN_UNDER_TEST=path measures a given binary)
+bench-cli:
+	$(GO) run ./scripts/bench-cli -corpus $(CORPUS) $(if $(BIN_UNDER_TEST),-bin $(BIN_UNDER_TEST))
 
 ## corpus: lint every corpus file; fails on a panic or an exit code 2
 corpus: build
