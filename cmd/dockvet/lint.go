@@ -318,18 +318,20 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 	first := &configGroup{cfg: wdCfg, settings: wdSettings}
 	groups := []*configGroup{first}
 	byConfig := map[string]*configGroup{configKey(wdCfg.Path): first}
-	nearest := map[string]string{} // directory -> config path ("" for none)
+	// directory -> its group, so that a directory's config is found, and
+	// its path made absolute (a getwd), once, not once per file.
+	byDir := map[string]*configGroup{}
 	for _, in := range inputs {
 		g := first
 		if fl.configPath == "" && in.Path != "" {
 			dir := filepath.Dir(in.Path)
-			p, ok := nearest[dir]
-			if !ok {
-				var err error
-				if p, err = findConfig(dir); err != nil {
-					return nil, &codeError{code: exitError, err: err}
-				}
-				nearest[dir] = p
+			if g = byDir[dir]; g != nil {
+				g.inputs = append(g.inputs, in)
+				continue
+			}
+			p, err := findConfig(dir)
+			if err != nil {
+				return nil, &codeError{code: exitError, err: err}
 			}
 			if g = byConfig[configKey(p)]; g == nil {
 				cfg := config.Default()
@@ -347,6 +349,7 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 				byConfig[configKey(p)] = g
 				groups = append(groups, g)
 			}
+			byDir[dir] = g
 		}
 		g.inputs = append(g.inputs, in)
 	}
