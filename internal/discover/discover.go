@@ -343,11 +343,11 @@ func checkExplicitLink(arg string, isDir bool, workDir func() workDir) error {
 	// The path as given, not abs: cleaning "a/../b" drops a, which the
 	// kernel resolves first when it is a link.
 	target, err := filepath.EvalSymlinks(arg)
-	if err == nil {
-		target, err = filepath.Abs(target)
-	}
 	if err != nil {
 		return &Error{Path: arg, Err: err}
+	}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(wd, target)
 	}
 	fi, err := os.Lstat(arg)
 	if err != nil {
