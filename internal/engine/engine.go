@@ -324,9 +324,12 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 			fs, err = nil, fmt.Errorf("internal error: %v (please report this with the Dockerfile)\n%s", p, debug.Stack())
 		}
 	}()
-	sup := newSuppressions(f, e)
+	c := &collector{e: e, sup: newSuppressions(f, e), file: f.Name}
+	report, known := c.report, e.known // one of each for every rule of the file
 	shared := rule.NewShared()
-	var out []finding.Finding
+	// One Pass, refilled for each rule: a rule uses its Pass only while
+	// its Check runs (analyses keep results, never the Pass).
+	pass := new(rule.Pass)
 	for _, r := range e.all {
 		sev, on := e.severity[r]
 		if !on && r.DefaultOff && r.OptIn != nil && !e.ignored[r] && r.OptIn(f) {
@@ -335,15 +338,12 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 		if !on || r.Check == nil {
 			continue
 		}
-		if err := e.runRule(r, f, bases, bctx, shared, func(d rule.Diagnostic) {
-			if sup.suppressed(r, d.Range.Start.Line) {
-				return
-			}
-			out = append(out, e.toFinding(r, sev, f.Name, d))
-		}); err != nil {
+		c.rule, c.sev = r, sev
+		if err := e.runRule(pass, r, f, bases, bctx, shared, known, report); err != nil {
 			return nil, err
 		}
 	}
+	out := c.out
 	out = e.dropYielded(out)
 	finding.Sort(out)
 	return out, nil
@@ -382,20 +382,40 @@ func (e *Engine) dropYielded(fs []finding.Finding) []finding.Finding {
 
 // runRule isolates a rule: a panic in one rule becomes an error for this file
 // instead of taking down the whole run.
-func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx.Context, shared *rule.Shared, report func(rule.Diagnostic)) (err error) {
+func (e *Engine) runRule(pass *rule.Pass, r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx.Context, shared *rule.Shared, known func(string) bool, report func(rule.Diagnostic)) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error in rule %s %s: %v (please report this with the Dockerfile)\n%s", r.ID, r.Name, p, debug.Stack())
 		}
 	}()
-	known := func(name string) bool { return e.Lookup(name) != nil }
-	pass := rule.NewPass(r, f, known, report)
+	*pass = *rule.NewPass(r, f, known, report)
 	pass.Bases = bases
 	pass.Context = bctx
 	pass.Limits = e.limits
 	pass.Share(shared)
 	r.Check(pass)
 	return nil
+}
+
+// known tells rules whether a name designates a rule (rule.Pass.KnownRule).
+func (e *Engine) known(name string) bool { return e.Lookup(name) != nil }
+
+// collector gathers the findings of one file, rule after rule: its report
+// method is every pass's, for the rule set before each Check.
+type collector struct {
+	e    *Engine
+	sup  *suppressions
+	file string
+	rule *rule.Rule
+	sev  finding.Severity
+	out  []finding.Finding
+}
+
+func (c *collector) report(d rule.Diagnostic) {
+	if c.sup.suppressed(c.rule, d.Range.Start.Line) {
+		return
+	}
+	c.out = append(c.out, c.e.toFinding(c.rule, c.sev, c.file, d))
 }
 
 // secretReplacer replaces each secret by "***", longest first so that a
@@ -464,7 +484,7 @@ type suppressions struct {
 }
 
 func newSuppressions(f *dockerfile.File, e *Engine) *suppressions {
-	s := &suppressions{global: map[*rule.Rule]bool{}, byLine: map[int]map[*rule.Rule]bool{}}
+	s := &suppressions{} // maps made on first use: most files have none
 	for _, sp := range f.Suppressions {
 		if sp.Problem != "" {
 			continue
@@ -491,8 +511,14 @@ func (s *suppressions) add(sp *dockerfile.Suppression, r *rule.Rule) {
 	switch {
 	case r == nil:
 	case sp.Global:
+		if s.global == nil {
+			s.global = map[*rule.Rule]bool{}
+		}
 		s.global[r] = true
 	case sp.Instruction != nil:
+		if s.byLine == nil {
+			s.byLine = map[int]map[*rule.Rule]bool{}
+		}
 		for n := sp.Instruction.StartLine; n <= sp.Instruction.EndLine; n++ {
 			if s.byLine[n] == nil {
 				s.byLine[n] = map[*rule.Rule]bool{}
