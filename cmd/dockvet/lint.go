@@ -273,10 +273,11 @@ func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []dis
 			}
 			pendingName, open = name, true
 		}
-		switch {
-		case r.ReadErr != nil:
+		if r.ReadErr != nil { // not linted: not counted
 			run.errors = append(run.errors, fileError(r.ReadErr))
-			return nil
+			return nil //nolint:nilerr // the file's error is reported, the run goes on
+		}
+		switch {
 		case r.Err != nil:
 			run.errors = append(run.errors, *r.Err)
 		default:

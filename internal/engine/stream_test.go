@@ -68,7 +68,7 @@ func TestStreamOrderAndBound(t *testing.T) {
 		order = append(order, i)
 		switch {
 		case i == unreadableIndex:
-			if r.ReadErr != readErr {
+			if !errors.Is(r.ReadErr, readErr) {
 				t.Errorf("job %d: ReadErr %v, want %v", i, r.ReadErr, readErr)
 			}
 		case len(r.Findings) != 1 || r.Findings[0].Message != fmt.Sprintf("from image%d", i) || r.Findings[0].File != jobs[i].Input.Name:
@@ -121,7 +121,7 @@ func TestStreamStopsOnEmitError(t *testing.T) {
 		}
 		return nil
 	})
-	if err != broken {
+	if !errors.Is(err, broken) {
 		t.Fatalf("Stream returned %v, want %v", err, broken)
 	}
 	if limit := 3 + min(runtime.GOMAXPROCS(0), n) + streamWindow; read > limit {

@@ -102,8 +102,8 @@ func (s *jsonStream) element(v any, n int) error {
 	} else {
 		s.bw.WriteString(",\n    ")
 	}
-	s.bw.Write(bytes.TrimSuffix(s.elem.Bytes(), []byte("\n")))
-	return nil
+	_, err := s.bw.Write(bytes.TrimSuffix(s.elem.Bytes(), []byte("\n")))
+	return err // bufio also keeps it for Flush
 }
 
 func (s *jsonStream) File(fs []finding.Finding, _ []string) error {

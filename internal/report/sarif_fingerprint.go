@@ -27,14 +27,11 @@ func newFingerprinter(sources map[string][]string) *fingerprinter {
 	return &fingerprinter{sources: sources, seen: map[string]int{}}
 }
 
-// next returns the content hash of f (16 hex digits) and its occurrence
+// nextIn returns the content hash of f (16 hex digits) and its occurrence
 // number (from 1). Call it once per finding, in output order.
-func (fp *fingerprinter) next(f finding.Finding) (hash string, occurrence int) {
-	return fp.nextIn(f, fp.sources[f.File])
-}
-
-// nextIn is next with the source lines of f's file given (nil: none kept),
-// for a stream, which has each file's source only while it writes the file.
+//
+// lines are the source lines of f's file (nil: none kept): a stream has each
+// file's source only while it writes the file.
 func (fp *fingerprinter) nextIn(f finding.Finding, lines []string) (hash string, occurrence int) {
 	h := sha256.New()
 	h.Write([]byte(f.RuleID))

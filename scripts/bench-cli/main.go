@@ -14,6 +14,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -48,7 +49,7 @@ func run(corpus, bin string, runs, coldRuns int) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	build := func(out, pkg string) error {
 		cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -166,11 +167,12 @@ func runOnce(prog string, args ...string) (measure, error) {
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 1 {
 		err = nil
 	}
 	if err != nil {
-		return measure{}, fmt.Errorf("%s: %v\n%s", filepath.Base(prog), err, stderr.String())
+		return measure{}, fmt.Errorf("%s: %w\n%s", filepath.Base(prog), err, stderr.String())
 	}
 	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	m := measure{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
