@@ -49,9 +49,10 @@ bench:
 ## bench-cli: the dockvet binary against its floors in one paired run:
 ## corpus wall/CPU vs BuildKit's parser alone (scripts/bench-cli/floor),
 ## files/s, peak RSS at 1x and 4x the corpus, one-file cold start vs a
-## hello-world binary (BIN_UNDER_TEST=path measures a given binary)
+## hello-world binary (BIN_UNDER_TEST=path measures a given binary;
+## BASELINE=path measures an earlier build in the same runs)
 bench-cli:
-	$(GO) run ./scripts/bench-cli -corpus $(CORPUS) $(if $(BIN_UNDER_TEST),-bin $(BIN_UNDER_TEST))
+	$(GO) run ./scripts/bench-cli -corpus $(CORPUS) $(if $(BIN_UNDER_TEST),-bin $(BIN_UNDER_TEST)) $(if $(BASELINE),-baseline $(BASELINE))
 
 ## corpus: lint every corpus file; fails on a panic or an exit code 2
 corpus: build

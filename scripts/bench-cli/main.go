@@ -31,8 +31,13 @@ func main() {
 	runs := flag.Int("runs", 5, "paired runs of the corpus")
 	coldRuns := flag.Int("cold-runs", 30, "paired cold starts")
 	bin := flag.String("bin", "", "dockvet binary to measure (default: build ./cmd/dockvet with CGO_ENABLED=0)")
+	baseline := flag.String("baseline", "", "another dockvet binary (an earlier build) to measure in the same paired runs, for before/after figures")
 	flag.Parse()
-	if err := run(*corpus, *bin, *runs, *coldRuns); err != nil {
+	bins := []string{*bin}
+	if *baseline != "" {
+		bins = append([]string{*baseline}, bins...)
+	}
+	if err := run(*corpus, bins, *runs, *coldRuns); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-cli:", err)
 		os.Exit(1)
 	}
@@ -44,7 +49,7 @@ type measure struct {
 	maxRSS    int64 // bytes
 }
 
-func run(corpus, bin string, runs, coldRuns int) error {
+func run(corpus string, bins []string, runs, coldRuns int) error {
 	tmp, err := os.MkdirTemp("", "bench-cli")
 	if err != nil {
 		return err
@@ -56,9 +61,9 @@ func run(corpus, bin string, runs, coldRuns int) error {
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		return cmd.Run()
 	}
-	if bin == "" {
-		bin = filepath.Join(tmp, "dockvet")
-		if err := build(bin, "./cmd/dockvet"); err != nil {
+	if bins[len(bins)-1] == "" {
+		bins[len(bins)-1] = filepath.Join(tmp, "dockvet")
+		if err := build(bins[len(bins)-1], "./cmd/dockvet"); err != nil {
 			return err
 		}
 	}
@@ -93,38 +98,48 @@ func run(corpus, bin string, runs, coldRuns int) error {
 		return append([]string{"lint", "-f", "json", "--fail-on", "none", "--offline", "--no-cache"}, paths...)
 	}
 
-	var dv, fl []measure
+	// Each binary's runs, and the floor's, alternate in every round.
+	dv := make([][]measure, len(bins))
+	rss4 := make([][]measure, len(bins))
+	cold := make([][]measure, len(bins))
+	var fl, hw []measure
 	for range runs {
-		m, err := runOnce(bin, lint(files)...)
-		if err != nil {
-			return err
+		for i, bin := range bins {
+			m, err := runOnce(bin, lint(files)...)
+			if err != nil {
+				return err
+			}
+			dv[i] = append(dv[i], m)
 		}
-		dv = append(dv, m)
-		if m, err = runOnce(floor, list1); err != nil {
+		m, err := runOnce(floor, list1)
+		if err != nil {
 			return err
 		}
 		fl = append(fl, m)
 	}
-	var rss4 []measure
 	for range max(runs/2, 1) {
-		m, err := runOnce(bin, lint(files4)...)
-		if err != nil {
-			return err
+		for i, bin := range bins {
+			m, err := runOnce(bin, lint(files4)...)
+			if err != nil {
+				return err
+			}
+			rss4[i] = append(rss4[i], m)
 		}
-		rss4 = append(rss4, m)
 	}
 	small := filepath.Join(tmp, "Dockerfile")
 	if err := os.WriteFile(small, []byte("FROM alpine:3.20\nRUN apk add --no-cache curl\nUSER 1000\nCMD [\"curl\", \"--version\"]\n"), 0o644); err != nil {
 		return err
 	}
-	var cold, hw []measure
 	for range coldRuns {
-		m, err := runOnce(bin, "lint", "--offline", "--no-cache", "--fail-on", "none", small)
-		if err != nil {
-			return err
+		for i, bin := range bins {
+			m, err := runOnce(bin, "lint", "--offline", "--no-cache", "--fail-on", "none", small)
+			if err != nil {
+				return err
+			}
+			cold[i] = append(cold[i], m)
 		}
-		cold = append(cold, m)
-		if m, err = runOnce(hello); err != nil {
+		m, err := runOnce(hello)
+		if err != nil {
 			return err
 		}
 		hw = append(hw, m)
@@ -141,18 +156,20 @@ func run(corpus, bin string, runs, coldRuns int) error {
 	wall := func(m measure) float64 { return m.wall.Seconds() }
 	cpu := func(m measure) float64 { return m.cpu.Seconds() }
 	rss := func(m measure) float64 { return float64(m.maxRSS) / (1 << 20) }
-	dvWall, flWall := med(dv, wall), med(fl, wall)
-	dvCPU, flCPU := med(dv, cpu), med(fl, cpu)
-	rss1, rss4x := med(dv, rss), med(rss4, rss)
-	coldMs, helloMs := med(cold, wall)*1000, med(hw, wall)*1000
-
-	fmt.Printf("corpus: %d files, %d paired runs, medians\n", len(files), runs)
-	fmt.Printf("  dockvet   wall %.3fs  cpu %.3fs  %.0f files/s  peak RSS %.1f MiB\n", dvWall, dvCPU, float64(len(files))/dvWall, rss1)
-	fmt.Printf("  floor     wall %.3fs  cpu %.3fs  (BuildKit parse, 1 thread)\n", flWall, flCPU)
-	fmt.Printf("  wall ratio %.2fx (target <= 1.3x)   cpu ratio %.2fx (target <= 1.8x)\n", dvWall/flWall, dvCPU/flCPU)
-	fmt.Printf("peak RSS: 1x %.1f MiB, 4x %.1f MiB, ratio %.2fx (target <= 1.3x)\n", rss1, rss4x, rss4x/rss1)
-	fmt.Printf("cold start, one small file: dockvet %.1f ms, hello-world %.1f ms, +%.1f ms (target <= +3 ms); %d paired runs, medians\n",
-		coldMs, helloMs, coldMs-helloMs, coldRuns)
+	flWall, flCPU := med(fl, wall), med(fl, cpu)
+	helloMs := med(hw, wall) * 1000
+	fmt.Printf("corpus: %d files, %d paired runs, medians; floor (BuildKit parse, 1 thread): wall %.3fs cpu %.3fs; hello-world start %.1f ms\n",
+		len(files), runs, flWall, flCPU, helloMs)
+	for i, bin := range bins {
+		dvWall, dvCPU := med(dv[i], wall), med(dv[i], cpu)
+		rss1, rss4x := med(dv[i], rss), med(rss4[i], rss)
+		coldMs := med(cold[i], wall) * 1000
+		fmt.Printf("%s\n", bin)
+		fmt.Printf("  corpus wall %.3fs (%.2fx the floor, target <= 1.3x)  cpu %.3fs (%.2fx, target <= 1.8x)  %.0f files/s\n",
+			dvWall, dvWall/flWall, dvCPU, dvCPU/flCPU, float64(len(files))/dvWall)
+		fmt.Printf("  peak RSS 1x %.1f MiB, 4x %.1f MiB: %.2fx (target <= 1.3x)\n", rss1, rss4x, rss4x/rss1)
+		fmt.Printf("  cold start, one small file: %.1f ms, hello-world +%.1f ms (target <= +3 ms)\n", coldMs, coldMs-helloMs)
+	}
 	return nil
 }
 
