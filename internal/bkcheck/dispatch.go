@@ -49,7 +49,8 @@ type stageState struct {
 // scope at that point (dispatch), every stage as `docker build --check`
 // lints all of them.
 func (c *checker) dispatch() {
-	lex := shell.NewLex(c.f.Escape)
+	lex := getLex(c.f.Escape)
+	defer putLex(c.f.Escape, lex)
 	c.platform = c.targetPlatform()
 	target := c.platform
 	global, declared := c.globalArgs(lex, c.f.Options.BuildArgs)
