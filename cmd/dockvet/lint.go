@@ -141,7 +141,7 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	run, err := e.streamLint(cmd.Context(), groups, found.Files, stream)
+	run, err := e.streamLint(cmd.Context(), groups, found.Files, stream, fl.layers)
 	if err != nil {
 		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
 	}
@@ -179,24 +179,28 @@ type lintRun struct {
 // order findings are printed in) and writes each file's findings to stream
 // as soon as it and every file before it are done, with the config files'
 // own findings (unknown rule names) in their places. A file's source is
-// dropped once its findings are written. The error is the stream's.
-func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []discover.File, stream report.Stream) (*lintRun, error) {
+// dropped once its findings are written. The groups' inputs are dropped too
+// unless keepInputs (--layers reads them after the run). The error is the
+// stream's.
+func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []discover.File, stream report.Stream, keepInputs bool) (*lintRun, error) {
 	byPath := map[string]discover.File{}
 	for _, f := range files {
 		if !f.Stdin {
 			byPath[f.Path] = f
 		}
 	}
-	type job struct {
-		engine.Job
-		failOn finding.Severity
-	}
-	var jobs []job
-	var cfgFindings []finding.Finding
-	cfgFailOn := map[string]finding.Severity{} // config file -> its group's --fail-on
+	n := 0
 	for _, g := range groups {
+		n += len(g.inputs)
+	}
+	jobs := make([]engine.Job, 0, n)
+	var cfgFindings []finding.Finding
+	cfgFailOn := map[string]finding.Severity{}      // config file -> its group's --fail-on
+	failOn := map[*engine.Engine]finding.Severity{} // a job's --fail-on, by its group's engine
+	for _, g := range groups {
+		failOn[g.engine] = g.settings.failOn
 		for _, in := range g.inputs {
-			j := job{Job: engine.Job{Engine: g.engine, Input: in, Opts: g.settings.parse}, failOn: g.settings.failOn}
+			j := engine.Job{Engine: g.engine, Input: in, Opts: g.settings.parse}
 			if in.Src == nil && in.Path != "" {
 				f := byPath[in.Path]
 				j.Read = func() ([]byte, error) {
@@ -213,8 +217,11 @@ func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []dis
 			cfgFindings = append(cfgFindings, f)
 			cfgFailOn[f.File] = g.settings.failOn
 		}
+		if !keepInputs {
+			g.inputs = nil // the jobs have them
+		}
 	}
-	slices.SortStableFunc(jobs, func(a, b job) int { return strings.Compare(a.Input.Name, b.Input.Name) })
+	slices.SortStableFunc(jobs, func(a, b engine.Job) int { return strings.Compare(a.Input.Name, b.Input.Name) })
 	finding.Sort(cfgFindings)
 	run := &lintRun{}
 
@@ -256,11 +263,7 @@ func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []dis
 		pending, pendingLines, open = nil, nil, false
 		return err
 	}
-	engineJobs := make([]engine.Job, len(jobs))
-	for i, j := range jobs {
-		engineJobs[i] = j.Job
-	}
-	err := engine.Stream(ctx, engineJobs, func(i int, r engine.FileResult) error {
+	err := engine.Stream(ctx, jobs, func(i int, r engine.FileResult) error {
 		name := jobs[i].Input.Name
 		if open && name != pendingName {
 			if err := flush(); err != nil {
@@ -285,7 +288,7 @@ func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []dis
 			if r.Lines != nil {
 				pendingLines = r.Lines
 			}
-			run.failed = run.failed || engine.Failed(r.Findings, jobs[i].failOn)
+			run.failed = run.failed || engine.Failed(r.Findings, failOn[jobs[i].Engine])
 		}
 		run.files++
 		return nil
