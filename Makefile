@@ -4,12 +4,14 @@ BIN     := bin/dockvet
 CORPUS  ?= ../shared/corpus
 GOLANGCI_VERSION ?= v2.15.0
 
-.PHONY: all build demo test test-race test-integration bench corpus lint fuzz docs clean release release-check image buildkit-parity buildkit-cases
+.PHONY: all build demo test test-race test-integration bench bench-cli corpus lint fuzz docs clean release release-check image buildkit-parity buildkit-cases
 
 all: build test
 
+## build: a static binary (no cgo: no dynamic loader at start-up, as the
+## releases are built by internal/distbuild)
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/dockvet
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/dockvet
 
 ## demo: lint the bundled examples, show --diff's fixes of the bad one, and lint a built image of it (findings exit 1, as CI would)
 demo: build
@@ -58,6 +60,14 @@ test-integration:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -count 3 ./internal/dockerfile ./internal/engine ./internal/registry ./internal/buildctx
 	$(GO) test -run "^$$" -bench "Deep500MB|ManyFiles" -benchtime 2x ./internal/layers
+
+## bench-cli: the dockvet binary against its floors in one paired run:
+## corpus wall/CPU vs BuildKit's parser alone (scripts/bench-cli/floor),
+## files/s, peak RSS at 1x and 4x the corpus, one-file cold start vs a
+## hello-world binary (BIN_UNDER_TEST=path measures a given binary;
+## BASELINE=path measures an earlier build in the same runs)
+bench-cli:
+	$(GO) run ./scripts/bench-cli -corpus $(CORPUS) $(if $(BIN_UNDER_TEST),-bin $(BIN_UNDER_TEST)) $(if $(BASELINE),-baseline $(BASELINE))
 
 ## corpus: lint every corpus file; fails on a panic or an exit code 2
 corpus: build

@@ -156,7 +156,7 @@ func TestLinkSwappedAfterDiscoveryIsNotRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &env{stdin: strings.NewReader("")}
-	inputs, errs := e.readInputs(found.Files)
+	inputs, errs := e.readInputs(found.Files, true)
 	var changed *safefile.ChangedError
 	if len(errs) != 1 || !errors.As(errs[0], &changed) {
 		t.Errorf("errors = %v, want one ChangedError for the swapped link", errs)

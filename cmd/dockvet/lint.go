@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -114,7 +115,12 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	}
 	found := discover.Files(args, stdinName)
 	e.warnSkipped(found.Skipped)
-	inputs, readErrs := e.readInputs(found.Files)
+	// Files are read when their turn comes (so a run holds only the files
+	// in flight), except stdin, and except with --layers, which reads each
+	// file again after the run.
+	// Fixes rewrite whole files, checked against what was read: they are
+	// read up front too.
+	inputs, readErrs := e.readInputs(found.Files, fl.layers || fl.fixes.any())
 
 	groups, err := groupByConfig(inputs, cfg, settings, fl, e.stderr)
 	if err != nil {
@@ -123,20 +129,31 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if err := fixSettings(fl, groups); err != nil {
 		return err
 	}
-	res := &finding.Result{Sources: map[string][]string{}}
-	failed := false
 	resolvers := map[string]*registry.Resolver{}
-	fixes := &fixRun{byRule: map[string]int{}}
-	for _, g := range groups {
-		gres, err := e.lintGroup(cmd.Context(), g, fl, resolvers)
-		if err != nil {
+	if fl.fixes.any() {
+		return e.lintAndFix(cmd.Context(), format, fl, color, groups, resolvers, append(found.Errors, readErrs...))
+	}
+	engines := make([]*engine.Engine, len(groups))
+	for i, g := range groups {
+		if err := e.groupEngine(g, fl, resolvers); err != nil {
 			return err
 		}
-		if fl.fixes.any() {
-			e.applyFixes(cmd.Context(), g, gres, fl, fixes)
-		}
-		mergeResult(res, gres)
-		failed = failed || engine.Failed(gres.Findings, g.settings.failOn)
+		engines[i] = g.engine
+	}
+	// With --layers the tables come first (text: on stdout), so the
+	// findings are held until they are written.
+	out := e.stdout
+	var held bytes.Buffer
+	if fl.layers {
+		out = &held
+	}
+	stream, err := report.NewStream(fl.format, out, e.reportOptions(color, false, engines...))
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	run, err := e.streamLint(cmd.Context(), groups, found.Files, stream, fl.layers)
+	if err != nil {
+		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
 	}
 	e.reportOfflineMisses(slices.Collect(maps.Values(resolvers)), &fl.registry)
 	if fl.layers {
@@ -147,25 +164,195 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 		}
 	}
 	for _, err := range append(found.Errors, readErrs...) {
+		run.errors = append(run.errors, fileError(err))
+	}
+	sort.SliceStable(run.errors, func(i, j int) bool { return run.errors[i].File < run.errors[j].File })
+	if err := stream.Close(run.errors, run.files); err != nil {
+		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
+	}
+	if fl.layers {
+		if _, err := e.stdout.Write(held.Bytes()); err != nil {
+			return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
+		}
+	}
+	return e.setExit(fl.format, run.errors, run.failed)
+}
+
+// lintAndFix is lint with --fix or --diff: each group is linted whole (a fix
+// needs all of a file's findings), its fixes applied or diffed, and the
+// report and exit code are those of what remains.
+func (e *env) lintAndFix(ctx context.Context, format report.Formatter, fl *lintFlags, color bool, groups []*configGroup, resolvers map[string]*registry.Resolver, errs []error) error {
+	res := &finding.Result{Sources: map[string][]string{}}
+	failed := false
+	fixes := &fixRun{byRule: map[string]int{}}
+	engines := make([]*engine.Engine, len(groups))
+	for i, g := range groups {
+		if err := e.groupEngine(g, fl, resolvers); err != nil {
+			return err
+		}
+		engines[i] = g.engine
+		gres := g.engine.LintContext(ctx, g.inputs, g.settings.parse)
+		e.applyFixes(ctx, g, gres, fl, fixes)
+		mergeResult(res, gres)
+		failed = failed || engine.Failed(gres.Findings, g.settings.failOn)
+	}
+	e.reportOfflineMisses(slices.Collect(maps.Values(resolvers)), &fl.registry)
+	for _, err := range errs {
 		res.Errors = append(res.Errors, fileError(err))
 	}
 	finding.Sort(res.Findings)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
-	engines := make([]*engine.Engine, len(groups))
-	for i, g := range groups {
-		engines[i] = g.engine
+	if err := e.finishFixes(fl, fixes, slices.Collect(maps.Values(resolvers))); err != nil {
+		return err
 	}
 	formatName := fl.format
-	if fl.fixes.any() {
-		if err := e.finishFixes(fl, fixes, slices.Collect(maps.Values(resolvers))); err != nil {
-			return err
-		}
-		if fl.fixes.diff {
-			// stdout is the patch: the report would corrupt it.
-			format, formatName = discardReport, "text"
-		}
+	if fl.fixes.diff {
+		// stdout is the patch: the report would corrupt it.
+		format, formatName = discardReport, "text"
 	}
 	return e.finishRun(format, formatName, e.reportOptions(color, false, engines...), res, failed)
+}
+
+// mergeResult adds one group's result to the run's; the caller sorts.
+func mergeResult(dst, src *finding.Result) {
+	dst.Findings = append(dst.Findings, src.Findings...)
+	dst.Errors = append(dst.Errors, src.Errors...)
+	dst.Files += src.Files
+	maps.Copy(dst.Sources, src.Sources)
+}
+
+// lintRun is what a streamed lint run leaves once its findings are written.
+type lintRun struct {
+	errors []finding.FileError
+	files  int  // files linted
+	failed bool // a finding reached its own config's --fail-on
+}
+
+// streamLint lints every group's files in the order of their names (the
+// order findings are printed in) and writes each file's findings to stream
+// as soon as it and every file before it are done, with the config files'
+// own findings (unknown rule names) in their places. A file's source is
+// dropped once its findings are written. The groups' inputs are dropped too
+// unless keepInputs (--layers reads them after the run). The error is the
+// stream's.
+func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []discover.File, stream report.Stream, keepInputs bool) (*lintRun, error) {
+	byPath := map[string]discover.File{}
+	for _, f := range files {
+		if !f.Stdin {
+			byPath[f.Path] = f
+		}
+	}
+	n := 0
+	for _, g := range groups {
+		n += len(g.inputs)
+	}
+	jobs := make([]engine.Job, 0, n)
+	var cfgFindings []finding.Finding
+	cfgFailOn := map[string]finding.Severity{}      // config file -> its group's --fail-on
+	failOn := map[*engine.Engine]finding.Severity{} // a job's --fail-on, by its group's engine
+	for _, g := range groups {
+		failOn[g.engine] = g.settings.failOn
+		for _, in := range g.inputs {
+			j := engine.Job{Engine: g.engine, Input: in, Opts: g.settings.parse}
+			if in.Src == nil && in.Path != "" {
+				f := byPath[in.Path]
+				j.Read = func() ([]byte, error) {
+					src, err := e.readInput(f)
+					if err != nil {
+						return nil, &discover.Error{Path: f.Path, Err: err}
+					}
+					return src, nil
+				}
+			}
+			jobs = append(jobs, j)
+		}
+		for _, f := range g.engine.ConfigFindings() {
+			cfgFindings = append(cfgFindings, f)
+			cfgFailOn[f.File] = g.settings.failOn
+		}
+		if !keepInputs {
+			g.inputs = nil // the jobs have them
+		}
+	}
+	slices.SortStableFunc(jobs, func(a, b engine.Job) int { return strings.Compare(a.Input.Name, b.Input.Name) })
+	finding.Sort(cfgFindings)
+	run := &lintRun{}
+
+	// The findings of one name (normally one file) wait in pending until a
+	// result with another name comes.
+	var (
+		pending      []finding.Finding
+		pendingName  string
+		pendingLines []string
+		open         bool
+	)
+	// writeConfigBefore writes the config findings of files named before
+	// name (all of them when last).
+	writeConfigBefore := func(name string, last bool) error {
+		for len(cfgFindings) > 0 && (last || cfgFindings[0].File < name) {
+			n := 1
+			for n < len(cfgFindings) && cfgFindings[n].File == cfgFindings[0].File {
+				n++
+			}
+			if err := stream.File(cfgFindings[:n], nil); err != nil {
+				return err
+			}
+			run.failed = run.failed || engine.Failed(cfgFindings[:n], cfgFailOn[cfgFindings[0].File])
+			cfgFindings = cfgFindings[n:]
+		}
+		return nil
+	}
+	flush := func() error {
+		for len(cfgFindings) > 0 && cfgFindings[0].File == pendingName {
+			run.failed = run.failed || engine.Failed(cfgFindings[:1], cfgFailOn[pendingName])
+			pending = append(pending, cfgFindings[0])
+			cfgFindings = cfgFindings[1:]
+		}
+		finding.Sort(pending)
+		var err error
+		if len(pending) > 0 {
+			err = stream.File(pending, pendingLines)
+		}
+		pending, pendingLines, open = nil, nil, false
+		return err
+	}
+	err := engine.Stream(ctx, jobs, func(i int, r engine.FileResult) error {
+		name := jobs[i].Input.Name
+		if open && name != pendingName {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if !open {
+			if err := writeConfigBefore(name, false); err != nil {
+				return err
+			}
+			pendingName, open = name, true
+		}
+		if r.ReadErr != nil { // not linted: not counted
+			run.errors = append(run.errors, fileError(r.ReadErr))
+			return nil //nolint:nilerr // the file's error is reported, the run goes on
+		}
+		switch {
+		case r.Err != nil:
+			run.errors = append(run.errors, *r.Err)
+		default:
+			pending = append(pending, r.Findings...)
+			if r.Lines != nil {
+				pendingLines = r.Lines
+			}
+			run.failed = run.failed || engine.Failed(r.Findings, failOn[jobs[i].Engine])
+		}
+		run.files++
+		return nil
+	})
+	if err == nil && open {
+		err = flush()
+	}
+	if err == nil {
+		err = writeConfigBefore("", true)
+	}
+	return run, err
 }
 
 // configGroup is the Dockerfiles that share one config file, and the
@@ -188,18 +375,20 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 	first := &configGroup{cfg: wdCfg, settings: wdSettings}
 	groups := []*configGroup{first}
 	byConfig := map[string]*configGroup{configKey(wdCfg.Path): first}
-	nearest := map[string]string{} // directory -> config path ("" for none)
+	// directory -> its group, so that a directory's config is found, and
+	// its path made absolute (a getwd), once, not once per file.
+	byDir := map[string]*configGroup{}
 	for _, in := range inputs {
 		g := first
 		if fl.configPath == "" && in.Path != "" {
 			dir := filepath.Dir(in.Path)
-			p, ok := nearest[dir]
-			if !ok {
-				var err error
-				if p, err = findConfig(dir); err != nil {
-					return nil, &codeError{code: exitError, err: err}
-				}
-				nearest[dir] = p
+			if g = byDir[dir]; g != nil {
+				g.inputs = append(g.inputs, in)
+				continue
+			}
+			p, err := findConfig(dir)
+			if err != nil {
+				return nil, &codeError{code: exitError, err: err}
 			}
 			if g = byConfig[configKey(p)]; g == nil {
 				cfg := config.Default()
@@ -217,6 +406,7 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 				byConfig[configKey(p)] = g
 				groups = append(groups, g)
 			}
+			byDir[dir] = g
 		}
 		g.inputs = append(g.inputs, in)
 	}
@@ -240,17 +430,17 @@ func configKey(path string) string {
 	return filepath.Clean(path)
 }
 
-// lintGroup lints one group with an engine built from its settings.
+// groupEngine builds the engine of one group from its settings.
 // Resolvers are shared between groups with the same registry settings, so a
 // base image is looked up once per run.
-func (e *env) lintGroup(ctx context.Context, g *configGroup, fl *lintFlags, resolvers map[string]*registry.Resolver) (*finding.Result, error) {
+func (e *env) groupEngine(g *configGroup, fl *lintFlags, resolvers map[string]*registry.Resolver) error {
 	s := g.settings
 	key := fmt.Sprint(g.cfg.Offline, g.cfg.InsecureRegistries, s.parse.Platform)
 	resolver := resolvers[key]
 	if resolver == nil {
 		var err error
 		if resolver, err = e.newResolver(g.cfg, &fl.registry, s.parse.Platform); err != nil {
-			return nil, err
+			return err
 		}
 		resolvers[key] = resolver
 	}
@@ -261,22 +451,14 @@ func (e *env) lintGroup(ctx context.Context, g *configGroup, fl *lintFlags, reso
 		s.rules.Bases = recorder
 	}
 	if err := e.contextSettings(&s.rules, g.cfg, fl); err != nil {
-		return nil, err
+		return err
 	}
 	eng, err := engine.New(rules.All(), s.rules)
 	if err != nil {
-		return nil, usageErrorf("%v", err)
+		return usageErrorf("%v", err)
 	}
 	g.engine, g.recorder = eng, recorder
-	return eng.LintContext(ctx, g.inputs, s.parse), nil
-}
-
-// mergeResult adds one group's result to the run's; the caller sorts.
-func mergeResult(dst, src *finding.Result) {
-	dst.Findings = append(dst.Findings, src.Findings...)
-	dst.Errors = append(dst.Errors, src.Errors...)
-	dst.Files += src.Files
-	maps.Copy(dst.Sources, src.Sources)
+	return nil
 }
 
 func fileError(err error) finding.FileError {
@@ -304,23 +486,37 @@ func (e *env) warnSkipped(skipped []discover.Skipped) {
 	}
 }
 
-// readInputs reads every file; unreadable files become errors, not a crash.
-func (e *env) readInputs(files []discover.File) ([]engine.Input, []error) {
+// readInputs lists the files to lint: stdin is read now (it can be read
+// only once), the others only when eager (else streamLint reads each when
+// its turn comes). Unreadable files become errors, not a crash.
+func (e *env) readInputs(files []discover.File, eager bool) ([]engine.Input, []error) {
 	var inputs []engine.Input
 	var errs []error
 	for _, f := range files {
+		if !f.Stdin && !eager {
+			inputs = append(inputs, engine.Input{Name: f.Path, Path: f.Path})
+			continue
+		}
 		src, err := e.readInput(f)
 		switch {
 		case err != nil:
 			errs = append(errs, &discover.Error{Path: f.Path, Err: err})
 		case f.Stdin:
-			inputs = append(inputs, engine.Input{Name: f.Path, Src: src})
+			inputs = append(inputs, engine.Input{Name: f.Path, Src: nonNil(src)})
 		default:
-			inputs = append(inputs, engine.Input{Name: f.Path, Src: src, Path: f.Path})
+			inputs = append(inputs, engine.Input{Name: f.Path, Src: nonNil(src), Path: f.Path})
 			e.recordInputID(f.Path, f.ID)
 		}
 	}
 	return inputs, errs
+}
+
+// nonNil keeps an empty file's source apart from one not read yet.
+func nonNil(src []byte) []byte {
+	if src == nil {
+		return []byte{}
+	}
+	return src
 }
 
 // readInput reads at most maxFileSize+1 bytes, so that an oversized file is
@@ -553,11 +749,18 @@ func (e *env) finishRun(format report.Formatter, formatName string, opts report.
 	if err := format(e.stdout, res, opts); err != nil {
 		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
 	}
+	return e.setExit(formatName, res.Errors, failed)
+}
+
+// setExit prints the file errors on stderr for the formats that do not
+// carry them and sets the exit code: 2 when a file or image could not be
+// linted, 1 when a finding reached the threshold (failed).
+func (e *env) setExit(formatName string, errs []finding.FileError, failed bool) error {
 	if !report.CarriesErrors(formatName) {
-		_ = report.WriteErrors(e.stderr, res.Errors)
+		_ = report.WriteErrors(e.stderr, errs)
 	}
 	switch {
-	case len(res.Errors) > 0:
+	case len(errs) > 0:
 		e.exit = exitError
 	case failed:
 		e.exit = exitFindings

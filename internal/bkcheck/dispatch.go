@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
-	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -50,7 +49,8 @@ type stageState struct {
 // scope at that point (dispatch), every stage as `docker build --check`
 // lints all of them.
 func (c *checker) dispatch() {
-	lex := shell.NewLex(c.f.Escape)
+	lex := getLex(c.f.Escape)
+	defer putLex(c.f.Escape, lex)
 	c.platform = c.targetPlatform()
 	target := c.platform
 	global, declared := c.globalArgs(lex, c.f.Options.BuildArgs)
@@ -182,7 +182,7 @@ func (c *checker) defaultArgBases(lex *shell.Lex, args *envList) {
 		if err != nil {
 			return // BuildKit abandons this check
 		}
-		if _, err := reference.ParseNormalizedNamed(res.Result); err != nil {
+		if !validImageRef(res.Result) {
 			c.report(c.res.file, &linter.RuleInvalidDefaultArgInFrom, s.From, s.Base.Range, linter.RuleInvalidDefaultArgInFrom.Format(s.Base.Raw))
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dockvet/dockvet/internal/safefile"
 )
@@ -139,9 +140,18 @@ func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, 
 		seen        = map[string]bool{}
 		skippedSeen = map[string]bool{}
 	)
+	// The working directory, plain and resolved, is the same for every
+	// argument: asked once, not per file (each getwd is two stats).
+	wd := sync.OnceValue(getWorkDir)
 	add := func(f File) {
 		key := "\x00stdin" // cannot collide with a real path
-		if !f.Stdin {
+		switch {
+		case f.Stdin:
+		case filepath.IsAbs(f.Path):
+			key = filepath.Clean(f.Path)
+		case wd().wd != "":
+			key = filepath.Join(wd().wd, f.Path) // identity, without a getwd per file
+		default:
 			key = identity(f.Path)
 		}
 		if !seen[key] {
@@ -160,7 +170,7 @@ func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, 
 			res.Errors = append(res.Errors, &Error{Path: arg, Err: err})
 			continue
 		}
-		if err := checkExplicitLink(arg, fi.IsDir()); err != nil {
+		if err := checkExplicitLink(arg, fi.IsDir(), wd); err != nil {
 			res.Errors = append(res.Errors, err)
 			continue
 		}
@@ -320,27 +330,24 @@ func inside(root, path string) bool {
 // the user's choice and is allowed wherever it is. Only the components below
 // the working directory are examined for links (those above it are the
 // user's); for a path outside the working directory, only its last one.
-func checkExplicitLink(arg string, isDir bool) error {
-	wd, err := os.Getwd()
-	if err != nil {
-		return &Error{Path: arg, Err: err}
+func checkExplicitLink(arg string, isDir bool, workDir func() workDir) error {
+	w := workDir()
+	if w.err != nil {
+		return &Error{Path: arg, Err: w.err}
 	}
-	abs, err := filepath.Abs(arg)
-	if err != nil {
-		return &Error{Path: arg, Err: err}
+	wd, realWD := w.wd, w.real
+	abs := arg
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(wd, arg) // filepath.Abs, without another getwd
 	}
 	// The path as given, not abs: cleaning "a/../b" drops a, which the
 	// kernel resolves first when it is a link.
 	target, err := filepath.EvalSymlinks(arg)
-	if err == nil {
-		target, err = filepath.Abs(target)
-	}
 	if err != nil {
 		return &Error{Path: arg, Err: err}
 	}
-	realWD, err := filepath.EvalSymlinks(wd)
-	if err != nil {
-		return &Error{Path: arg, Err: err}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(wd, target)
 	}
 	fi, err := os.Lstat(arg)
 	if err != nil {
@@ -363,6 +370,22 @@ func checkExplicitLink(arg string, isDir bool) error {
 		return &LinkError{Path: arg, Through: through, Reason: "to a file whose name is not a Dockerfile's"}
 	}
 	return nil
+}
+
+// workDir is the working directory as getwd gives it and with its links
+// resolved.
+type workDir struct {
+	wd, real string
+	err      error
+}
+
+func getWorkDir() workDir {
+	wd, err := os.Getwd()
+	if err != nil {
+		return workDir{err: err}
+	}
+	real, err := filepath.EvalSymlinks(wd)
+	return workDir{wd: wd, real: real, err: err}
 }
 
 // skip records a skipped entry once, however many arguments reach it.

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -222,7 +221,9 @@ func (v *Vars) defValue(d *varDef) varValue {
 		g := &defGetter{v: v, at: d.scope}
 		// A new lexer: one keeps its state while it expands, and g may
 		// expand another definition with its own.
-		res, err := shell.NewLex(v.env.escape).ProcessWordWithMatches(d.raw, g)
+		lex := getLex(v.env.escape)
+		res, err := lex.ProcessWordWithMatches(d.raw, g)
+		putLex(v.env.escape, lex)
 		if err == nil && !g.unknown && len(res.Result) <= maxEnvValue {
 			r = varValue{val: res.Result, state: varSet}
 		}
@@ -488,7 +489,9 @@ func (in *Instruction) ExpandWith(word string, base func(name string) (string, b
 	}
 	v := &Vars{env: &scriptEnv{top: top, scratch: rootIsScratch(in.Stage), escape: escape}, base: base}
 	g := &defGetter{v: v, at: top}
-	res, err := shell.NewLex(escape).ProcessWordWithMatches(word, g)
+	lex := getLex(escape)
+	res, err := lex.ProcessWordWithMatches(word, g)
+	putLex(escape, lex)
 	if err != nil || g.unknown || len(res.Result) > maxEnvValue {
 		return "", false
 	}

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dockvet/dockvet/internal/buildctx"
@@ -38,6 +40,23 @@ type contexts struct {
 	open   map[contextKey]*contextEntry
 	order  []*contextEntry
 	warned map[string]bool
+	// dirs caches, per directory, its absolute path and which ignore
+	// files it may hold, so that finding a file's ignore file costs one
+	// directory read per directory, not two failing stats (and a getwd)
+	// per file.
+	dirs map[string]*dirFacts
+	// readDir and stat are the file system (tests count the calls).
+	readDir func(string) ([]fs.DirEntry, error)
+	stat    func(string) (fs.FileInfo, error)
+}
+
+// dirFacts is what contexts remembers of one directory.
+type dirFacts struct {
+	abs string
+	// ignores are the lowercased names ending in ".dockerignore" that the
+	// directory held; nil when it could not be listed (then every
+	// candidate is stat'ed, as without the cache).
+	ignores map[string]bool
 }
 
 type contextKey struct{ dir, ignore string }
@@ -54,7 +73,61 @@ func newContexts(s *ContextSettings) *contexts {
 	if s == nil {
 		return nil
 	}
-	return &contexts{set: *s, open: map[contextKey]*contextEntry{}, warned: map[string]bool{}}
+	return &contexts{set: *s, open: map[contextKey]*contextEntry{}, warned: map[string]bool{},
+		dirs: map[string]*dirFacts{}, readDir: os.ReadDir, stat: os.Stat}
+}
+
+// dir returns the cached facts of a directory, listing it on first use.
+func (cs *contexts) dir(dir string) *dirFacts {
+	cs.mu.Lock()
+	d, ok := cs.dirs[dir]
+	cs.mu.Unlock()
+	if ok {
+		return d
+	}
+	d = &dirFacts{abs: dir}
+	if abs, err := filepath.Abs(dir); err == nil {
+		d.abs = abs
+	}
+	if entries, err := cs.readDir(dir); err == nil {
+		d.ignores = map[string]bool{}
+		for _, e := range entries {
+			if name := strings.ToLower(e.Name()); strings.HasSuffix(name, ".dockerignore") {
+				d.ignores[name] = true
+			}
+		}
+	}
+	cs.mu.Lock()
+	cs.dirs[dir] = d
+	cs.mu.Unlock()
+	return d
+}
+
+// isFile is buildctx's test for an ignore file (a non-directory that stat
+// finds), asked only of names the directory listing holds. Names are
+// compared lowercased, so a case-insensitive file system finds what stat
+// would.
+func (cs *contexts) isFile(p string) bool {
+	if d := cs.dir(filepath.Dir(p)); d.ignores != nil && !d.ignores[strings.ToLower(filepath.Base(p))] {
+		return false
+	}
+	st, err := cs.stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// ignoreFile is buildctx.IgnoreFile through the directory cache: the
+// Dockerfile's own <Dockerfile>.dockerignore, else the context's
+// .dockerignore, else "".
+func (cs *contexts) ignoreFile(dir, dockerfile string) string {
+	if dockerfile != "" {
+		if p := dockerfile + ".dockerignore"; cs.isFile(p) {
+			return p
+		}
+	}
+	if p := filepath.Join(dir, ".dockerignore"); cs.isFile(p) {
+		return p
+	}
+	return ""
 }
 
 // forInput returns the build context of a file, nil when it has none or it
@@ -70,11 +143,8 @@ func (cs *contexts) forInput(in Input) *buildctx.Context {
 		}
 		dir = filepath.Dir(in.Path)
 	}
-	ignore := buildctx.IgnoreFile(dir, in.Path)
-	key := contextKey{dir: dir, ignore: ignore}
-	if abs, err := filepath.Abs(dir); err == nil {
-		key.dir = abs
-	}
+	ignore := cs.ignoreFile(dir, in.Path)
+	key := contextKey{dir: cs.dir(dir).abs, ignore: ignore}
 	cs.mu.Lock()
 	e, ok := cs.open[key]
 	if !ok {

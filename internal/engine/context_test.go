@@ -172,3 +172,45 @@ func TestContextWarnings(t *testing.T) {
 		t.Errorf("bound warning: %q", warnings[1])
 	}
 }
+
+// TestIgnoreFileLookupIsCachedPerDirectory checks that contexts finds the
+// same ignore file as buildctx.IgnoreFile (the Dockerfile's own first, a
+// directory named like an ignore file skipped, none) and that linting many
+// files of one directory lists it once and stats nothing when it holds no
+// ignore file, instead of two failing stats per file.
+func TestIgnoreFileLookupIsCachedPerDirectory(t *testing.T) {
+	root := t.TempDir()
+	df := "FROM alpine\nCOPY . /x\n"
+	writeFile(t, filepath.Join(root, "own", "Dockerfile"), df)
+	writeFile(t, filepath.Join(root, "own", "Dockerfile.dockerignore"), "x\n")
+	writeFile(t, filepath.Join(root, "own", ".dockerignore"), "y\n")
+	writeFile(t, filepath.Join(root, "shared", "Dockerfile"), df)
+	writeFile(t, filepath.Join(root, "shared", ".dockerignore"), "y\n")
+	writeFile(t, filepath.Join(root, "dirnamed", "Dockerfile"), df)
+	if err := os.MkdirAll(filepath.Join(root, "dirnamed", ".dockerignore"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 {
+		writeFile(t, filepath.Join(root, "many", fmt.Sprintf("%02d.Dockerfile", i)), df)
+	}
+	cs := newContexts(&ContextSettings{})
+	reads, stats := 0, 0
+	cs.readDir = func(d string) ([]os.DirEntry, error) { reads++; return os.ReadDir(d) }
+	cs.stat = func(p string) (os.FileInfo, error) { stats++; return os.Stat(p) }
+	for _, dir := range []string{"own", "shared", "dirnamed", "many", "missing"} {
+		p := filepath.Join(root, dir, "Dockerfile")
+		if got, want := cs.ignoreFile(filepath.Dir(p), p), buildctx.IgnoreFile(filepath.Dir(p), p); got != want {
+			t.Errorf("%s: ignore file %q, buildctx.IgnoreFile %q", dir, got, want)
+		}
+	}
+	reads, stats = 0, 0
+	for i := range 40 {
+		p := filepath.Join(root, "many", fmt.Sprintf("%02d.Dockerfile", i))
+		if c := cs.forInput(Input{Name: p, Path: p}); c == nil {
+			t.Fatalf("%s: no context", p)
+		}
+	}
+	if reads != 0 || stats != 0 {
+		t.Errorf("40 files of a listed directory without ignore files: %d directory reads, %d stats; want none", reads, stats)
+	}
+}

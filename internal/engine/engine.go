@@ -6,7 +6,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -330,9 +329,12 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 			fs, err = nil, fmt.Errorf("internal error: %v (please report this with the Dockerfile)\n%s", p, debug.Stack())
 		}
 	}()
-	sup := newSuppressions(f, e)
+	c := &collector{e: e, sup: newSuppressions(f, e), file: f.Name}
+	report, known := c.report, e.known // one of each for every rule of the file
 	shared := rule.NewShared()
-	var out []finding.Finding
+	// One Pass, refilled for each rule: a rule uses its Pass only while
+	// its Check runs (analyses keep results, never the Pass).
+	pass := new(rule.Pass)
 	for _, r := range e.all {
 		sev, on := e.severity[r]
 		if !on && r.DefaultOff && r.OptIn != nil && !e.ignored[r] && r.OptIn(f) {
@@ -341,15 +343,12 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 		if !on || r.Check == nil {
 			continue
 		}
-		if err := e.runRule(r, f, bases, bctx, shared, func(d rule.Diagnostic) {
-			if sup.suppressed(r, d.Range.Start.Line) {
-				return
-			}
-			out = append(out, e.toFinding(r, sev, f.Name, d))
-		}); err != nil {
+		c.rule, c.sev = r, sev
+		if err := e.runRule(pass, r, f, bases, bctx, shared, known, report); err != nil {
 			return nil, err
 		}
 	}
+	out := c.out
 	out = e.dropYielded(out)
 	if len(f.Errors) > 0 {
 		// lint --fix never changes a file BuildKit cannot parse, so no
@@ -396,20 +395,40 @@ func (e *Engine) dropYielded(fs []finding.Finding) []finding.Finding {
 
 // runRule isolates a rule: a panic in one rule becomes an error for this file
 // instead of taking down the whole run.
-func (e *Engine) runRule(r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx.Context, shared *rule.Shared, report func(rule.Diagnostic)) (err error) {
+func (e *Engine) runRule(pass *rule.Pass, r *rule.Rule, f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx.Context, shared *rule.Shared, known func(string) bool, report func(rule.Diagnostic)) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error in rule %s %s: %v (please report this with the Dockerfile)\n%s", r.ID, r.Name, p, debug.Stack())
 		}
 	}()
-	known := func(name string) bool { return e.Lookup(name) != nil }
-	pass := rule.NewPass(r, f, known, report)
+	*pass = *rule.NewPass(r, f, known, report)
 	pass.Bases = bases
 	pass.Context = bctx
 	pass.Limits = e.limits
 	pass.Share(shared)
 	r.Check(pass)
 	return nil
+}
+
+// known tells rules whether a name designates a rule (rule.Pass.KnownRule).
+func (e *Engine) known(name string) bool { return e.Lookup(name) != nil }
+
+// collector gathers the findings of one file, rule after rule: its report
+// method is every pass's, for the rule set before each Check.
+type collector struct {
+	e    *Engine
+	sup  *suppressions
+	file string
+	rule *rule.Rule
+	sev  finding.Severity
+	out  []finding.Finding
+}
+
+func (c *collector) report(d rule.Diagnostic) {
+	if c.sup.suppressed(c.rule, d.Range.Start.Line) {
+		return
+	}
+	c.out = append(c.out, c.e.toFinding(c.rule, c.sev, c.file, d))
 }
 
 // secretReplacer replaces each secret by "***", longest first so that a
@@ -509,7 +528,7 @@ type suppressions struct {
 }
 
 func newSuppressions(f *dockerfile.File, e *Engine) *suppressions {
-	s := &suppressions{global: map[*rule.Rule]bool{}, byLine: map[int]map[*rule.Rule]bool{}}
+	s := &suppressions{} // maps made on first use: most files have none
 	for _, sp := range f.Suppressions {
 		if sp.Problem != "" {
 			continue
@@ -536,8 +555,14 @@ func (s *suppressions) add(sp *dockerfile.Suppression, r *rule.Rule) {
 	switch {
 	case r == nil:
 	case sp.Global:
+		if s.global == nil {
+			s.global = map[*rule.Rule]bool{}
+		}
 		s.global[r] = true
 	case sp.Instruction != nil:
+		if s.byLine == nil {
+			s.byLine = map[int]map[*rule.Rule]bool{}
+		}
 		for n := sp.Instruction.StartLine; n <= sp.Instruction.EndLine; n++ {
 			if s.byLine[n] == nil {
 				s.byLine[n] = map[*rule.Rule]bool{}
@@ -568,65 +593,22 @@ func (e *Engine) Lint(inputs []Input, opts dockerfile.Options) *finding.Result {
 // under ctx: cancelling it ends them (they become DV001's timeout), and
 // none outlives the call.
 func (e *Engine) LintContext(ctx context.Context, inputs []Input, opts dockerfile.Options) *finding.Result {
-	type result struct {
-		findings []finding.Finding
-		lines    []string
-		err      error
+	jobs := make([]Job, len(inputs))
+	for i, in := range inputs {
+		jobs[i] = Job{Engine: e, Input: in, Opts: opts}
 	}
-	results := make([]result, len(inputs))
-	workers := runtime.GOMAXPROCS(0)
-	var bases *baseBroker
-	if e.bases != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
-		bases = newBaseBroker(ctx, e.bases)
-		defer func() {
-			cancel()
-			bases.wait()
-		}()
-		// Workers mostly wait on the network; keep enough files in flight to
-		// start every distinct lookup early.
-		workers = max(workers, 32)
-	}
-	workers = min(workers, len(inputs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				var fs []finding.Finding
-				var f *dockerfile.File
-				var err error
-				if bases == nil {
-					fs, f, err = e.lintFile(ctx, inputs[i], opts)
-				} else if f, err = e.parse(inputs[i], opts); err == nil {
-					fs, err = e.check(f, bases.lookup(f, opts, e.stageBases), e.contexts.forInput(inputs[i]))
-				}
-				results[i] = result{findings: fs, err: err}
-				if len(fs) > 0 && f != nil {
-					results[i].lines = e.shownLines(f.Lines)
-				}
-			}
-		})
-	}
-	for i := range inputs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	e.contexts.flush()
-
 	res := &finding.Result{Files: len(inputs), Sources: map[string][]string{}}
-	for i, r := range results {
-		if r.err != nil {
-			res.Errors = append(res.Errors, finding.FileError{File: inputs[i].Name, Message: e.redacted(r.err.Error())})
-			continue
+	_ = Stream(ctx, jobs, func(i int, r FileResult) error {
+		if r.Err != nil {
+			res.Errors = append(res.Errors, *r.Err)
+			return nil
 		}
-		res.Findings = append(res.Findings, r.findings...)
-		if r.lines != nil {
-			res.Sources[inputs[i].Name] = r.lines
+		res.Findings = append(res.Findings, r.Findings...)
+		if r.Lines != nil {
+			res.Sources[inputs[i].Name] = r.Lines
 		}
-	}
+		return nil
+	})
 	res.Findings = append(res.Findings, e.configFindings...)
 	finding.Sort(res.Findings)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })

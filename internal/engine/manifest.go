@@ -39,7 +39,7 @@ func (e *Engine) LintManifests(files []*manifest.File, images rule.ImageLookup, 
 		}
 		res.Findings = append(res.Findings, fs...)
 		if len(fs) > 0 {
-			res.Sources[f.Name] = f.Lines
+			res.Sources[f.Name] = e.shownLines(f.Lines)
 		}
 	}
 	res.Findings = append(res.Findings, e.configFindings...)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -258,20 +259,24 @@ func innermost(err error) error {
 	}
 }
 
+// The scrubbing patterns are compiled on first use (a registry error), not
+// at start-up: most runs never need them.
 var (
-	credRE   = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+`)
-	secretRE = regexp.MustCompile(`(?i)\b(token|access_token|refresh_token|password|passwd|secret)(["']?\s*[:=]\s*["']?)[^\s"'&,;]+`)
-	userRE   = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@`)
-	queryRE  = regexp.MustCompile(`(?i)(://[^\s?]+)\?[^\s]*`)
+	credRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+`) })
+	secretRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\b(token|access_token|refresh_token|password|passwd|secret)(["']?\s*[:=]\s*["']?)[^\s"'&,;]+`)
+	})
+	userRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@`) })
+	queryRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(://[^\s?]+)\?[^\s]*`) })
 )
 
 // scrub makes a detail short, printable and credential-free: no
 // Authorization values, token fields, URL user info or query strings.
 func scrub(s string) string {
-	s = credRE.ReplaceAllString(s, "$1 [redacted]")
-	s = secretRE.ReplaceAllString(s, "$1$2[redacted]")
-	s = userRE.ReplaceAllString(s, "$1")
-	s = queryRE.ReplaceAllString(s, "$1")
+	s = credRE().ReplaceAllString(s, "$1 [redacted]")
+	s = secretRE().ReplaceAllString(s, "$1$2[redacted]")
+	s = userRE().ReplaceAllString(s, "$1")
+	s = queryRE().ReplaceAllString(s, "$1")
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '

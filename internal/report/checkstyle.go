@@ -15,18 +15,32 @@ import (
 // document can be written finding by finding), one <error> per finding. A
 // finding without a line or column leaves the attribute out rather than
 // printing 0. File errors go to stderr (the caller).
-func writeCheckstyle(w io.Writer, res *finding.Result, _ Options) error {
+func writeCheckstyle(w io.Writer, res *finding.Result, opts Options) error {
+	return writeResult(newCheckstyleStream(w, opts), res)
+}
+
+type checkstyleStream struct {
+	bw   *bufio.Writer
+	open string // the <file> element left open
+	any  bool   // whether one was opened
+}
+
+func newCheckstyleStream(w io.Writer, _ Options) Stream {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(xml.Header)
 	bw.WriteString(`<checkstyle version="4.3">` + "\n")
-	open := ""
-	for i, f := range res.Findings {
-		if i == 0 || f.File != open {
-			if i > 0 {
+	return &checkstyleStream{bw: bw}
+}
+
+func (s *checkstyleStream) File(fs []finding.Finding, _ []string) error {
+	bw := s.bw
+	for _, f := range fs {
+		if !s.any || f.File != s.open {
+			if s.any {
 				bw.WriteString("  </file>\n")
 			}
 			fmt.Fprintf(bw, "  <file name=\"%s\">\n", xmlAttr(f.File))
-			open = f.File
+			s.open, s.any = f.File, true
 		}
 		bw.WriteString("    <error")
 		if f.Range.Start.Line > 0 {
@@ -38,11 +52,15 @@ func writeCheckstyle(w io.Writer, res *finding.Result, _ Options) error {
 		fmt.Fprintf(bw, " severity=\"%s\" message=\"%s\" source=\"%s\"/>\n",
 			f.Severity, xmlAttr(f.Message), xmlAttr("dockvet."+f.RuleID))
 	}
-	if len(res.Findings) > 0 {
-		bw.WriteString("  </file>\n")
-	}
-	bw.WriteString("</checkstyle>\n")
 	return bw.Flush()
+}
+
+func (s *checkstyleStream) Close([]finding.FileError, int) error {
+	if s.any {
+		s.bw.WriteString("  </file>\n")
+	}
+	s.bw.WriteString("</checkstyle>\n")
+	return s.bw.Flush()
 }
 
 // xmlAttr escapes an attribute value: xml.EscapeText escapes quotes, '&',

@@ -23,8 +23,24 @@ const githubSummaryMaxRows = 500
 // GITHUB_STEP_SUMMARY file, a Markdown table of the findings is appended to
 // it: annotations are capped per step, the summary is not.
 func writeGitHub(w io.Writer, res *finding.Result, opts Options) error {
-	bw := bufio.NewWriter(w)
-	for _, f := range res.Findings {
+	return writeResult(newGitHubStream(w, opts), res)
+}
+
+type githubStream struct {
+	bw    *bufio.Writer
+	opts  Options
+	tally *tally
+	// rows are the findings the step summary lists (at most
+	// githubSummaryMaxRows; tally counts them all).
+	rows []finding.Finding
+}
+
+func newGitHubStream(w io.Writer, opts Options) Stream {
+	return &githubStream{bw: bufio.NewWriter(w), opts: opts, tally: newTally()}
+}
+
+func (s *githubStream) File(fs []finding.Finding, _ []string) error {
+	for _, f := range fs {
 		props := []string{"file=" + githubProperty(f.File)}
 		if p := f.Range.Start; p.Line > 0 {
 			props = append(props, "line="+strconv.Itoa(p.Line))
@@ -39,19 +55,28 @@ func writeGitHub(w io.Writer, res *finding.Result, opts Options) error {
 			}
 		}
 		props = append(props, "title="+githubProperty(f.RuleID+" "+f.RuleName))
-		fmt.Fprintf(bw, "::%s %s::%s\n", githubCommand(f.Severity), strings.Join(props, ","), githubData(f.Message))
+		fmt.Fprintf(s.bw, "::%s %s::%s\n", githubCommand(f.Severity), strings.Join(props, ","), githubData(f.Message))
+		if len(s.rows) < githubSummaryMaxRows {
+			s.rows = append(s.rows, f)
+		}
 	}
-	for _, e := range res.Errors {
-		fmt.Fprintf(bw, "::error file=%s::%s\n", githubProperty(e.File), githubData(e.Message))
+	s.tally.add(fs)
+	return s.bw.Flush()
+}
+
+func (s *githubStream) Close(errs []finding.FileError, linted int) error {
+	for _, e := range errs {
+		fmt.Fprintf(s.bw, "::error file=%s::%s\n", githubProperty(e.File), githubData(e.Message))
 	}
-	if err := bw.Flush(); err != nil {
+	if err := s.bw.Flush(); err != nil {
 		return err
 	}
-	if opts.Getenv == nil {
+	if s.opts.Getenv == nil {
 		return nil
 	}
-	if path := opts.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		if err := appendStepSummary(path, res); err != nil {
+	s.tally.linted = linted
+	if path := s.opts.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		if err := appendStepSummary(path, s.tally, s.rows, errs); err != nil {
 			return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
 		}
 	}
@@ -108,12 +133,12 @@ var (
 	githubPropertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 )
 
-func appendStepSummary(path string, res *finding.Result) error {
+func appendStepSummary(path string, t *tally, rows []finding.Finding, errs []finding.FileError) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return err
 	}
-	werr := writeStepSummary(f, res)
+	werr := writeStepSummary(f, t, rows, errs)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
@@ -121,29 +146,29 @@ func appendStepSummary(path string, res *finding.Result) error {
 }
 
 // writeStepSummary writes a Markdown heading with the counts and a table of
-// the findings (at most githubSummaryMaxRows rows) and of the file errors.
-func writeStepSummary(w io.Writer, res *finding.Result) error {
+// the findings (rows, the first githubSummaryMaxRows of them) and of the
+// file errors.
+func writeStepSummary(w io.Writer, t *tally, rows []finding.Finding, errs []finding.FileError) error {
 	bw := bufio.NewWriter(w)
-	heading := summary(res) // the text format's closing line
-	if len(res.Errors) > 0 {
-		heading += ", " + plural(len(res.Errors), "file", "files") + " not linted"
+	heading := t.line() // the text format's closing line
+	if len(errs) > 0 {
+		heading += ", " + plural(len(errs), "file", "files") + " not linted"
 	}
 	fmt.Fprintf(bw, "### dockvet: %s\n\n", markdownCell(heading))
-	if len(res.Findings) > 0 {
+	if t.findings > 0 {
 		bw.WriteString("| Severity | Rule | Location | Message |\n|---|---|---|---|\n")
-		for i, f := range res.Findings {
-			if i == githubSummaryMaxRows {
-				fmt.Fprintf(bw, "\n%d more findings are not shown (see the job's annotations or run with -f json).\n", len(res.Findings)-i)
-				break
-			}
+		for _, f := range rows {
 			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", f.Severity,
 				markdownCell(f.RuleID+" "+f.RuleName), markdownCell(location(f.File, f.Range.Start)), markdownCell(f.Message))
 		}
+		if more := t.findings - len(rows); more > 0 {
+			fmt.Fprintf(bw, "\n%d more findings are not shown (see the job's annotations or run with -f json).\n", more)
+		}
 		bw.WriteString("\n")
 	}
-	if len(res.Errors) > 0 {
+	if len(errs) > 0 {
 		bw.WriteString("| Could not lint | Error |\n|---|---|\n")
-		for _, e := range res.Errors {
+		for _, e := range errs {
 			fmt.Fprintf(bw, "| %s | %s |\n", markdownCell(e.File), markdownCell(e.Message))
 		}
 		bw.WriteString("\n")

@@ -46,29 +46,45 @@ func gitlabSeverity(s finding.Severity) string {
 // writeGitLab writes the report; file errors go to stderr (the caller), as
 // the format has no place for them. A finding without a line (an image config
 // finding) is placed on line 1: GitLab needs a line.
-func writeGitLab(w io.Writer, res *finding.Result, _ Options) error {
-	out := make([]gitlabIssue, 0, len(res.Findings))
-	fp := newFingerprinter(res.Sources)
-	for _, f := range res.Findings {
+func writeGitLab(w io.Writer, res *finding.Result, opts Options) error {
+	return writeResult(newGitLabStream(w, opts), res)
+}
+
+// gitlabStream keeps the issues (the fingerprints taken from each file's
+// source as the file comes) and writes the array at Close.
+type gitlabStream struct {
+	w      io.Writer
+	issues []gitlabIssue
+	fp     *fingerprinter
+}
+
+func newGitLabStream(w io.Writer, _ Options) Stream {
+	return &gitlabStream{w: w, issues: []gitlabIssue{}, fp: newFingerprinter(nil)}
+}
+
+func (s *gitlabStream) File(fs []finding.Finding, src []string) error {
+	for _, f := range fs {
 		begin := max(f.Range.Start.Line, 1)
 		lines := gitlabLines{Begin: begin, End: max(f.Range.End.Line, begin)}
-		out = append(out, gitlabIssue{
+		s.issues = append(s.issues, gitlabIssue{
 			Description: f.Message,
 			CheckName:   f.RuleID,
-			Fingerprint: gitlabFingerprint(f, fp),
+			Fingerprint: gitlabFingerprint(f, s.fp, src),
 			Severity:    gitlabSeverity(f.Severity),
 			Location:    gitlabLocation{Path: f.File, Lines: lines},
 		})
 	}
-	return encodeJSON(w, out)
+	return nil
 }
+
+func (s *gitlabStream) Close([]finding.FileError, int) error { return encodeJSON(s.w, s.issues) }
 
 // gitlabFingerprint is unique in the report (the path, and the rule, flagged
 // text and occurrence that fingerprinter hashes) and stable when unrelated
 // lines move, which is what GitLab compares between a merge request and its
 // target branch.
-func gitlabFingerprint(f finding.Finding, fp *fingerprinter) string {
-	hash, n := fp.next(f)
+func gitlabFingerprint(f finding.Finding, fp *fingerprinter, src []string) string {
+	hash, n := fp.nextIn(f, src)
 	sum := sha256.Sum256([]byte(f.File + "\x00" + hash + "\x00" + strconv.Itoa(n)))
 	return hex.EncodeToString(sum[:16])
 }

@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/dockvet/dockvet/internal/finding"
@@ -61,24 +64,75 @@ const jsonVersion = 1
 
 // writeJSON writes the whole result as one JSON document. encoding/json replaces
 // invalid UTF-8 with U+FFFD, so the output is valid JSON whatever the messages hold.
-func writeJSON(w io.Writer, res *finding.Result, _ Options) error {
-	out := jsonReport{
-		Version:  jsonVersion,
-		Findings: make([]jsonFinding, 0, len(res.Findings)),
-		Errors:   make([]jsonError, 0, len(res.Errors)),
-	}
-	for _, f := range res.Findings {
-		out.Findings = append(out.Findings, toJSONFinding(f))
-	}
-	for _, e := range res.Errors {
-		out.Errors = append(out.Errors, jsonError{File: e.File, Message: e.Message})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+func writeJSON(w io.Writer, res *finding.Result, opts Options) error {
+	return writeResult(newJSONStream(w, opts), res)
+}
+
+// jsonStream writes the document of jsonReport finding by finding: the
+// same bytes as encoding it whole with two-space indentation (each element
+// is encoded with the indentation of its depth), without holding it.
+type jsonStream struct {
+	bw  *bufio.Writer
+	enc *json.Encoder // writes to elem
+	// elem holds one encoded element; reused.
+	elem bytes.Buffer
+	n    int // findings written
+}
+
+func newJSONStream(w io.Writer, _ Options) Stream {
+	s := &jsonStream{bw: bufio.NewWriter(w)}
+	s.enc = json.NewEncoder(&s.elem)
+	// Elements of the top-level arrays sit at depth 2.
+	s.enc.SetIndent("    ", "  ")
 	// Messages quote shell and paths ("<none>", "a && b"); \u003c escapes would
 	// only make them harder to read, and no consumer embeds this in HTML.
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out) // Encode ends with the trailing newline
+	s.enc.SetEscapeHTML(false)
+	fmt.Fprintf(s.bw, "{\n  \"version\": %d,\n  \"findings\": [", jsonVersion)
+	return s
+}
+
+// element writes v as the next element of an array that has n before it.
+func (s *jsonStream) element(v any, n int) error {
+	s.elem.Reset()
+	if err := s.enc.Encode(v); err != nil {
+		return err
+	}
+	if n == 0 {
+		s.bw.WriteString("\n    ")
+	} else {
+		s.bw.WriteString(",\n    ")
+	}
+	_, err := s.bw.Write(bytes.TrimSuffix(s.elem.Bytes(), []byte("\n")))
+	return err // bufio also keeps it for Flush
+}
+
+func (s *jsonStream) File(fs []finding.Finding, _ []string) error {
+	for _, f := range fs {
+		if err := s.element(toJSONFinding(f), s.n); err != nil {
+			return err
+		}
+		s.n++
+	}
+	return s.bw.Flush()
+}
+
+func (s *jsonStream) Close(errs []finding.FileError, _ int) error {
+	closeArray := func(n int) {
+		if n > 0 {
+			s.bw.WriteString("\n  ")
+		}
+		s.bw.WriteString("]")
+	}
+	closeArray(s.n)
+	s.bw.WriteString(",\n  \"errors\": [")
+	for i, e := range errs {
+		if err := s.element(jsonError{File: e.File, Message: e.Message}, i); err != nil {
+			return err
+		}
+	}
+	closeArray(len(errs))
+	s.bw.WriteString("\n}\n")
+	return s.bw.Flush()
 }
 
 func toJSONFinding(f finding.Finding) jsonFinding {

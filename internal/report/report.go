@@ -60,18 +60,21 @@ type Formatter func(w io.Writer, res *finding.Result, opts Options) error
 // carriesErrors formats report file errors inside their own output (JSON
 // "errors", SARIF toolExecutionNotifications, github ::error lines); for the
 // others the CLI prints them on stderr (WriteErrors).
+// stream is the format's Stream (NewStream); fn writes a whole Result
+// through it.
 var formats = []struct {
 	name          string
 	fn            Formatter
+	stream        func(io.Writer, Options) Stream
 	carriesErrors bool
 }{
-	{"text", writeText, false},
-	{"gnu", writeGNU, false},
-	{"json", writeJSON, true},
-	{"sarif", writeSARIF, true},
-	{"github", writeGitHub, true},
-	{"gitlab", writeGitLab, false},
-	{"checkstyle", writeCheckstyle, false},
+	{"text", writeText, newTextStream, false},
+	{"gnu", writeGNU, newGNUStream, false},
+	{"json", writeJSON, newJSONStream, true},
+	{"sarif", writeSARIF, newSARIFStream, true},
+	{"github", writeGitHub, newGitHubStream, true},
+	{"gitlab", writeGitLab, newGitLabStream, false},
+	{"checkstyle", writeCheckstyle, newCheckstyleStream, false},
 }
 
 // CarriesErrors reports whether the named format writes file errors itself;

@@ -151,11 +151,51 @@ func sarifLevel(s finding.Severity) string {
 }
 
 func writeSARIF(w io.Writer, res *finding.Result, opts Options) error {
-	return encodeJSON(w, buildSARIF(res, opts, sarifMaxResults))
+	return writeResult(newSARIFStream(w, opts), res)
 }
 
-// buildSARIF assembles the log; maxResults is sarifMaxResults except in tests.
+// sarifStream keeps the findings and their line hashes (taken from each
+// file's source as the file comes), not the sources, and writes the log at
+// Close: results are capped by severity over the whole run.
+type sarifStream struct {
+	w        io.Writer
+	opts     Options
+	findings []finding.Finding
+	hashes   []string
+	fp       *fingerprinter
+}
+
+func newSARIFStream(w io.Writer, opts Options) Stream {
+	return &sarifStream{w: w, opts: opts, fp: newFingerprinter(nil)}
+}
+
+func (s *sarifStream) File(fs []finding.Finding, lines []string) error {
+	for _, f := range fs {
+		// Fingerprints count occurrences over every finding, kept or not,
+		// so that they do not depend on the cap.
+		s.hashes = append(s.hashes, s.fp.lineHashIn(f, lines))
+	}
+	s.findings = append(s.findings, fs...)
+	return nil
+}
+
+func (s *sarifStream) Close(errs []finding.FileError, _ int) error {
+	return encodeJSON(s.w, buildSARIFLog(s.findings, s.hashes, errs, s.opts, sarifMaxResults))
+}
+
+// buildSARIF assembles the log of a whole result; maxResults is
+// sarifMaxResults except in tests.
 func buildSARIF(res *finding.Result, opts Options, maxResults int) sarifLog {
+	fp := newFingerprinter(res.Sources)
+	hashes := make([]string, len(res.Findings))
+	for i, f := range res.Findings {
+		hashes[i] = fp.lineHash(f)
+	}
+	return buildSARIFLog(res.Findings, hashes, res.Errors, opts, maxResults)
+}
+
+// buildSARIFLog assembles the log from the findings and their line hashes.
+func buildSARIFLog(findings []finding.Finding, hashes []string, errs []finding.FileError, opts Options, maxResults int) sarifLog {
 	tool := opts.Tool
 	if tool.Name == "" {
 		tool.Name = "dockvet"
@@ -179,12 +219,9 @@ func buildSARIF(res *finding.Result, opts Options, maxResults int) sarifLog {
 		addRule(sarifRuleFromInfo(r))
 	}
 
-	kept := keepMostSevere(res.Findings, maxResults)
-	fp := newFingerprinter(res.Sources)
-	for i, f := range res.Findings {
-		// Fingerprints count occurrences over every finding, kept or not,
-		// so that they do not depend on the cap.
-		lineHash := fp.lineHash(f)
+	kept := keepMostSevere(findings, maxResults)
+	for i, f := range findings {
+		lineHash := hashes[i]
 		if !kept[i] {
 			continue
 		}
@@ -198,8 +235,8 @@ func buildSARIF(res *finding.Result, opts Options, maxResults int) sarifLog {
 		run.Results = append(run.Results, sarifResultOf(f, ruleIndex[f.RuleID], lineHash, opts))
 	}
 
-	inv := sarifInvocation{ExecutionSuccessful: len(res.Errors) == 0}
-	for _, e := range res.Errors {
+	inv := sarifInvocation{ExecutionSuccessful: len(errs) == 0}
+	for _, e := range errs {
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
 			Level:   "error",
 			Message: sarifMessage{Text: e.Message},
@@ -208,12 +245,12 @@ func buildSARIF(res *finding.Result, opts Options, maxResults int) sarifLog {
 			}}},
 		})
 	}
-	if omitted := len(res.Findings) - len(run.Results); omitted > 0 {
+	if omitted := len(findings) - len(run.Results); omitted > 0 {
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
 			Level: "warning",
 			Message: sarifMessage{Text: fmt.Sprintf(
 				"%d of %d findings left out: GitHub code scanning rejects a run of more than %d results; the most severe are kept (-f json has them all)",
-				omitted, len(res.Findings), maxResults)},
+				omitted, len(findings), maxResults)},
 		})
 	}
 	run.Invocations = []sarifInvocation{inv}

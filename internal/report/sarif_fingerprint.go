@@ -27,13 +27,16 @@ func newFingerprinter(sources map[string][]string) *fingerprinter {
 	return &fingerprinter{sources: sources, seen: map[string]int{}}
 }
 
-// next returns the content hash of f (16 hex digits) and its occurrence
+// nextIn returns the content hash of f (16 hex digits) and its occurrence
 // number (from 1). Call it once per finding, in output order.
-func (fp *fingerprinter) next(f finding.Finding) (hash string, occurrence int) {
+//
+// lines are the source lines of f's file (nil: none kept): a stream has each
+// file's source only while it writes the file.
+func (fp *fingerprinter) nextIn(f finding.Finding, lines []string) (hash string, occurrence int) {
 	h := sha256.New()
 	h.Write([]byte(f.RuleID))
 	h.Write([]byte{0})
-	if text, ok := flaggedText(f, fp.sources[f.File]); ok {
+	if text, ok := flaggedText(f, lines); ok {
 		h.Write([]byte(text))
 	} else {
 		h.Write([]byte{1}) // keeps a message from colliding with source text
@@ -48,7 +51,12 @@ func (fp *fingerprinter) next(f finding.Finding) (hash string, occurrence int) {
 // lineHash is the "hash:occurrence" form GitHub code scanning uses for
 // partialFingerprints.primaryLocationLineHash.
 func (fp *fingerprinter) lineHash(f finding.Finding) string {
-	hash, n := fp.next(f)
+	return fp.lineHashIn(f, fp.sources[f.File])
+}
+
+// lineHashIn is lineHash with the source lines of f's file given.
+func (fp *fingerprinter) lineHashIn(f finding.Finding, lines []string) string {
+	hash, n := fp.nextIn(f, lines)
 	return hash + ":" + strconv.Itoa(n)
 }
 

@@ -57,14 +57,27 @@ func (p palette) forSeverity(sev finding.Severity, s string) string {
 // writeText is the default, human format: a compiler-style header per finding,
 // the offending source line with a caret underline, related notes, and a summary.
 func writeText(w io.Writer, res *finding.Result, opts Options) error {
-	bw := bufio.NewWriter(w) // bufio keeps the first write error for Flush to report
-	pal := newPalette(opts.Color)
-	for _, f := range res.Findings {
+	return writeResult(newTextStream(w, opts), res)
+}
+
+type textStream struct {
+	bw    *bufio.Writer // keeps the first write error for Flush to report
+	pal   palette
+	tally *tally
+}
+
+func newTextStream(w io.Writer, opts Options) Stream {
+	return &textStream{bw: bufio.NewWriter(w), pal: newPalette(opts.Color), tally: newTally()}
+}
+
+func (s *textStream) File(fs []finding.Finding, lines []string) error {
+	bw, pal := s.bw, s.pal
+	for _, f := range fs {
 		fmt.Fprintf(bw, "%s: %s: %s\n",
 			pal.location.Sprint(location(f.File, f.Range.Start)),
 			pal.forSeverity(f.Severity, fmt.Sprintf("%s[%s %s]", f.Severity, f.RuleID, f.RuleName)),
 			Escape(f.Message))
-		if line, ok := sourceLine(res.Sources, f.File, f.Range.Start.Line); ok {
+		if line, ok := sourceLine(lines, f.Range.Start.Line); ok {
 			fmt.Fprintf(bw, "    %s\n    %s\n", Escape(line), pal.forSeverity(f.Severity, underline(line, f.Range)))
 		}
 		for _, r := range f.Related {
@@ -72,16 +85,21 @@ func writeText(w io.Writer, res *finding.Result, opts Options) error {
 				pal.location.Sprint(location(r.File, r.Range.Start)), pal.note.Sprint("note"), Escape(r.Message))
 		}
 	}
-	if len(res.Findings) > 0 {
-		bw.WriteString("\n")
-	}
-	fmt.Fprintln(bw, summary(res))
+	s.tally.add(fs)
 	return bw.Flush()
 }
 
-// sourceLine returns the 1-based line of file, if the run kept its text.
-func sourceLine(sources map[string][]string, file string, line int) (string, bool) {
-	lines := sources[file]
+func (s *textStream) Close(_ []finding.FileError, linted int) error {
+	if s.tally.findings > 0 {
+		s.bw.WriteString("\n")
+	}
+	s.tally.linted = linted
+	fmt.Fprintln(s.bw, s.tally.line())
+	return s.bw.Flush()
+}
+
+// sourceLine returns the 1-based line of a file's lines, if the run kept them.
+func sourceLine(lines []string, line int) (string, bool) {
 	if line < 1 || line > len(lines) {
 		return "", false
 	}
@@ -133,32 +151,10 @@ func underline(line string, r source.Range) string {
 
 // summary is the closing line, e.g. "3 findings (1 error, 2 warnings) in 2 files".
 func summary(res *finding.Result) string {
-	if len(res.Findings) == 0 {
-		return "no findings in " + plural(res.Files, "file", "files")
-	}
-	counts := map[finding.Severity]int{}
-	files := map[string]bool{}
-	for _, f := range res.Findings {
-		counts[f.Severity]++
-		files[f.File] = true
-	}
-	var parts []string
-	for _, s := range []struct {
-		sev         finding.Severity
-		one, plenty string
-	}{
-		{finding.SeverityError, "error", "errors"},
-		{finding.SeverityWarning, "warning", "warnings"},
-		{finding.SeverityInfo, "info", "info"}, // "info" is uncountable: "2 info", not "2 infos"
-	} {
-		if n := counts[s.sev]; n > 0 {
-			parts = append(parts, plural(n, s.one, s.plenty))
-		}
-	}
-	return fmt.Sprintf("%s (%s) in %s",
-		plural(len(res.Findings), "finding", "findings"),
-		strings.Join(parts, ", "),
-		plural(len(files), "file", "files"))
+	t := newTally()
+	t.add(res.Findings)
+	t.linted = res.Files
+	return t.line()
 }
 
 func plural(n int, one, many string) string {
