@@ -156,15 +156,28 @@ func joinNames(names []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// pinFix pins a FROM image reference to the digest its tag resolves to now
-// (name:tag@sha256:...), when lint --pin asks for it (Limits.PinDigests)
-// and the base image lookup knows that digest: the index of a
-// multi-platform image, so every platform still builds. nil for a
-// reference written with a variable (the text to change is elsewhere), one
-// already pinned, and references outside FROM (not looked up).
+// pinFix pins an image reference (FROM, COPY --from, RUN --mount=from) to
+// the digest its tag resolves to now (name:tag@sha256:...), when lint --pin
+// asks for it (Limits.PinDigests) and the lookup knows that digest: the
+// index of a multi-platform image, so every platform still builds. nil for
+// a reference written with a variable (the text to change is elsewhere) and
+// one already pinned.
 func pinFix(pass *rule.Pass, ref *dockerfile.ImageRef) *finding.Fix {
-	if !pass.Limits.PinDigests || viaVariable(ref) || ref.Digest != "" || ref.Kind != dockerfile.RefFrom {
+	if !pass.Limits.PinDigests || viaVariable(ref) || ref.Digest != "" {
 		return nil
+	}
+	if ref.Kind != dockerfile.RefFrom {
+		if pass.Bases == nil {
+			return nil
+		}
+		img, err := pass.Bases(ref)
+		if err != nil || img == nil || !strings.HasPrefix(img.RefDigest, "sha256:") {
+			return nil
+		}
+		return &finding.Fix{
+			Description: "pin " + ref.Raw + " to " + img.RefDigest,
+			Edits:       []finding.Edit{{Range: source.Range{Start: ref.Range.End, End: ref.Range.End}, NewText: "@" + img.RefDigest}},
+		}
 	}
 	for _, s := range pass.File.Stages {
 		if s.Base != ref || s.Parent != nil {

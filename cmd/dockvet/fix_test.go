@@ -257,9 +257,9 @@ func TestLintPin(t *testing.T) {
 	arm := registrytest.Image(t, registrytest.Spec{User: "app", Platform: "linux/arm64"})
 	multi := srv.PushIndex(t, "team/base:1.0", registrytest.Index(t, amd, arm))
 	single := srv.Push(t, "team/tool", registrytest.Image(t, registrytest.Spec{User: "app"}))
-	src := "FROM " + srv.Ref("team/tool") + " AS tool\nFROM " + srv.Ref("team/base:latest") + "\nFROM " + srv.Ref("team/base:1.0") + "\nCOPY --from=tool /x /x\nUSER 1000\nCMD [\"app\"]\n"
+	src := "FROM " + srv.Ref("team/tool") + " AS tool\nFROM " + srv.Ref("team/base:latest") + "\nFROM " + srv.Ref("team/base:1.0") + "\nCOPY --from=tool /x /x\nCOPY --from=" + srv.Ref("team/tool") + " /y /y\nUSER 1000\nCMD [\"app\"]\n"
 	// team/base:latest does not exist: it stays as it is (DV001 says why).
-	want := "FROM " + srv.Ref("team/tool") + "@" + single.String() + " AS tool\nFROM " + srv.Ref("team/base:latest") + "\nFROM " + srv.Ref("team/base:1.0") + "@" + multi.String() + "\nCOPY --from=tool /x /x\nUSER 1000\nCMD [\"app\"]\n"
+	want := "FROM " + srv.Ref("team/tool") + "@" + single.String() + " AS tool\nFROM " + srv.Ref("team/base:latest") + "\nFROM " + srv.Ref("team/base:1.0") + "@" + multi.String() + "\nCOPY --from=tool /x /x\nCOPY --from=" + srv.Ref("team/tool") + "@" + single.String() + " /y /y\nUSER 1000\nCMD [\"app\"]\n"
 	cache := t.TempDir()
 	environ := map[string]string{"DOCKVET_CACHE_DIR": cache}
 

@@ -109,6 +109,9 @@ type Engine struct {
 	// stageBases is set when an enabled rule reads builder stages' bases
 	// too (rule.NeedsStageBases), not only the final image's.
 	stageBases bool
+	// pinRefs is set by lint --pin: COPY --from and RUN --mount=from images
+	// are looked up too, for their digests.
+	pinRefs bool
 	contexts   *contexts
 	limits     rule.Limits
 	// redact masks Settings.Secrets; nil when there are none.
@@ -172,8 +175,9 @@ func New(rules []*rule.Rule, s Settings) (*Engine, error) {
 		}
 	}
 	if s.Limits.PinDigests {
-		// lint --pin: the tag rules' fixes read every FROM's digest.
-		e.bases, e.stageBases = s.Bases, true
+		// lint --pin: the tag rules' fixes read the digest of every image
+		// reference (FROM, COPY --from, RUN --mount=from).
+		e.bases, e.stageBases, e.pinRefs = s.Bases, true, true
 	}
 	return e, nil
 }
@@ -316,7 +320,7 @@ func (e *Engine) lintFile(ctx context.Context, in Input, opts dockerfile.Options
 			cancel()
 			broker.wait()
 		}()
-		bases = broker.lookup(f, opts, e.stageBases)
+		bases = broker.lookup(f, opts, e.stageBases, e.pinRefs)
 	}
 	fs, err = e.check(f, bases, e.contexts.forInput(in))
 	return fs, f, err
@@ -677,7 +681,7 @@ func (b *baseBroker) get(q registry.Request) *baseAnswer {
 // lookup requests the base images of f's final image (the external image at
 // the root of the final stage chain; builder stages do not ship), or of
 // every stage when allStages is set, and returns the lookup its rules use.
-func (b *baseBroker) lookup(f *dockerfile.File, opts dockerfile.Options, allStages bool) rule.BaseLookup {
+func (b *baseBroker) lookup(f *dockerfile.File, opts dockerfile.Options, allStages, otherRefs bool) rule.BaseLookup {
 	answers := map[*dockerfile.ImageRef]*baseAnswer{}
 	stages := f.FinalChain()
 	if allStages {
@@ -689,6 +693,13 @@ func (b *baseBroker) lookup(f *dockerfile.File, opts dockerfile.Options, allStag
 			continue
 		}
 		answers[ref] = b.get(registry.Request{Ref: ref.Expanded, Platform: s.BasePlatform(opts.Platform)})
+	}
+	if otherRefs {
+		for _, ref := range f.ImageRefs {
+			if ref.Kind != dockerfile.RefFrom && ref.IsImage() {
+				answers[ref] = b.get(registry.Request{Ref: ref.Expanded, Platform: opts.Platform})
+			}
+		}
 	}
 	return func(ref *dockerfile.ImageRef) (*image.Image, error) {
 		a, ok := answers[ref]

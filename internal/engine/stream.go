@@ -156,7 +156,7 @@ func (j *Job) run(ctx context.Context, broker *baseBroker) FileResult {
 	f, err := e.parse(in, j.Opts)
 	var fs []finding.Finding
 	if err == nil {
-		fs, err = e.check(f, broker.lookupFor(f, j.Opts, e.stageBases), e.contexts.forInput(in))
+		fs, err = e.check(f, broker.lookupFor(f, j.Opts, e.stageBases, e.pinRefs), e.contexts.forInput(in))
 	}
 	if err != nil {
 		return FileResult{Err: &finding.FileError{File: in.Name, Message: e.redacted(err.Error())}}
@@ -170,9 +170,9 @@ func (j *Job) run(ctx context.Context, broker *baseBroker) FileResult {
 
 // lookupFor is lookup on the run's broker; without one (no enabled rule
 // reads base images) there is no lookup.
-func (b *baseBroker) lookupFor(f *dockerfile.File, opts dockerfile.Options, allStages bool) rule.BaseLookup {
+func (b *baseBroker) lookupFor(f *dockerfile.File, opts dockerfile.Options, allStages, otherRefs bool) rule.BaseLookup {
 	if b == nil {
 		return nil
 	}
-	return b.lookup(f, opts, allStages)
+	return b.lookup(f, opts, allStages, otherRefs)
 }
