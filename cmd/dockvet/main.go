@@ -62,6 +62,10 @@ type env struct {
 	// fixWriterWrap, when set, wraps the writer of each file --fix writes
 	// (tests make it fail as a full disk would).
 	fixWriterWrap func(io.Writer) io.Writer
+
+	// composeEnv lets Compose interpolation read the process environment
+	// (manifests --env).
+	composeEnv bool
 }
 
 // exitError carries an exit code through cobra.

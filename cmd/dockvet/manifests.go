@@ -39,8 +39,11 @@ Kubernetes: multi-document YAML with Pod, Deployment, StatefulSet, DaemonSet,
 ReplicaSet, ReplicationController, Job, CronJob and Lists of them; other kinds
 (Services, ConfigMaps, CRDs) are skipped and counted on stderr. Compose: a
 file with top-level services (compose.yaml, docker-compose.yml...), with
-${VAR:-default} interpolation from the environment and the .env file beside
-it. "-" reads stdin: helm template . | dockvet manifests -
+${VAR:-default} interpolation from the .env file beside it (not a link) and,
+with --env, from the environment as docker compose does. The environment is
+off by default: in CI it holds secrets, and a Compose file in a pull request
+could otherwise put them into registry requests and into the output.
+"-" reads stdin: helm template . | dockvet manifests -
 
 A directory is searched recursively (skipping .git, node_modules and vendor)
 for *.yaml, *.yml and Compose files; found files that hold no workload or are
@@ -81,6 +84,7 @@ lint's.`,
 	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name to print for stdin (default <stdin>)")
 	addRegistryFlags(f, &fl.registry)
 	addDeepFlags(f, &deep)
+	f.BoolVar(&e.composeEnv, "env", false, "Compose interpolation also reads the environment (as docker compose does; off: CI variables are secrets)")
 	return cmd
 }
 
@@ -229,19 +233,26 @@ func manifestError(name string, err error) finding.FileError {
 	return finding.FileError{File: name, Message: err.Error()}
 }
 
-// composeLookup gives Compose interpolation its variables as docker compose
-// does: the environment first, then the .env file in the project directory.
+// composeLookup gives Compose interpolation its variables: the .env file in
+// the project directory and, with --env, the environment first, as docker
+// compose does. A .env that is a symbolic link is not read (it could point
+// at any file of the CI runner).
 func (e *env) composeLookup(dir string) func(string) (string, bool) {
 	var dotenv map[string]string
 	loaded := false
 	return func(name string) (string, bool) {
-		if v := e.getenv(name); v != "" {
-			return v, true
+		if e.composeEnv {
+			if v := e.getenv(name); v != "" {
+				return v, true
+			}
 		}
 		if !loaded {
 			loaded = true
-			if src, err := safefile.ReadFile(filepath.Join(dir, ".env"), 1<<20); err == nil {
-				dotenv = manifest.ParseDotEnv(string(src))
+			p := filepath.Join(dir, ".env")
+			if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() {
+				if src, err := safefile.ReadFile(p, 1<<20); err == nil {
+					dotenv = manifest.ParseDotEnv(string(src))
+				}
 			}
 		}
 		v, ok := dotenv[name]

@@ -459,10 +459,43 @@ items:
 		if got := findingKeys(out); !slices.Equal(got, want) {
 			t.Errorf("findings %q, want %q\n%s%s", got, want, out, errOut)
 		}
-		// The environment wins over .env, as in docker compose.
-		_, out, _ = runCLIEnv(t, map[string]string{"DOCKVET_OFFLINE": "1", "NGINX_TAG": "1.27"}, "", "manifests", "-f", "gnu", dir)
-		if got := findingKeys(out); len(got) != 0 {
-			t.Errorf("with NGINX_TAG=1.27 in the environment: findings %q, want none", got)
+		// With --env the environment wins over .env, as in docker compose;
+		// without it the environment is not read (CI variables are secrets).
+		environ := map[string]string{"DOCKVET_OFFLINE": "1", "NGINX_TAG": "1.27"}
+		if _, out, _ = runCLIEnv(t, environ, "", "manifests", "-f", "gnu", "--env", dir); len(findingKeys(out)) != 0 {
+			t.Errorf("--env with NGINX_TAG=1.27 in the environment: findings %q, want none", findingKeys(out))
+		}
+		if _, out, _ = runCLIEnv(t, environ, "", "manifests", "-f", "gnu", dir); !slices.Equal(findingKeys(out), want) {
+			t.Errorf("without --env: findings %q, want %q (the environment read)", findingKeys(out), want)
+		}
+	})
+	t.Run("environment and other files stay out of the output", func(t *testing.T) {
+		const token = "glpat-Ab3Cd5Ef7Gh9Ij1Kl2Mn"
+		outside := t.TempDir()
+		if err := os.WriteFile(filepath.Join(outside, "envfile"), []byte("CI_TOKEN="+token+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, compose := range []string{
+			"services:\n  api:\n    image: nginx:${CI_TOKEN}\n",
+			"services:\n  db:\n    image: \"postgres:${NOPE:?set ${CI_TOKEN}}\"\n",
+		} {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, env := range []map[string]string{{"DOCKVET_OFFLINE": "1", "CI_TOKEN": token}, {"DOCKVET_OFFLINE": "1"}} {
+				_, out, errOut := runCLIEnv(t, env, "", "manifests", "--enable", "DV203", filepath.Join(dir, "compose.yaml"))
+				if strings.Contains(out+errOut, token) {
+					t.Errorf("the token reached the output (environment %v):\n%s%s", env, out, errOut)
+				}
+				if env["CI_TOKEN"] == "" {
+					continue
+				}
+				// A .env linked to a file outside the project is not read.
+				if err := os.Symlink(filepath.Join(outside, "envfile"), filepath.Join(dir, ".env")); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	})
 }

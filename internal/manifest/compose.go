@@ -231,8 +231,9 @@ func expandBraced(expr string, lookup func(string) (string, bool)) (string, erro
 		if present {
 			return val, nil
 		}
-		msg, _ := Interpolate(arg, lookup)
-		return "", fmt.Errorf("required variable %s is missing a value: %s", name, msg)
+		// The message as written: interpolating it would print other
+		// variables' values (CI secrets) in the error.
+		return "", fmt.Errorf("required variable %s is missing a value: %s", name, arg)
 	}
 	return "", fmt.Errorf("invalid interpolation ${%s}", expr)
 }
