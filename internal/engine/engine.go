@@ -111,9 +111,9 @@ type Engine struct {
 	stageBases bool
 	// pinRefs is set by lint --pin: COPY --from and RUN --mount=from images
 	// are looked up too, for their digests.
-	pinRefs bool
-	contexts   *contexts
-	limits     rule.Limits
+	pinRefs  bool
+	contexts *contexts
+	limits   rule.Limits
 	// redact masks Settings.Secrets; nil when there are none.
 	redact *strings.Replacer
 }
