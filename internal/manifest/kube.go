@@ -25,6 +25,14 @@ func IsWorkloadKind(kind string) bool {
 // addKubeDocument reads one YAML document: a workload, a List of them, or
 // another kind (counted in f.Skipped). Empty documents are ignored.
 func (f *File) addKubeDocument(doc *yaml.Node) {
+	// YAML aliases let a few hundred bytes name a List of Lists of a
+	// billion pods (yaml.v3 bounds aliases only when decoding into Go
+	// values): stop counting objects at a bound no real stream reaches.
+	f.objects++
+	if f.objects > MaxObjects {
+		f.tooMany = true
+		return
+	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		doc = deref(doc.Content[0])
 	}
@@ -35,6 +43,9 @@ func (f *File) addKubeDocument(doc *yaml.Node) {
 	kind := scalar(kindNode)
 	if kind == "List" || kind != "" && len(kind) > 4 && kind[len(kind)-4:] == "List" && value(doc, "items") != nil {
 		for _, it := range items(value(doc, "items")) {
+			if f.tooMany {
+				return
+			}
 			f.addKubeDocument(it)
 		}
 		return

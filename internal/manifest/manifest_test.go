@@ -276,3 +276,21 @@ services:
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// Hostile YAML: a List bomb built from aliases (a billion pods in a few
+// hundred bytes) is refused once MaxObjects objects are read, and a
+// mapping that merges itself ends, neither exhausting memory nor the stack.
+func TestHostileAliases(t *testing.T) {
+	defs := "  - &l0 {apiVersion: v1, kind: Pod, metadata: {name: x}, spec: {containers: [{name: c, image: 'nginx:1'}]}}\n"
+	for i := 1; i < 10; i++ {
+		refs := strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*l%d, ", i-1), 10), ", ")
+		defs += fmt.Sprintf("  - &l%d {kind: List, items: [%s]}\n", i, refs)
+	}
+	if _, err := Parse("bomb.yaml", []byte("kind: List\nitems:\n"+defs), nil); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("alias bomb: err %v", err)
+	}
+	f, err := Parse("compose.yaml", []byte("services:\n  web: &w\n    <<: *w\n    image: nginx\n"), nil)
+	if err != nil || len(f.Workloads) != 1 {
+		t.Errorf("self-merging mapping: %v, %+v", err, f)
+	}
+}

@@ -37,6 +37,10 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 // Parse reads a manifest: a Kubernetes multi-document stream (or List), or
 // a Compose file (a document with top-level services). lookup gives the
 // variables for Compose interpolation (the environment, then .env).
+// MaxObjects bounds the Kubernetes objects (documents and List items) read
+// from one file: a 1,000-service cluster's whole manifest stays far below.
+const MaxObjects = 100_000
+
 func Parse(name string, data []byte, lookup func(string) (string, bool)) (*File, error) {
 	f := &File{Name: name, Lines: splitLines(data)}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -64,6 +68,9 @@ func Parse(name string, data []byte, lookup func(string) (string, bool)) (*File,
 			continue
 		}
 		f.addKubeDocument(&doc)
+		if f.tooMany {
+			return nil, &SyntaxError{File: name, Msg: fmt.Sprintf("more than %d Kubernetes objects (YAML aliases can name more than a file holds): not linted", MaxObjects)}
+		}
 	}
 	for _, w := range f.Workloads {
 		imgs := w.Images() // made here, so that rules only read the list

@@ -28,6 +28,8 @@ import (
 
 // File is one manifest file (or stdin) as read.
 type File struct {
+	objects int  // Kubernetes objects read, List items included
+	tooMany bool // more than MaxObjects
 	// Name is the path as given ("-" reads as the stdin name).
 	Name string
 	// Compose is set for a Compose file.

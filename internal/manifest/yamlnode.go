@@ -19,8 +19,17 @@ func deref(n *yaml.Node) *yaml.Node {
 
 // field returns the key and value nodes of key in mapping m; nils when m
 // is not a mapping or lacks the key.
-func field(m *yaml.Node, key string) (k, v *yaml.Node) {
+func field(m *yaml.Node, key string) (k, v *yaml.Node) { return fieldMerged(m, key, 0) }
+
+// maxMergeDepth bounds how deep merge keys are followed: a mapping that
+// merges itself (web: &w {<<: *w}) would otherwise recurse forever.
+const maxMergeDepth = 16
+
+func fieldMerged(m *yaml.Node, key string, depth int) (k, v *yaml.Node) {
 	m = deref(m)
+	if depth > maxMergeDepth {
+		return nil, nil
+	}
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil, nil
 	}
@@ -42,7 +51,7 @@ func field(m *yaml.Node, key string) (k, v *yaml.Node) {
 			merged = v.Content
 		}
 		for _, mm := range merged {
-			if k, val := field(mm, key); k != nil {
+			if k, val := fieldMerged(mm, key, depth+1); k != nil {
 				return k, val
 			}
 		}
