@@ -25,6 +25,8 @@ func TestDependencyInstallAfterCopyAll(t *testing.T) {
 		{"pip -r $VAR set by ENV", "FROM python\nENV REQS=/src/requirements.txt\nCOPY . /src\nRUN pip install -r $REQS\n", []string{"4:5-4:16"},
 			"no earlier COPY of /src/requirements.txt: every source edit invalidates this layer and re-runs the install; COPY /src/requirements.txt first"},
 		{"pip -r $VAR whose file was copied first", "FROM python\nARG REQS=requirements.txt\nCOPY requirements.txt .\nCOPY . .\nRUN pip install -r $REQS\n", nil, ""},
+		{"npm --no-package-lock reads no lock file", "FROM node\nCOPY . .\nRUN npm install --no-package-lock\n", []string{"3:5-3:16"},
+			"no earlier COPY of package.json: every source edit invalidates this layer and re-runs the install; COPY package.json first"},
 		{"lock file alone copied first", "FROM node\nCOPY yarn.lock ./\nCOPY . .\nRUN yarn install\n", nil, ""},
 		{"pip install -r", "FROM python:3.12\nCOPY ./ /app/\nRUN pip install -r /app/requirements.txt\n", []string{"3:5-3:16"}, "no earlier COPY of /app/requirements.txt"},
 		{"bundle install", "FROM ruby:3\nADD . /src\nRUN cd /src && bundle install\n", []string{"3:16-3:30"}, "bundle install runs after a COPY of the whole build context (line 2) with no earlier COPY of Gemfile or its lock file: every source edit invalidates this layer and re-runs the install; COPY Gemfile and its lock file (Gemfile.lock) first"},

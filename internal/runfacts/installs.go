@@ -267,6 +267,9 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 			u.Packages = packagesAfter(c, u.Sub, NpmValued)
 			if len(u.Packages) == 0 || npmCleanInstalls[c.Args[u.Sub].Value] {
 				u.Manifests, u.LockFiles = []string{"package.json"}, []string{"package-lock.json", "npm-shrinkwrap.json"}
+				if c.HasOption("", "--no-package-lock") {
+					u.LockFiles = nil // npm neither reads nor writes a lock file
+				}
 			}
 		}
 		return u, ok
