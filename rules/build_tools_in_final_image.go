@@ -43,7 +43,11 @@ remove, and build commands (go build, cargo build, mvn package, gradle build,
 npm run build, dotnet publish...) when the Dockerfile has no stage apart from
 the final image, unless the same RUN removes packages afterwards (build, then
 purge the toolchain). A builder stage is never reported, nor a Dockerfile in a
-.devcontainer directory (a development environment wants its compilers).
+.devcontainer directory (a development environment wants its compilers), nor
+packages added to a final image built FROM an image that already ships a
+compiler (buildpack-deps, gcc, golang, rust, maven, gradle, dotnet/sdk, a
+-devel tag such as nvidia/cuda:*-devel): that image is a build environment by
+its choice of base.
 Package names given through variables are not judged.`,
 	Bad: `FROM python:3.12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \
@@ -101,7 +105,11 @@ func checkBuildToolsInFinalImage(pass *rule.Pass) {
 		return // a development environment: its toolchain is the point
 	}
 	facts := runFacts(pass)
+	onToolchain := builtOnToolchainImage(pass.File)
 	for _, r := range facts.Final() {
+		if onToolchain {
+			break // the base image already ships a compiler: a few more packages are not the cause
+		}
 		removals := r.Uninstalls()
 		for _, u := range r.Installs() {
 			switch u.Manager {
@@ -147,6 +155,33 @@ func checkBuildToolsInFinalImage(pass *rule.Pass) {
 
 // addsPackages are the sub-commands that add packages to the image (not
 // upgrades of installed ones).
+// toolchainImages are the last path element of base images that are build
+// environments themselves: a C compiler (buildpack-deps, gcc, golang's cgo
+// toolchain), or a language SDK (dotnet/sdk, rust, maven, gradle).
+var toolchainImages = wordSet("buildpack-deps", "gcc", "golang", "rust", "maven", "gradle", "sdk")
+
+// builtOnToolchainImage reports whether the final image starts FROM an image
+// that already ships a compiler: buildpack-deps (on which the official
+// python, golang and ruby images build), golang, gcc, rust, maven, gradle,
+// dotnet/sdk, or a -devel tag (nvidia/cuda:*-devel carries nvcc and gcc).
+// Such an image is a build environment by choice of base; the packages it adds
+// are not what makes the image ship a toolchain.
+func builtOnToolchainImage(f *dockerfile.File) bool {
+	chain := f.FinalChain()
+	if len(chain) == 0 || chain[0].Base == nil {
+		return false
+	}
+	base := chain[0].Base
+	if !base.IsImage() {
+		return false
+	}
+	repo := base.Repository
+	if i := strings.LastIndex(repo, "/"); i >= 0 {
+		repo = repo[i+1:]
+	}
+	return toolchainImages[repo] || strings.Contains(base.Tag, "devel")
+}
+
 var addsPackages = wordSet("install", "in", "add", "reinstall", "groupinstall", "localinstall",
 	"install-n", "install-na", "install-nevra")
 

@@ -35,6 +35,13 @@ func TestBuildToolsInFinalImage(t *testing.T) {
 		{"upgrade of an installed package", "FROM debian\nRUN apt-get upgrade -y libssl-dev\n", nil, ""},
 		{"builder stage", "FROM golang AS build\nRUN apt-get install -y gcc && go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n", nil, ""},
 		{"build in the final stage of a multi-stage file", "FROM node AS deps\nRUN npm ci\nFROM node\nRUN npm run build\n", nil, ""},
+		// A base that already ships a compiler makes the image a build
+		// environment: the packages it adds are not the cause.
+		{"on buildpack-deps", "FROM buildpack-deps:bookworm\nRUN apt-get install -y tk-dev uuid-dev\n", nil, ""},
+		{"on dotnet/sdk through an ARG", "ARG REPO=mcr.microsoft.com/dotnet/sdk\nFROM $REPO:10.0-alpine\nRUN apk add --no-cache build-base clang\n", nil, ""},
+		{"on a cuda -devel tag", "FROM nvidia/cuda:12.4.1-devel-ubuntu22.04\nRUN apt-get install -y python3-dev\n", nil, ""},
+		{"on golang, a single-stage build still reported", "FROM golang:1.23\nRUN apt-get install -y gcc\nCOPY . .\nRUN go build -o /app .\n", []string{"4:5-4:13"}, "go build runs in the final image"},
+		{"on a runtime image still reported", "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nRUN apt-get install -y python3-dev\n", []string{"2:24-2:35"}, "installs python3-dev"},
 		{"build with the toolchain purged in the same RUN", "FROM debian\nRUN apt-get install -y golang && go build -o /app . && apt-get purge -y --auto-remove golang\n", nil, ""},
 	}
 	for _, tt := range tests {

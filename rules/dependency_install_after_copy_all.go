@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
@@ -122,24 +123,57 @@ func checkDependencyInstallAfterCopyAll(pass *rule.Pass) {
 				if len(u.Manifests) == 0 || u.Call.Conditional {
 					continue
 				}
+				manifests := expandManifests(r.In, u.Manifests)
 				seen := false
 				for _, src := range copied {
-					if !isWholeContext(src) && copiesManifest(src, u.Manifests) {
+					if !isWholeContext(src) && copiesManifest(src, append(slices.Clone(manifests), u.LockFiles...)) {
 						seen = true
 					}
 				}
 				if seen {
 					continue
 				}
+				missing, advice := orList(manifests), andList(manifests)
+				if len(u.LockFiles) > 0 {
+					// Which lock file a project has is its own choice: name
+					// the candidates, never ask to copy all of them.
+					missing += " or its lock file"
+					advice += " and its lock file (" + orList(u.LockFiles) + ")"
+				}
 				pass.Report(rule.Diagnostic{
 					Range: u.Rng,
 					Message: fmt.Sprintf("%s runs after a COPY of the whole build context (line %d) with no earlier COPY of %s: every source edit invalidates this layer and re-runs the install; COPY %s first, run %s, then COPY the rest",
-						u.Verb, copyAll.StartLine, orList(u.Manifests), strings.Join(u.Manifests, " "), u.Verb),
+						u.Verb, copyAll.StartLine, missing, advice, u.Verb),
 					Related: []finding.Related{{Range: copyAll.Range, Message: "the whole build context is copied here"}},
 				})
 			}
 		}
 	}
+}
+
+// expandManifests resolves the build variables in manifest paths (pip -r
+// $REQUIREMENTS with REQUIREMENTS set by ENV or ARG), so that the message
+// names the file and an earlier COPY of it is recognised; a path that does
+// not resolve stays as written.
+func expandManifests(in *dockerfile.Instruction, manifests []string) []string {
+	out := make([]string, 0, len(manifests))
+	for _, m := range manifests {
+		if strings.Contains(m, "$") {
+			if v, ok := in.ExpandWith(m, nil); ok && v != "" {
+				m = v
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// andList formats names as "a", "a and b", "a, b and c".
+func andList(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // orList formats names as "a", "a or b", "a, b or c".

@@ -377,7 +377,7 @@ var cachePolicies = map[rf.Manager]*cachePolicy{
 		},
 		mounted: mountedSuffix("/pkgs"),
 		message: func(u rf.Install) string {
-			return u.Verb + " without `" + u.Call.Name + " clean` in the same RUN keeps the downloaded packages (its pkgs directory, /opt/conda/pkgs) in this layer; end the RUN with `&& " + u.Call.Name + " clean -afy`"
+			return u.Verb + " without `" + u.Call.Name + " clean` in the same RUN keeps the downloaded packages (its pkgs directory, " + condaDefaultPkgs + ") in this layer; end the RUN with `&& " + u.Call.Name + " clean -afy`"
 		},
 	},
 }
@@ -395,6 +395,13 @@ func checkPackageCacheLeft(pass *rule.Pass) {
 				continue
 			}
 			msg := p.message(u)
+			if u.Manager == rf.Conda {
+				// conda called by its path (/opt/anaconda/bin/conda) keeps
+				// its packages beside that installation, not in /opt/conda.
+				if dir := condaPkgsDir(pass.File, u.Call); dir != "" {
+					msg = strings.Replace(msg, condaDefaultPkgs, dir, 1)
+				}
+			}
 			if p.envNote != nil {
 				msg += p.envNote(r, u)
 			}
@@ -426,4 +433,27 @@ func (p *cachePolicy) fix(facts *rf.Facts, r *rf.Run, u rf.Install) *finding.Fix
 		return nil
 	}
 	return &finding.Fix{Description: "end the RUN with && " + cmd, Edits: []finding.Edit{e}}
+}
+
+// condaDefaultPkgs is where the conda images (continuumio, miniforge) keep
+// downloaded packages.
+const condaDefaultPkgs = "/opt/conda/pkgs"
+
+// condaPkgsDir returns PREFIX/pkgs for a conda program written as
+// PREFIX/bin/NAME, "" when the program is called by its name alone.
+func condaPkgsDir(f *dockerfile.File, c *dockerfile.Call) string {
+	r := c.NameRange
+	if r.Start.Line != r.End.Line || r.Start.Line < 1 || r.Start.Line > len(f.Lines) {
+		return ""
+	}
+	line := []rune(f.Lines[r.Start.Line-1])
+	if r.Start.Col < 1 || r.End.Col-1 > len(line) || r.Start.Col > r.End.Col {
+		return ""
+	}
+	prog := string(line[r.Start.Col-1 : r.End.Col-1])
+	prefix, ok := strings.CutSuffix(prog, "/bin/"+c.Name)
+	if !ok || !strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, "$\"'") {
+		return ""
+	}
+	return prefix + "/pkgs"
 }

@@ -57,13 +57,20 @@ func checkPipeHidesFailure(pass *rule.Pass) {
 			if p.Pipefail || !runfacts.IsDownload(p.Producer) {
 				continue
 			}
-			consumer := p.Consumer.Name
-			if consumer == "" {
-				consumer = "the next command"
+			consumer, status := p.Consumer.Name, p.Consumer.Name+"'s"
+			rng := source.Span(p.Producer.Range, p.Consumer.NameRange)
+			switch {
+			case p.Consumer.Conditional && !p.Producer.Conditional:
+				// The first command the front end found after the pipe runs
+				// only on a failure (`curl URL | (OUT=$(apt-key add -) || echo
+				// $OUT)`): the pipe reads into a group, not into that command.
+				consumer, status, rng = "a command group", "the group's", p.Producer.Range
+			case consumer == "":
+				consumer, status = "the next command", "the next command's"
 			}
-			pass.Reportf(source.Span(p.Producer.Range, p.Consumer.NameRange),
-				"%s is piped into %s without pipefail: if the download fails, the pipeline still exits with %s's status and the build goes on with a missing or truncated result; %s",
-				p.Producer.Name, consumer, consumer, pipefailAdvice(in))
+			pass.Reportf(rng,
+				"%s is piped into %s without pipefail: if the download fails, the pipeline still exits with %s status and the build goes on with a missing or truncated result; %s",
+				p.Producer.Name, consumer, status, pipefailAdvice(in))
 		}
 	}
 }

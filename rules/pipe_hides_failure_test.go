@@ -19,6 +19,11 @@ func TestPipeHidesFailure(t *testing.T) {
 			`curl is piped into sh without pipefail: if the download fails, the pipeline still exits with sh's status and the build goes on with a missing or truncated result; /bin/sh is dash on debian:bookworm, which has no pipefail: set SHELL ["/bin/bash", "-o", "pipefail", "-c"] before this RUN`},
 		{"wget into tar on Alpine: set -o pipefail works", "FROM alpine:3.20\nRUN wget -qO- https://x/a.tgz | tar -xz\n", []string{"2:5-2:36"},
 			"start the script with `set -o pipefail &&` (BusyBox sh has it)"},
+		// The pipe reads into a group whose first named command is inside
+		// $(...): the command after || is not what the pipe feeds.
+		{"piped into a group", "FROM debian\nRUN curl -fsSL https://x/gpg | (OUT=$(apt-key add - 2>&1) || echo $OUT)\n", []string{"2:5-2:29"},
+			"curl is piped into a command group without pipefail: if the download fails, the pipeline still exits with the group's status"},
+		{"pipe inside an if branch names its reader", "FROM debian\nRUN if true; then curl https://x | tar -x; fi\n", []string{"2:19-2:39"}, "curl is piped into tar without pipefail"},
 		{"unknown base", "FROM example/base\nRUN curl https://x | gpg --dearmor > /k.gpg\n", []string{"2:5-2:25"},
 			"curl is piped into gpg without pipefail"},
 		{"explicit bash SHELL without pipefail", "FROM debian\nSHELL [\"/bin/bash\", \"-c\"]\nRUN curl https://x | bash\n", []string{"3:5-3:26"},

@@ -56,6 +56,10 @@ type Install struct {
 	// -r, as the path given; nil when the install names its packages on the
 	// command line instead.
 	Manifests []string
+	// LockFiles are the lock files that may sit beside the manifest, any one
+	// of them (npm has package-lock.json or npm-shrinkwrap.json): a project
+	// has its own, not necessarily all of them.
+	LockFiles []string
 }
 
 var (
@@ -262,7 +266,10 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 		if ok {
 			u.Packages = packagesAfter(c, u.Sub, NpmValued)
 			if len(u.Packages) == 0 || npmCleanInstalls[c.Args[u.Sub].Value] {
-				u.Manifests = []string{"package.json", "package-lock.json", "npm-shrinkwrap.json"}
+				u.Manifests, u.LockFiles = []string{"package.json"}, []string{"package-lock.json", "npm-shrinkwrap.json"}
+				if c.HasOption("", "--no-package-lock") {
+					u.LockFiles = nil // npm neither reads nor writes a lock file
+				}
 			}
 		}
 		return u, ok
@@ -273,35 +280,35 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 				return Install{}, false
 			}
 			return Install{Call: c, Manager: Yarn, Sub: -1, Rng: c.NameRange, Verb: "yarn",
-				Manifests: []string{"package.json", "yarn.lock"}}, true
+				Manifests: []string{"package.json"}, LockFiles: []string{"yarn.lock"}}, true
 		}
 		u, ok := sub(c, Yarn, YarnValued, yarnInstalls)
 		if ok && c.Args[i].Value == "install" {
-			u.Manifests = []string{"package.json", "yarn.lock"}
+			u.Manifests, u.LockFiles = []string{"package.json"}, []string{"yarn.lock"}
 		}
 		return u, ok
 	case c.Name == "pnpm":
 		u, ok := sub(c, Pnpm, PnpmValued, pnpmInstalls)
 		if ok && c.Args[u.Sub].Value != "add" {
-			u.Manifests = []string{"package.json", "pnpm-lock.yaml"}
+			u.Manifests, u.LockFiles = []string{"package.json"}, []string{"pnpm-lock.yaml"}
 		}
 		return u, ok
 	case c.Name == "composer" || c.Name == "composer.phar":
 		u, ok := sub(c, Composer, ComposerValued, composerInstalls)
 		if ok && (c.Args[u.Sub].Value == "install" || c.Args[u.Sub].Value == "i") {
-			u.Manifests = []string{"composer.json", "composer.lock"}
+			u.Manifests, u.LockFiles = []string{"composer.json"}, []string{"composer.lock"}
 		}
 		return u, ok
 	case c.Name == "poetry":
 		u, ok := sub(c, Poetry, PoetryValued, poetryInstalls)
 		if ok && (c.Args[u.Sub].Value == "install" || c.Args[u.Sub].Value == "sync") {
-			u.Manifests = []string{"pyproject.toml", "poetry.lock"}
+			u.Manifests, u.LockFiles = []string{"pyproject.toml"}, []string{"poetry.lock"}
 		}
 		return u, ok
 	case c.Name == "pipenv":
 		u, ok := sub(c, Pipenv, nil, pipenvInstalls)
 		if ok && len(packagesAfter(c, u.Sub, nil)) == 0 {
-			u.Manifests = []string{"Pipfile", "Pipfile.lock"}
+			u.Manifests, u.LockFiles = []string{"Pipfile"}, []string{"Pipfile.lock"}
 		}
 		return u, ok
 	case condaManagers[c.Name]:
@@ -321,7 +328,7 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 	case c.Name == "bundle" || c.Name == "bundler":
 		u, ok := sub(c, Bundler, nil, WordSet("install"))
 		if ok {
-			u.Manifests = []string{"Gemfile", "Gemfile.lock"}
+			u.Manifests, u.LockFiles = []string{"Gemfile"}, []string{"Gemfile.lock"}
 		}
 		return u, ok
 	case c.Name == "go":
@@ -334,11 +341,11 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 			return Install{}, false
 		}
 		return Install{Call: c, Manager: GoMod, Sub: j, Rng: CallThrough(c, j), Verb: "go mod download",
-			Manifests: []string{"go.mod", "go.sum"}}, true
+			Manifests: []string{"go.mod"}, LockFiles: []string{"go.sum"}}, true
 	case c.Name == "cargo":
 		u, ok := sub(c, Cargo, nil, WordSet("fetch"))
 		if ok {
-			u.Manifests = []string{"Cargo.toml", "Cargo.lock"}
+			u.Manifests, u.LockFiles = []string{"Cargo.toml"}, []string{"Cargo.lock"}
 		}
 		return u, ok
 	case c.Name == "mvn" || c.Name == "mvnw":
@@ -406,7 +413,7 @@ func uvInstall(c *dockerfile.Call) (Install, bool) {
 	}
 	if c.Args[i].Value == "sync" {
 		return Install{Call: c, Manager: Uv, Sub: i, Rng: CallThrough(c, i), Verb: "uv sync",
-			Manifests: []string{"pyproject.toml", "uv.lock"}}, true
+			Manifests: []string{"pyproject.toml"}, LockFiles: []string{"uv.lock"}}, true
 	}
 	if c.Args[i].Value != "pip" {
 		return Install{}, false

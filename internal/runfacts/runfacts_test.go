@@ -71,7 +71,7 @@ func TestInstalls(t *testing.T) {
 			r := lastRun(t, "FROM debian\nRUN "+tt.run+"\n")
 			var got []string
 			for _, u := range r.Installs() {
-				got = append(got, fmt.Sprintf("%s %s [%s] {%s}", u.Manager, u.Verb, words(u.Packages), strings.Join(u.Manifests, ",")))
+				got = append(got, fmt.Sprintf("%s %s [%s] {%s}", u.Manager, u.Verb, words(u.Packages), strings.Join(append(slices.Clone(u.Manifests), u.LockFiles...), ",")))
 				if r.Calls[u.Index] != u.Call {
 					t.Errorf("Index %d does not point at the call", u.Index)
 				}
