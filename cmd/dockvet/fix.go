@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/dockvet/dockvet/internal/registry"
 	"github.com/dockvet/dockvet/internal/report"
 	"github.com/dockvet/dockvet/internal/safefile"
+	"github.com/dockvet/dockvet/internal/secrets"
 )
 
 // fixFlags are lint's --fix, --diff and --pin.
@@ -118,7 +121,24 @@ func (e *env) finishFixes(fl *lintFlags, run *fixRun, resolvers []*registry.Reso
 		}
 	}
 	for _, d := range run.diffs {
-		if err := fix.WriteDiff(e.stdout, diffName(d.name), d.old, d.new); err != nil {
+		name := diffName(d.name)
+		if !plainDiffName(name) {
+			// A tab, newline or quote in a name would let the patch header
+			// name another file (git apply splits "--- a/x\ty" at the tab).
+			fmt.Fprintf(e.stderr, "dockvet: --diff: %s not shown: its name holds characters a patch header cannot carry; use --fix\n", report.Escape(d.name))
+			continue
+		}
+		var buf bytes.Buffer
+		if err := fix.WriteDiff(&buf, name, d.old, d.new); err != nil {
+			return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
+		}
+		if len(secrets.Find(buf.String())) > 0 {
+			// The hunk would copy a credential into the log or artifact
+			// the patch goes to.
+			fmt.Fprintf(e.stderr, "dockvet: --diff: %s not shown: the change is next to a credential; use --fix\n", report.Escape(d.name))
+			continue
+		}
+		if _, err := e.stdout.Write(buf.Bytes()); err != nil {
 			return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
 		}
 	}
@@ -154,6 +174,21 @@ func diffName(name string) string {
 	// An absolute path outside it loses its leading slash: "a//etc/x"
 	// would name nothing, "a/etc/x" applies from the root.
 	return strings.TrimLeft(filepath.ToSlash(filepath.Clean(name)), "/")
+}
+
+// plainDiffName reports whether a path can stand in a patch header as is:
+// valid UTF-8 without control characters, quotes or backslashes (which git
+// would quote and patch may not read back).
+func plainDiffName(name string) bool {
+	if !utf8.ValidString(name) {
+		return false
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || r == '"' || r == '\\' || (r >= 0x80 && r < 0xa0) {
+			return false
+		}
+	}
+	return true
 }
 
 // recordInputID remembers the file discovery examined, so that --fix

@@ -324,3 +324,28 @@ func TestSyntaxErrorFileOffersNoFix(t *testing.T) {
 		t.Errorf("file changed:\n%s", got)
 	}
 }
+
+// Neither the JSON/SARIF fixes nor --diff copy a credential into output, and
+// a file whose name a patch header cannot carry is not diffed.
+func TestFixOutputHoldsNoCredential(t *testing.T) {
+	const key, pw = "AKIAZ7Q3XK2LMN4PRS6T", "Xk9pQ2mZ7vLr"
+	path := writeDockerfile(t, "FROM alpine:3.19\nENV AWS_KEY "+key+"\nmaintainer https://bob:"+pw+"@git.corp.io/x\n")
+	for _, args := range [][]string{{"-f", "json"}, {"-f", "sarif"}, {"--diff"}} {
+		_, out, errOut := runCLI(t, "", append(append([]string{"lint"}, args...), path)...)
+		if strings.Contains(out+errOut, key) || strings.Contains(out+errOut, pw) {
+			t.Errorf("%v: a credential reached the output:\n%s%s", args, out, errOut)
+		}
+	}
+	dir := t.TempDir()
+	odd := filepath.Join(dir, "evil\tx")
+	if err := os.MkdirAll(odd, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(odd, "Dockerfile"), []byte("FROM alpine:3.20 as b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, errOut := runCLI(t, "", "lint", "--diff", filepath.Join(odd, "Dockerfile"))
+	if out != "" || !strings.Contains(errOut, "not shown: its name holds characters a patch header cannot carry") {
+		t.Errorf("diff of %q:\n%s---\n%s", odd, out, errOut)
+	}
+}

@@ -518,8 +518,26 @@ func (e *Engine) toFinding(r *rule.Rule, sev finding.Severity, file string, d ru
 	}
 	return finding.Finding{
 		RuleID: r.ID, RuleName: r.Name, Severity: sev, File: file,
-		Range: d.Range, Message: e.redacted(d.Message), Related: related, Fix: d.Fix,
+		Range: d.Range, Message: e.redacted(d.Message), Related: related, Fix: e.shownFix(d.Fix),
 	}
+}
+
+// shownFix drops a fix whose text would print a credential (a known secret
+// format, or a --build-arg secret): JSON and SARIF carry fixes verbatim
+// into CI artifacts and code scanning, and a masked fix would be wrong.
+func (e *Engine) shownFix(fx *finding.Fix) *finding.Fix {
+	if fx == nil {
+		return nil
+	}
+	for _, ed := range fx.Edits {
+		if len(secrets.Find(ed.NewText)) > 0 || e.redacted(ed.NewText) != ed.NewText {
+			return nil
+		}
+	}
+	if len(secrets.Find(fx.Description)) > 0 || e.redacted(fx.Description) != fx.Description {
+		return nil
+	}
+	return fx
 }
 
 // suppressions index a file's `# dockvet ignore=` and `# hadolint ignore=`
