@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/internal/runfacts"
@@ -65,6 +66,23 @@ func checkAptUpdateAlone(pass *rule.Pass) {
 	}
 }
 
+// sameNetwork reports whether a RUN has the network the update RUN (which
+// has no flags) had: no --network other than default, no --security.
+// `apt-get update` merged into a RUN --network=none would fail the build.
+func sameNetwork(in *dockerfile.Instruction) bool {
+	for _, fl := range in.Flags {
+		switch fl.Name {
+		case "network":
+			if fl.Value != "default" {
+				return false
+			}
+		case "security":
+			return false
+		}
+	}
+	return true
+}
+
 // mergeUpdateFix deletes an apt-get update RUN and starts the next
 // instruction with it (`apt-get update && ...`) when that instruction is
 // the RUN that installs: both RUNs plain && chains, the update RUN without
@@ -80,7 +98,7 @@ func mergeUpdateFix(facts *runfacts.Facts, update *runfacts.Run) *finding.Fix {
 		return nil
 	}
 	next := facts.Run(in.Stage.Instructions[idx+1])
-	if next == nil || !next.AndChain() {
+	if next == nil || !next.AndChain() || !sameNetwork(next.In) {
 		return nil
 	}
 	a := next.Apt()

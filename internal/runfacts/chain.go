@@ -28,6 +28,11 @@ func (f *Facts) ChainAfter(r *Run, cmd string) (finding.Edit, bool) {
 	if last.Conditional {
 		return finding.Edit{}, false
 	}
+	switch last.Name {
+	case "exit", "exec", "return":
+		// Nothing after it runs: a cleanup there would never happen.
+		return finding.Edit{}, false
+	}
 	end := last.Range.End
 	if !end.IsValid() || end.Line > in.EndLine {
 		return finding.Edit{}, false
