@@ -198,7 +198,11 @@ func (e *env) readManifests(args []string, stdinName string, explicit bool) (fil
 		}
 		f, err := manifest.Parse(c.Path, src, e.composeLookup(filepath.Dir(c.Path)))
 		if err != nil {
-			if !c.Found {
+			// A found file that does not parse is skipped (unrendered Helm
+			// templates), unless it is meant to be a manifest: a Compose
+			// file name, or YAML that names a kind or services. Else a
+			// broken manifest would pass the run unchecked.
+			if !c.Found || manifest.IsComposeName(filepath.Base(c.Path)) || looksLikeManifest(src) {
 				errs = append(errs, manifestError(c.Path, err))
 			}
 			continue
@@ -222,6 +226,17 @@ func (e *env) readManifests(args []string, stdinName string, explicit bool) (fil
 		}
 	}
 	return files, withoutWorkloads, errs
+}
+
+// looksLikeManifest reports whether YAML text starts a line with a
+// Kubernetes object's or a Compose file's top-level key.
+func looksLikeManifest(src []byte) bool {
+	for line := range strings.Lines(string(src)) {
+		if strings.HasPrefix(line, "kind:") || strings.HasPrefix(line, "apiVersion:") || strings.HasPrefix(line, "services:") {
+			return true
+		}
+	}
+	return false
 }
 
 // manifestError is the run error of a file that cannot be parsed.

@@ -634,3 +634,27 @@ func TestManifestsPolicyRules(t *testing.T) {
 		t.Errorf("findings %q, want %q\n%s%s", got, want, out, errOut)
 	}
 }
+
+// A found file meant to be a manifest that does not parse is an error, not
+// skipped: else the run passes with the broken file unchecked.
+func TestManifestsBrokenFoundFile(t *testing.T) {
+	for name, text := range map[string]string{
+		"compose.yaml": "services:\n  web:\n    image: nginx\n   bad: [\n",
+		"deploy.yaml":  "apiVersion: apps/v1\nkind: Deployment\nspec: {template: [\n",
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "pod.yaml"), []byte("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    image: nginx:1.27\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "chart-template.yaml"), []byte("{{- if .Values.x }}\nfoo: {{ .Values.y }}\n{{- end }}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runCLI(t, "", "manifests", dir)
+		if code != 2 || !strings.Contains(out+errOut, name) || strings.Contains(out+errOut, "chart-template") {
+			t.Errorf("%s: exit %d\n%s%s", name, code, out, errOut)
+		}
+	}
+}
