@@ -458,7 +458,8 @@ func secretReplacer(secrets []string) *strings.Replacer {
 
 // shownLines are a file's lines as formats may print them (the line under a
 // finding): credentials in a known format (what secret-in-image, DV303,
-// finds) keep their first 4 characters and are masked to the same length, so
+// finds) keep at most their first 4 characters (a quarter of a short one)
+// and are masked to the same length, so
 // columns stay right; --build-arg secrets are masked too. A linter run in CI
 // must not copy a leaked token into the build log.
 func (e *Engine) shownLines(lines []string) []string {
@@ -468,7 +469,10 @@ func (e *Engine) shownLines(lines []string) []string {
 		if ms := secrets.Find(shown); len(ms) > 0 {
 			b := []byte(shown)
 			for _, m := range ms {
-				for j := m.Start + min(4, m.End-m.Start); j < m.End; j++ {
+				// The first 4 characters name a token's format (ghp_);
+				// of a short value (a URL password) they would give most
+				// of it away: keep at most a quarter.
+				for j := m.Start + min(4, (m.End-m.Start)/4); j < m.End; j++ {
 					b[j] = '*'
 				}
 			}
