@@ -59,6 +59,18 @@ func checkSplitAptCleanup(pass *rule.Pass) {
 	}
 }
 
+// readsAptLists reports whether a RUN calls a program that reads the
+// package lists (apt-cache policy, apt list, dpkg tools...): moving the
+// cleanup before it would change what it sees.
+func readsAptLists(r *runfacts.Run) bool {
+	for _, c := range r.Calls {
+		if strings.HasPrefix(c.Name, "apt") || strings.HasPrefix(c.Name, "dpkg") || c.Name == "add-apt-repository" {
+			return true
+		}
+	}
+	return false
+}
+
 // mergeCleanupFix moves the cleanup RUN's script to the end of the RUN that
 // installed (`&& rm -rf ...`) and deletes the cleanup RUN, when that is
 // surely the same build: one earlier RUN, in the same stage; a cleanup RUN
@@ -85,7 +97,7 @@ func mergeCleanupFix(facts *runfacts.Facts, s runfacts.AptSplit) *finding.Fix {
 		case in == cleanup.In:
 			between = false
 		case between:
-			if r := facts.Run(in); r == nil || len(r.Calls) == 0 || r.Apt() != nil && len(r.Apt().Steps) > 0 {
+			if r := facts.Run(in); r == nil || len(r.Calls) == 0 || r.Apt() != nil && len(r.Apt().Steps) > 0 || readsAptLists(r) {
 				return nil
 			}
 		}
