@@ -49,8 +49,8 @@ type stageState struct {
 // scope at that point (dispatch), every stage as `docker build --check`
 // lints all of them.
 func (c *checker) dispatch() {
-	lex := getLex(c.f.Escape)
-	defer putLex(c.f.Escape, lex)
+	lex := dockerfile.GetLex(c.f.Escape)
+	defer dockerfile.PutLex(c.f.Escape, lex)
 	c.platform = c.targetPlatform()
 	target := c.platform
 	global, declared := c.globalArgs(lex, c.f.Options.BuildArgs)

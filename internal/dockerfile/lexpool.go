@@ -14,16 +14,17 @@ var lexPools = map[rune]*sync.Pool{
 	'`':  {New: func() any { return shell.NewLex('`') }},
 }
 
-// getLex returns a lexer for escape; putLex gives it back once its result
-// is read (results are new strings and maps, not the lexer's).
-func getLex(escape rune) *shell.Lex {
+// GetLex returns a lexer for escape from the pool (the front end and
+// BuildKit's checks share it); PutLex gives it back once its result is read
+// (results are new strings and maps, not the lexer's).
+func GetLex(escape rune) *shell.Lex {
 	if p := lexPools[escape]; p != nil {
 		return p.Get().(*shell.Lex)
 	}
 	return shell.NewLex(escape)
 }
 
-func putLex(escape rune, l *shell.Lex) {
+func PutLex(escape rune, l *shell.Lex) {
 	if p := lexPools[escape]; p != nil && !l.RawQuotes && !l.RawEscapes && !l.SkipProcessQuotes && !l.SkipUnsetEnv {
 		p.Put(l)
 	}

@@ -13,14 +13,14 @@ import (
 // of its previous word are not carried over, nor are earlier results changed.
 func TestPooledLexerKeepsNoState(t *testing.T) {
 	env := shell.EnvsFromSlice([]string{"A=1"})
-	first := getLex('\\')
+	first := GetLex('\\')
 	r1, err := first.ProcessWordWithMatches("$A-$MISSING1", env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	putLex('\\', first)
+	PutLex('\\', first)
 	for range 3 { // the pool may hand back the same lexer or a new one
-		l := getLex('\\')
+		l := GetLex('\\')
 		r2, err := l.ProcessWordWithMatches("$A-$MISSING2", env)
 		if err != nil {
 			t.Fatal(err)
@@ -34,7 +34,7 @@ func TestPooledLexerKeepsNoState(t *testing.T) {
 				r2.Result, slices.Sorted(maps.Keys(r2.Unmatched)), slices.Sorted(maps.Keys(r2.Matched)),
 				fresh.Result, slices.Sorted(maps.Keys(fresh.Unmatched)), slices.Sorted(maps.Keys(fresh.Matched)))
 		}
-		putLex('\\', l)
+		PutLex('\\', l)
 	}
 	if r1.Result != "1-" || len(r1.Unmatched) != 1 {
 		t.Errorf("the first result changed after the lexer was reused: %q %v", r1.Result, r1.Unmatched)

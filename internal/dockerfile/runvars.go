@@ -221,9 +221,9 @@ func (v *Vars) defValue(d *varDef) varValue {
 		g := &defGetter{v: v, at: d.scope}
 		// A new lexer: one keeps its state while it expands, and g may
 		// expand another definition with its own.
-		lex := getLex(v.env.escape)
+		lex := GetLex(v.env.escape)
 		res, err := lex.ProcessWordWithMatches(d.raw, g)
-		putLex(v.env.escape, lex)
+		PutLex(v.env.escape, lex)
 		if err == nil && !g.unknown && len(res.Result) <= maxEnvValue {
 			r = varValue{val: res.Result, state: varSet}
 		}
@@ -489,9 +489,9 @@ func (in *Instruction) ExpandWith(word string, base func(name string) (string, b
 	}
 	v := &Vars{env: &scriptEnv{top: top, scratch: rootIsScratch(in.Stage), escape: escape}, base: base}
 	g := &defGetter{v: v, at: top}
-	lex := getLex(escape)
+	lex := GetLex(escape)
 	res, err := lex.ProcessWordWithMatches(word, g)
-	putLex(escape, lex)
+	PutLex(escape, lex)
 	if err != nil || g.unknown || len(res.Result) > maxEnvValue {
 		return "", false
 	}
