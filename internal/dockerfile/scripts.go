@@ -65,12 +65,21 @@ func IsPOSIXShell(shell []string) bool {
 	return isPOSIXShell(name) || name == "busybox"
 }
 
-// isWindowsImage recognises Microsoft's Windows base images, whose default
-// shell is cmd, not /bin/sh.
+// isWindowsImage recognises Windows base images, whose default shell is
+// cmd, not /bin/sh: Microsoft's (mcr.microsoft.com/windows/servercore,
+// nanoserver) and images named as Windows ones (go-windows, node-windows,
+// a windowsservercore tag).
 func isWindowsImage(ref string) bool {
 	ref = strings.ToLower(ref)
-	return strings.Contains(ref, "windows/") || strings.Contains(ref, "nanoserver") ||
-		strings.Contains(ref, "servercore") || strings.Contains(ref, "windowsservercore")
+	if strings.Contains(ref, "nanoserver") || strings.Contains(ref, "servercore") {
+		return true
+	}
+	for _, word := range strings.FieldsFunc(ref, func(r rune) bool { return r == '/' || r == '-' || r == '_' || r == ':' || r == '.' }) {
+		if word == "windows" {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *File) instructionScript(sp *scriptParser, in *Instruction) *Script {
