@@ -458,26 +458,14 @@ func secretReplacer(secrets []string) *strings.Replacer {
 
 // shownLines are a file's lines as formats may print them (the line under a
 // finding): credentials in a known format (what secret-in-image, DV303,
-// finds) keep at most their first 4 characters (a quarter of a short one)
-// and are masked to the same length, so
-// columns stay right; --build-arg secrets are masked too. A linter run in CI
+// finds, also split over a continuation, and a PEM key's body) keep at most
+// their first 4 characters (a quarter of a short one) and are masked to the
+// same length, so columns stay right; --build-arg secrets are masked too. A linter run in CI
 // must not copy a leaked token into the build log.
 func (e *Engine) shownLines(lines []string) []string {
 	var out []string
 	for i, l := range lines {
 		shown := e.redacted(l)
-		if ms := secrets.Find(shown); len(ms) > 0 {
-			b := []byte(shown)
-			for _, m := range ms {
-				// The first 4 characters name a token's format (ghp_);
-				// of a short value (a URL password) they would give most
-				// of it away: keep at most a quarter.
-				for j := m.Start + min(4, (m.End-m.Start)/4); j < m.End; j++ {
-					b[j] = '*'
-				}
-			}
-			shown = string(b)
-		}
 		if shown != l && out == nil {
 			out = slices.Clone(lines[:i])
 		}
@@ -486,9 +474,9 @@ func (e *Engine) shownLines(lines []string) []string {
 		}
 	}
 	if out == nil {
-		return lines
+		out = lines
 	}
-	return out
+	return secrets.MaskLines(out)
 }
 
 // redacted returns s with the secrets masked.

@@ -7,6 +7,9 @@ import "strings"
 // has 64; a header followed by "..." or a variable is an example.
 const minPEMBody = 64
 
+// pemName names a PEM private key match (MaskLines masks its body too).
+const pemName = "PEM private key"
+
 // findPEM finds PEM private keys: "-----BEGIN <kind> PRIVATE KEY-----"
 // followed by a base64 body, on real lines or with "\n" escapes as written
 // in an ENV value or an echo argument. Public keys and certificates are not
@@ -34,7 +37,7 @@ func findPEM(word string) []Match {
 		if pemBodyLength(word[end:]) < minPEMBody {
 			continue
 		}
-		out = append(out, Match{Name: "PEM private key", Start: i, End: end, Shown: word[i:end]})
+		out = append(out, Match{Name: pemName, Start: i, End: end, Shown: word[i:end]})
 		from = end
 	}
 }
