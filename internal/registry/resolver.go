@@ -345,11 +345,11 @@ func withRef(img *image.Image, ref string) *image.Image {
 // (the guard honours Retry-After itself), credentials from the keychain.
 func (r *Resolver) getPuller() (*remote.Puller, error) {
 	r.pullerOnce.Do(func() {
+		insecure := r.opts.insecure
 		base := r.opts.transport
 		if base == nil {
-			base = remote.DefaultTransport
+			base = defaultTransport(func(origin string) bool { return PlainHTTPAllowed(origin, insecure) })
 		}
-		insecure := r.opts.insecure
 		g := &guard{
 			base:         base,
 			allowHTTP:    func(h string) bool { return PlainHTTPAllowed(h, insecure) },

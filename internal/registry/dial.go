@@ -1,0 +1,110 @@
+package registry
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// The guard transport refuses requests to loopback and link-local hosts
+// named as such (localhost, 127.0.0.1, 169.254.169.254) on behalf of a
+// remote registry. A host name whose DNS answer is such an address (DNS
+// rebinding: evil.example resolving to 169.254.169.254, the cloud metadata
+// service) passes that check, so the address is checked again where it is
+// known: when the connection is made.
+
+// defaultTransport is go-containerregistry's default transport with a
+// dialer that checks the address each connection goes to (rebindingGuard).
+func defaultTransport(allowInternal func(origin string) bool) http.RoundTripper {
+	t, ok := remote.DefaultTransport.(*http.Transport)
+	if !ok {
+		return remote.DefaultTransport
+	}
+	t = t.Clone()
+	t.DialContext = rebindingGuard(&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}, allowInternal, proxyAddresses(os.Getenv))
+	return t
+}
+
+// rebindingGuard dials with d, refusing a connection to a loopback,
+// link-local or unspecified address that DNS gave for a host name, unless
+// the registry the request serves (its origin, see withOrigin) may reach
+// internal addresses (allowInternal: a loopback registry or one listed in
+// insecure-registries). Names and literals that are internal by themselves
+// were judged by the guard transport already, and a configured proxy is
+// dialled as it is (the proxy resolves the registry's name, not dockvet).
+func rebindingGuard(d *net.Dialer, allowInternal func(origin string) bool, proxies map[string]bool) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		origin := originOf(ctx)
+		if origin == "" {
+			origin = addr
+		}
+		if internalAddress(addr) || proxies[strings.ToLower(addr)] || allowInternal(origin) || internalAddress(origin) {
+			return d.DialContext(ctx, network, addr)
+		}
+		guarded := *d
+		guarded.ControlContext = func(_ context.Context, _, address string, _ syscall.RawConn) error {
+			if internalIP(address) {
+				return &internalTargetError{host: addr + " (" + address + ")", origin: origin}
+			}
+			return nil
+		}
+		return guarded.DialContext(ctx, network, addr)
+	}
+}
+
+// internalIP reports whether a dialled ip:port is loopback, link-local or
+// unspecified.
+func internalIP(address string) bool {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		host = address
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()
+}
+
+// proxyAddresses are the host:port of the proxies the environment
+// configures (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, either case), which
+// http.ProxyFromEnvironment dials instead of the registry: a proxy on this
+// machine is the user's choice, not a registry's.
+func proxyAddresses(getenv func(string) string) map[string]bool {
+	out := map[string]bool{}
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
+		v := strings.TrimSpace(getenv(k))
+		if v == "" {
+			continue
+		}
+		if !strings.Contains(v, "://") {
+			v = "http://" + v // net/http's reading of a bare host:port
+		}
+		u, err := url.Parse(v)
+		if err != nil || u.Hostname() == "" {
+			continue
+		}
+		port := u.Port()
+		if port == "" {
+			switch u.Scheme {
+			case "https":
+				port = "443"
+			case "socks5", "socks5h":
+				port = "1080"
+			default:
+				port = "80"
+			}
+		}
+		out[strings.ToLower(net.JoinHostPort(u.Hostname(), port))] = true
+	}
+	return out
+}
