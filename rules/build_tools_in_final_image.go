@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -101,12 +102,14 @@ func packageName(v string) string {
 }
 
 func checkBuildToolsInFinalImage(pass *rule.Pass) {
-	if isDevContainer(pass.File.Name) {
-		return // a development environment: its toolchain is the point
-	}
 	facts := runFacts(pass)
+	// A build, CI or development image ships its toolchain on purpose: only
+	// a toolchain package that the Dockerfile itself removes in a later RUN
+	// (too late: the earlier layer keeps it) is reported in one.
+	toolImage := buildEnvironment(pass.File)
 	onToolchain := builtOnToolchainImage(pass.File)
-	for _, r := range facts.Final() {
+	final := facts.Final()
+	for ri, r := range final {
 		if onToolchain {
 			break // the base image already ships a compiler: a few more packages are not the cause
 		}
@@ -125,9 +128,13 @@ func checkBuildToolsInFinalImage(pass *rule.Pass) {
 			}
 			var kept []dockerfile.Word
 			for _, w := range u.Packages {
-				if w.Literal && toolchainName(packageName(w.Value)) && !removedLater(removals, u, packageName(w.Value)) {
-					kept = append(kept, w)
+				if !w.Literal || !toolchainName(packageName(w.Value)) || removedLater(removals, u, packageName(w.Value)) {
+					continue
 				}
+				if toolImage && !removedInLaterRun(final[ri+1:], u, packageName(w.Value)) {
+					continue
+				}
+				kept = append(kept, w)
 			}
 			if len(kept) == 0 {
 				continue
@@ -140,10 +147,10 @@ func checkBuildToolsInFinalImage(pass *rule.Pass) {
 				u.Verb, strings.Join(names, ", "), pronoun(len(names)), removalHint(u))
 		}
 	}
-	if len(pass.File.FinalChain()) != len(pass.File.Stages) {
-		return // a multi-stage build: its final image is already apart from the build
+	if toolImage || len(pass.File.FinalChain()) != len(pass.File.Stages) {
+		return // a build environment, or a multi-stage build: its final image is already apart from the build
 	}
-	for _, r := range facts.Final() {
+	for _, r := range final {
 		for _, b := range r.Builds() {
 			if removesAfter(r.Uninstalls(), b.Index) {
 				continue // the official images' pattern: build, then purge the toolchain in the same RUN
@@ -189,18 +196,6 @@ var addsPackages = wordSet("install", "in", "add", "reinstall", "groupinstall", 
 func removesAfter(removals []runfacts.Uninstall, i int) bool {
 	for _, rm := range removals {
 		if rm.Index > i {
-			return true
-		}
-	}
-	return false
-}
-
-// isDevContainer reports whether a Dockerfile lies in a .devcontainer
-// directory (the Development Containers convention): it builds a
-// development environment, whose compilers and headers are wanted.
-func isDevContainer(name string) bool {
-	for _, part := range strings.Split(filepath.ToSlash(name), "/") {
-		if part == ".devcontainer" {
 			return true
 		}
 	}
@@ -271,4 +266,180 @@ func removesAll(r *runfacts.Run, removals []runfacts.Uninstall, u runfacts.Insta
 		}
 	}
 	return false
+}
+
+// removedInLaterRun reports whether a RUN after the install's (runs, in
+// build order) removes the package by its literal name, or the install's
+// --virtual name, with the same manager.
+func removedInLaterRun(runs []*runfacts.Run, u runfacts.Install, name string) bool {
+	for _, r := range runs {
+		for _, rm := range r.Uninstalls() {
+			if rm.Manager != u.Manager {
+				continue
+			}
+			for _, w := range rm.Packages {
+				if w.Literal && (packageName(w.Value) == name || u.Virtual != "" && w.Value == u.Virtual) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// buildEnvironment reports whether the Dockerfile builds an image whose
+// purpose is to build, test or develop rather than to run an application, by
+// signals that hold on real files (measured on the 2,190-file corpus):
+//   - its path names it so: a directory or file named for CI, a builder, a
+//     toolbox or tests (ci/, gitlab-ci/, builder/, Dockerfile.builder,
+//     Dockerfile.test), a development or build image by its file name
+//     (Dockerfile.dev, Dockerfile.build, dev/), or a CI or development
+//     container directory (.devcontainer, .github, .gitlab, .circleci,
+//     .buildkite, .kokoro);
+//   - its base is named as a CI, builder, development-container or notebook
+//     image (gcr.io/cloud-builders/*, cimg/*, */devcontainers/*,
+//     jupyter/*-notebook);
+//   - the image's command is an interactive shell, a build tool or a CI
+//     runner (CMD ["bash"], ENTRYPOINT ["mvn"], gitlab-runner);
+//   - it declares no command and starts FROM a bare OS image (ubuntu,
+//     debian, alpine, fedora...), whose command is a shell: nothing in the
+//     image runs as a service, it is a toolbox.
+//
+// A build directory alone (build/package/Dockerfile) and -deps names (.NET's
+// runtime-deps) are not signals: on the corpus they hold application and
+// runtime images.
+func buildEnvironment(f *dockerfile.File) bool {
+	if namedAsBuildEnvironment(f.Name) {
+		return true
+	}
+	chain := f.FinalChain()
+	if len(chain) == 0 {
+		return false
+	}
+	base := chain[0].Base
+	if base != nil && base.IsImage() && baseIsBuildEnvironment(base.Repository) {
+		return true
+	}
+	fc := f.FinalCommand()
+	if !fc.Declared() {
+		return base != nil && base.IsImage() && osImages[lastElement(base.Repository)]
+	}
+	return toolCommand(fc.Argv())
+}
+
+var (
+	// buildDirTokens mark a build, CI, test or toolbox image wherever they
+	// appear in the path, alone or as a dash-, dot- or underscore-separated
+	// part of a name (gitlab-ci, remote-builder, Dockerfile.test).
+	buildDirTokens = wordSet("ci", "builder", "builders", "toolbox", "test", "tests")
+	// buildFileTokens mark one only in the file name (Dockerfile.dev,
+	// Dockerfile.build, build.Dockerfile): a directory named build holds the
+	// application's own Dockerfile as often as not.
+	buildFileTokens = wordSet("dev", "devel", "build")
+	// buildDirs are directories that hold development and CI images.
+	buildDirs = wordSet(".devcontainer", ".github", ".gitlab", ".circleci", ".buildkite", ".kokoro", "dev", "devel")
+)
+
+// namedAsBuildEnvironment reports whether a Dockerfile's path names it as a
+// build, CI, test or development image.
+func namedAsBuildEnvironment(name string) bool {
+	parts := strings.Split(filepath.ToSlash(name), "/")
+	for i, part := range parts {
+		part = strings.ToLower(part)
+		isFile := i == len(parts)-1
+		if !isFile && buildDirs[part] {
+			return true
+		}
+		for _, tok := range strings.FieldsFunc(part, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+			if buildDirTokens[tok] || isFile && buildFileTokens[tok] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ciImageOwners are the registry namespaces of CI vendors' build images
+// (CircleCI's convenience images).
+var ciImageOwners = wordSet("cimg", "circleci")
+
+// baseIsBuildEnvironment reports whether a base image repository is named as
+// a CI or builder image (gcr.io/cloud-builders/go, cimg/python), a
+// development container (mcr.microsoft.com/devcontainers/python) or a Jupyter
+// notebook (quay.io/jupyter/scipy-notebook): images made to build or to work
+// in, whose users compile.
+func baseIsBuildEnvironment(repo string) bool {
+	parts := strings.Split(strings.ToLower(repo), "/")
+	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
+		parts = parts[1:] // the registry host names no purpose
+	}
+	for i, part := range parts {
+		if i == 0 && len(parts) > 1 && ciImageOwners[part] {
+			return true
+		}
+		if part == "jupyter" || strings.HasSuffix(part, "-notebook") {
+			return true
+		}
+		for _, tok := range strings.FieldsFunc(part, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+			if tok == "ci" || tok == "builder" || tok == "builders" || tok == "devcontainer" || tok == "devcontainers" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// osImages are bare operating-system images: their command is a shell.
+var osImages = wordSet("ubuntu", "debian", "alpine", "fedora", "centos", "rockylinux", "almalinux",
+	"amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "photon", "busybox",
+	"ubi", "ubi7", "ubi8", "ubi9", "ubi10", "ubi-minimal", "ubi8-minimal", "ubi9-minimal", "clearlinux", "mageia")
+
+// lastElement is the image name without its registry and namespace.
+func lastElement(repo string) string {
+	if i := strings.LastIndex(repo, "/"); i >= 0 {
+		return repo[i+1:]
+	}
+	return repo
+}
+
+var (
+	// shells started with no script are an interactive toolbox.
+	shells = wordSet("sh", "bash", "zsh", "ash", "dash", "ksh", "mksh", "fish")
+	// initWrappers start the real command as their child.
+	initWrappers = wordSet("tini", "tini-static", "dumb-init", "catatonit")
+	// buildCommands are build tools and compilers, and CI job runners (the
+	// name GitLab, Buildkite, Jenkins, Gitea and Kubernetes' prow give them).
+	buildCommands = wordSet("make", "gmake", "cmake", "ninja", "meson", "mvn", "mvnw", "gradle", "gradlew",
+		"ant", "sbt", "bazel", "bazelisk", "gcc", "g++", "cc", "c++", "clang", "clang++", "javac", "go",
+		"cargo", "rustc", "gitlab-runner", "buildkite-agent", "jenkins-agent", "jenkins-slave", "act_runner",
+		"runner", "runner.sh")
+)
+
+// toolCommand reports whether a command line starts an interactive shell, a
+// build tool or a CI runner, after an init wrapper (tini --) and through a
+// shell that runs a script file (bash /usr/local/bin/runner). A shell with
+// -c runs a command line this check cannot see: not a tool command.
+func toolCommand(argv []string) bool {
+	for len(argv) > 0 && initWrappers[path.Base(argv[0])] {
+		argv = argv[1:]
+		for len(argv) > 0 && strings.HasPrefix(argv[0], "-") {
+			argv = argv[1:] // the wrapper's options and the -- before the command
+		}
+	}
+	if len(argv) == 0 {
+		return false
+	}
+	prog := path.Base(argv[0])
+	if shells[prog] {
+		for _, a := range argv[1:] {
+			if a == "-c" || strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsRune(a, 'c') {
+				return false
+			}
+			if !strings.HasPrefix(a, "-") {
+				return buildCommands[path.Base(a)] // a script file: judged by its name
+			}
+		}
+		return true // a shell alone: a toolbox to work in
+	}
+	return buildCommands[prog]
 }
