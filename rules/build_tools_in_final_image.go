@@ -322,7 +322,7 @@ func buildEnvironment(f *dockerfile.File) bool {
 	}
 	fc := f.FinalCommand()
 	if !fc.Declared() {
-		return base != nil && base.IsImage() && osImages[lastElement(base.Repository)]
+		return base != nil && base.IsImage() && osImage(base.Repository)
 	}
 	return toolCommand(fc.Argv())
 }
@@ -394,12 +394,14 @@ var osImages = wordSet("ubuntu", "debian", "alpine", "fedora", "centos", "rockyl
 	"amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "photon", "busybox",
 	"ubi", "ubi7", "ubi8", "ubi9", "ubi10", "ubi-minimal", "ubi8-minimal", "ubi9-minimal", "clearlinux", "mageia")
 
-// lastElement is the image name without its registry and namespace.
-func lastElement(repo string) string {
+// osImage reports whether a repository is a bare OS image, also when its
+// name carries the release (gcr.io/gcp-runtimes/ubuntu_20_0_4,
+// launcher.gcr.io/google/debian8).
+func osImage(repo string) bool {
 	if i := strings.LastIndex(repo, "/"); i >= 0 {
-		return repo[i+1:]
+		repo = repo[i+1:]
 	}
-	return repo
+	return osImages[repo] || osImages[strings.TrimRight(repo, "0123456789._-")]
 }
 
 var (
@@ -407,11 +409,12 @@ var (
 	shells = wordSet("sh", "bash", "zsh", "ash", "dash", "ksh", "mksh", "fish")
 	// initWrappers start the real command as their child.
 	initWrappers = wordSet("tini", "tini-static", "dumb-init", "catatonit")
-	// buildCommands are build tools and compilers, and CI job runners (the
+	// buildCommands are build tools and compilers (of programs, images:
+	// buildah, or mobile apps: fastlane), and CI job runners (the
 	// name GitLab, Buildkite, Jenkins, Gitea and Kubernetes' prow give them).
 	buildCommands = wordSet("make", "gmake", "cmake", "ninja", "meson", "mvn", "mvnw", "gradle", "gradlew",
 		"ant", "sbt", "bazel", "bazelisk", "gcc", "g++", "cc", "c++", "clang", "clang++", "javac", "go",
-		"cargo", "rustc", "gitlab-runner", "buildkite-agent", "jenkins-agent", "jenkins-slave", "act_runner",
+		"cargo", "rustc", "buildah", "fastlane", "gitlab-runner", "buildkite-agent", "jenkins-agent", "jenkins-slave", "act_runner",
 		"runner", "runner.sh")
 )
 

@@ -65,12 +65,14 @@ func TestBuildToolsInFinalImage(t *testing.T) {
 		// Images whose purpose is to build, test or develop: their toolchain
 		// is the point.
 		{name: "OS base and no command: a toolbox", src: "FROM debian\nRUN apt-get install -y build-essential\n"},
+		{name: "OS base with its release in the name", src: "FROM gcr.io/gcp-runtimes/ubuntu_20_0_4\nRUN apt-get install -y gcc\n"},
 		{name: "OS base and no command, single-stage build", src: "FROM ubuntu:22.04\nRUN apt-get install -y golang\nCOPY . .\nRUN go build ./...\n"},
 		{name: "command is a shell", src: "FROM fedora\nRUN dnf install -y gcc java-devel\nCMD [\"/usr/bin/bash\"]\n"},
 		{name: "command is a login shell in shell form", src: "FROM python:3.12\nRUN apt-get install -y gcc\nCMD bash -l\n"},
 		{name: "command is a shell after tini", src: "FROM python:3.12\nRUN apt-get install -y gcc\nENTRYPOINT [\"/tini\", \"--\"]\nCMD [\"bash\"]\n"},
 		{name: "command is a build tool", src: "FROM eclipse-temurin:21\nRUN apt-get install -y maven\nCMD [\"mvn\"]\n"},
 		{name: "command is a CI runner script", src: "FROM python:3.12\nRUN apt-get install -y build-essential\nENTRYPOINT [\"/bin/bash\", \"/usr/local/bin/runner\"]\n"},
+		{name: "command is an image builder", src: "FROM centos:7\nRUN yum install -y golang make\nENTRYPOINT [\"/usr/bin/buildah\"]\n"},
 		{name: "command is a CI agent", src: "FROM python:3.12\nRUN apt-get install -y gcc\nCMD [\"gitlab-runner\", \"run\"]\n"},
 		{name: "single-stage build in a CI image", path: "docker/gitlab-ci/Dockerfile", src: "FROM golang:1.23\nCOPY . .\nRUN go build -o /app .\n" + app},
 		{name: "ci directory", path: "ci/Dockerfile", src: "FROM python:3.12\nRUN apt-get install -y gcc\n" + app},
