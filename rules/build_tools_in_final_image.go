@@ -106,9 +106,9 @@ func checkBuildToolsInFinalImage(pass *rule.Pass) {
 	// A build, CI or development image ships its toolchain on purpose: only
 	// a toolchain package that the Dockerfile itself removes in a later RUN
 	// (too late: the earlier layer keeps it) is reported in one.
-	toolImage := buildEnvironment(pass.File)
-	onToolchain := builtOnToolchainImage(pass.File)
 	final := facts.Final()
+	toolImage := buildEnvironment(pass.File, final)
+	onToolchain := builtOnToolchainImage(pass.File)
 	for ri, r := range final {
 		if onToolchain {
 			break // the base image already ships a compiler: a few more packages are not the cause
@@ -170,7 +170,9 @@ var toolchainImages = wordSet("buildpack-deps", "gcc", "golang", "rust", "maven"
 // builtOnToolchainImage reports whether the final image starts FROM an image
 // that already ships a compiler: buildpack-deps (on which the official
 // python, golang and ruby images build), golang, gcc, rust, maven, gradle,
-// dotnet/sdk, or a -devel tag (nvidia/cuda:*-devel carries nvcc and gcc).
+// dotnet/sdk, a -devel tag (nvidia/cuda:*-devel carries nvcc and gcc), or a
+// CUDA image other than its -runtime and -base flavours (kaixhin/cuda:7.5 is
+// the toolkit).
 // Such an image is a build environment by choice of base; the packages it adds
 // are not what makes the image ship a toolchain.
 func builtOnToolchainImage(f *dockerfile.File) bool {
@@ -185,6 +187,9 @@ func builtOnToolchainImage(f *dockerfile.File) bool {
 	repo := base.Repository
 	if i := strings.LastIndex(repo, "/"); i >= 0 {
 		repo = repo[i+1:]
+	}
+	if repo == "cuda" && !strings.Contains(base.Tag, "runtime") && !strings.Contains(base.Tag, "base") {
+		return true // the CUDA toolkit, nvcc included: only the -runtime and -base flavours are not
 	}
 	return toolchainImages[repo] || strings.Contains(base.Tag, "devel")
 }
@@ -303,13 +308,16 @@ func removedInLaterRun(runs []*runfacts.Run, u runfacts.Install, name string) bo
 //     runner (CMD ["bash"], ENTRYPOINT ["mvn"], gitlab-runner);
 //   - it declares no command and starts FROM a bare OS image (ubuntu,
 //     debian, alpine, fedora...), whose command is a shell: nothing in the
-//     image runs as a service, it is a toolbox.
+//     image runs as a service, it is a toolbox;
+//   - it installs a Docker engine or CLI (docker-ce, docker.io,
+//     docker-buildx-plugin...): with compilers beside it, an image that
+//     builds containers is a CI image (all 7 such files of the corpus are).
 //
 // A build directory alone (build/package/Dockerfile) and -deps names (.NET's
 // runtime-deps) are not signals: on the corpus they hold application and
 // runtime images.
-func buildEnvironment(f *dockerfile.File) bool {
-	if namedAsBuildEnvironment(f.Name) {
+func buildEnvironment(f *dockerfile.File, final []*runfacts.Run) bool {
+	if namedAsBuildEnvironment(f.Name) || installsDocker(final) {
 		return true
 	}
 	chain := f.FinalChain()
@@ -383,6 +391,30 @@ func baseIsBuildEnvironment(repo string) bool {
 		for _, tok := range strings.FieldsFunc(part, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
 			if tok == "ci" || tok == "builder" || tok == "builders" || tok == "devcontainer" || tok == "devcontainers" {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+// dockerPackages are the Docker engine, CLI and builder packages of the
+// distributions and of Docker's own repositories.
+var dockerPackages = wordSet("docker-ce", "docker-ce-cli", "docker.io", "docker-engine", "docker-cli",
+	"docker-buildx-plugin", "docker-buildx", "moby-engine", "moby-cli")
+
+// installsDocker reports whether a RUN of the final image installs Docker.
+func installsDocker(final []*runfacts.Run) bool {
+	for _, r := range final {
+		for _, u := range r.Installs() {
+			switch u.Manager {
+			case runfacts.Apt, runfacts.Apk, runfacts.Rpm, runfacts.Zypper:
+			default:
+				continue
+			}
+			for _, w := range u.Packages {
+				if dockerPackages[packageName(w.Value)] {
+					return true
+				}
 			}
 		}
 	}

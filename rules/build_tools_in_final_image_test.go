@@ -46,6 +46,8 @@ func TestBuildToolsInFinalImage(t *testing.T) {
 		{name: "on dotnet/sdk through an ARG", src: "ARG REPO=mcr.microsoft.com/dotnet/sdk\nFROM $REPO:10.0-alpine\nRUN apk add --no-cache build-base clang\n" + app},
 		{name: "on a cuda -devel tag", src: "FROM nvidia/cuda:12.4.1-devel-ubuntu22.04\nRUN apt-get install -y python3-dev\n" + app},
 		{name: "on golang, a single-stage build still reported", src: "FROM golang:1.23\nRUN apt-get install -y gcc\nCOPY . .\nRUN go build -o /app .\n" + app, want: []string{"4:5-4:13"}, msg: "go build runs in the final image"},
+		{name: "on a CUDA toolkit image", src: "FROM kaixhin/cuda:7.5\nRUN apt-get install -y libcudnn4 libcudnn4-dev\n"},
+		{name: "on a CUDA base flavour still reported", src: "FROM nvidia/cuda:12.4.1-base-ubuntu22.04\nRUN apt-get install -y python3-dev\n" + app, want: []string{"2:24-2:35"}, msg: "installs python3-dev"},
 		{name: "on a runtime image still reported", src: "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nRUN apt-get install -y python3-dev\n" + app, want: []string{"2:24-2:35"}, msg: "installs python3-dev"},
 		{name: "build with the toolchain purged in the same RUN", src: "FROM debian\nRUN apt-get install -y golang && go build -o /app . && apt-get purge -y --auto-remove golang\n" + app},
 
@@ -74,6 +76,8 @@ func TestBuildToolsInFinalImage(t *testing.T) {
 		{name: "command is a CI runner script", src: "FROM python:3.12\nRUN apt-get install -y build-essential\nENTRYPOINT [\"/bin/bash\", \"/usr/local/bin/runner\"]\n"},
 		{name: "command is an image builder", src: "FROM centos:7\nRUN yum install -y golang make\nENTRYPOINT [\"/usr/bin/buildah\"]\n"},
 		{name: "command is a CI agent", src: "FROM python:3.12\nRUN apt-get install -y gcc\nCMD [\"gitlab-runner\", \"run\"]\n"},
+		{name: "installs Docker: a CI image", src: "FROM debian:bookworm\nRUN apt-get install -y build-essential docker-ce=5:28.* docker-buildx-plugin\nENTRYPOINT [\"wrapper.sh\"]\n"},
+		{name: "installs the Docker CLI through a version variable", src: "FROM python:3.12\nRUN apt-get install -y gcc\nRUN apt-get install -y docker-ce-cli=${DOCKER_VERSION}\n" + app},
 		{name: "single-stage build in a CI image", path: "docker/gitlab-ci/Dockerfile", src: "FROM golang:1.23\nCOPY . .\nRUN go build -o /app .\n" + app},
 		{name: "ci directory", path: "ci/Dockerfile", src: "FROM python:3.12\nRUN apt-get install -y gcc\n" + app},
 		{name: "Dockerfile.ci", path: "Dockerfile.ci", src: "FROM python:3.12\nRUN apt-get install -y gcc\n" + app},
