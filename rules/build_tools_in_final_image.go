@@ -297,8 +297,9 @@ func removedInLaterRun(runs []*runfacts.Run, u runfacts.Install, name string) bo
 // signals that hold on real files (measured on the 2,190-file corpus):
 //   - its path names it so: a directory or file named for CI, a builder, a
 //     toolbox or tests (ci/, gitlab-ci/, builder/, Dockerfile.builder,
-//     Dockerfile.test), a development or build image by its file name
-//     (Dockerfile.dev, Dockerfile.build, dev/), or a CI or development
+//     Dockerfile.test), a development or build image by its file or
+//     directory name (Dockerfile.dev, Dockerfile.build, dev/,
+//     private-build/), or a CI or development
 //     container directory (.devcontainer, .github, .gitlab, .circleci,
 //     .buildkite, .kokoro);
 //   - its base is named as a CI, builder, development-container or notebook
@@ -340,9 +341,11 @@ var (
 	// appear in the path, alone or as a dash-, dot- or underscore-separated
 	// part of a name (gitlab-ci, remote-builder, Dockerfile.test).
 	buildDirTokens = wordSet("ci", "builder", "builders", "toolbox", "test", "tests")
-	// buildFileTokens mark one only in the file name (Dockerfile.dev,
-	// Dockerfile.build, build.Dockerfile): a directory named build holds the
-	// application's own Dockerfile as often as not.
+	// buildFileTokens mark one in the file name (Dockerfile.dev,
+	// Dockerfile.build, build.Dockerfile); build also in a compound directory
+	// name (private-build/, build-tools/: 7 of 7 such corpus files build
+	// things), but a directory named build alone holds the application's own
+	// Dockerfile as often as not (build/package/Dockerfile).
 	buildFileTokens = wordSet("dev", "devel", "build")
 	// buildDirs are directories that hold development and CI images.
 	buildDirs = wordSet(".devcontainer", ".github", ".gitlab", ".circleci", ".buildkite", ".kokoro", "dev", "devel")
@@ -358,8 +361,11 @@ func namedAsBuildEnvironment(name string) bool {
 		if !isFile && buildDirs[part] {
 			return true
 		}
-		for _, tok := range strings.FieldsFunc(part, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
-			if buildDirTokens[tok] || isFile && buildFileTokens[tok] {
+		toks := strings.FieldsFunc(part, func(r rune) bool { return r == '-' || r == '_' || r == '.' })
+		for _, tok := range toks {
+			// build counts as part of a compound directory name
+			// (private-build, build-tools), not as a whole one (build/).
+			if buildDirTokens[tok] || (isFile || len(toks) > 1) && tok == "build" || isFile && buildFileTokens[tok] {
 				return true
 			}
 		}
@@ -442,11 +448,12 @@ var (
 	// initWrappers start the real command as their child.
 	initWrappers = wordSet("tini", "tini-static", "dumb-init", "catatonit")
 	// buildCommands are build tools and compilers (of programs, images:
-	// buildah, or mobile apps: fastlane), and CI job runners (the
+	// buildah, or mobile apps: fastlane), Docker in Docker (hack/dind), and
+	// CI job runners (the
 	// name GitLab, Buildkite, Jenkins, Gitea and Kubernetes' prow give them).
 	buildCommands = wordSet("make", "gmake", "cmake", "ninja", "meson", "mvn", "mvnw", "gradle", "gradlew",
 		"ant", "sbt", "bazel", "bazelisk", "gcc", "g++", "cc", "c++", "clang", "clang++", "javac", "go",
-		"cargo", "rustc", "buildah", "fastlane", "gitlab-runner", "buildkite-agent", "jenkins-agent", "jenkins-slave", "act_runner",
+		"cargo", "rustc", "buildah", "fastlane", "dind", "gitlab-runner", "buildkite-agent", "jenkins-agent", "jenkins-slave", "act_runner",
 		"runner", "runner.sh")
 )
 
