@@ -43,12 +43,28 @@ compilers or headers (build-essential, build-base, gcc, g++, clang, make, cmake,
 remove, and build commands (go build, cargo build, mvn package, gradle build,
 npm run build, dotnet publish...) when the Dockerfile has no stage apart from
 the final image, unless the same RUN removes packages afterwards (build, then
-purge the toolchain). A builder stage is never reported, nor a Dockerfile in a
-.devcontainer directory (a development environment wants its compilers), nor
-packages added to a final image built FROM an image that already ships a
-compiler (buildpack-deps, gcc, golang, rust, maven, gradle, dotnet/sdk, a
--devel tag such as nvidia/cuda:*-devel): that image is a build environment by
-its choice of base.
+purge the toolchain). A builder stage is never reported, nor packages added to
+a final image built FROM an image that already ships a compiler
+(buildpack-deps, gcc, golang, rust, maven, gradle, dotnet/sdk, a -devel tag
+such as nvidia/cuda:*-devel, a CUDA image other than -runtime and -base): that
+image is a build environment by its choice of base.
+
+Nor is an image whose purpose is to build, test or develop, where the
+toolchain is the point. It is recognised by its path: a directory or file named
+for CI, a builder, a toolbox or tests (ci/, gitlab-ci/, builder/,
+Dockerfile.builder, tests/, Dockerfile.test), for development or building
+(Dockerfile.dev, Dockerfile.build, dev/, private-build/; not a directory named
+build alone, which holds application Dockerfiles), or .devcontainer, .github,
+.gitlab, .circleci, .buildkite, .kokoro; by its base: a CI or builder image
+(gcr.io/cloud-builders/*, cimg/*), a development container (*/devcontainers/*)
+or a Jupyter notebook; by its command: an interactive shell (CMD ["bash"]), a
+build tool (make, mvn, gradle, go, gcc, buildah...), Docker in Docker or a CI
+runner (gitlab-runner, runner); by having no CMD or ENTRYPOINT of its own on a
+bare OS base (ubuntu, debian, alpine, fedora...), so that it runs a shell and
+nothing as a service: a toolbox; or by a Docker engine or CLI installed beside
+the compilers (docker-ce, docker.io): an image that builds containers is a CI
+image. In such an image a package that a later RUN removes is still reported: its
+author does not want it shipped, and the earlier layer keeps it anyway.
 Package names given through variables are not judged.`,
 	Bad: `FROM python:3.12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \
