@@ -63,8 +63,9 @@ runner (gitlab-runner, runner); by having no CMD or ENTRYPOINT of its own on a
 bare OS base (ubuntu, debian, alpine, fedora...), so that it runs a shell and
 nothing as a service: a toolbox; or by a Docker engine or CLI installed beside
 the compilers (docker-ce, docker.io): an image that builds containers is a CI
-image. In such an image a package that a later RUN removes is still reported: its
-author does not want it shipped, and the earlier layer keeps it anyway.
+image. In such an image a package that a later RUN removes is still
+reported: its author does not want it shipped, and the earlier layer keeps it
+anyway.
 Package names given through variables are not judged.`,
 	Bad: `FROM python:3.12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \
