@@ -464,13 +464,13 @@ var (
 	shells = wordSet("sh", "bash", "zsh", "ash", "dash", "ksh", "mksh", "fish")
 	// initWrappers start the real command as their child.
 	initWrappers = wordSet("tini", "tini-static", "dumb-init", "catatonit")
-	// buildCommands are build tools and compilers (of programs, images:
-	// buildah, or mobile apps: fastlane), Docker in Docker (hack/dind), and
+	// buildCommands are build tools and compilers (of programs, esy for
+	// OCaml and Reason, images: buildah, or mobile apps: fastlane), Docker in Docker (hack/dind), and
 	// CI job runners (the
 	// name GitLab, Buildkite, Jenkins, Gitea and Kubernetes' prow give them).
 	buildCommands = wordSet("make", "gmake", "cmake", "ninja", "meson", "mvn", "mvnw", "gradle", "gradlew",
 		"ant", "sbt", "bazel", "bazelisk", "gcc", "g++", "cc", "c++", "clang", "clang++", "javac", "go",
-		"cargo", "rustc", "buildah", "fastlane", "dind", "gitlab-runner", "buildkite-agent", "jenkins-agent", "jenkins-slave", "act_runner",
+		"cargo", "rustc", "esy", "buildah", "fastlane", "dind", "gitlab-runner", "buildkite-agent", "jenkins-agent", "jenkins-slave", "act_runner",
 		"runner", "runner.sh")
 )
 

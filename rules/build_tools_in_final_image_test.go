@@ -75,6 +75,7 @@ func TestBuildToolsInFinalImage(t *testing.T) {
 		{name: "command is a build tool", src: "FROM eclipse-temurin:21\nRUN apt-get install -y maven\nCMD [\"mvn\"]\n"},
 		{name: "command is a CI runner script", src: "FROM python:3.12\nRUN apt-get install -y build-essential\nENTRYPOINT [\"/bin/bash\", \"/usr/local/bin/runner\"]\n"},
 		{name: "command is an image builder", src: "FROM centos:7\nRUN yum install -y golang make\nENTRYPOINT [\"/usr/bin/buildah\"]\n"},
+		{name: "command is a package manager that builds", src: "FROM alpine:3.9\nRUN apk add gcc g++ musl-dev make\nENTRYPOINT [\"/esy/bin/esy\"]\n"},
 		{name: "command is Docker in Docker", src: "FROM ubuntu:14.04\nRUN apt-get install -y build-essential libapparmor-dev\nENTRYPOINT [\"hack/dind\"]\n"},
 		{name: "command is a CI agent", src: "FROM python:3.12\nRUN apt-get install -y gcc\nCMD [\"gitlab-runner\", \"run\"]\n"},
 		{name: "installs Docker: a CI image", src: "FROM debian:bookworm\nRUN apt-get install -y build-essential docker-ce=5:28.* docker-buildx-plugin\nENTRYPOINT [\"wrapper.sh\"]\n"},
