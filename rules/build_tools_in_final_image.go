@@ -500,5 +500,8 @@ func toolCommand(argv []string) bool {
 		}
 		return true // a shell alone: a toolbox to work in
 	}
+	if (prog == "go" || prog == "cargo") && len(argv) > 1 && argv[1] == "run" {
+		return false // an application compiled as it starts: it ships its toolchain to run
+	}
 	return buildCommands[prog]
 }

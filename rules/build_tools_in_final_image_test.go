@@ -57,6 +57,8 @@ func TestBuildToolsInFinalImage(t *testing.T) {
 		{name: "python-slim app with gcc and libpq-dev", src: "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev && pip install psycopg2\nCMD [\"gunicorn\", \"app:app\"]\n",
 			want: []string{"2:42-2:45"}, msg: "installs gcc, libpq-dev"},
 		{name: "no command on a language runtime base", src: "FROM python:3.12\nRUN apt-get install -y unixodbc-dev\n", want: []string{"2:24-2:36"}, msg: "installs unixodbc-dev"},
+		{name: "go run as the command is an application", src: "FROM golang:1.23\nCOPY . .\nRUN go build ./...\nCMD [\"go\", \"run\", \".\"]\n", want: []string{"3:5-3:13"}, msg: "go build runs in the final image"},
+		{name: "go as the command is a toolchain image", src: "FROM golang:1.23\nCOPY . .\nRUN go build ./...\nENTRYPOINT [\"go\"]\n"},
 		{name: "a shell that runs the application", src: "FROM debian\nRUN apt-get install -y gcc\nCMD sh -c \"app 2>&1 | tee /var/log/app.log\"\n", want: []string{"2:24-2:27"}, msg: "installs gcc"},
 		{name: "exec-form shell -c", src: "FROM debian\nRUN apt-get install -y gcc\nCMD [\"/bin/bash\", \"-c\", \"make run\"]\n", want: []string{"2:24-2:27"}, msg: "installs gcc"},
 		{name: "a toolbox whose later RUN removes the compiler", src: "FROM ubuntu:22.04\nRUN apt-get install -y build-essential libz-dev\nRUN make\nRUN apt-get remove -y build-essential libz-dev\n",
