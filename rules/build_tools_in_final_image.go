@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -42,12 +43,29 @@ compilers or headers (build-essential, build-base, gcc, g++, clang, make, cmake,
 remove, and build commands (go build, cargo build, mvn package, gradle build,
 npm run build, dotnet publish...) when the Dockerfile has no stage apart from
 the final image, unless the same RUN removes packages afterwards (build, then
-purge the toolchain). A builder stage is never reported, nor a Dockerfile in a
-.devcontainer directory (a development environment wants its compilers), nor
-packages added to a final image built FROM an image that already ships a
-compiler (buildpack-deps, gcc, golang, rust, maven, gradle, dotnet/sdk, a
--devel tag such as nvidia/cuda:*-devel): that image is a build environment by
-its choice of base.
+purge the toolchain). A builder stage is never reported, nor packages added to
+a final image built FROM an image that already ships a compiler
+(buildpack-deps, gcc, golang, rust, maven, gradle, dotnet/sdk, a -devel tag
+such as nvidia/cuda:*-devel, a CUDA image other than -runtime and -base): that
+image is a build environment by its choice of base.
+
+Nor is an image whose purpose is to build, test or develop, where the
+toolchain is the point. It is recognised by its path: a directory or file named
+for CI, a builder, a toolbox or tests (ci/, gitlab-ci/, builder/,
+Dockerfile.builder, tests/, Dockerfile.test), for development or building
+(Dockerfile.dev, Dockerfile.build, dev/, private-build/; not a directory named
+build alone, which holds application Dockerfiles), or .devcontainer, .github,
+.gitlab, .circleci, .buildkite, .kokoro; by its base: a CI or builder image
+(gcr.io/cloud-builders/*, cimg/*), a development container (*/devcontainers/*)
+or a Jupyter notebook; by its command: an interactive shell (CMD ["bash"]), a
+build tool (make, mvn, gradle, go, gcc, buildah...), Docker in Docker or a CI
+runner (gitlab-runner, runner); by having no CMD or ENTRYPOINT of its own on a
+bare OS base (ubuntu, debian, alpine, fedora...), so that it runs a shell and
+nothing as a service: a toolbox; or by a Docker engine or CLI installed beside
+the compilers (docker-ce, docker.io): an image that builds containers is a CI
+image. In such an image a package that a later RUN removes is still
+reported: its author does not want it shipped, and the earlier layer keeps it
+anyway.
 Package names given through variables are not judged.`,
 	Bad: `FROM python:3.12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \
@@ -101,12 +119,14 @@ func packageName(v string) string {
 }
 
 func checkBuildToolsInFinalImage(pass *rule.Pass) {
-	if isDevContainer(pass.File.Name) {
-		return // a development environment: its toolchain is the point
-	}
 	facts := runFacts(pass)
+	// A build, CI or development image ships its toolchain on purpose: only
+	// a toolchain package that the Dockerfile itself removes in a later RUN
+	// (too late: the earlier layer keeps it) is reported in one.
+	final := facts.Final()
+	toolImage := buildEnvironment(pass.File, final)
 	onToolchain := builtOnToolchainImage(pass.File)
-	for _, r := range facts.Final() {
+	for ri, r := range final {
 		if onToolchain {
 			break // the base image already ships a compiler: a few more packages are not the cause
 		}
@@ -125,9 +145,13 @@ func checkBuildToolsInFinalImage(pass *rule.Pass) {
 			}
 			var kept []dockerfile.Word
 			for _, w := range u.Packages {
-				if w.Literal && toolchainName(packageName(w.Value)) && !removedLater(removals, u, packageName(w.Value)) {
-					kept = append(kept, w)
+				if !w.Literal || !toolchainName(packageName(w.Value)) || removedLater(removals, u, packageName(w.Value)) {
+					continue
 				}
+				if toolImage && !removedInLaterRun(final[ri+1:], u, packageName(w.Value)) {
+					continue
+				}
+				kept = append(kept, w)
 			}
 			if len(kept) == 0 {
 				continue
@@ -140,10 +164,10 @@ func checkBuildToolsInFinalImage(pass *rule.Pass) {
 				u.Verb, strings.Join(names, ", "), pronoun(len(names)), removalHint(u))
 		}
 	}
-	if len(pass.File.FinalChain()) != len(pass.File.Stages) {
-		return // a multi-stage build: its final image is already apart from the build
+	if toolImage || len(pass.File.FinalChain()) != len(pass.File.Stages) {
+		return // a build environment, or a multi-stage build: its final image is already apart from the build
 	}
-	for _, r := range facts.Final() {
+	for _, r := range final {
 		for _, b := range r.Builds() {
 			if removesAfter(r.Uninstalls(), b.Index) {
 				continue // the official images' pattern: build, then purge the toolchain in the same RUN
@@ -163,7 +187,9 @@ var toolchainImages = wordSet("buildpack-deps", "gcc", "golang", "rust", "maven"
 // builtOnToolchainImage reports whether the final image starts FROM an image
 // that already ships a compiler: buildpack-deps (on which the official
 // python, golang and ruby images build), golang, gcc, rust, maven, gradle,
-// dotnet/sdk, or a -devel tag (nvidia/cuda:*-devel carries nvcc and gcc).
+// dotnet/sdk, a -devel tag (nvidia/cuda:*-devel carries nvcc and gcc), or a
+// CUDA image other than its -runtime and -base flavours (kaixhin/cuda:7.5 is
+// the toolkit).
 // Such an image is a build environment by choice of base; the packages it adds
 // are not what makes the image ship a toolchain.
 func builtOnToolchainImage(f *dockerfile.File) bool {
@@ -179,6 +205,9 @@ func builtOnToolchainImage(f *dockerfile.File) bool {
 	if i := strings.LastIndex(repo, "/"); i >= 0 {
 		repo = repo[i+1:]
 	}
+	if repo == "cuda" && !strings.Contains(base.Tag, "runtime") && !strings.Contains(base.Tag, "base") {
+		return true // the CUDA toolkit, nvcc included: only the -runtime and -base flavours are not
+	}
 	return toolchainImages[repo] || strings.Contains(base.Tag, "devel")
 }
 
@@ -189,18 +218,6 @@ var addsPackages = wordSet("install", "in", "add", "reinstall", "groupinstall", 
 func removesAfter(removals []runfacts.Uninstall, i int) bool {
 	for _, rm := range removals {
 		if rm.Index > i {
-			return true
-		}
-	}
-	return false
-}
-
-// isDevContainer reports whether a Dockerfile lies in a .devcontainer
-// directory (the Development Containers convention): it builds a
-// development environment, whose compilers and headers are wanted.
-func isDevContainer(name string) bool {
-	for _, part := range strings.Split(filepath.ToSlash(name), "/") {
-		if part == ".devcontainer" {
 			return true
 		}
 	}
@@ -271,4 +288,220 @@ func removesAll(r *runfacts.Run, removals []runfacts.Uninstall, u runfacts.Insta
 		}
 	}
 	return false
+}
+
+// removedInLaterRun reports whether a RUN after the install's (runs, in
+// build order) removes the package by its literal name, or the install's
+// --virtual name, with the same manager.
+func removedInLaterRun(runs []*runfacts.Run, u runfacts.Install, name string) bool {
+	for _, r := range runs {
+		for _, rm := range r.Uninstalls() {
+			if rm.Manager != u.Manager {
+				continue
+			}
+			for _, w := range rm.Packages {
+				if w.Literal && (packageName(w.Value) == name || u.Virtual != "" && w.Value == u.Virtual) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// buildEnvironment reports whether the Dockerfile builds an image whose
+// purpose is to build, test or develop rather than to run an application, by
+// signals that hold on real files (measured on the 2,190-file corpus):
+//   - its path names it so: a directory or file named for CI, a builder, a
+//     toolbox or tests (ci/, gitlab-ci/, builder/, Dockerfile.builder,
+//     Dockerfile.test), a development or build image by its file or
+//     directory name (Dockerfile.dev, Dockerfile.build, dev/,
+//     private-build/), or a CI or development
+//     container directory (.devcontainer, .github, .gitlab, .circleci,
+//     .buildkite, .kokoro);
+//   - its base is named as a CI, builder, development-container or notebook
+//     image (gcr.io/cloud-builders/*, cimg/*, */devcontainers/*,
+//     jupyter/*-notebook);
+//   - the image's command is an interactive shell, a build tool or a CI
+//     runner (CMD ["bash"], ENTRYPOINT ["mvn"], gitlab-runner);
+//   - it declares no command and starts FROM a bare OS image (ubuntu,
+//     debian, alpine, fedora...), whose command is a shell: nothing in the
+//     image runs as a service, it is a toolbox;
+//   - it installs a Docker engine or CLI (docker-ce, docker.io,
+//     docker-buildx-plugin...): with compilers beside it, an image that
+//     builds containers is a CI image (all 7 such files of the corpus are).
+//
+// A build directory alone (build/package/Dockerfile) and -deps names (.NET's
+// runtime-deps) are not signals: on the corpus they hold application and
+// runtime images.
+func buildEnvironment(f *dockerfile.File, final []*runfacts.Run) bool {
+	if namedAsBuildEnvironment(f.Name) || installsDocker(final) {
+		return true
+	}
+	chain := f.FinalChain()
+	if len(chain) == 0 {
+		return false
+	}
+	base := chain[0].Base
+	if base != nil && base.IsImage() && baseIsBuildEnvironment(base.Repository) {
+		return true
+	}
+	fc := f.FinalCommand()
+	if !fc.Declared() {
+		return base != nil && base.IsImage() && osImage(base.Repository)
+	}
+	return toolCommand(fc.Argv())
+}
+
+var (
+	// buildDirTokens mark a build, CI, test or toolbox image wherever they
+	// appear in the path, alone or as a dash-, dot- or underscore-separated
+	// part of a name (gitlab-ci, remote-builder, Dockerfile.test).
+	buildDirTokens = wordSet("ci", "builder", "builders", "toolbox", "test", "tests")
+	// buildFileTokens mark one in the file name (Dockerfile.dev,
+	// Dockerfile.build, build.Dockerfile); build also in a compound directory
+	// name (private-build/, build-tools/: 7 of 7 such corpus files build
+	// things), but a directory named build alone holds the application's own
+	// Dockerfile as often as not (build/package/Dockerfile).
+	buildFileTokens = wordSet("dev", "devel", "build")
+	// buildDirs are directories that hold development and CI images.
+	buildDirs = wordSet(".devcontainer", ".github", ".gitlab", ".circleci", ".buildkite", ".kokoro", "dev", "devel")
+)
+
+// namedAsBuildEnvironment reports whether a Dockerfile's path names it as a
+// build, CI, test or development image.
+func namedAsBuildEnvironment(name string) bool {
+	parts := strings.Split(filepath.ToSlash(name), "/")
+	for i, part := range parts {
+		part = strings.ToLower(part)
+		isFile := i == len(parts)-1
+		if !isFile && buildDirs[part] {
+			return true
+		}
+		toks := strings.FieldsFunc(part, func(r rune) bool { return r == '-' || r == '_' || r == '.' })
+		for _, tok := range toks {
+			// build counts as part of a compound directory name
+			// (private-build, build-tools), not as a whole one (build/).
+			if buildDirTokens[tok] || (isFile || len(toks) > 1) && tok == "build" || isFile && buildFileTokens[tok] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ciImageOwners are the registry namespaces of CI vendors' build images
+// (CircleCI's convenience images).
+var ciImageOwners = wordSet("cimg", "circleci")
+
+// baseIsBuildEnvironment reports whether a base image repository is named as
+// a CI or builder image (gcr.io/cloud-builders/go, cimg/python), a
+// development container (mcr.microsoft.com/devcontainers/python) or a Jupyter
+// notebook (quay.io/jupyter/scipy-notebook): images made to build or to work
+// in, whose users compile.
+func baseIsBuildEnvironment(repo string) bool {
+	parts := strings.Split(strings.ToLower(repo), "/")
+	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
+		parts = parts[1:] // the registry host names no purpose
+	}
+	for i, part := range parts {
+		if i == 0 && len(parts) > 1 && ciImageOwners[part] {
+			return true
+		}
+		if part == "jupyter" || strings.HasSuffix(part, "-notebook") {
+			return true
+		}
+		for _, tok := range strings.FieldsFunc(part, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+			if tok == "ci" || tok == "builder" || tok == "builders" || tok == "devcontainer" || tok == "devcontainers" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dockerPackages are the Docker engine, CLI and builder packages of the
+// distributions and of Docker's own repositories.
+var dockerPackages = wordSet("docker-ce", "docker-ce-cli", "docker.io", "docker-engine", "docker-cli",
+	"docker-buildx-plugin", "docker-buildx", "moby-engine", "moby-cli")
+
+// installsDocker reports whether a RUN of the final image installs Docker.
+func installsDocker(final []*runfacts.Run) bool {
+	for _, r := range final {
+		for _, u := range r.Installs() {
+			switch u.Manager {
+			case runfacts.Apt, runfacts.Apk, runfacts.Rpm, runfacts.Zypper:
+			default:
+				continue
+			}
+			for _, w := range u.Packages {
+				if dockerPackages[packageName(w.Value)] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// osImages are bare operating-system images: their command is a shell.
+var osImages = wordSet("ubuntu", "debian", "alpine", "fedora", "centos", "rockylinux", "almalinux",
+	"amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "photon", "busybox",
+	"ubi", "ubi7", "ubi8", "ubi9", "ubi10", "ubi-minimal", "ubi8-minimal", "ubi9-minimal", "clearlinux", "mageia")
+
+// osImage reports whether a repository is a bare OS image, also when its
+// name carries the release (gcr.io/gcp-runtimes/ubuntu_20_0_4,
+// launcher.gcr.io/google/debian8).
+func osImage(repo string) bool {
+	if i := strings.LastIndex(repo, "/"); i >= 0 {
+		repo = repo[i+1:]
+	}
+	return osImages[repo] || osImages[strings.TrimRight(repo, "0123456789._-")]
+}
+
+var (
+	// shells started with no script are an interactive toolbox.
+	shells = wordSet("sh", "bash", "zsh", "ash", "dash", "ksh", "mksh", "fish")
+	// initWrappers start the real command as their child.
+	initWrappers = wordSet("tini", "tini-static", "dumb-init", "catatonit")
+	// buildCommands are build tools and compilers (of programs, esy for
+	// OCaml and Reason, images: buildah, or mobile apps: fastlane), Docker in Docker (hack/dind), and
+	// CI job runners (the
+	// name GitLab, Buildkite, Jenkins, Gitea and Kubernetes' prow give them).
+	buildCommands = wordSet("make", "gmake", "cmake", "ninja", "meson", "mvn", "mvnw", "gradle", "gradlew",
+		"ant", "sbt", "bazel", "bazelisk", "gcc", "g++", "cc", "c++", "clang", "clang++", "javac", "go",
+		"cargo", "rustc", "esy", "buildah", "fastlane", "dind", "gitlab-runner", "buildkite-agent", "jenkins-agent", "jenkins-slave", "act_runner",
+		"runner", "runner.sh")
+)
+
+// toolCommand reports whether a command line starts an interactive shell, a
+// build tool or a CI runner, after an init wrapper (tini --) and through a
+// shell that runs a script file (bash /usr/local/bin/runner). A shell with
+// -c runs a command line this check cannot see: not a tool command.
+func toolCommand(argv []string) bool {
+	for len(argv) > 0 && initWrappers[path.Base(argv[0])] {
+		argv = argv[1:]
+		for len(argv) > 0 && strings.HasPrefix(argv[0], "-") {
+			argv = argv[1:] // the wrapper's options and the -- before the command
+		}
+	}
+	if len(argv) == 0 {
+		return false
+	}
+	prog := path.Base(argv[0])
+	if shells[prog] {
+		for _, a := range argv[1:] {
+			if a == "-c" || strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsRune(a, 'c') {
+				return false
+			}
+			if !strings.HasPrefix(a, "-") {
+				return buildCommands[path.Base(a)] // a script file: judged by its name
+			}
+		}
+		return true // a shell alone: a toolbox to work in
+	}
+	if (prog == "go" || prog == "cargo") && len(argv) > 1 && argv[1] == "run" {
+		return false // an application compiled as it starts: it ships its toolchain to run
+	}
+	return buildCommands[prog]
 }
