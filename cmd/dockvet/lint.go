@@ -147,7 +147,7 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if fl.layers {
 		out = &held
 	}
-	stream, err := report.NewStream(fl.format, out, e.reportOptions(color, false, engines...))
+	stream, err := report.NewStream(fl.format, out, e.reportOptions(fl.format, color, false, engines...))
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -210,7 +210,7 @@ func (e *env) lintAndFix(ctx context.Context, format report.Formatter, fl *lintF
 		// stdout is the patch: the report would corrupt it.
 		format, formatName = discardReport, "text"
 	}
-	return e.finishRun(format, formatName, e.reportOptions(color, false, engines...), res, failed)
+	return e.finishRun(format, formatName, e.reportOptions(formatName, color, false, engines...), res, failed)
 }
 
 // mergeResult adds one group's result to the run's; the caller sorts.
