@@ -378,6 +378,9 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 	// directory -> its group, so that a directory's config is found, and
 	// its path made absolute (a getwd), once, not once per file.
 	byDir := map[string]*configGroup{}
+	// Directories share parents: each is examined once.
+	finder := config.NewFinder()
+	wd, _ := finder.Abs(".")
 	for _, in := range inputs {
 		g := first
 		if fl.configPath == "" && in.Path != "" {
@@ -386,7 +389,14 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 				g.inputs = append(g.inputs, in)
 				continue
 			}
-			p, err := findConfig(dir)
+			if abs, err := finder.Abs(dir); err == nil && abs == wd {
+				// The working directory's config is wdCfg (loadConfig
+				// found it): do not look for it again.
+				byDir[dir] = first
+				first.inputs = append(first.inputs, in)
+				continue
+			}
+			p, err := findConfig(finder, dir)
 			if err != nil {
 				return nil, &codeError{code: exitError, err: err}
 			}
@@ -583,7 +593,7 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("finding .dockvet.yaml: %w", err)
 		}
-		if path, err = findConfig(wd); err != nil {
+		if path, err = findConfig(nil, wd); err != nil {
 			return nil, err
 		}
 		if path == "" {
