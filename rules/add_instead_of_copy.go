@@ -45,7 +45,8 @@ ADD https://example.com/tool-1.2.tar.gz /opt/`,
 	Good: `FROM alpine:3
 COPY requirements.txt /app/
 ADD --checksum=sha256:4c1d6ad3b8c2e9a7f0f1d9b5e3a2c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4 https://example.com/tool-1.2.tar.gz /opt/`,
-	Check: checkAddInsteadOfCopy,
+	ReadsContext: true,
+	Check:        checkAddInsteadOfCopy,
 }
 
 func checkAddInsteadOfCopy(pass *rule.Pass) {

@@ -50,7 +50,8 @@ COPY . .`,
 WORKDIR /app
 # .dockerignore: .git node_modules .env *.pem
 COPY . .`,
-	Check: checkContextNotIgnored,
+	ReadsContext: true,
+	Check:        checkContextNotIgnored,
 }
 
 // contextHazard is a kind of path that should not be sent.

@@ -31,5 +31,6 @@ COPY README.md /usr/share/nginx/html/`,
 	Good: `# .dockerignore: *.md and !README.md, or no COPY of README.md
 FROM nginx:1.27
 COPY site/ /usr/share/nginx/html/`,
-	Check: reportBuildKit(linter.RuleCopyIgnoredFile.Name),
+	ReadsContext: true,
+	Check:        reportBuildKit(linter.RuleCopyIgnoredFile.Name),
 }

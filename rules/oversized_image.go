@@ -54,6 +54,7 @@ RUN make -C /src
 FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04
 COPY --from=build /src/bin/app /usr/local/bin/app`,
 	NeedsBase:           true,
+	ReadsContext:        true,
 	Check:               checkOversizedImage,
 	CheckImage:          checkOversizedImageImage,
 	CheckManifest:       checkOversizedImageManifest,
@@ -104,9 +105,15 @@ func checkOversizedImage(pass *rule.Pass) {
 	if crossed {
 		crossing = at
 	}
+	// Without a context the sources are not counted, unless the file copies
+	// nothing from a context: the engine then opens none, and the message
+	// is the one a context would give (inline and downloaded sources are
+	// of unknown size).
+	noContext := pass.Context == nil && rule.CopiesFromContext(pass.File)
 	for _, in := range pass.File.FinalInstructions() {
 		cost := measureCopy(pass.Context, in)
 		if cost == nil {
+			unknown = unknown || (pass.Context == nil && !noContext && fromContext(in))
 			continue
 		}
 		if !cost.measured {
@@ -127,7 +134,7 @@ func checkOversizedImage(pass *rule.Pass) {
 	if total <= limit {
 		return
 	}
-	if pass.Context == nil {
+	if noContext {
 		parts = append(parts, "the build context was not read (no context)")
 	} else if len(layers) > 0 {
 		// The biggest contributions first, three at most.

@@ -26,8 +26,14 @@ func TestOversizedImage(t *testing.T) {
 		{"base plus context crosses at the COPY", []string{sized("app/model.bin", 200*mib), "app/main.py"},
 			"FROM cuda:devel\nWORKDIR /app\nCOPY requirements.txt* ./\nCOPY app/ .\n", rule.Limits{},
 			[]string{"4:6-4:10|the final image is about 1.1 GiB, more than max-image-size 1 GiB: base image cuda:devel 900 MiB compressed + 200 MiB from the build context (line 4: COPY app/ . 200 MiB); not counted: RUN layers and COPY --from"}},
-		{"base alone, no context", nil, "FROM huge:1\nCMD [\"x\"]\n", rule.Limits{},
-			[]string{"1:6-1:12|about 1.5 GiB|base image huge:1 1.5 GiB compressed + the build context was not read (no context)"}},
+		{"base alone, no context", nil, "FROM huge:1\nCOPY app /app\n", rule.Limits{},
+			[]string{"1:6-1:12|about 1.5 GiB|base image huge:1 1.5 GiB compressed + the build context was not read (no context); not counted: RUN layers and COPY --from"}},
+		// Nothing to read from a context: the engine opens none, and the
+		// message is the one a context would give.
+		{"base alone, nothing copied from a context", nil, "FROM huge:1\nCMD [\"x\"]\n", rule.Limits{},
+			[]string{"1:6-1:12|base image huge:1 1.5 GiB compressed; not counted: RUN layers and COPY --from"}},
+		{"base alone, only inline and downloaded sources", nil, "FROM huge:1\nCOPY <<EOF /a\nx\nEOF\nADD https://x.example/b /b\n", rule.Limits{},
+			[]string{"1:6-1:12|base image huge:1 1.5 GiB compressed; not counted: RUN layers and COPY --from, sources of unknown size"}},
 		{"base alone with a context points at FROM", []string{"a"}, "FROM huge:1\nCOPY a /a\n", rule.Limits{},
 			[]string{"1:6-1:12|about 1.5 GiB|base image huge:1 1.5 GiB compressed + 1 B from the build context (line 2: COPY a /a 1 B)"}},
 		{"unresolved base is named, context alone crosses", []string{sized("data", 1100*mib)}, "FROM nothere:1\nCOPY data /data\n", rule.Limits{},

@@ -59,6 +59,7 @@ COPY . .`,
 WORKDIR /app
 # .dockerignore: models/ .venv/ .git/
 COPY . .`,
+	ReadsContext:        true,
 	Check:               checkOversizedLayer,
 	CheckImage:          checkOversizedLayerImage,
 	CheckManifest:       checkOversizedLayerManifest,

@@ -64,6 +64,7 @@ VOLUME ["/mnt/models"]`,
 COPY models/ /mnt/models/
 # the pod spec mounts storage where it is needed; no VOLUME`,
 	NeedsBase:           true,
+	ReadsContext:        true,
 	Check:               checkVolumeOverImageData,
 	CheckImage:          checkVolumeOverImageDataImage,
 	CheckManifest:       checkVolumeOverImageDataManifest,

@@ -23,13 +23,13 @@ func ruleExists(id string) bool {
 
 // findConfig returns the config that applies to dir: the nearest
 // .dockvet.yaml, else the nearest .hadolint.yaml (both up to the repository
-// root), else "".
-func findConfig(dir string) (string, error) {
-	p, err := config.Find(dir)
+// root), else "". fd remembers what it examined (nil: nothing).
+func findConfig(fd *config.Finder, dir string) (string, error) {
+	p, err := fd.Find(dir)
 	if err != nil || p != "" {
 		return p, err
 	}
-	return config.FindHadolint(dir)
+	return fd.FindHadolint(dir)
 }
 
 // loadFoundConfig loads a file findConfig returned; a hadolint config is

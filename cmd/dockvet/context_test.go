@@ -122,3 +122,29 @@ func TestLintContextSymlinkLoops(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 }
+
+// TestLayersWarnAboutAContextNoRuleRead: with every rule that reads the
+// build context off, lint opens none, and --layers, which opens it for its
+// tables, still warns about a malformed .dockerignore.
+func TestLayersWarnAboutAContextNoRuleRead(t *testing.T) {
+	dir := contextDir(t, "FROM alpine:3\nCOPY . /x\n")
+	if err := os.WriteFile(filepath.Join(dir, ".dockerignore"), []byte("a[\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	df := filepath.Join(dir, "Dockerfile")
+	off := "DV101,DV409,DV410,DV411,DV412,copy-ignored-file"
+	for _, args := range [][]string{
+		{"lint", "--offline", "--no-cache", "--ignore", off, "--layers", df},
+		{"lint", "--offline", "--no-cache", "--layers", df},
+	} {
+		_, _, errOut := runCLI(t, "", args...)
+		if n := strings.Count(errOut, ".dockerignore: syntax error in pattern"); n != 1 {
+			t.Errorf("%q: the malformed .dockerignore warned about %d times, want once:\n%s", args, n, errOut)
+		}
+	}
+	// Without --layers and without a rule that reads it, the context is
+	// not opened: no warning.
+	if _, _, errOut := runCLI(t, "", "lint", "--offline", "--no-cache", "--ignore", off, df); strings.Contains(errOut, ".dockerignore") {
+		t.Errorf("context opened with no rule reading it:\n%s", errOut)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -107,9 +108,13 @@ var (
 )
 
 // versionString is the release version, "devel" for a source build.
+// buildInfo is debug.ReadBuildInfo parsed once: every run names its version
+// (--version, report tool info), and the parse reads the whole module list.
+var buildInfo = sync.OnceValues(debug.ReadBuildInfo)
+
 func versionString() string {
 	v := version
-	if bi, ok := debug.ReadBuildInfo(); ok && v == "" {
+	if bi, ok := buildInfo(); ok && v == "" {
 		v = bi.Main.Version
 	}
 	if v == "" || v == "(devel)" {
@@ -123,7 +128,7 @@ func versionString() string {
 // parts unknown left out.
 func versionLine() string {
 	v, goVersion, rev, built := versionString(), "", commit, date
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	if bi, ok := buildInfo(); ok {
 		goVersion = bi.GoVersion
 		for _, s := range bi.Settings {
 			switch {

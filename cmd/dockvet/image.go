@@ -146,5 +146,5 @@ func (e *env) image(ctx context.Context, args []string, fl *lintFlags, deep *dee
 			return err
 		}
 	}
-	return e.finish(format, fl.format, e.reportOptions(color, true, eng), res, settings.failOn)
+	return e.finish(format, fl.format, e.reportOptions(fl.format, color, true, eng), res, settings.failOn)
 }

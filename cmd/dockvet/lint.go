@@ -87,7 +87,7 @@ override the file. Rule lists in flags accept commas (--ignore DV100,DV203).`,
 	f := cmd.Flags()
 	addOutputFlags(cmd, &fl)
 	f.StringVar(&fl.target, "target", "", "stage whose image ships (default: the last stage)")
-	f.StringArrayVar(&fl.buildArgs, "build-arg", nil, "value for ARG expansion, KEY=VALUE, or KEY to take it from the environment (repeatable)")
+	f.Var(newStringsFlag(&fl.buildArgs), "build-arg", "value for ARG expansion, KEY=VALUE, or KEY to take it from the environment (repeatable)")
 	f.StringVar(&fl.platform, "platform", "", "target platform (default linux/amd64)")
 	addRegistryFlags(f, &fl.registry)
 	addFixFlags(f, &fl.fixes)
@@ -147,7 +147,7 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if fl.layers {
 		out = &held
 	}
-	stream, err := report.NewStream(fl.format, out, e.reportOptions(color, false, engines...))
+	stream, err := report.NewStream(fl.format, out, e.reportOptions(fl.format, color, false, engines...))
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -210,7 +210,7 @@ func (e *env) lintAndFix(ctx context.Context, format report.Formatter, fl *lintF
 		// stdout is the patch: the report would corrupt it.
 		format, formatName = discardReport, "text"
 	}
-	return e.finishRun(format, formatName, e.reportOptions(color, false, engines...), res, failed)
+	return e.finishRun(format, formatName, e.reportOptions(formatName, color, false, engines...), res, failed)
 }
 
 // mergeResult adds one group's result to the run's; the caller sorts.
@@ -378,6 +378,9 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 	// directory -> its group, so that a directory's config is found, and
 	// its path made absolute (a getwd), once, not once per file.
 	byDir := map[string]*configGroup{}
+	// Directories share parents: each is examined once.
+	finder := config.NewFinder()
+	wd, _ := finder.Abs(".")
 	for _, in := range inputs {
 		g := first
 		if fl.configPath == "" && in.Path != "" {
@@ -386,7 +389,14 @@ func groupByConfig(inputs []engine.Input, wdCfg *config.Config, wdSettings *sett
 				g.inputs = append(g.inputs, in)
 				continue
 			}
-			p, err := findConfig(dir)
+			if abs, err := finder.Abs(dir); err == nil && abs == wd {
+				// The working directory's config is wdCfg (loadConfig
+				// found it): do not look for it again.
+				byDir[dir] = first
+				first.inputs = append(first.inputs, in)
+				continue
+			}
+			p, err := findConfig(finder, dir)
 			if err != nil {
 				return nil, &codeError{code: exitError, err: err}
 			}
@@ -583,7 +593,7 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("finding .dockvet.yaml: %w", err)
 		}
-		if path, err = findConfig(wd); err != nil {
+		if path, err = findConfig(nil, wd); err != nil {
 			return nil, err
 		}
 		if path == "" {
@@ -775,9 +785,9 @@ func addOutputFlags(cmd *cobra.Command, fl *lintFlags) {
 	f.StringVarP(&fl.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
 	f.StringVar(&fl.failOn, "fail-on", "", "lowest severity that makes the exit code 1: error, warning, info, none (default warning)")
 	f.StringVar(&fl.configPath, "config", "", "config file, .dockvet.yaml or .hadolint.yaml (default: the nearest .dockvet.yaml, else .hadolint.yaml, per Dockerfile)")
-	f.StringArrayVar(&fl.ignore, "ignore", nil, "disable rules, by id or name (repeatable or comma-separated)")
-	f.StringArrayVar(&fl.enable, "enable", nil, "enable rules that are off by default (repeatable or comma-separated)")
-	f.StringArrayVar(&fl.severity, "severity", nil, "override a rule's severity, RULE=error|warning|info|none (repeatable or comma-separated)")
+	f.Var(newStringsFlag(&fl.ignore), "ignore", "disable rules, by id or name (repeatable or comma-separated)")
+	f.Var(newStringsFlag(&fl.enable), "enable", "enable rules that are off by default (repeatable or comma-separated)")
+	f.Var(newStringsFlag(&fl.severity), "severity", "override a rule's severity, RULE=error|warning|info|none (repeatable or comma-separated)")
 	f.StringVar(&fl.color, "color", "auto", "color output: auto, always, never")
 	completeValues(cmd, "format", report.Names()...)
 	completeValues(cmd, "fail-on", "error", "warning", "info", "none")

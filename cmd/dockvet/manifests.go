@@ -129,8 +129,10 @@ func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags, deep 
 	if resolver != nil {
 		e.reportOfflineImages(resolver, &fl.registry)
 	}
-	opts := e.reportOptions(color, false, eng)
-	opts.Rules = manifestRulesThatRan(eng)
+	opts := e.reportOptions(fl.format, color, false, eng)
+	if report.ListsRules(fl.format) {
+		opts.Rules = manifestRulesThatRan(eng)
+	}
 	return e.finish(format, fl.format, opts, res, settings.failOn)
 }
 

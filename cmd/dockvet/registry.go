@@ -26,7 +26,7 @@ func addRegistryFlags(f *pflag.FlagSet, fl *registryFlags) {
 	f.DurationVar(&fl.timeout, "registry-timeout", registry.DefaultTimeout, "one deadline for all registry lookups of the run, however many images")
 	f.StringVar(&fl.cacheDir, "cache-dir", "", "cache for image configs and --deep layer listings (default $DOCKVET_CACHE_DIR, else the user cache dir)")
 	f.BoolVar(&fl.noCache, "no-cache", false, "neither read nor write the cache (image configs, --deep layer listings)")
-	f.StringArrayVar(&fl.insecure, "insecure-registry", nil, "registry host[:port] that may be reached over plain HTTP (repeatable; loopback always may)")
+	f.Var(newStringsFlag(&fl.insecure), "insecure-registry", "registry host[:port] that may be reached over plain HTTP (repeatable; loopback always may)")
 }
 
 // newResolver builds the run's registry resolver from the config file and

@@ -18,17 +18,22 @@ const informationURI = "https://github.com/dockvet/dockvet"
 // that ran in any of the engines, as data (formats import no rule), the tool,
 // the working directory (SARIF relative paths) and the environment (github:
 // GITHUB_STEP_SUMMARY). images is true for `dockvet image`, where a
-// finding's file is an image reference and only image checks ran.
-func (e *env) reportOptions(color, images bool, engines ...*engine.Engine) report.Options {
+// finding's file is an image reference and only image checks ran. The rules
+// are described only for a format that lists them: rendering every rule's
+// documentation was most of a one-file run's own work.
+func (e *env) reportOptions(format string, color, images bool, engines ...*engine.Engine) report.Options {
 	wd, _ := os.Getwd() // unknown: absolute paths stay file: URIs
-	return report.Options{
+	opts := report.Options{
 		Color:   color,
 		Tool:    report.ToolInfo{Name: "dockvet", Version: versionString(), InformationURI: informationURI},
-		Rules:   rulesThatRan(images, engines),
 		Images:  images,
 		WorkDir: wd,
 		Getenv:  e.getenv,
 	}
+	if report.ListsRules(format) {
+		opts.Rules = rulesThatRan(images, engines)
+	}
+	return opts
 }
 
 // rulesThatRan lists, in id order, the rules enabled in at least one engine

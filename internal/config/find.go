@@ -21,7 +21,7 @@ var FileNames = []string{".dockvet.yaml", ".dockvet.yml"}
 // The result is built from startDir as given ("../.dockvet.yaml" for a
 // relative startDir), because paths are printed as the user would type them.
 // Parents are taken lexically, as the shell's "cd .." does.
-func Find(startDir string) (string, error) { return find(startDir, FileNames) }
+func Find(startDir string) (string, error) { return (*Finder)(nil).Find(startDir) }
 
 // FindHadolint is Find for hadolint's config names (HadolintFileNames). It
 // is meant for when Find found nothing: a .dockvet.yaml anywhere up to the
@@ -29,16 +29,90 @@ func Find(startDir string) (string, error) { return find(startDir, FileNames) }
 // has migrated. hadolint's own user-wide files ($XDG_CONFIG_HOME/hadolint.yaml,
 // ~/.config/hadolint.yaml) are deliberately not read: a setting outside the
 // repository would make the same commit pass on one machine and fail in CI.
-func FindHadolint(startDir string) (string, error) { return find(startDir, HadolintFileNames) }
+func FindHadolint(startDir string) (string, error) { return (*Finder)(nil).FindHadolint(startDir) }
 
-func find(startDir string, names []string) (string, error) {
-	abs, err := filepath.Abs(startDir)
+// A Finder is Find and FindHadolint remembering what each path it examined
+// is, for a run that looks up the config of many directories: the parents
+// they share are examined once, not once per directory (2,190 directories
+// of a run were 52,000 failing stats). It is not safe for concurrent use; a
+// nil Finder remembers nothing.
+type Finder struct {
+	wd    string           // the working directory, for relative start directories
+	files map[string]bool  // isFile
+	roots map[string]bool  // holds .git
+	errs  map[string]error // either failed other than by not existing
+}
+
+// NewFinder returns an empty Finder.
+func NewFinder() *Finder {
+	return &Finder{files: map[string]bool{}, roots: map[string]bool{}, errs: map[string]error{}}
+}
+
+// Abs is filepath.Abs with the working directory read once (each
+// filepath.Abs of a relative path asks the system for it again).
+func (fd *Finder) Abs(dir string) (string, error) {
+	if fd == nil || filepath.IsAbs(dir) {
+		return filepath.Abs(dir)
+	}
+	if fd.wd == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		fd.wd = wd
+	}
+	return filepath.Join(fd.wd, dir), nil
+}
+
+// Find is config.Find through the Finder.
+func (fd *Finder) Find(startDir string) (string, error) { return fd.find(startDir, FileNames) }
+
+// FindHadolint is config.FindHadolint through the Finder.
+func (fd *Finder) FindHadolint(startDir string) (string, error) {
+	return fd.find(startDir, HadolintFileNames)
+}
+
+// isFile is isFile, remembered.
+func (fd *Finder) isFile(path string) (bool, error) {
+	if fd == nil {
+		return isFile(path)
+	}
+	if ok, seen := fd.files[path]; seen {
+		return ok, fd.errs[path]
+	}
+	ok, err := isFile(path)
+	fd.files[path], fd.errs[path] = ok, err
+	return ok, err
+}
+
+// isRoot reports whether dir holds .git (a directory, or a file in
+// worktrees and submodules), remembered.
+func (fd *Finder) isRoot(dir string) (bool, error) {
+	p := filepath.Join(dir, ".git")
+	if fd != nil {
+		if ok, seen := fd.roots[p]; seen {
+			return ok, fd.errs[p]
+		}
+	}
+	_, err := os.Lstat(p)
+	ok := err == nil
+	if errors.Is(err, fs.ErrNotExist) {
+		err = nil
+	}
+	if fd != nil {
+		fd.roots[p], fd.errs[p] = ok, err
+	}
+	return ok, err
+}
+
+func (fd *Finder) find(startDir string, names []string) (string, error) {
+	abs, err := fd.Abs(startDir)
 	if err != nil {
 		return "", err
 	}
 	for up := 0; ; up++ {
 		for _, name := range names {
-			ok, err := isFile(filepath.Join(abs, name))
+			ok, err := fd.isFile(filepath.Join(abs, name))
 			if err != nil {
 				return "", err
 			}
@@ -46,10 +120,10 @@ func find(startDir string, names []string) (string, error) {
 				return filepath.Join(startDir, strings.Repeat(".."+string(filepath.Separator), up), name), nil
 			}
 		}
-		if _, err := os.Lstat(filepath.Join(abs, ".git")); err == nil {
-			return "", nil // repository root: look no further
-		} else if !errors.Is(err, fs.ErrNotExist) {
+		if root, err := fd.isRoot(abs); err != nil {
 			return "", err
+		} else if root {
+			return "", nil // repository root: look no further
 		}
 		parent := filepath.Dir(abs)
 		if parent == abs {

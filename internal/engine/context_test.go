@@ -18,7 +18,7 @@ import (
 // contextProbe reports, on each file's first instruction, which context the
 // rule sees, its size and the limits.
 func contextProbe(seen *sync.Map) *rule.Rule {
-	return &rule.Rule{ID: "T8", Name: "context-probe", Severity: finding.SeverityWarning,
+	return &rule.Rule{ID: "T8", Name: "context-probe", Severity: finding.SeverityWarning, ReadsContext: true,
 		Check: func(p *rule.Pass) {
 			msg := "no context"
 			if p.Context != nil {
@@ -212,5 +212,85 @@ func TestIgnoreFileLookupIsCachedPerDirectory(t *testing.T) {
 	}
 	if reads != 0 || stats != 0 {
 		t.Errorf("40 files of a listed directory without ignore files: %d directory reads, %d stats; want none", reads, stats)
+	}
+}
+
+// TestContextOnlyWhenARuleReadsIt: a file's build context is looked for
+// (its directory listed, its ignore file stat'ed, the tree opened) only when
+// an enabled rule declares ReadsContext and the file copies from the
+// context; every other file costs no file system call.
+func TestContextOnlyWhenARuleReadsIt(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "data"), "x")
+	writeFile(t, filepath.Join(root, ".dockerignore"), "*.md\n")
+	var seen sync.Map
+	reader := contextProbe(&seen)
+	other := &rule.Rule{ID: "T7", Name: "no-context", Severity: finding.SeverityWarning,
+		Check: func(p *rule.Pass) {
+			p.Reportf(p.File.Instructions[0].Range, "context %v", p.Context != nil)
+		}}
+	// optIn reads the context when a file opts into it (a comment).
+	optIn := &rule.Rule{ID: "T6", Name: "opt-in-reader", Severity: finding.SeverityWarning, DefaultOff: true, ReadsContext: true,
+		OptIn: func(f *dockerfile.File) bool { return len(f.Comments) > 0 },
+		Check: func(*rule.Pass) {}}
+	tests := []struct {
+		name   string
+		rules  []*rule.Rule
+		ignore []string
+		src    string
+		want   bool
+	}{
+		{"reader on, COPY from the context", []*rule.Rule{reader, other}, nil, "FROM alpine\nCOPY data /x\n", true},
+		{"reader on, ADD of a local file", []*rule.Rule{reader, other}, nil, "FROM alpine\nADD data /x\n", true},
+		{"reader on, a variable source", []*rule.Rule{reader, other}, nil, "FROM alpine\nARG S\nCOPY $S /x\n", true},
+		{"reader on, no COPY", []*rule.Rule{reader, other}, nil, "FROM alpine\nRUN true\n", false},
+		{"reader on, COPY --from", []*rule.Rule{reader, other}, nil, "FROM alpine AS a\nFROM alpine\nCOPY --from=a /data /x\n", false},
+		{"reader on, ADD of a URL", []*rule.Rule{reader, other}, nil, "FROM alpine\nADD https://x.example/a /x\n", false},
+		{"reader on, here-document", []*rule.Rule{reader, other}, nil, "FROM alpine\nCOPY <<EOF /x\nhi\nEOF\n", false},
+		{"reader ignored", []*rule.Rule{reader, other}, []string{"T8"}, "FROM alpine\nCOPY data /x\n", false},
+		{"no reader", []*rule.Rule{other}, nil, "FROM alpine\nCOPY data /x\n", false},
+		{"off by default, not opted in", []*rule.Rule{optIn, other}, nil, "FROM alpine\nCOPY data /x\n", false},
+		{"off by default, a file may opt in", []*rule.Rule{optIn, other}, nil, "# opt in\nFROM alpine\nCOPY data /x\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var l Layer
+			for _, id := range tt.ignore {
+				l.Ignore = append(l.Ignore, RuleRef{Name: id})
+			}
+			e, err := New(tt.rules, Settings{Context: &ContextSettings{}, Layers: []Layer{l}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := 0
+			e.contexts.readDir = func(d string) ([]os.DirEntry, error) { calls++; return os.ReadDir(d) }
+			e.contexts.stat = func(p string) (os.FileInfo, error) { calls++; return os.Stat(p) }
+			p := filepath.Join(root, "Dockerfile")
+			for _, lint := range []func(Input) []finding.Finding{
+				func(in Input) []finding.Finding { return e.Lint([]Input{in}, dockerfile.Options{}).Findings },
+				func(in Input) []finding.Finding {
+					fs, _, err := e.LintFile(in, dockerfile.Options{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					return fs
+				},
+			} {
+				fs := lint(Input{Name: "Dockerfile", Src: []byte(tt.src), Path: p})
+				var msg string
+				for _, f := range fs {
+					if f.RuleID == "T7" {
+						msg = f.Message
+					}
+				}
+				if want := fmt.Sprintf("context %v", tt.want); msg != want {
+					t.Errorf("the rules saw %q, want %q", msg, want)
+				}
+			}
+			opened := len(e.contexts.open) > 0
+			if opened != tt.want || (calls > 0) != tt.want {
+				t.Errorf("context opened = %v after %d file system calls, want %v", opened, calls, tt.want)
+			}
+		})
 	}
 }

@@ -111,9 +111,15 @@ type Engine struct {
 	stageBases bool
 	// pinRefs is set by lint --pin: COPY --from and RUN --mount=from images
 	// are looked up too, for their digests.
-	pinRefs  bool
-	contexts *contexts
-	limits   rule.Limits
+	pinRefs bool
+	// readsContext is set when an enabled rule reads the build context
+	// (rule.ReadsContext), optInReaders lists those a file may turn on
+	// (rule.OptIn): only for them is a context opened, and only for a file
+	// that copies from it.
+	readsContext bool
+	optInReaders []*rule.Rule
+	contexts     *contexts
+	limits       rule.Limits
 	// redact masks Settings.Secrets; nil when there are none.
 	redact *strings.Replacer
 }
@@ -172,6 +178,16 @@ func New(rules []*rule.Rule, s Settings) (*Engine, error) {
 		}
 		if r.NeedsStageBases && r.Check != nil {
 			e.stageBases = true
+		}
+	}
+	for _, r := range rules {
+		if !r.ReadsContext || r.Check == nil {
+			continue
+		}
+		if _, on := e.severity[r]; on {
+			e.readsContext = true
+		} else if r.DefaultOff && r.OptIn != nil && !e.ignored[r] {
+			e.optInReaders = append(e.optInReaders, r)
 		}
 	}
 	if s.Limits.PinDigests {
@@ -322,8 +338,31 @@ func (e *Engine) lintFile(ctx context.Context, in Input, opts dockerfile.Options
 		}()
 		bases = broker.lookup(f, opts, e.stageBases, e.pinRefs)
 	}
-	fs, err = e.check(f, bases, e.contexts.forInput(in))
+	fs, err = e.check(f, bases, e.contextFor(in, f))
 	return fs, f, err
+}
+
+// contextFor returns the build context the rules of a parsed file see: nil,
+// without touching the file system, unless an enabled rule reads the
+// context and the file copies from it.
+func (e *Engine) contextFor(in Input, f *dockerfile.File) *buildctx.Context {
+	if e.contexts == nil || !e.contextRead(f) || !rule.CopiesFromContext(f) {
+		return nil
+	}
+	return e.contexts.forInput(in)
+}
+
+// contextRead reports whether a rule that runs on f reads the context.
+func (e *Engine) contextRead(f *dockerfile.File) bool {
+	if e.readsContext {
+		return true
+	}
+	for _, r := range e.optInReaders {
+		if r.OptIn(f) {
+			return true
+		}
+	}
+	return false
 }
 
 // check runs the enabled rules on a parsed file.

@@ -156,7 +156,7 @@ func (j *Job) run(ctx context.Context, broker *baseBroker) FileResult {
 	f, err := e.parse(in, j.Opts)
 	var fs []finding.Finding
 	if err == nil {
-		fs, err = e.check(f, broker.lookupFor(f, j.Opts, e.stageBases, e.pinRefs), e.contexts.forInput(in))
+		fs, err = e.check(f, broker.lookupFor(f, j.Opts, e.stageBases, e.pinRefs), e.contextFor(in, f))
 	}
 	if err != nil {
 		return FileResult{Err: &finding.FileError{File: in.Name, Message: e.redacted(err.Error())}}

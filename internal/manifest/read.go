@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -32,7 +33,8 @@ func (e *SyntaxError) Detail() string {
 	return "invalid YAML: " + e.Msg
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+// yamlLine is compiled on first use: dockvet lint never parses a manifest.
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): `) })
 
 // Parse reads a manifest: a Kubernetes multi-document stream (or List), or
 // a Compose file (a document with top-level services). lookup gives the
@@ -52,7 +54,7 @@ func Parse(name string, data []byte, lookup func(string) (string, bool)) (*File,
 		}
 		if err != nil {
 			se := &SyntaxError{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
-			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 				se.Line, _ = strconv.Atoi(m[1])
 				se.Msg = strings.TrimPrefix(err.Error(), m[0])
 			}

@@ -273,6 +273,11 @@ var (
 // scrub makes a detail short, printable and credential-free: no
 // Authorization values, token fields, URL user info or query strings.
 func scrub(s string) string {
+	if s == "" {
+		// Offline and cache misses carry no detail: no need to compile
+		// the patterns (a one-file --offline run would, for nothing).
+		return s
+	}
 	s = credRE().ReplaceAllString(s, "$1 [redacted]")
 	s = secretRE().ReplaceAllString(s, "$1$2[redacted]")
 	s = userRE().ReplaceAllString(s, "$1")

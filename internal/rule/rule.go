@@ -44,6 +44,12 @@ type Rule struct {
 	// builder stages (Pass.BaseImage on any stage), not only the final
 	// image's: the engine then looks up every stage's base.
 	NeedsStageBases bool
+	// ReadsContext declares that Check reads the build context
+	// (Pass.Context). The engine opens a file's context only when an
+	// enabled rule reads it and the file copies from it (CopiesFromContext);
+	// otherwise Pass.Context is nil, so a rule must report the same for a
+	// file that copies nothing from the context with or without one.
+	ReadsContext bool
 	// OptIn, for a DefaultOff rule, reports whether a file turns the rule
 	// on itself (BuildKit's `# check=experimental=` directive does so for
 	// its experimental checks); the configuration's ignore still wins.
