@@ -89,6 +89,29 @@ func passBaseEnv(pass *rule.Pass) baseEnvFunc {
 	}
 }
 
+// stepAdditions is a step of the final image with what it adds.
+type stepAdditions struct {
+	chainStep
+	adds []addition
+}
+
+// finalAdditions is finalSteps with each step's additions, computed once per
+// file for the rules that read both (DV101, DV404).
+var finalAdditions = &rule.Analysis[[]stepAdditions]{
+	Name: "final-additions",
+	Run: func(pass *rule.Pass) []stepAdditions {
+		// The steps read the base image lazily, after this pass is refilled
+		// for another rule: they keep the file's base lookup, not the pass.
+		lookup := &rule.Pass{Bases: pass.Bases}
+		steps := finalSteps(pass.File, passBaseEnv(lookup))
+		out := make([]stepAdditions, len(steps))
+		for i, s := range steps {
+			out[i] = stepAdditions{s, additions(s)}
+		}
+		return out
+	},
+}
+
 // finalSteps lists the final image's instructions in build order with their
 // working directories. The root of the chain starts in / only when it is FROM
 // scratch; any other base image may have set a WORKDIR. RUN steps carry the

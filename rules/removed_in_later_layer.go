@@ -49,11 +49,11 @@ RUN --mount=type=bind,source=installer.run,target=/tmp/installer.run \
 
 func checkRemovedInLaterLayer(pass *rule.Pass) {
 	var earlier additionIndex
-	for _, s := range finalSteps(pass.File, passBaseEnv(pass)) {
+	for _, s := range rule.ResultOf(pass, finalAdditions) {
 		if s.in.Keyword == "RUN" && !s.in.Invalid && len(earlier.all) > 0 {
-			reportLaterRemovals(pass, s, &earlier)
+			reportLaterRemovals(pass, s.chainStep, &earlier)
 		}
-		for _, a := range additions(s) {
+		for _, a := range s.adds {
 			if !a.empty {
 				earlier.add(a)
 			}
