@@ -27,6 +27,13 @@ func (e *envList) has(k string) bool {
 	return ok
 }
 
+// newEnvList returns an empty scope with room for n variables: every file
+// sets the dozen predefined ARGs, and growing the map from empty cost more
+// than the lookups.
+func newEnvList(n int) *envList {
+	return &envList{keys: make([]string, 0, n), vals: make(map[string]string, n)}
+}
+
 func (e *envList) set(k, v string) {
 	if e.vals == nil {
 		e.vals = map[string]string{}
