@@ -89,10 +89,13 @@ func passBaseEnv(pass *rule.Pass) baseEnvFunc {
 	}
 }
 
-// stepAdditions is a step of the final image with what it adds.
+// stepAdditions is a step of the final image with what it adds, and for a
+// RUN its script's calls with the variables resolved (run), which DV404
+// reads again.
 type stepAdditions struct {
 	chainStep
 	adds []addition
+	run  *runScope
 }
 
 // finalAdditions is finalSteps with each step's additions, computed once per
@@ -106,7 +109,13 @@ var finalAdditions = &rule.Analysis[[]stepAdditions]{
 		steps := finalSteps(pass.File, passBaseEnv(lookup))
 		out := make([]stepAdditions, len(steps))
 		for i, s := range steps {
-			out[i] = stepAdditions{s, additions(s)}
+			out[i] = stepAdditions{chainStep: s}
+			if s.in.Keyword == "RUN" && !s.in.Invalid {
+				out[i].run = newRunScope(s)
+				out[i].adds = runScopeAdditions(out[i].run)
+			} else {
+				out[i].adds = additions(s)
+			}
 		}
 		return out
 	},
@@ -361,6 +370,7 @@ func newRunScope(s chainStep) *runScope {
 	rs := &runScope{chainStep: s, mounts: mountTargets(s.in)}
 	if s.in.Script != nil {
 		rs.written = s.in.Script.Calls
+		rs.calls = make([]*dockerfile.Call, 0, len(s.in.Script.Calls))
 		for _, c := range s.in.Script.Calls {
 			rs.calls = append(rs.calls, resolvedCall(c, s.vars))
 		}
@@ -472,7 +482,10 @@ func mountTargets(in *dockerfile.Instruction) []string {
 // install), unpacking (tar -x -C, unzip -d), git clone and touch. Commands that
 // run only conditionally are skipped, and so are redirections.
 func runAdditions(s chainStep) []addition {
-	rs := newRunScope(s)
+	return runScopeAdditions(newRunScope(s))
+}
+
+func runScopeAdditions(rs *runScope) []addition {
 	var out []addition
 	for i, c := range rs.calls {
 		if c.Conditional {
@@ -480,7 +493,7 @@ func runAdditions(s chainStep) []addition {
 		}
 		add := func(w dockerfile.Word, empty bool) {
 			if p, ok := rs.path(i, w); ok {
-				out = append(out, addition{in: s.in, path: p, empty: empty, at: c.Range, what: callText(c)})
+				out = append(out, addition{in: rs.in, path: p, empty: empty, at: c.Range, what: callText(c)})
 			}
 		}
 		switch c.Name {

@@ -51,7 +51,7 @@ func checkRemovedInLaterLayer(pass *rule.Pass) {
 	var earlier additionIndex
 	for _, s := range rule.ResultOf(pass, finalAdditions) {
 		if s.in.Keyword == "RUN" && !s.in.Invalid && len(earlier.all) > 0 {
-			reportLaterRemovals(pass, s.chainStep, &earlier)
+			reportLaterRemovals(pass, s.run, &earlier)
 		}
 		for _, a := range s.adds {
 			if !a.empty {
@@ -103,8 +103,7 @@ func (x *additionIndex) candidates(target string) []int {
 	return x.under[target]
 }
 
-func reportLaterRemovals(pass *rule.Pass, s chainStep, earlier *additionIndex) {
-	rs := newRunScope(s)
+func reportLaterRemovals(pass *rule.Pass, rs *runScope, earlier *additionIndex) {
 	for i, c := range rs.calls {
 		if c.Name != "rm" || c.Conditional {
 			continue
