@@ -360,22 +360,32 @@ func shortText(s string) string {
 type runScope struct {
 	chainStep
 	mounts []string // mount targets: writes there do not reach the layer
-	// calls are the script's calls with the words whose values are known
-	// made literal (resolvedCall); written are the calls as written.
-	calls   []*dockerfile.Call
-	written []*dockerfile.Call
+	// written are the script's calls as written; resolved[i] is written[i]
+	// with the words whose values are known made literal (resolvedCall),
+	// made on first use (call): only the few commands that write or delete
+	// paths are read, and resolving every call of every RUN was most of
+	// this analysis. A call's name and conditions are the same in both.
+	written  []*dockerfile.Call
+	resolved []*dockerfile.Call
 }
 
 func newRunScope(s chainStep) *runScope {
 	rs := &runScope{chainStep: s, mounts: mountTargets(s.in)}
 	if s.in.Script != nil {
 		rs.written = s.in.Script.Calls
-		rs.calls = make([]*dockerfile.Call, 0, len(s.in.Script.Calls))
-		for _, c := range s.in.Script.Calls {
-			rs.calls = append(rs.calls, resolvedCall(c, s.vars))
-		}
 	}
 	return rs
+}
+
+// call returns the i-th call with its known values substituted.
+func (rs *runScope) call(i int) *dockerfile.Call {
+	if rs.resolved == nil {
+		rs.resolved = make([]*dockerfile.Call, len(rs.written))
+	}
+	if rs.resolved[i] == nil {
+		rs.resolved[i] = resolvedCall(rs.written[i], rs.vars)
+	}
+	return rs.resolved[i]
 }
 
 // resolvedCall is the call with each word whose value the front end knows
@@ -431,13 +441,13 @@ func (rs *runScope) path(i int, w dockerfile.Word) (string, bool) {
 		return "", false
 	}
 	cwd := rs.cwd
-	for _, c := range rs.calls[:i] {
+	for _, c := range rs.written[:i] {
 		switch c.Name {
 		case "cd", "pushd", "popd":
 			cwd = ""
 		}
 	}
-	if dir := rs.calls[i].Dir; dir != nil {
+	if dir := rs.call(i).Dir; dir != nil {
 		// env -C DIR, sudo -D DIR: the command runs there.
 		d, ok := "", false
 		if dir.Literal {
@@ -485,12 +495,17 @@ func runAdditions(s chainStep) []addition {
 	return runScopeAdditions(newRunScope(s))
 }
 
+// addingCommands are the commands runScopeAdditions reads; a call of any
+// other command adds nothing it can name.
+var addingCommands = wordSet("curl", "wget", "cp", "mv", "install", "tar", "unzip", "git", "touch")
+
 func runScopeAdditions(rs *runScope) []addition {
 	var out []addition
-	for i, c := range rs.calls {
-		if c.Conditional {
+	for i, written := range rs.written {
+		if written.Conditional || !addingCommands[written.Name] {
 			continue
 		}
+		c := rs.call(i)
 		add := func(w dockerfile.Word, empty bool) {
 			if p, ok := rs.path(i, w); ok {
 				out = append(out, addition{in: rs.in, path: p, empty: empty, at: c.Range, what: callText(c)})

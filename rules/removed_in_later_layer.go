@@ -104,10 +104,11 @@ func (x *additionIndex) candidates(target string) []int {
 }
 
 func reportLaterRemovals(pass *rule.Pass, rs *runScope, earlier *additionIndex) {
-	for i, c := range rs.calls {
-		if c.Name != "rm" || c.Conditional {
+	for i, written := range rs.written {
+		if written.Name != "rm" || written.Conditional {
 			continue
 		}
+		c := rs.call(i)
 		_, operands := splitOptions(c, "")
 		for _, w := range operands {
 			target, ok := rs.path(i, w)
