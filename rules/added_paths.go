@@ -89,6 +89,38 @@ func passBaseEnv(pass *rule.Pass) baseEnvFunc {
 	}
 }
 
+// stepAdditions is a step of the final image with what it adds, and for a
+// RUN its script's calls with the variables resolved (run), which DV404
+// reads again.
+type stepAdditions struct {
+	chainStep
+	adds []addition
+	run  *runScope
+}
+
+// finalAdditions is finalSteps with each step's additions, computed once per
+// file for the rules that read both (DV101, DV404).
+var finalAdditions = &rule.Analysis[[]stepAdditions]{
+	Name: "final-additions",
+	Run: func(pass *rule.Pass) []stepAdditions {
+		// The steps read the base image lazily, after this pass is refilled
+		// for another rule: they keep the file's base lookup, not the pass.
+		lookup := &rule.Pass{Bases: pass.Bases}
+		steps := finalSteps(pass.File, passBaseEnv(lookup))
+		out := make([]stepAdditions, len(steps))
+		for i, s := range steps {
+			out[i] = stepAdditions{chainStep: s}
+			if s.in.Keyword == "RUN" && !s.in.Invalid {
+				out[i].run = newRunScope(s)
+				out[i].adds = runScopeAdditions(out[i].run)
+			} else {
+				out[i].adds = additions(s)
+			}
+		}
+		return out
+	},
+}
+
 // finalSteps lists the final image's instructions in build order with their
 // working directories. The root of the chain starts in / only when it is FROM
 // scratch; any other base image may have set a WORKDIR. RUN steps carry the
@@ -328,21 +360,32 @@ func shortText(s string) string {
 type runScope struct {
 	chainStep
 	mounts []string // mount targets: writes there do not reach the layer
-	// calls are the script's calls with the words whose values are known
-	// made literal (resolvedCall); written are the calls as written.
-	calls   []*dockerfile.Call
-	written []*dockerfile.Call
+	// written are the script's calls as written; resolved[i] is written[i]
+	// with the words whose values are known made literal (resolvedCall),
+	// made on first use (call): only the few commands that write or delete
+	// paths are read, and resolving every call of every RUN was most of
+	// this analysis. A call's name and conditions are the same in both.
+	written  []*dockerfile.Call
+	resolved []*dockerfile.Call
 }
 
 func newRunScope(s chainStep) *runScope {
 	rs := &runScope{chainStep: s, mounts: mountTargets(s.in)}
 	if s.in.Script != nil {
 		rs.written = s.in.Script.Calls
-		for _, c := range s.in.Script.Calls {
-			rs.calls = append(rs.calls, resolvedCall(c, s.vars))
-		}
 	}
 	return rs
+}
+
+// call returns the i-th call with its known values substituted.
+func (rs *runScope) call(i int) *dockerfile.Call {
+	if rs.resolved == nil {
+		rs.resolved = make([]*dockerfile.Call, len(rs.written))
+	}
+	if rs.resolved[i] == nil {
+		rs.resolved[i] = resolvedCall(rs.written[i], rs.vars)
+	}
+	return rs.resolved[i]
 }
 
 // resolvedCall is the call with each word whose value the front end knows
@@ -398,13 +441,13 @@ func (rs *runScope) path(i int, w dockerfile.Word) (string, bool) {
 		return "", false
 	}
 	cwd := rs.cwd
-	for _, c := range rs.calls[:i] {
+	for _, c := range rs.written[:i] {
 		switch c.Name {
 		case "cd", "pushd", "popd":
 			cwd = ""
 		}
 	}
-	if dir := rs.calls[i].Dir; dir != nil {
+	if dir := rs.call(i).Dir; dir != nil {
 		// env -C DIR, sudo -D DIR: the command runs there.
 		d, ok := "", false
 		if dir.Literal {
@@ -449,15 +492,23 @@ func mountTargets(in *dockerfile.Instruction) []string {
 // install), unpacking (tar -x -C, unzip -d), git clone and touch. Commands that
 // run only conditionally are skipped, and so are redirections.
 func runAdditions(s chainStep) []addition {
-	rs := newRunScope(s)
+	return runScopeAdditions(newRunScope(s))
+}
+
+// addingCommands are the commands runScopeAdditions reads; a call of any
+// other command adds nothing it can name.
+var addingCommands = wordSet("curl", "wget", "cp", "mv", "install", "tar", "unzip", "git", "touch")
+
+func runScopeAdditions(rs *runScope) []addition {
 	var out []addition
-	for i, c := range rs.calls {
-		if c.Conditional {
+	for i, written := range rs.written {
+		if written.Conditional || !addingCommands[written.Name] {
 			continue
 		}
+		c := rs.call(i)
 		add := func(w dockerfile.Word, empty bool) {
 			if p, ok := rs.path(i, w); ok {
-				out = append(out, addition{in: s.in, path: p, empty: empty, at: c.Range, what: callText(c)})
+				out = append(out, addition{in: rs.in, path: p, empty: empty, at: c.Range, what: callText(c)})
 			}
 		}
 		switch c.Name {

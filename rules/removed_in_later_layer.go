@@ -49,11 +49,11 @@ RUN --mount=type=bind,source=installer.run,target=/tmp/installer.run \
 
 func checkRemovedInLaterLayer(pass *rule.Pass) {
 	var earlier additionIndex
-	for _, s := range finalSteps(pass.File, passBaseEnv(pass)) {
+	for _, s := range rule.ResultOf(pass, finalAdditions) {
 		if s.in.Keyword == "RUN" && !s.in.Invalid && len(earlier.all) > 0 {
-			reportLaterRemovals(pass, s, &earlier)
+			reportLaterRemovals(pass, s.run, &earlier)
 		}
-		for _, a := range additions(s) {
+		for _, a := range s.adds {
 			if !a.empty {
 				earlier.add(a)
 			}
@@ -103,12 +103,12 @@ func (x *additionIndex) candidates(target string) []int {
 	return x.under[target]
 }
 
-func reportLaterRemovals(pass *rule.Pass, s chainStep, earlier *additionIndex) {
-	rs := newRunScope(s)
-	for i, c := range rs.calls {
-		if c.Name != "rm" || c.Conditional {
+func reportLaterRemovals(pass *rule.Pass, rs *runScope, earlier *additionIndex) {
+	for i, written := range rs.written {
+		if written.Name != "rm" || written.Conditional {
 			continue
 		}
+		c := rs.call(i)
 		_, operands := splitOptions(c, "")
 		for _, w := range operands {
 			target, ok := rs.path(i, w)

@@ -71,22 +71,25 @@ func checkSecretInImage(pass *rule.Pass) {
 // findSecrets calls report with a finding for every credential in f's
 // instructions, and the secret's text (for deduplication, never printed).
 func findSecrets(f *dockerfile.File, report func(d rule.Diagnostic, secret string)) {
-	seen := map[source.Range]bool{}
+	var seen map[source.Range]bool // most files hold no secret
 	for _, in := range f.Instructions {
 		if in.Invalid {
 			continue
 		}
-		for _, v := range secretCarriers(in) {
+		secretCarriers(in, func(v secretCarrier) {
 			for _, m := range secrets.Find(v.text) {
 				secret := v.text[m.Start:m.End]
 				r := locateSecret(f.Lines, v.rng, secret)
 				if seen[r] {
 					continue // one value seen twice: sh -c's argument and its commands
 				}
+				if seen == nil {
+					seen = map[source.Range]bool{}
+				}
 				seen[r] = true
 				report(rule.Diagnostic{Range: r, Message: secretMessage(f, in, m)}, secret)
 			}
-		}
+		})
 	}
 }
 
@@ -140,56 +143,57 @@ type secretCarrier struct {
 // LABEL values, the words of RUN, CMD and ENTRYPOINT (shell words when the
 // script parsed, the arguments otherwise), HEALTHCHECK, ADD and ONBUILD
 // arguments (an ONBUILD trigger is stored in the image config).
-func secretCarriers(in *dockerfile.Instruction) []secretCarrier {
-	var out []secretCarrier
+func secretCarriers(in *dockerfile.Instruction, yield func(secretCarrier)) {
+	// A callback, not a slice: most instructions carry a few values and
+	// most values hold no secret, so a slice per instruction was this
+	// rule's whole allocation.
 	switch c := in.Command.(type) {
 	case *instructions.ArgCommand:
 		for _, kv := range c.Args {
 			if kv.Value != nil {
-				out = append(out, secretCarrier{*kv.Value, in.ArgsRange})
+				yield(secretCarrier{*kv.Value, in.ArgsRange})
 			}
 		}
-		return out
+		return
 	case *instructions.EnvCommand:
 		for _, kv := range c.Env {
-			out = append(out, secretCarrier{kv.Value, in.ArgsRange})
+			yield(secretCarrier{kv.Value, in.ArgsRange})
 		}
-		return out
+		return
 	case *instructions.LabelCommand:
 		for _, kv := range c.Labels {
-			out = append(out, secretCarrier{kv.Value, in.ArgsRange})
+			yield(secretCarrier{kv.Value, in.ArgsRange})
 		}
-		return out
+		return
 	}
 	switch in.Keyword {
 	case "RUN", "CMD", "ENTRYPOINT":
 		if s := in.Script; s != nil && s.Err == nil {
 			for _, call := range s.Calls {
 				for _, w := range call.Args {
-					out = append(out, secretCarrier{w.Value, w.Range})
+					yield(secretCarrier{w.Value, w.Range})
 				}
 				for _, e := range call.Env {
-					out = append(out, secretCarrier{e.Value.Value, e.Value.Range})
+					yield(secretCarrier{e.Value.Value, e.Value.Range})
 				}
 			}
 			for _, a := range s.Assigns {
-				out = append(out, secretCarrier{a.Value.Value, a.Value.Range})
+				yield(secretCarrier{a.Value.Value, a.Value.Range})
 			}
 			for _, h := range s.Heredocs {
-				out = append(out, secretCarrier{h.Value, h.Range})
+				yield(secretCarrier{h.Value, h.Range})
 			}
-			return out
+			return
 		}
 	case "HEALTHCHECK", "ADD", "ONBUILD":
 	default:
-		return nil
+		return
 	}
 	// Exec form, a shell that is not POSIX (cmd, PowerShell) or a script
 	// that does not parse: the arguments as BuildKit splits them.
 	for _, t := range in.Args {
-		out = append(out, secretCarrier{t.Value, t.Range})
+		yield(secretCarrier{t.Value, t.Range})
 	}
-	return out
 }
 
 // locateSecret narrows r, where a value is written, to the secret in it:

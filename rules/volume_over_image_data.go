@@ -72,10 +72,10 @@ COPY models/ /mnt/models/
 }
 
 func checkVolumeOverImageData(pass *rule.Pass) {
-	steps := finalSteps(pass.File, passBaseEnv(pass))
+	steps := rule.ResultOf(pass, finalAdditions)
 	var adds []addition
 	for _, s := range steps {
-		adds = append(adds, additions(s)...)
+		adds = append(adds, s.adds...)
 	}
 	if len(adds) == 0 {
 		return
@@ -85,7 +85,7 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 		if s.in.Keyword != "VOLUME" || s.in.Invalid {
 			continue
 		}
-		for _, tok := range volumePathsWith(s) {
+		for _, tok := range volumePathsWith(s.chainStep) {
 			if !strings.HasPrefix(tok.Value, "/") {
 				continue
 			}

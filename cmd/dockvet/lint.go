@@ -316,6 +316,7 @@ func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []dis
 		pending, pendingLines, open = nil, nil, false
 		return err
 	}
+	raiseGCFloor(len(jobs))
 	err := engine.Stream(ctx, jobs, func(i int, r engine.FileResult) error {
 		name := jobs[i].Input.Name
 		if open && name != pendingName {

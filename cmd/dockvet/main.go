@@ -31,6 +31,7 @@ const (
 )
 
 func main() {
+	tuneGC(os.Getenv)
 	// Ctrl-C (or SIGTERM) cancels registry lookups through the context; a
 	// second one kills the process the default way.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -111,8 +111,9 @@ func (c *checker) reachable() map[*dockerfile.Stage]bool {
 // FROM (buildMetaArgs); declared holds every name those ARGs declare, with
 // or without a value.
 func (c *checker) globalArgs(lex *shell.Lex, buildArgs map[string]string) (*envList, map[string]bool) {
-	env := &envList{}
-	for _, kv := range c.predefined() {
+	predefined := c.predefined()
+	env := newEnvList(len(predefined) + len(c.f.MetaArgs))
+	for _, kv := range predefined {
 		v := kv[1]
 		if o, ok := buildArgs[kv[0]]; ok {
 			v = o

@@ -27,6 +27,13 @@ func (e *envList) has(k string) bool {
 	return ok
 }
 
+// newEnvList returns an empty scope with room for n variables: every file
+// sets the dozen predefined ARGs, and growing the map from empty cost more
+// than the lookups.
+func newEnvList(n int) *envList {
+	return &envList{keys: make([]string, 0, n), vals: make(map[string]string, n)}
+}
+
 func (e *envList) set(k, v string) {
 	if e.vals == nil {
 		e.vals = map[string]string{}
@@ -43,7 +50,18 @@ func (e *envList) clone() *envList {
 
 func mapKeys[V any](m map[string]V) iter.Seq[string] { return maps.Keys(m) }
 
-// sortedKeys lists a set's names in order, so that reports are stable.
+// sortedKeys lists a set's names in order, so that reports are stable; nil
+// for an empty set. The slice is sized once: it is built for every word
+// with an unresolved variable, and growing it from empty was most of
+// BuildKit's checks' allocations.
 func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
 	"github.com/dockvet/dockvet/internal/source"
 )
@@ -24,8 +23,9 @@ type env struct {
 	ver   int               // the store's entries up to this version are visible
 	base  *env              // the scope this one started from, nil for none
 	fixed map[string]string // instead of store: a scope of fixed values
-	lex   *shell.Lex
-	esc   byte
+	// esc is the escape character; the lexer for it comes from the pool
+	// at each expansion, not one kept per file.
+	esc byte
 }
 
 // envStore holds the history of a linear sequence of snapshots.
@@ -48,8 +48,8 @@ type envEntry struct {
 const maxEnvValue = 4 << 10
 
 // newEnv returns an empty scope on top of base (which may be nil).
-func newEnv(base *env, lex *shell.Lex, esc byte) *env {
-	return &env{store: &envStore{}, base: base, lex: lex, esc: esc}
+func newEnv(base *env, esc byte) *env {
+	return &env{store: &envStore{}, base: base, esc: esc}
 }
 
 func (e *env) Get(k string) (string, bool) {
@@ -113,7 +113,7 @@ func (e *env) with(k, v string) *env {
 		entry = envEntry{ver: st.last, unknown: true}
 	}
 	st.hist[k] = append(st.hist[k], entry)
-	return &env{store: st, ver: st.last, base: e.base, lex: e.lex, esc: e.esc}
+	return &env{store: st, ver: st.last, base: e.base, esc: e.esc}
 }
 
 // expand processes word as BuildKit's shell lexer does when it dispatches an
@@ -126,7 +126,9 @@ func (e *env) expand(word string) (string, []string) {
 	if e == nil || lexerKeeps(word, e.esc) {
 		return word, nil
 	}
-	res, err := e.lex.ProcessWordWithMatches(word, e)
+	lex := GetLex(rune(e.esc))
+	res, err := lex.ProcessWordWithMatches(word, e)
+	PutLex(rune(e.esc), lex)
 	if err != nil {
 		names := varNames(word, e.esc)
 		if len(names) == 0 {
@@ -272,11 +274,10 @@ func (f *File) targetName(opts Options) string {
 // buildStages groups instructions into stages, tracks ARG/ENV scope as
 // BuildKit's dispatcher does, and resolves every image reference.
 func (f *File) buildStages(opts Options) {
-	lex := shell.NewLex(f.Escape)
 	esc := byte(f.Escape)
 	// The global scope: predefined ARGs and the meta ARGs (before the first
 	// FROM) that have a value (buildMetaArgs). FROM lines expand in it.
-	meta := newEnv(&env{fixed: predefinedArgs(opts, f.targetName(opts))}, lex, esc)
+	meta := newEnv(&env{fixed: predefinedArgs(opts, f.targetName(opts))}, esc)
 	var cur *Stage
 	var scope *env
 	for _, in := range f.Instructions {
@@ -287,7 +288,7 @@ func (f *File) buildStages(opts Options) {
 				// A stage built FROM another inherits its ARGs and ENVs.
 				base = cur.Parent.env
 			}
-			scope = newEnv(base, lex, esc)
+			scope = newEnv(base, esc)
 			cur.env = scope
 			continue
 		}
@@ -438,7 +439,10 @@ func (f *File) collectRefs(in *Instruction) {
 			return
 		}
 		// BuildKit refuses variables in COPY --from (dockerfile2llb toCommand).
-		if res, _, err := in.env.lex.ProcessWord(fl.Value, &env{}); err != nil || res != fl.Value {
+		lex := GetLex(f.Escape)
+		res, _, err := lex.ProcessWord(fl.Value, &env{})
+		PutLex(f.Escape, lex)
+		if err != nil || res != fl.Value {
 			f.addError(fl.Range, "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround")
 			in.Invalid = true
 			return

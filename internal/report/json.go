@@ -76,7 +76,9 @@ type jsonStream struct {
 	enc *json.Encoder // writes to elem
 	// elem holds one encoded element; reused.
 	elem bytes.Buffer
-	n    int // findings written
+	// buf holds one finding written by appendJSONFinding; reused.
+	buf []byte
+	n   int // findings written
 }
 
 func newJSONStream(w io.Writer, _ Options) Stream {
@@ -108,7 +110,14 @@ func (s *jsonStream) element(v any, n int) error {
 
 func (s *jsonStream) File(fs []finding.Finding, _ []string) error {
 	for _, f := range fs {
-		if err := s.element(toJSONFinding(f), s.n); err != nil {
+		if s.n == 0 {
+			s.bw.WriteString("\n    ")
+		} else {
+			s.bw.WriteString(",\n    ")
+		}
+		jf := toJSONFinding(f)
+		s.buf = appendJSONFinding(s.buf[:0], &jf)
+		if _, err := s.bw.Write(s.buf); err != nil {
 			return err
 		}
 		s.n++

@@ -136,21 +136,22 @@ func analyzeApt(run *Run) *AptRun {
 		return nil
 	}
 	r := &AptRun{Run: run, Mounted: run.KeepsOut(AptListsDir), Sure: true}
-	// Each call is classified once: CleanedAfter asks about every later call
-	// of every step.
-	cleans := make(map[*dockerfile.Call]RmMatch, len(calls))
+	// Each call is classified once: cleanedAfter asks about every later call
+	// of every step. Indexed by position: a map per RUN cost more than the
+	// lookups.
+	cleans := make([]RmMatch, len(calls))
 	rngs := make([]source.Range, len(calls))
 	for i, c := range calls {
-		cleans[c], rngs[i] = run.aptCleanup(c)
+		cleans[i], rngs[i] = run.aptCleanup(c)
 	}
-	isClean := func(c *dockerfile.Call) RmMatch { return cleans[c] }
+	isClean := func(j int) RmMatch { return cleans[j] }
 	for i, c := range calls {
 		op, sub := AptClassify(c)
 		switch op {
 		case AptUpdate, AptInstall:
 			st := AptStep{Call: c, Index: i, Op: op, Verb: c.Name + " " + c.Args[sub].Value, Rng: CallThrough(c, sub)}
 			r.Steps = append(r.Steps, st)
-			if !run.CleanedAfter(i, isClean) {
+			if !run.cleanedAfter(i, isClean) {
 				r.Pending = append(r.Pending, st)
 			}
 		case AptOther:
@@ -159,7 +160,7 @@ func analyzeApt(run *Run) *AptRun {
 			}
 		}
 		if r.Cleanup == nil && !c.Conditional {
-			if cleans[c] == RmYes {
+			if cleans[i] == RmYes {
 				r.Cleanup, r.CleanupRng = c, rngs[i]
 				r.UpdatesBeforeCleanup = r.HasUpdate()
 			}

@@ -173,6 +173,12 @@ func packagesAfter(c *dockerfile.Call, sub int, valued map[string]bool) []docker
 			}
 			continue
 		}
+		if out == nil {
+			// Sized for every operand left: package lists are long, and
+			// growing the slice word by word cost more than the few
+			// options it may leave unused.
+			out = make([]dockerfile.Word, 0, len(c.Args)-i)
+		}
 		out = append(out, a)
 	}
 	return out

@@ -124,11 +124,16 @@ func (r *Run) Removes(c *dockerfile.Call, ps PathSpec, recursive bool) (RmMatch,
 // conditional (the same branch, as far as we can tell; a rule cannot be sure
 // otherwise, so it stays silent). isClean classifies a call.
 func (r *Run) CleanedAfter(i int, isClean func(*dockerfile.Call) RmMatch) bool {
-	for _, c := range r.Calls[i+1:] {
-		if c.Conditional && !r.Calls[i].Conditional {
+	return r.cleanedAfter(i, func(j int) RmMatch { return isClean(r.Calls[j]) })
+}
+
+// cleanedAfter is CleanedAfter with the calls named by their index.
+func (r *Run) cleanedAfter(i int, isClean func(j int) RmMatch) bool {
+	for j := i + 1; j < len(r.Calls); j++ {
+		if r.Calls[j].Conditional && !r.Calls[i].Conditional {
 			continue
 		}
-		if isClean(c) != RmNo {
+		if isClean(j) != RmNo {
 			return true
 		}
 	}
