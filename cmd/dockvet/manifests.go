@@ -243,7 +243,7 @@ func looksLikeManifest(src []byte) bool {
 func manifestError(name string, err error) finding.FileError {
 	var se *manifest.SyntaxError
 	if errors.As(err, &se) {
-		return finding.FileError{File: name, Message: se.Detail()}
+		return finding.FileError{File: name, Line: se.Line, Col: se.Col, Message: se.Msg}
 	}
 	return finding.FileError{File: name, Message: err.Error()}
 }

@@ -1,7 +1,7 @@
 package manifest
 
 import (
-	yaml "go.yaml.in/yaml/v3"
+	yaml "go.yaml.in/yaml/v4"
 )
 
 // podSpecPath is where each workload kind keeps its pod spec.

@@ -5,34 +5,41 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"strconv"
+
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
+	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/dockvet/dockvet/internal/yamlerr"
 )
 
 // SyntaxError is a file that is not valid YAML (or a Compose file whose
 // interpolation fails): the whole file is an error.
 type SyntaxError struct {
 	File string
-	// Line is 1-based, 0 when the YAML library gives none.
-	Line int
-	Msg  string
+	// Line and Col locate the offending character (1-based, columns in
+	// characters); 0 when unknown.
+	Line, Col int
+	// Msg says what is wrong ("invalid YAML: ...").
+	Msg string
 }
 
-func (e *SyntaxError) Error() string { return e.File + ": " + e.Detail() }
-
-// Detail is the error without the file name, for a report that prints the
-// file itself.
-func (e *SyntaxError) Detail() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("invalid YAML at line %d: %s", e.Line, e.Msg)
+func (e *SyntaxError) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	}
-	return "invalid YAML: " + e.Msg
+	return e.File + ": " + e.Msg
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+// yamlSyntaxError is the error of a stream the YAML library refuses, at the
+// offending character.
+func yamlSyntaxError(name string, data []byte, err error) *SyntaxError {
+	p := yamlerr.Locate(data, err)
+	return &SyntaxError{File: name, Line: p.Line, Col: p.Col, Msg: "invalid YAML: " + p.Msg}
+}
 
 // Parse reads a manifest: a Kubernetes multi-document stream (or List), or
 // a Compose file (a document with top-level services). lookup gives the
@@ -51,19 +58,14 @@ func Parse(name string, data []byte, lookup func(string) (string, bool)) (*File,
 			break
 		}
 		if err != nil {
-			se := &SyntaxError{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
-			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-				se.Line, _ = strconv.Atoi(m[1])
-				se.Msg = strings.TrimPrefix(err.Error(), m[0])
-			}
-			return nil, se
+			return nil, yamlSyntaxError(name, data, err)
 		}
 		if isComposeDocument(&doc) {
 			if lookup == nil {
 				lookup = func(string) (string, bool) { return "", false }
 			}
 			if err := f.addComposeDocument(&doc, lookup); err != nil {
-				return nil, &SyntaxError{File: name, Msg: err.Error()}
+				return nil, err
 			}
 			continue
 		}

@@ -5,7 +5,7 @@
 // `dockvet manifests` as internal/dockerfile is that of `dockvet lint`: rules
 // read its model and never parse YAML themselves.
 //
-// Pod specs are read from go.yaml.in/yaml/v3 nodes, not decoded into
+// Pod specs are read from go.yaml.in/yaml/v4 nodes, not decoded into
 // k8s.io/api types: those keep no positions (sigs.k8s.io/yaml converts to
 // JSON first), and measured on a minimal program (k8s.io/api v0.37.2) they
 // add 10.4 MB to the binary (3.5 to 13.9 MB; dockvet is 21.7 MB), 8 MB of
