@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
+	"math"
 	"strings"
-
-	yaml "go.yaml.in/yaml/v4"
 
 	"github.com/dockvet/dockvet/internal/yamlerr"
 )
@@ -41,44 +39,28 @@ func yamlSyntaxError(name string, data []byte, err error) *SyntaxError {
 	return &SyntaxError{File: name, Line: p.Line, Col: p.Col, Msg: "invalid YAML: " + p.Msg}
 }
 
-// Parse reads a manifest: a Kubernetes multi-document stream (or List), or
-// a Compose file (a document with top-level services). lookup gives the
-// variables for Compose interpolation (the environment, then .env).
-// MaxObjects bounds the Kubernetes objects (documents and List items) read
-// from one file: a 1,000-service cluster's whole manifest stays far below.
-const MaxObjects = 100_000
-
+// Parse reads a whole manifest: a Kubernetes multi-document stream (or
+// List), or a Compose file (a document with top-level services). lookup
+// gives the variables for Compose interpolation (the environment, then
+// .env). The file keeps all its workloads and lines; a run reads a Stream
+// instead, one document at a time.
 func Parse(name string, data []byte, lookup func(string) (string, bool)) (*File, error) {
 	f := &File{Name: name, Lines: splitLines(data)}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	s := NewStream(name, bytes.NewReader(data), lookup)
 	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
+		doc, err := s.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, yamlSyntaxError(name, data, err)
+			return nil, err
 		}
-		if isComposeDocument(&doc) {
-			if lookup == nil {
-				lookup = func(string) (string, bool) { return "", false }
-			}
-			if err := f.addComposeDocument(&doc, lookup); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		f.addKubeDocument(&doc)
-		if f.tooMany {
-			return nil, &SyntaxError{File: name, Msg: fmt.Sprintf("more than %d Kubernetes objects (YAML aliases can name more than a file holds): not linted", MaxObjects)}
-		}
+		f.Workloads = append(f.Workloads, doc.Workloads...)
+		s.lines.release(math.MaxInt) // f has its own lines
 	}
-	for _, w := range f.Workloads {
-		imgs := w.Images() // made here, so that rules only read the list
-		for i := range imgs {
-			imgs[i].Judgeable()
-		}
+	f.Compose = s.Compose
+	if len(s.Skipped) > 0 {
+		f.Skipped = s.Skipped
 	}
 	return f, nil
 }

@@ -27,18 +27,28 @@ type Position struct {
 // the character they stopped at; the reader (invalid UTF-8, a control
 // character) gives only a byte offset, converted here with the library's
 // own line breaks.
-func Locate(data []byte, err error) Position {
+func Locate(data []byte, err error) Position { return LocateIn(data, 1, true, err) }
+
+// LocateIn is Locate for a part of a stream decoded on its own: data
+// starts at line firstLine of the stream (streamStart: at its very start,
+// where a byte order mark may be), and the returned lines are the
+// stream's.
+func LocateIn(data []byte, firstLine int, streamStart bool, err error) Position {
 	var le *yaml.LoadError
 	if !errors.As(err, &le) {
 		return Position{Msg: err.Error()}
 	}
+	shift := firstLine - 1
 	p := Position{Line: le.Mark.Line, Col: le.Mark.Column, Msg: le.Message}
 	if off := le.Mark.Index; p.Line == 0 && le.Stage == yaml.ReaderStage && off >= 0 && off <= len(data) {
-		p.Line, p.Col = lineCol(data, sequenceStart(data, off, le.Message))
+		p.Line, p.Col = lineCol(data, sequenceStart(data, off, le.Message), streamStart)
+	}
+	if p.Line > 0 {
+		p.Line += shift
 	}
 	if le.ContextMsg != "" {
 		if le.ContextMark.Line > 0 && le.ContextMark != le.Mark {
-			p.Msg = fmt.Sprintf("%s (%s that starts at %d:%d)", p.Msg, le.ContextMsg, le.ContextMark.Line, le.ContextMark.Column)
+			p.Msg = fmt.Sprintf("%s (%s that starts at %d:%d)", p.Msg, le.ContextMsg, le.ContextMark.Line+shift, le.ContextMark.Column)
 		} else {
 			p.Msg = fmt.Sprintf("%s (%s)", p.Msg, le.ContextMsg)
 		}
@@ -66,9 +76,10 @@ func sequenceStart(data []byte, off int, msg string) int {
 
 // lineCol converts a byte offset into the line and column the YAML
 // scanner would give the character there: line breaks are LF, CR LF, a
-// lone CR, NEL, LS and PS, and a byte order mark takes no column.
-func lineCol(data []byte, off int) (line, col int) {
-	text := decode(data[:off])
+// lone CR, NEL, LS and PS, and a byte order mark at the start of the
+// stream takes no column.
+func lineCol(data []byte, off int, streamStart bool) (line, col int) {
+	text := decode(data[:off], streamStart)
 	line, col = 1, 1
 	for i := 0; i < len(text); i++ {
 		switch r := text[i]; {
@@ -76,7 +87,7 @@ func lineCol(data []byte, off int) (line, col int) {
 			// counted at the LF
 		case r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029:
 			line, col = line+1, 1
-		case r == 0xFEFF && i == 0:
+		case r == 0xFEFF && i == 0 && streamStart:
 		default:
 			col++
 		}
@@ -87,8 +98,8 @@ func lineCol(data []byte, off int) (line, col int) {
 // decode returns the characters of b, which the YAML reader accepted up to
 // an error: UTF-16 when it starts with a UTF-16 byte order mark (as the
 // reader decides), else UTF-8.
-func decode(b []byte) []rune {
-	if len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF) {
+func decode(b []byte, streamStart bool) []rune {
+	if streamStart && len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF) {
 		little := b[0] == 0xFF
 		units := make([]uint16, 0, len(b)/2)
 		for i := 0; i+1 < len(b); i += 2 {
