@@ -116,6 +116,7 @@ func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags, deep 
 		skipped:  map[string]int{},
 		res:      &finding.Result{Sources: map[string][]string{}},
 	}
+	run.batchDone, _ = ctx.Value(batchHookKey{}).(func())
 	if eng.ManifestNeedsImages() {
 		if run.resolver, err = e.newResolver(cfg, &fl.registry, settings.parse.Platform); err != nil {
 			return err
@@ -177,7 +178,13 @@ type manifestRun struct {
 	workloadOf map[*manifest.Container]*manifest.Workload
 	skipped    map[string]int // documents of other kinds, by kind
 	res        *finding.Result
+	batchDone  func() // see batchHookKey
 }
+
+// batchHookKey keys a func() in the run's context that is called after
+// each batch of documents is linted and released: tests measure there the
+// memory a run holds mid-stream.
+type batchHookKey struct{}
 
 // lintAll lints every manifest the arguments name. Explicit files that
 // cannot be read or parsed are errors; files found in directories that are
@@ -269,6 +276,9 @@ func (r *manifestRun) lintFile(name string, in io.Reader, lookup func(string) (s
 		clear(batch)
 		batch = batch[:0]
 		s.Done()
+		if r.batchDone != nil {
+			r.batchDone()
+		}
 		return nil
 	}
 	var err error
@@ -448,17 +458,6 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 		return n - 1, b.tooLarge
 	}
 	return n, err
-}
-
-// looksLikeManifest reports whether YAML text starts a line with a
-// Kubernetes object's or a Compose file's top-level key.
-func looksLikeManifest(src []byte) bool {
-	for line := range strings.Lines(string(src)) {
-		if strings.HasPrefix(line, "kind:") || strings.HasPrefix(line, "apiVersion:") || strings.HasPrefix(line, "services:") {
-			return true
-		}
-	}
-	return false
 }
 
 // manifestError is the run error of a file that cannot be parsed.

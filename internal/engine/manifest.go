@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 
@@ -54,7 +55,7 @@ func (e *Engine) LintManifests(files []*manifest.File, images rule.ImageLookup, 
 func (e *Engine) LintManifest(f *manifest.File, images rule.ImageLookup, invalidSuppression *rule.Rule) ([]finding.Finding, error) {
 	fs, err := e.checkManifest(f, images, invalidSuppression)
 	if err != nil {
-		return nil, fmt.Errorf("%s", e.redacted(err.Error()))
+		return nil, errors.New(e.redacted(err.Error()))
 	}
 	return fs, nil
 }

@@ -7,8 +7,6 @@ import (
 	"io"
 	"math"
 	"strings"
-
-	"github.com/dockvet/dockvet/internal/yamlerr"
 )
 
 // SyntaxError is a file that is not valid YAML (or a Compose file whose
@@ -30,13 +28,6 @@ func (e *SyntaxError) Error() string {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	}
 	return e.File + ": " + e.Msg
-}
-
-// yamlSyntaxError is the error of a stream the YAML library refuses, at the
-// offending character.
-func yamlSyntaxError(name string, data []byte, err error) *SyntaxError {
-	p := yamlerr.Locate(data, err)
-	return &SyntaxError{File: name, Line: p.Line, Col: p.Col, Msg: "invalid YAML: " + p.Msg}
 }
 
 // Parse reads a whole manifest: a Kubernetes multi-document stream (or

@@ -176,9 +176,8 @@ func (s *Stream) readChunk() bool {
 	directives := strings.HasPrefix(string(buf), "%")
 	for !s.eof {
 		l, err := s.in.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			err = nil // a long line: read on
-		} else if err != nil {
+		// ErrBufferFull is a long line: the rest comes in the next slices.
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			s.eof = true
 			if !errors.Is(err, io.EOF) {
 				s.lines.readErr = err
