@@ -122,10 +122,24 @@ func (s *Stream) Next() (*File, error) {
 // are released when the next document is read.
 func (s *Stream) Done() { s.done = true }
 
-// SawManifestKey reports whether a line read so far starts with a
+// SawManifestKey reports whether a line of the stream starts with a
 // Kubernetes object's or a Compose file's top-level key (kind:,
-// apiVersion:, services:): text meant to be a manifest.
-func (s *Stream) SawManifestKey() bool { return s.lines.manifestKey }
+// apiVersion:, services:): text meant to be a manifest. After an error the
+// lines not yet read are scanned too (and not kept).
+func (s *Stream) SawManifestKey() bool {
+	atLineStart := true
+	for !s.lines.manifestKey && s.err != nil && !s.eof {
+		l, err := s.in.ReadSlice('\n')
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			s.eof = true
+		}
+		if atLineStart {
+			s.lines.noteKey(string(l))
+		}
+		atLineStart = len(l) > 0 && l[len(l)-1] == '\n'
+	}
+	return s.lines.manifestKey
+}
 
 // nextNode decodes the next document of the stream, its lines those of the
 // stream.
@@ -246,10 +260,15 @@ type lineWindow struct {
 }
 
 func (w *lineWindow) add(l string) {
+	w.noteKey(l)
+	w.lines = append(w.lines, l)
+}
+
+// noteKey notes a line that starts with a manifest's top-level key.
+func (w *lineWindow) noteKey(l string) {
 	if strings.HasPrefix(l, "kind:") || strings.HasPrefix(l, "apiVersion:") || strings.HasPrefix(l, "services:") {
 		w.manifestKey = true
 	}
-	w.lines = append(w.lines, l)
 }
 
 // line returns line n (1-based) without its terminator, if still held.

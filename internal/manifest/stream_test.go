@@ -127,3 +127,29 @@ func TestStreamReadError(t *testing.T) {
 type failingReader struct{ err error }
 
 func (f *failingReader) Read([]byte) (int, error) { return 0, f.err }
+
+// TestStreamSawManifestKey: whether text that fails to parse was meant to
+// be a manifest is judged on all its lines, those after the error too.
+func TestStreamSawManifestKey(t *testing.T) {
+	filler := strings.Repeat("# padding\n", minChunk/10+10) // past the first chunk
+	tests := []struct {
+		name, text string
+		want       bool
+	}{
+		{"helm template", "{{- if .Values.enabled }}\nfoo: {{ .Values.foo }}\n", false},
+		{"kind after the error", "a: b: c\n" + filler + "---\nkind: Deployment\n", true},
+		{"services", "services: [\n", true},
+		{"indented kind", "a: b: c\n  kind: Pod\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewStream("s.yaml", strings.NewReader(tt.text), nil)
+			if _, _, err := readAll(t, s); err == nil {
+				t.Fatal("no error")
+			}
+			if got := s.SawManifestKey(); got != tt.want {
+				t.Errorf("SawManifestKey() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
