@@ -36,7 +36,13 @@ through sh -c) runs cp, rsync or an extracting tar into a path under an
 emptyDir that another container of the pod mounts. It does not fire when the
 copy's source is itself a mounted volume (the data does not come from the
 image), or when the data must be writable (say so with a suppression comment
-above the image: line).`,
+above the image: line).
+
+dockvet manifests reads a stream (helm template . | dockvet manifests -) one
+batch of documents at a time and lets each go once linted, so its memory stays
+flat however many documents follow. A file that is not valid YAML is an error
+(exit 2) at FILE:LINE:COLUMN of the offending character; the other files are
+still linted.`,
 	Bad: `initContainers:
 - name: fetch-model
   image: registry.example.com/models/llama:3.1

@@ -23,6 +23,7 @@ import (
 	"github.com/dockvet/dockvet/internal/report"
 	"github.com/dockvet/dockvet/internal/rule"
 	"github.com/dockvet/dockvet/internal/safefile"
+	"github.com/dockvet/dockvet/internal/source"
 	"github.com/dockvet/dockvet/rules"
 )
 
@@ -48,7 +49,10 @@ could otherwise put them into registry requests and into the output.
 A directory is searched recursively (skipping .git, node_modules and vendor)
 for *.yaml, *.yml and Compose files; found files that hold no workload or are
 not YAML (unrendered Helm templates) are skipped. A file named explicitly that
-is not valid YAML is an error (exit 2); the others are still linted.
+is not valid YAML is an error (exit 2) at FILE:LINE:COLUMN of the offending
+character; the others are still linted. A stream is read, linted and let go
+one batch of documents at a time: memory stays flat however long it is (the
+findings are kept for the report); a file or stdin may hold up to 1 GiB.
 
 Every image reference (containers, init containers, ephemeral containers,
 image volumes) is checked where it is written: DV200, DV201, DV203, DV204.
@@ -108,26 +112,27 @@ func (e *env) manifests(ctx context.Context, args []string, fl *lintFlags, deep 
 	if !explicit {
 		args = []string{"."}
 	}
-	files, withoutWorkloads, fileErrs := e.readManifests(args, fl.stdinFilename, explicit)
-
-	var lookup rule.ImageLookup
-	var resolver *registry.Resolver
-	var deepErrs []finding.FileError
+	run := &manifestRun{
+		env: e, ctx: ctx, eng: eng, deep: deep, reg: &fl.registry,
+		platform: settings.parse.Platform,
+		images:   map[imageKey]registry.Result{},
+		skipped:  map[string]int{},
+		res:      &finding.Result{Sources: map[string][]string{}},
+	}
+	run.batchDone, _ = ctx.Value(batchHookKey{}).(func())
 	if eng.ManifestNeedsImages() {
-		if resolver, err = e.newResolver(cfg, &fl.registry, settings.parse.Platform); err != nil {
+		if run.resolver, err = e.newResolver(cfg, &fl.registry, settings.parse.Platform); err != nil {
 			return err
 		}
-		var imgs []*image.Image
-		lookup, imgs = resolveManifestImages(ctx, resolver, files, settings.parse.Platform)
-		deepErrs = e.readVolumeLayers(ctx, deep, &fl.registry, imgs, resolver)
 	}
-	res := eng.LintManifests(files, lookup, rules.InvalidSuppression)
-	res.Errors = append(append(res.Errors, fileErrs...), deepErrs...)
-	res.Files += len(fileErrs)
+	run.lintAll(args, fl.stdinFilename, explicit)
+	res := run.res
+	res.Findings = append(res.Findings, eng.ConfigFindings()...)
+	finding.Sort(res.Findings)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].File < res.Errors[j].File })
-	e.reportSkippedKinds(append(slices.Clip(files), withoutWorkloads...))
-	if resolver != nil {
-		e.reportOfflineImages(resolver, &fl.registry)
+	e.reportSkippedKinds(run.skipped)
+	if run.resolver != nil {
+		e.reportOfflineImages(run.resolver, &fl.registry)
 	}
 	opts := e.reportOptions(fl.format, color, false, eng)
 	if report.ListsRules(fl.format) {
@@ -148,14 +153,49 @@ func manifestRulesThatRan(eng *engine.Engine) []report.RuleInfo {
 	return out
 }
 
-// readManifests reads and parses every manifest. Explicit files that cannot
-// be read or parsed are errors; files found in directories that are not
-// YAML or hold no workload are skipped.
-// explicit says the paths were given (not the default ".").
-//
-// withoutWorkloads are the files found in directories that hold only other
-// kinds: not linted, but their documents count among the skipped.
-func (e *env) readManifests(args []string, stdinName string, explicit bool) (files, withoutWorkloads []*manifest.File, errs []finding.FileError) {
+// maxManifestSize bounds one manifest file or stdin. A stream is read one
+// document at a time, so its size costs time, not memory: the bound is far
+// above lint's per-file one (a 100,000-document helm template output is
+// about 60 MB) and only stops a stream that never ends.
+const maxManifestSize = 1 << 30
+
+// manifestBatch is how many documents are read before the images they name
+// are resolved (concurrently, each distinct image once per run) and the
+// documents linted and released: enough for the lookups of a stream of
+// many images to overlap, few enough that memory stays flat.
+const manifestBatch = 64
+
+type imageKey struct{ ref, platform string }
+
+// manifestRun lints manifest files and streams a document at a time,
+// keeping only what it reports: findings, the source lines they show, the
+// images resolved so far and counts.
+type manifestRun struct {
+	env      *env
+	ctx      context.Context
+	eng      *engine.Engine
+	resolver *registry.Resolver // nil: no enabled rule reads image configs
+	deep     *deepFlags
+	reg      *registryFlags
+	platform string // --platform, for pods that choose none
+
+	images     map[imageKey]registry.Result // every image resolved in the run
+	workloadOf map[*manifest.Container]*manifest.Workload
+	skipped    map[string]int // documents of other kinds, by kind
+	res        *finding.Result
+	batchDone  func() // see batchHookKey
+}
+
+// batchHookKey keys a func() in the run's context that is called after
+// each batch of documents is linted and released: tests measure there the
+// memory a run holds mid-stream.
+type batchHookKey struct{}
+
+// lintAll lints every manifest the arguments name. Explicit files that
+// cannot be read or parsed are errors; files found in directories that are
+// not YAML or hold no workload are skipped (their other kinds still
+// counted). explicit says the paths were given (not the default ".").
+func (r *manifestRun) lintAll(args []string, stdinName string, explicit bool) {
 	if stdinName == "" {
 		stdinName = "<stdin>"
 	}
@@ -170,51 +210,18 @@ func (e *env) readManifests(args []string, stdinName string, explicit bool) (fil
 			continue
 		}
 		stdinRead = true
-		src, err := io.ReadAll(io.LimitReader(e.stdin, maxFileSize+1))
-		if err == nil && len(src) > maxFileSize {
-			err = &safefile.TooLargeError{Path: stdinName, Limit: maxFileSize}
-		}
-		if err != nil {
-			errs = append(errs, finding.FileError{File: stdinName, Message: err.Error()})
-			continue
-		}
-		f, err := manifest.Parse(stdinName, src, e.composeLookup("."))
-		if err != nil {
-			errs = append(errs, manifestError(stdinName, err))
-			continue
-		}
-		files = append(files, f)
+		in := &boundedReader{r: r.env.stdin, left: maxManifestSize, tooLarge: &safefile.TooLargeError{Path: stdinName, Limit: maxManifestSize}}
+		r.lintFile(stdinName, in, r.env.composeLookup("."), false)
 	}
 	cands, walkErrs := manifest.Discover(paths)
-	linted := map[string]bool{}
 	for p, err := range walkErrs {
-		errs = append(errs, finding.FileError{File: p, Message: err.Error()})
+		r.res.Errors = append(r.res.Errors, finding.FileError{File: p, Message: err.Error()})
 	}
+	linted := map[string]bool{}
 	for _, c := range cands {
-		src, err := safefile.ReadFile(c.Path, maxFileSize)
-		if err != nil {
-			if !c.Found {
-				errs = append(errs, finding.FileError{File: c.Path, Message: err.Error()})
-			}
-			continue
+		if r.lintPath(c) {
+			linted[c.Root] = true
 		}
-		f, err := manifest.Parse(c.Path, src, e.composeLookup(filepath.Dir(c.Path)))
-		if err != nil {
-			// A found file that does not parse is skipped (unrendered Helm
-			// templates), unless it is meant to be a manifest: a Compose
-			// file name, or YAML that names a kind or services. Else a
-			// broken manifest would pass the run unchecked.
-			if !c.Found || manifest.IsComposeName(filepath.Base(c.Path)) || looksLikeManifest(src) {
-				errs = append(errs, manifestError(c.Path, err))
-			}
-			continue
-		}
-		if c.Found && len(f.Workloads) == 0 {
-			withoutWorkloads = append(withoutWorkloads, f)
-			continue
-		}
-		files = append(files, f)
-		linted[c.Root] = true
 	}
 	// A directory given explicitly that holds no manifest is an error, so
 	// that a wrong CI path cannot pass silently (as lint does for
@@ -224,28 +231,245 @@ func (e *env) readManifests(args []string, stdinName string, explicit bool) (fil
 			break
 		}
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() && !linted[p] {
-			errs = append(errs, finding.FileError{File: p, Message: "no Kubernetes workload or Compose file found under " + p})
+			r.res.Errors = append(r.res.Errors, finding.FileError{File: p, Message: "no Kubernetes workload or Compose file found under " + p})
 		}
 	}
-	return files, withoutWorkloads, errs
 }
 
-// looksLikeManifest reports whether YAML text starts a line with a
-// Kubernetes object's or a Compose file's top-level key.
-func looksLikeManifest(src []byte) bool {
-	for line := range strings.Lines(string(src)) {
-		if strings.HasPrefix(line, "kind:") || strings.HasPrefix(line, "apiVersion:") || strings.HasPrefix(line, "services:") {
-			return true
+// lintPath opens a candidate file (refusing what is not a regular file, as
+// lint does) and lints it; it reports whether the file was linted.
+func (r *manifestRun) lintPath(c manifest.Candidate) bool {
+	f, st, err := safefile.Open(c.Path)
+	if err == nil && st.Size() > maxManifestSize {
+		_ = f.Close()
+		err = &safefile.TooLargeError{Path: c.Path, Limit: maxManifestSize}
+	}
+	if err != nil {
+		if !c.Found {
+			r.res.Errors = append(r.res.Errors, finding.FileError{File: c.Path, Message: err.Error()})
+		}
+		return false
+	}
+	defer f.Close()
+	// A pseudo-file that yields more than its size said is refused.
+	in := &boundedReader{r: f, left: st.Size(), tooLarge: &safefile.NotRegularError{Path: c.Path, What: "a file that grows as it is read"}}
+	return r.lintFile(c.Path, in, r.env.composeLookup(filepath.Dir(c.Path)), c.Found)
+}
+
+// lintFile reads a stream a batch of documents at a time: it resolves the
+// new images the batch names, lints its documents and releases them. A file
+// that turns out invalid is an error and none of its findings count, unless
+// it was found in a directory and is not meant to be a manifest (an
+// unrendered Helm template). found files without workloads are not linted.
+func (r *manifestRun) lintFile(name string, in io.Reader, lookup func(string) (string, bool), found bool) bool {
+	s := manifest.NewStream(name, in, lookup)
+	var fs []finding.Finding
+	shown := map[int]string{} // the source lines findings point at
+	var batch []*manifest.File
+	flush := func() error {
+		lookup := r.resolveBatch(batch)
+		for _, doc := range batch {
+			got, err := r.eng.LintManifest(doc, lookup, rules.InvalidSuppression)
+			if err != nil {
+				return err
+			}
+			for _, f := range got {
+				r.keepLines(doc, f, shown)
+			}
+			fs = append(fs, got...)
+		}
+		clear(batch)
+		batch = batch[:0]
+		s.Done()
+		if r.batchDone != nil {
+			r.batchDone()
+		}
+		return nil
+	}
+	var err error
+	// Documents of other kinds count towards the batch too: their lines are
+	// held until the batch is released.
+	for read := 1; ; read++ {
+		var doc *manifest.File
+		if doc, err = s.Next(); err != nil {
+			break
+		}
+		if len(doc.Workloads) > 0 {
+			batch = append(batch, doc)
+		}
+		if read%manifestBatch == 0 {
+			if err = flush(); err != nil {
+				break
+			}
 		}
 	}
-	return false
+	if errors.Is(err, io.EOF) {
+		err = flush()
+	}
+	if err != nil {
+		// A found file that does not parse is skipped (unrendered Helm
+		// templates), unless it is meant to be a manifest: a Compose file
+		// name, or YAML that names a kind or services. Else a broken
+		// manifest would pass the run unchecked.
+		var se *manifest.SyntaxError
+		if !found || !errors.As(err, &se) || manifest.IsComposeName(filepath.Base(name)) || s.SawManifestKey() {
+			r.res.Errors = append(r.res.Errors, manifestError(name, err))
+		}
+		return false
+	}
+	for k, n := range s.Skipped {
+		r.skipped[k] += n
+	}
+	if found && s.Workloads == 0 {
+		return false
+	}
+	r.res.Files++
+	r.res.Findings = append(r.res.Findings, fs...)
+	if len(shown) > 0 {
+		r.res.Sources[name] = sparseLines(shown)
+	}
+	return true
+}
+
+// keepLines keeps, as shown, the source lines a finding points at (its
+// range and related places in the same file): formats print them under the
+// finding and fingerprint them.
+func (r *manifestRun) keepLines(doc *manifest.File, f finding.Finding, shown map[int]string) {
+	keep := func(rg source.Range) {
+		for l := rg.Start.Line; l >= 1 && l <= max(rg.Start.Line, rg.End.Line); l++ {
+			if _, ok := shown[l]; ok {
+				continue
+			}
+			if text, ok := doc.Line(l); ok {
+				// A copy: the line is part of the stream's chunk text,
+				// which it would otherwise keep alive.
+				shown[l] = strings.Clone(r.eng.ShownLine(text))
+			}
+		}
+	}
+	keep(f.Range)
+	for _, rel := range f.Related {
+		if rel.File == f.File {
+			keep(rel.Range)
+		}
+	}
+}
+
+// sparseLines lays out the kept lines as the report's line slice (the
+// lines no finding shows are empty).
+func sparseLines(shown map[int]string) []string {
+	last := 0
+	for l := range shown {
+		last = max(last, l)
+	}
+	out := make([]string, last)
+	for l, text := range shown {
+		out[l-1] = text
+	}
+	return out
+}
+
+// resolveBatch resolves the images of a batch of documents that the run
+// has not resolved yet, all at once (one request per reference and
+// platform), reads the volume layers of the new ones with --deep, and
+// returns the lookup the rules read.
+func (r *manifestRun) resolveBatch(batch []*manifest.File) rule.ImageLookup {
+	if r.resolver == nil {
+		return nil
+	}
+	clear(r.workloadOf)
+	if r.workloadOf == nil {
+		r.workloadOf = map[*manifest.Container]*manifest.Workload{}
+	}
+	var reqs []registry.Request
+	var keys []imageKey
+	pending := map[imageKey]bool{}
+	for _, doc := range batch {
+		for _, w := range doc.Workloads {
+			for _, c := range w.Pod.Containers {
+				r.workloadOf[c] = w
+			}
+			imgs := w.Images()
+			for i := range imgs {
+				u := &imgs[i]
+				if u.Container == nil || u.Container.Kind == manifest.Ephemeral || !u.Judgeable() {
+					continue // image volumes are mounted, not run, and ephemeral containers are for debugging: no rule reads their configs
+				}
+				k := imageKey{u.Ref, r.platformOf(w)}
+				if _, done := r.images[k]; done || pending[k] {
+					continue
+				}
+				pending[k] = true
+				keys = append(keys, k)
+				reqs = append(reqs, registry.Request{Ref: k.ref, Platform: k.platform})
+			}
+		}
+	}
+	if len(reqs) > 0 {
+		var imgs []*image.Image
+		for i, res := range r.resolver.Resolve(r.ctx, reqs) {
+			if i < len(keys) {
+				r.images[keys[i]] = res
+			}
+			if res.Image != nil {
+				imgs = append(imgs, res.Image)
+			}
+		}
+		r.res.Errors = append(r.res.Errors, r.env.readVolumeLayers(r.ctx, r.deep, r.reg, imgs, r.resolver)...)
+	}
+	return func(u *manifest.ImageUse) (*image.Image, error) {
+		if u.Container == nil {
+			return nil, nil
+		}
+		w := r.workloadOf[u.Container]
+		if w == nil {
+			return nil, nil
+		}
+		res, ok := r.images[imageKey{u.Ref, r.platformOf(w)}]
+		if !ok {
+			return nil, nil
+		}
+		return res.Image, res.Err
+	}
+}
+
+// platformOf is the platform of a workload's images: the pod's nodeSelector
+// (or Compose platform:), else --platform.
+func (r *manifestRun) platformOf(w *manifest.Workload) string {
+	if p := w.Platform(); p != "" {
+		return p
+	}
+	return r.platform
+}
+
+// boundedReader reads at most left bytes from r and fails with tooLarge
+// when r has more.
+type boundedReader struct {
+	r        io.Reader
+	left     int64
+	tooLarge error
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, b.tooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n - 1, b.tooLarge
+	}
+	return n, err
 }
 
 // manifestError is the run error of a file that cannot be parsed.
 func manifestError(name string, err error) finding.FileError {
 	var se *manifest.SyntaxError
 	if errors.As(err, &se) {
-		return finding.FileError{File: name, Message: se.Detail()}
+		return finding.FileError{File: name, Line: se.Line, Col: se.Col, Message: se.Msg}
 	}
 	return finding.FileError{File: name, Message: err.Error()}
 }
@@ -275,71 +499,6 @@ func (e *env) composeLookup(dir string) func(string) (string, bool) {
 		v, ok := dotenv[name]
 		return v, ok
 	}
-}
-
-// resolveManifestImages resolves every distinct image of the run at once
-// (one request per reference and platform) and returns the lookup the
-// rules read.
-func resolveManifestImages(ctx context.Context, r *registry.Resolver, files []*manifest.File, defaultPlatform string) (rule.ImageLookup, []*image.Image) {
-	type key struct{ ref, platform string }
-	platformOf := func(w *manifest.Workload) string {
-		if p := w.Platform(); p != "" {
-			return p
-		}
-		return defaultPlatform
-	}
-	index := map[key]int{}
-	var reqs []registry.Request
-	for _, f := range files {
-		for _, w := range f.Workloads {
-			imgs := w.Images()
-			for i := range imgs {
-				u := &imgs[i]
-				if u.Container == nil || u.Container.Kind == manifest.Ephemeral || !u.Judgeable() {
-					continue // image volumes are mounted, not run, and ephemeral containers are for debugging: no rule reads their configs
-				}
-				k := key{u.Ref, platformOf(w)}
-				if _, ok := index[k]; !ok {
-					index[k] = len(reqs)
-					reqs = append(reqs, registry.Request{Ref: k.ref, Platform: k.platform})
-				}
-			}
-		}
-	}
-	if len(reqs) == 0 {
-		return nil, nil
-	}
-	results := r.Resolve(ctx, reqs)
-	var imgs []*image.Image
-	for _, res := range results {
-		if res.Image != nil {
-			imgs = append(imgs, res.Image)
-		}
-	}
-	// The lookup is asked per workload; it finds the workload of a use by
-	// its container.
-	workloadOf := map[*manifest.Container]*manifest.Workload{}
-	for _, f := range files {
-		for _, w := range f.Workloads {
-			for _, c := range w.Pod.Containers {
-				workloadOf[c] = w
-			}
-		}
-	}
-	return func(u *manifest.ImageUse) (*image.Image, error) {
-		if u.Container == nil {
-			return nil, nil
-		}
-		w := workloadOf[u.Container]
-		if w == nil {
-			return nil, nil
-		}
-		i, ok := index[key{u.Ref, platformOf(w)}]
-		if !ok || i >= len(results) {
-			return nil, nil
-		}
-		return results[i].Image, results[i].Err
-	}, imgs
 }
 
 // readVolumeLayers, with --deep, reads the layers of the images that
@@ -382,14 +541,10 @@ func (e *env) readVolumeLayers(ctx context.Context, fl *deepFlags, reg *registry
 
 // reportSkippedKinds says on stderr how many documents of other kinds were
 // skipped, so that a CRD holding pods is not skipped silently.
-func (e *env) reportSkippedKinds(files []*manifest.File) {
-	counts := map[string]int{}
+func (e *env) reportSkippedKinds(counts map[string]int) {
 	total := 0
-	for _, f := range files {
-		for k, n := range f.Skipped {
-			counts[k] += n
-			total += n
-		}
+	for _, n := range counts {
+		total += n
 	}
 	if total == 0 {
 		return

@@ -338,6 +338,66 @@ func TestManifestsPlatformFromNodeSelector(t *testing.T) {
 	}
 }
 
+// TestManifestsInvalidYAML: a file the YAML library refuses is an error at
+// file:line:col of the offending character (columns in characters, as
+// findings), in the format of every other file error; exit 2, and the valid
+// file beside it is still linted. Kubernetes streams, Compose files and
+// stdin alike.
+func TestManifestsInvalidYAML(t *testing.T) {
+	const pod = "kind: Pod\nspec:\n  containers:\n  - name: a\n"
+	tests := []struct {
+		name, file, text string
+		at, msg          string // "line:col", start of the message
+	}{
+		{"tab for indentation", "bad.yaml", pod + "\timage: x\n", "5:1", "found a tab character that violates indentation (while scanning a plain scalar that starts at 4:11)"},
+		{"unclosed quote", "bad.yaml", pod + "    image: \"x\n", "6:1", "found unexpected end of stream (while scanning a quoted scalar that starts at 5:12)"},
+		{"mapping in a value", "bad.yaml", pod + "    image: a: b: c\n", "5:13", "mapping values are not allowed in this context"},
+		{"unclosed flow sequence", "bad.yaml", pod + "    command: [sh, -c\n    image: x\n", "6:10", "did not find expected ',' or ']' (while parsing a flow sequence that starts at 5:14)"},
+		{"bad indentation", "bad.yaml", pod + "    image: x\n   name: b\n", "6:4", "did not find expected key"},
+		{"undefined alias", "bad.yaml", pod + "    image: *img\n", "5:12", "unknown anchor 'img' referenced"},
+		{"invalid UTF-8", "bad.yaml", pod + "    image: é\xff\n", "5:13", "invalid leading UTF-8 octet"},
+		{"control character", "bad.yaml", pod + "    image: x\x07\n", "5:13", "control characters are not allowed"},
+		{"byte order mark", "bad.yaml", "\ufeff" + pod + "    image: a: b\n", "5:13", "mapping values are not allowed"},
+		{"CRLF", "bad.yaml", strings.ReplaceAll(pod+"    image: a: b\n", "\n", "\r\n"), "5:13", "mapping values are not allowed"},
+		{"second document", "bad.yaml", pod + "    image: x\n---\n" + pod + "    image: [x\n", "12:1", "did not find expected ',' or ']'"},
+		{"compose tab", "compose.yaml", "services:\n  web:\n\timage: x\n", "3:1", "found character that cannot start any token"},
+		{"compose unclosed quote", "compose.yaml", "services:\n  web:\n    image: 'x\n", "4:1", "found unexpected end of stream"},
+		{"compose mapping in a value", "docker-compose.yml", "services:\n  web:\n    image: é: x\n", "3:13", "mapping values are not allowed"},
+		{"compose bad interpolation", "compose.yaml", "services:\n  web:\n    image: ${IMG\n", "3:12", "invalid interpolation"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			bad, good := filepath.Join(dir, tt.file), filepath.Join(dir, "good.yaml")
+			if err := os.WriteFile(bad, []byte(tt.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(good, []byte(pod+"    image: x:latest\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runCLI(t, "", "manifests", "-f", "gnu", bad, good)
+			want := bad + ":" + tt.at + ": error: invalid YAML: " + tt.msg
+			if strings.HasPrefix(tt.msg, "invalid interpolation") {
+				want = bad + ":" + tt.at + ": error: " + tt.msg
+			}
+			if code != 2 || !strings.Contains(errOut, want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and %q", code, errOut, want)
+			}
+			if !strings.Contains(out, good+":5:12: warning:") {
+				t.Errorf("the valid file was not linted:\n%s", out)
+			}
+			// Read from stdin, the same error names the stdin name.
+			if tt.file != "bad.yaml" {
+				return
+			}
+			code, _, errOut = runCLI(t, tt.text, "manifests", "-f", "gnu", "--stdin-filename", "chart.yaml", "-")
+			if want := "chart.yaml:" + tt.at + ": error: invalid YAML: " + tt.msg; code != 2 || !strings.Contains(errOut, want) {
+				t.Errorf("stdin: exit %d, stderr:\n%s\nwant exit 2 and %q", code, errOut, want)
+			}
+		})
+	}
+}
+
 // TestManifestsInputs: stdin (a Helm-rendered stream with comments, a List,
 // a CronJob and kinds to skip), invalid YAML (exit 2 naming the file and
 // line; the other files still linted), directories (unrendered Helm
@@ -407,7 +467,7 @@ items:
 		if code != 2 {
 			t.Errorf("exit %d, want 2", code)
 		}
-		if !strings.Contains(errOut, "invalid YAML at line 5: mapping values are not allowed") {
+		if !strings.Contains(errOut, bad+":5:13: error: invalid YAML: mapping values are not allowed") {
 			t.Errorf("stderr does not name the file and line:\n%s", errOut)
 		}
 		if !strings.Contains(out, good+":5:12: warning:") {

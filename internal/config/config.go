@@ -12,16 +12,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/safefile"
+	"github.com/dockvet/dockvet/internal/yamlerr"
 )
 
 // Default limits, as documented in the spec.
@@ -160,7 +159,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return cfg, nil // an empty file is an empty config
 		}
-		return nil, syntaxError(path, err)
+		return nil, syntaxError(path, data, err)
 	}
 	// A second document would be silently ignored by anyone reading only the
 	// first; say so instead.
@@ -168,7 +167,7 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err := dec.Decode(&extra); err == nil {
 		return nil, &Error{File: path, Line: extra.Line, Column: extra.Column, Msg: "config file must contain a single YAML document"}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, syntaxError(path, err)
+		return nil, syntaxError(path, data, err)
 	}
 
 	root := &doc
@@ -480,16 +479,10 @@ func describe(n *yaml.Node) string {
 	return "an unexpected YAML node"
 }
 
-// yamlLine is compiled on first use (a malformed config), not at start-up.
-var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
-
-// syntaxError turns the YAML library's "yaml: line N: msg" into an *Error, so
-// that every config problem has the same shape.
-func syntaxError(file string, err error) error {
-	msg := err.Error()
-	if m := yamlLine().FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
-	}
-	return &Error{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+// syntaxError turns the YAML library's error into an *Error at the line
+// and column of the offending character, so that every config problem has
+// the same shape.
+func syntaxError(file string, data []byte, err error) error {
+	p := yamlerr.Locate(data, err)
+	return &Error{File: file, Line: p.Line, Column: p.Col, Msg: "invalid YAML: " + p.Msg}
 }

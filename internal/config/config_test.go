@@ -175,8 +175,8 @@ func TestParseErrors(t *testing.T) {
 		{"top level list", "- fail-on: error\n", 1, 1, "must be a mapping"},
 		{"top level scalar", "hello\n", 1, 1, "must be a mapping"},
 		{"non-scalar key", "? [a]\n: b\n", 1, 3, "key must be a string"},
-		{"syntax error", "fail-on: error\nignore: [DV100\n", 1, 0, "invalid YAML"},
-		{"tab indentation", "severity:\n\tDV100: error\n", 2, 0, "invalid YAML"},
+		{"syntax error", "fail-on: error\nignore: [DV100\n", 3, 1, "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence that starts at 2:9)"},
+		{"tab indentation", "severity:\n\tDV100: error\n", 2, 1, "invalid YAML: found character that cannot start any token"},
 		{"two documents", "fail-on: error\n---\nfail-on: info\n", 2, 1, "single YAML document"},
 	}
 	for _, tt := range tests {

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/hadolint"
@@ -94,7 +94,7 @@ func ParseHadolint(path string, data []byte) (*Hadolint, error) {
 		if errors.Is(err, io.EOF) {
 			return h, nil
 		}
-		return nil, syntaxError(path, err)
+		return nil, syntaxError(path, data, err)
 	}
 	p := parser{file: path}
 	root := &doc

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 
@@ -46,6 +47,21 @@ func (e *Engine) LintManifests(files []*manifest.File, images rule.ImageLookup, 
 	finding.Sort(res.Findings)
 	return res
 }
+
+// LintManifest runs the manifest rules on one file, or one document of a
+// stream (dockvet manifests lints a stream a document at a time, so that it
+// keeps only the findings): its findings, sorted. An error is a rule that
+// failed on it.
+func (e *Engine) LintManifest(f *manifest.File, images rule.ImageLookup, invalidSuppression *rule.Rule) ([]finding.Finding, error) {
+	fs, err := e.checkManifest(f, images, invalidSuppression)
+	if err != nil {
+		return nil, errors.New(e.redacted(err.Error()))
+	}
+	return fs, nil
+}
+
+// ShownLine is one source line as formats may print it (see shownLines).
+func (e *Engine) ShownLine(l string) string { return e.shownLines([]string{l})[0] }
 
 func (e *Engine) checkManifest(f *manifest.File, images rule.ImageLookup, invalid *rule.Rule) ([]finding.Finding, error) {
 	var out []finding.Finding

@@ -99,6 +99,9 @@ func Sort(fs []Finding) { slices.SortStableFunc(fs, Compare) }
 type FileError struct {
 	File    string
 	Message string
+	// Line and Col locate the error in File when it has a place (invalid
+	// YAML: the offending character); 0 when it has none.
+	Line, Col int
 }
 
 // Result is everything one run produced, ready for a report format.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
+	yaml "go.yaml.in/yaml/v4"
 )
 
 // composeNames are the file names docker compose looks for.
@@ -48,7 +48,7 @@ func (f *File) addComposeDocument(doc *yaml.Node, lookup func(string) (string, b
 	str := func(n *yaml.Node) string {
 		s, err := Interpolate(scalar(n), lookup)
 		if err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("line %d, column %d: %w", n.Line, n.Column, err)
+			firstErr = &SyntaxError{File: f.Name, Line: n.Line, Col: n.Column, Msg: err.Error()}
 		}
 		return s
 	}

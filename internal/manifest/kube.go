@@ -1,7 +1,7 @@
 package manifest
 
 import (
-	yaml "go.yaml.in/yaml/v3"
+	yaml "go.yaml.in/yaml/v4"
 )
 
 // podSpecPath is where each workload kind keeps its pod spec.
@@ -22,19 +22,22 @@ func IsWorkloadKind(kind string) bool {
 	return ok || kind == "List"
 }
 
-// addKubeDocument reads one YAML document: a workload, a List of them, or
-// another kind (counted in f.Skipped). Empty documents are ignored.
-func (f *File) addKubeDocument(doc *yaml.Node) {
-	// YAML aliases let a few hundred bytes name a List of Lists of a
-	// billion pods (yaml.v3 bounds aliases only when decoding into Go
-	// values): stop counting objects at a bound no real stream reaches.
-	f.objects++
-	if f.objects > MaxObjects {
-		f.tooMany = true
-		return
+// addKubeDocument reads one YAML document into f: a workload, a List of
+// them, or another kind (counted in f.Skipped). Empty documents are
+// ignored. viaAlias says the node was reached through a YAML alias.
+func (s *Stream) addKubeDocument(f *File, doc *yaml.Node, viaAlias bool) {
+	if viaAlias {
+		s.aliased++
+		if s.aliased > MaxAliasedObjects {
+			return
+		}
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-		doc = deref(doc.Content[0])
+		doc = doc.Content[0]
+	}
+	if doc.Kind == yaml.AliasNode {
+		viaAlias = true
+		doc = deref(doc)
 	}
 	if doc == nil || doc.Kind != yaml.MappingNode {
 		return
@@ -42,11 +45,17 @@ func (f *File) addKubeDocument(doc *yaml.Node) {
 	kindKey, kindNode := field(doc, "kind")
 	kind := scalar(kindNode)
 	if kind == "List" || kind != "" && len(kind) > 4 && kind[len(kind)-4:] == "List" && value(doc, "items") != nil {
-		for _, it := range items(value(doc, "items")) {
-			if f.tooMany {
+		list := deref(value(doc, "items"))
+		if list == nil || list.Kind != yaml.SequenceNode {
+			return
+		}
+		// A List reached through an alias names its items through it too.
+		listAliased := viaAlias || itemsAliased(doc)
+		for _, it := range list.Content {
+			if s.aliased > MaxAliasedObjects {
 				return
 			}
-			f.addKubeDocument(it)
+			s.addKubeDocument(f, it, listAliased)
 		}
 		return
 	}
@@ -75,6 +84,17 @@ func (f *File) addKubeDocument(doc *yaml.Node) {
 	}
 	w.Pod = readPodSpec(nested(doc, specPath...))
 	f.Workloads = append(f.Workloads, w)
+}
+
+// itemsAliased reports whether a List's items are named through an alias
+// (items: *pods, or a merge key <<: *list that brings them).
+func itemsAliased(list *yaml.Node) bool {
+	for i := 0; i+1 < len(list.Content); i += 2 {
+		if list.Content[i].Value == "items" && list.Content[i].Tag != "!!merge" {
+			return list.Content[i+1].Kind == yaml.AliasNode
+		}
+	}
+	return true
 }
 
 // setReplicas reads a replica count; absent means the default (1), a

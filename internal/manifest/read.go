@@ -5,80 +5,53 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"strconv"
+	"math"
 	"strings"
-	"sync"
-
-	yaml "go.yaml.in/yaml/v3"
 )
 
 // SyntaxError is a file that is not valid YAML (or a Compose file whose
 // interpolation fails): the whole file is an error.
 type SyntaxError struct {
 	File string
-	// Line is 1-based, 0 when the YAML library gives none.
-	Line int
-	Msg  string
+	// Line and Col locate the offending character (1-based, columns in
+	// characters); 0 when unknown.
+	Line, Col int
+	// Msg says what is wrong ("invalid YAML: ...").
+	Msg string
 }
 
-func (e *SyntaxError) Error() string { return e.File + ": " + e.Detail() }
-
-// Detail is the error without the file name, for a report that prints the
-// file itself.
-func (e *SyntaxError) Detail() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("invalid YAML at line %d: %s", e.Line, e.Msg)
+func (e *SyntaxError) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	}
-	return "invalid YAML: " + e.Msg
+	return e.File + ": " + e.Msg
 }
 
-// yamlLine is compiled on first use: dockvet lint never parses a manifest.
-var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): `) })
-
-// Parse reads a manifest: a Kubernetes multi-document stream (or List), or
-// a Compose file (a document with top-level services). lookup gives the
-// variables for Compose interpolation (the environment, then .env).
-// MaxObjects bounds the Kubernetes objects (documents and List items) read
-// from one file: a 1,000-service cluster's whole manifest stays far below.
-const MaxObjects = 100_000
-
+// Parse reads a whole manifest: a Kubernetes multi-document stream (or
+// List), or a Compose file (a document with top-level services). lookup
+// gives the variables for Compose interpolation (the environment, then
+// .env). The file keeps all its workloads and lines; a run reads a Stream
+// instead, one document at a time.
 func Parse(name string, data []byte, lookup func(string) (string, bool)) (*File, error) {
 	f := &File{Name: name, Lines: splitLines(data)}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	s := NewStream(name, bytes.NewReader(data), lookup)
 	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
+		doc, err := s.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			se := &SyntaxError{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
-			if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
-				se.Line, _ = strconv.Atoi(m[1])
-				se.Msg = strings.TrimPrefix(err.Error(), m[0])
-			}
-			return nil, se
+			return nil, err
 		}
-		if isComposeDocument(&doc) {
-			if lookup == nil {
-				lookup = func(string) (string, bool) { return "", false }
-			}
-			if err := f.addComposeDocument(&doc, lookup); err != nil {
-				return nil, &SyntaxError{File: name, Msg: err.Error()}
-			}
-			continue
-		}
-		f.addKubeDocument(&doc)
-		if f.tooMany {
-			return nil, &SyntaxError{File: name, Msg: fmt.Sprintf("more than %d Kubernetes objects (YAML aliases can name more than a file holds): not linted", MaxObjects)}
-		}
+		f.Workloads = append(f.Workloads, doc.Workloads...)
+		s.lines.release(math.MaxInt) // f has its own lines
 	}
-	for _, w := range f.Workloads {
-		imgs := w.Images() // made here, so that rules only read the list
-		for i := range imgs {
-			imgs[i].Judgeable()
-		}
+	f.Compose = s.Compose
+	if len(s.Skipped) > 0 {
+		f.Skipped = s.Skipped
 	}
 	return f, nil
 }

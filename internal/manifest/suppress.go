@@ -19,8 +19,11 @@ type Suppression struct {
 // count: it belongs to that line.
 func (f *File) Suppressed(line int) []Suppression {
 	var out []Suppression
-	for l := line - 1; l >= 1 && l <= len(f.Lines); l-- {
-		raw := f.Lines[l-1]
+	for l := line - 1; l >= 1; l-- {
+		raw, ok := f.Line(l)
+		if !ok {
+			break
+		}
 		text := strings.TrimSpace(raw)
 		text = strings.TrimSpace(strings.TrimPrefix(text, "-"))
 		if !strings.HasPrefix(text, "#") {

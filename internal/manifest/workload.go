@@ -5,7 +5,7 @@
 // `dockvet manifests` as internal/dockerfile is that of `dockvet lint`: rules
 // read its model and never parse YAML themselves.
 //
-// Pod specs are read from go.yaml.in/yaml/v3 nodes, not decoded into
+// Pod specs are read from go.yaml.in/yaml/v4 nodes, not decoded into
 // k8s.io/api types: those keep no positions (sigs.k8s.io/yaml converts to
 // JSON first), and measured on a minimal program (k8s.io/api v0.37.2) they
 // add 10.4 MB to the binary (3.5 to 13.9 MB; dockvet is 21.7 MB), 8 MB of
@@ -28,8 +28,6 @@ import (
 
 // File is one manifest file (or stdin) as read.
 type File struct {
-	objects int  // Kubernetes objects read, List items included
-	tooMany bool // more than MaxObjects
 	// Name is the path as given ("-" reads as the stdin name).
 	Name string
 	// Compose is set for a Compose file.
@@ -40,8 +38,23 @@ type File struct {
 	// Skipped counts documents of other kinds (Service, ConfigMap, CRDs...)
 	// by kind.
 	Skipped map[string]int
-	// Lines are the file's lines, for suppression comments and snippets.
-	Lines []string
+	// Lines are the file's lines, for suppression comments and snippets
+	// (Parse); a document of a Stream reads the stream's instead (Line).
+	Lines  []string
+	window *lineWindow
+}
+
+// Line returns line n (1-based) of the file without its terminator; ok is
+// false when it is not held (a Stream releases the lines of the documents
+// it is done with).
+func (f *File) Line(n int) (string, bool) {
+	if f.window != nil {
+		return f.window.line(n)
+	}
+	if n < 1 || n > len(f.Lines) {
+		return "", false
+	}
+	return f.Lines[n-1], true
 }
 
 // Workload is one pod template and how many pods run it.

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	yaml "go.yaml.in/yaml/v3"
+	yaml "go.yaml.in/yaml/v4"
 
 	"github.com/dockvet/dockvet/internal/source"
 )

@@ -66,7 +66,14 @@ func (s *githubStream) File(fs []finding.Finding, _ []string) error {
 
 func (s *githubStream) Close(errs []finding.FileError, linted int) error {
 	for _, e := range errs {
-		fmt.Fprintf(s.bw, "::error file=%s::%s\n", githubProperty(e.File), githubData(e.Message))
+		at := githubProperty(e.File)
+		if e.Line > 0 {
+			at += fmt.Sprintf(",line=%d", e.Line)
+			if e.Col > 0 {
+				at += fmt.Sprintf(",col=%d", e.Col)
+			}
+		}
+		fmt.Fprintf(s.bw, "::error file=%s::%s\n", at, githubData(e.Message))
 	}
 	if err := s.bw.Flush(); err != nil {
 		return err

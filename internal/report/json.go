@@ -56,6 +56,8 @@ type jsonEdit struct {
 
 type jsonError struct {
 	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -135,7 +137,7 @@ func (s *jsonStream) Close(errs []finding.FileError, _ int) error {
 	closeArray(s.n)
 	s.bw.WriteString(",\n  \"errors\": [")
 	for i, e := range errs {
-		if err := s.element(jsonError{File: e.File, Message: e.Message}, i); err != nil {
+		if err := s.element(jsonError{File: e.File, Line: e.Line, Column: e.Col, Message: e.Message}, i); err != nil {
 			return err
 		}
 	}

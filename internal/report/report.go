@@ -108,11 +108,12 @@ func Names() []string {
 }
 
 // WriteErrors prints file errors for the human formats as
-// "path: error: message" lines, escaped (see Escape); the CLI sends them to
-// stderr, which CI logs and problem matchers read as well.
+// "path[:line[:col]]: error: message" lines, escaped (see Escape); the CLI
+// sends them to stderr, which CI logs and problem matchers read as well.
 func WriteErrors(w io.Writer, errs []finding.FileError) error {
 	for _, e := range errs {
-		if _, err := fmt.Fprintf(w, "%s: error: %s\n", Escape(e.File), Escape(e.Message)); err != nil {
+		at := location(e.File, source.Pos{Line: e.Line, Col: e.Col})
+		if _, err := fmt.Fprintf(w, "%s: error: %s\n", at, Escape(e.Message)); err != nil {
 			return err
 		}
 	}
