@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"path"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,9 @@ for CI, a builder, a toolbox or tests (ci/, gitlab-ci/, builder/,
 Dockerfile.builder, tests/, Dockerfile.test), for development or building
 (Dockerfile.dev, Dockerfile.build, dev/, private-build/; not a directory named
 build alone, which holds application Dockerfiles), or .devcontainer, .github,
-.gitlab, .circleci, .buildkite, .kokoro; by its base: a CI or builder image
+.gitlab, .circleci, .buildkite, .kokoro (only the path inside the repository
+counts: the directories above the checkout, such as a CI workspace named
+api-ci, never do); by its base: a CI or builder image
 (gcr.io/cloud-builders/*, cimg/*), a development container (*/devcontainers/*)
 or a Jupyter notebook; by its command: an interactive shell (CMD ["bash"]), a
 build tool (make, mvn, gradle, go, gcc, buildah...), Docker in Docker or a CI
@@ -335,7 +338,7 @@ func removedInLaterRun(runs []*runfacts.Run, u runfacts.Install, name string) bo
 // runtime-deps) are not signals: on the corpus they hold application and
 // runtime images.
 func buildEnvironment(f *dockerfile.File, final []*runfacts.Run) bool {
-	if namedAsBuildEnvironment(f.Name) || installsDocker(final) {
+	if namedAsBuildEnvironment(cmp.Or(f.RepoName, f.Name)) || installsDocker(final) {
 		return true
 	}
 	chain := f.FinalChain()

@@ -17,6 +17,10 @@ import (
 type File struct {
 	// Name is the path as given by the user (or the stdin name).
 	Name string
+	// RepoName is the path below the repository, for rules that read a
+	// purpose into directory names: set by the engine (RepoPath), Name
+	// when unset.
+	RepoName string
 	// Lines are the physical lines without their line terminators (a trailing
 	// CR is removed too, as BuildKit does); a leading byte-order mark is dropped.
 	Lines []string

@@ -122,6 +122,8 @@ type Engine struct {
 	limits       rule.Limits
 	// redact masks Settings.Secrets; nil when there are none.
 	redact *strings.Replacer
+	// repos gives each file its path below its repository (File.RepoName).
+	repos repoPaths
 }
 
 // New resolves settings against the rules.
@@ -325,6 +327,7 @@ func (e *Engine) lintFile(ctx context.Context, in Input, opts dockerfile.Options
 	if err != nil {
 		return nil, f, err
 	}
+	f.RepoName = e.repos.RepoPath(in.Name, in.Path)
 	var bases rule.BaseLookup
 	if e.bases != nil {
 		ctx, cancel := context.WithCancel(ctx)
@@ -501,7 +504,7 @@ func secretReplacer(secrets []string) *strings.Replacer {
 // their first 4 characters (a quarter of a short one) and are masked to the
 // same length, so columns stay right; --build-arg secrets are masked too. A linter run in CI
 // must not copy a leaked token into the build log.
-func (e *Engine) shownLines(lines []string) []string {
+func (e *Engine) shownLines(lines []string, escape byte) []string {
 	var out []string
 	for i, l := range lines {
 		shown := e.redacted(l)
@@ -515,7 +518,7 @@ func (e *Engine) shownLines(lines []string) []string {
 	if out == nil {
 		out = lines
 	}
-	return secrets.MaskLines(out)
+	return secrets.MaskLines(out, escape)
 }
 
 // redacted returns s with the secrets masked.

@@ -51,7 +51,7 @@ func (e *Engine) LintImages(imgs []ImageInput) *finding.Result {
 		}
 		res.Findings = append(res.Findings, fs...)
 		if len(fs) > 0 && len(in.Lines) > 0 {
-			res.Sources[in.Name] = e.shownLines(in.Lines)
+			res.Sources[in.Name] = e.shownLines(in.Lines, '\\')
 		}
 	}
 	res.Findings = append(res.Findings, e.configFindings...)

@@ -40,7 +40,7 @@ func (e *Engine) LintManifests(files []*manifest.File, images rule.ImageLookup, 
 		}
 		res.Findings = append(res.Findings, fs...)
 		if len(fs) > 0 {
-			res.Sources[f.Name] = e.shownLines(f.Lines)
+			res.Sources[f.Name] = e.shownLines(f.Lines, 0)
 		}
 	}
 	res.Findings = append(res.Findings, e.configFindings...)
@@ -61,7 +61,7 @@ func (e *Engine) LintManifest(f *manifest.File, images rule.ImageLookup, invalid
 }
 
 // ShownLine is one source line as formats may print it (see shownLines).
-func (e *Engine) ShownLine(l string) string { return e.shownLines([]string{l})[0] }
+func (e *Engine) ShownLine(l string) string { return e.shownLines([]string{l}, 0)[0] }
 
 func (e *Engine) checkManifest(f *manifest.File, images rule.ImageLookup, invalid *rule.Rule) ([]finding.Finding, error) {
 	var out []finding.Finding

@@ -163,7 +163,7 @@ func (j *Job) run(ctx context.Context, broker *baseBroker) FileResult {
 	}
 	r := FileResult{Findings: fs}
 	if len(fs) > 0 {
-		r.Lines = e.shownLines(f.Lines)
+		r.Lines = e.shownLines(f.Lines, byte(f.Escape))
 	}
 	return r
 }

@@ -8,93 +8,117 @@ import (
 // MaskLines returns a file's lines as output may print them: every
 // credential that Find recognises keeps at most its first 4 characters (a
 // quarter of a short one) and the rest is replaced by '*', so the line
-// keeps its length and columns stay right. Unlike Find on each line alone,
-// it also masks
+// keeps its length and columns stay right. Each line is searched alone, and
+// the text is searched again as BuildKit reads it, so that it also masks
 //   - a token split over a line continuation (a line ending in the escape
-//     character, `\` or the Windows "`"), whose halves match nothing on
-//     their own, and
+//     character, then blanks; comment and empty lines inside the
+//     continuation are skipped, as BuildKit skips them), whose halves match
+//     nothing on their own, and
 //   - the body of a PEM private key (the base64 lines under its BEGIN line,
 //     in a heredoc or written with "\n" escapes), which Find's match does
 //     not cover.
 //
-// It returns lines itself when nothing is masked.
-func MaskLines(lines []string) []string {
-	if len(lines) == 0 {
-		return lines
+// escape is the file's escape character; 0 joins no lines (YAML). What is
+// masked is the union of both searches: joining lines never shows more of a
+// line than searching it alone. It returns lines itself when nothing is
+// masked.
+func MaskLines(lines []string, escape byte) []string {
+	var out [][]byte // nil until a line is masked
+	mask := func(line, col int) {
+		if out == nil {
+			out = make([][]byte, len(lines))
+		}
+		if out[line] == nil {
+			out[line] = []byte(lines[line])
+		}
+		out[line][col] = '*'
 	}
-	// The text is the lines joined by '\n'; the logical text drops each
-	// escape character and newline of a continuation, and cuts remembers
-	// where, so a match in the logical text maps back to the lines.
-	var text strings.Builder
 	for i, l := range lines {
-		if i > 0 {
-			text.WriteByte('\n')
+		for _, m := range Find(l) {
+			for c := m.Start + min(4, (m.End-m.Start)/4); c < m.End; c++ {
+				mask(i, c)
+			}
 		}
-		text.WriteString(l)
 	}
-	full := text.String()
-	logical, cuts := joinContinuations(full)
-	ms := Find(logical)
-	if len(ms) == 0 {
-		return lines
-	}
-	b := []byte(full)
-	at := func(i int) int { return toText(cuts, i) }
-	for _, m := range ms {
-		keep := min(4, (m.End-m.Start)/4)
-		for i := m.Start + keep; i < m.End; i++ {
-			maskByte(b, at(i))
+	lt := logicalText(lines, escape)
+	for _, m := range Find(lt.text) {
+		for p := m.Start + min(4, (m.End-m.Start)/4); p < m.End; p++ {
+			if line, col, ok := lt.at(p); ok {
+				mask(line, col)
+			}
 		}
-		if m.Name == pemName {
-			end := m.End + pemBodyEnd(logical[m.End:])
-			for i := m.End; i < end; i++ {
-				switch c := logical[i]; {
-				case c == '\\':
-					i++ // a written "\n" stays
-				case base64Byte(c):
-					maskByte(b, at(i))
+		if m.Name != pemName {
+			continue
+		}
+		end := m.End + pemBodyEnd(lt.text[m.End:])
+		for p := m.End; p < end; p++ {
+			switch c := lt.text[p]; {
+			case c == '\\':
+				p++ // a written "\n" stays
+			case base64Byte(c):
+				if line, col, ok := lt.at(p); ok {
+					mask(line, col)
 				}
 			}
 		}
 	}
-	out := strings.Split(string(b), "\n")
-	if len(out) != len(lines) {
-		return lines // cannot happen: only non-newline bytes were masked
+	if out == nil {
+		return lines
 	}
-	return out
+	shown := make([]string, len(lines))
+	for i, l := range lines {
+		if out[i] != nil {
+			shown[i] = string(out[i])
+		} else {
+			shown[i] = l
+		}
+	}
+	return shown
 }
 
-// maskByte replaces one byte of a secret, leaving line structure alone.
-func maskByte(b []byte, i int) {
-	if b[i] != '\n' && b[i] != '\r' {
-		b[i] = '*'
-	}
+// logical is a file's text as BuildKit reads it: continued lines joined
+// without their escape character, the comment and empty lines inside a
+// continuation left out, other lines ended by '\n'. segs map it back.
+type logical struct {
+	text string
+	segs []segment
 }
 
-// joinContinuations removes each line continuation (an escape character at
-// the end of a line and its newline) from s. cuts holds, for each removed
-// pair, its offset in the logical text returned; toText maps back.
-func joinContinuations(s string) (logical string, cuts []int) {
-	if !strings.Contains(s, "\\\n") && !strings.Contains(s, "`\n") {
-		return s, nil
-	}
+// segment is a run of the logical text taken from one line.
+type segment struct{ start, line, n int }
+
+func logicalText(lines []string, escape byte) logical {
 	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		if (s[i] == '\\' || s[i] == '`') && i+1 < len(s) && s[i+1] == '\n' {
-			cuts = append(cuts, b.Len())
-			i++
+	var segs []segment
+	continued := false
+	for i, l := range lines {
+		if continued && (strings.TrimSpace(l) == "" || strings.HasPrefix(strings.TrimLeft(l, " \t"), "#")) {
 			continue
 		}
-		b.WriteByte(s[i])
+		content, cont := l, false
+		if escape != 0 {
+			if t := strings.TrimRight(l, " \t"); strings.HasSuffix(t, string(escape)) {
+				content, cont = t[:len(t)-1], true
+			}
+		}
+		segs = append(segs, segment{start: b.Len(), line: i, n: len(content)})
+		b.WriteString(content)
+		if !cont {
+			b.WriteByte('\n')
+		}
+		continued = cont
 	}
-	return b.String(), cuts
+	return logical{text: b.String(), segs: segs}
 }
 
-// toText maps an offset in the logical text to the joined text: each cut
-// at or before it moved it two bytes back.
-func toText(cuts []int, i int) int {
-	return i + 2*sort.Search(len(cuts), func(k int) bool { return cuts[k] > i })
+// at maps an offset of the logical text to its line and byte column; ok is
+// false for a newline that the text added.
+func (lt logical) at(p int) (line, col int, ok bool) {
+	k := sort.Search(len(lt.segs), func(k int) bool { return lt.segs[k].start > p }) - 1
+	if k < 0 || p-lt.segs[k].start >= lt.segs[k].n {
+		return 0, 0, false
+	}
+	return lt.segs[k].line, p - lt.segs[k].start, true
 }
 
 // pemBodyEnd is the offset in s (the text after a BEGIN line) where the

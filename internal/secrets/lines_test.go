@@ -37,6 +37,23 @@ func TestMaskLines(t *testing.T) {
 			hidden: []string{ghp[12:]},
 		},
 		{
+			name:   "blanks after the escape character",
+			lines:  []string{"FROM alpine", "ENV T=" + ghp[:12] + "\\  \t", ghp[12:]},
+			hidden: []string{ghp[12:]},
+		},
+		{
+			name:   "a comment line inside the continuation",
+			lines:  []string{"FROM alpine", "RUN echo " + ghp[:12] + "\\", "# a comment", "", ghp[12:]},
+			hidden: []string{ghp[12:]},
+		},
+		{
+			// A backtick is no escape in a backslash file: the line is not
+			// joined to the next, whose token is masked on its own.
+			name:   "a backtick at a line end in a backslash file",
+			lines:  []string{"RUN cat > /root/.token <<X", "# written by `whoami`", ghp, "X"},
+			hidden: []string{ghp[4:]},
+		},
+		{
 			name: "PEM key body in a heredoc",
 			lines: []string{"RUN <<EOF", "cat > /k <<KEY", "-----BEGIN RSA PRIVATE KEY-----",
 				pemBody[:64], pemBody[64:], "-----END RSA PRIVATE KEY-----", "KEY", "EOF"},
@@ -54,7 +71,11 @@ func TestMaskLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := MaskLines(slices.Clone(tt.lines))
+			esc := byte('\\')
+			if strings.HasPrefix(tt.lines[0], "# escape=`") {
+				esc = '`'
+			}
+			got := MaskLines(slices.Clone(tt.lines), esc)
 			if len(got) != len(tt.lines) {
 				t.Fatalf("got %d lines, want %d", len(got), len(tt.lines))
 			}
