@@ -35,9 +35,10 @@ func defaultTransport(allowInternal func(origin string) bool) http.RoundTripper 
 
 // rebindingGuard dials with d, refusing a connection to a loopback,
 // link-local or unspecified address that DNS gave for a host name, unless
-// the registry the request serves (its origin, see withOrigin) may reach
-// internal addresses (allowInternal: a loopback registry or one listed in
-// insecure-registries). Names and literals that are internal by themselves
+// the request is for the registry the reference names (its origin, see
+// withOrigin) and that registry may live on an internal address
+// (allowInternal: listed in insecure-registries), or the origin is itself
+// loopback by name. Names and literals that are internal by themselves
 // were judged by the guard transport already, and a configured proxy is
 // dialled as it is (the proxy resolves the registry's name, not dockvet).
 func rebindingGuard(d *net.Dialer, allowInternal func(origin string) bool, proxies map[string]bool) func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -46,12 +47,12 @@ func rebindingGuard(d *net.Dialer, allowInternal func(origin string) bool, proxi
 		if origin == "" {
 			origin = addr
 		}
-		if internalAddress(addr) || proxies[strings.ToLower(addr)] || allowInternal(origin) || internalAddress(origin) {
+		if internalAddress(addr) || proxies[strings.ToLower(addr)] || internalAddress(origin) || allowInternal(origin) && sameHostName(origin, addr) {
 			return d.DialContext(ctx, network, addr)
 		}
 		guarded := *d
 		guarded.ControlContext = func(_ context.Context, _, address string, _ syscall.RawConn) error {
-			if internalIP(address) {
+			if internalDialAddress(address) {
 				return &internalTargetError{host: addr + " (" + address + ")", origin: origin}
 			}
 			return nil
@@ -60,28 +61,24 @@ func rebindingGuard(d *net.Dialer, allowInternal func(origin string) bool, proxi
 	}
 }
 
-// internalIP reports whether a dialled ip:port is loopback, link-local or
-// unspecified.
-func internalIP(address string) bool {
+// internalDialAddress reports whether a dialled ip:port is internal
+// (internalIP).
+func internalDialAddress(address string) bool {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		host = address
 	}
 	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()
+	return err == nil && internalIP(ip)
 }
 
 // proxyAddresses are the host:port of the proxies the environment
-// configures (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, either case), which
-// http.ProxyFromEnvironment dials instead of the registry: a proxy on this
+// configures (HTTPS_PROXY, HTTP_PROXY, either case; net/http ignores
+// ALL_PROXY), which http.ProxyFromEnvironment dials instead of the registry: a proxy on this
 // machine is the user's choice, not a registry's.
 func proxyAddresses(getenv func(string) string) map[string]bool {
 	out := map[string]bool{}
-	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
 		v := strings.TrimSpace(getenv(k))
 		if v == "" {
 			continue
@@ -99,7 +96,7 @@ func proxyAddresses(getenv func(string) string) map[string]bool {
 			case "https":
 				port = "443"
 			case "socks5", "socks5h":
-				port = "1080"
+				port = "1080" // the default net/http gives a socks5 proxy URL
 			default:
 				port = "80"
 			}

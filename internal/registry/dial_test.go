@@ -92,6 +92,7 @@ func TestRebindingGuard(t *testing.T) {
 		{name: "a remote registry's token realm resolves to loopback", origin: "registry.example.com", refused: true},
 		{name: "no origin recorded", refused: true},
 		{name: "listed insecure", origin: target, listed: true},
+		{name: "a listed insecure registry's realm on another host", origin: "registry.example.com:5000", listed: true, refused: true},
 		{name: "a loopback registry's realm", origin: "localhost:5000"},
 		{name: "the configured proxy", origin: "registry.example.com", proxies: map[string]bool{target: true}},
 	}
@@ -123,7 +124,7 @@ func TestRebindingGuard(t *testing.T) {
 }
 
 func TestProxyAddresses(t *testing.T) {
-	env := map[string]string{"HTTPS_PROXY": "http://127.0.0.1:3128", "http_proxy": "proxy.corp", "ALL_PROXY": "socks5://LOCALHOST"}
+	env := map[string]string{"HTTPS_PROXY": "http://127.0.0.1:3128", "http_proxy": "proxy.corp", "HTTP_PROXY": "socks5://LOCALHOST", "ALL_PROXY": "http://ignored.corp"}
 	got := proxyAddresses(func(k string) string { return env[k] })
 	for _, want := range []string{"127.0.0.1:3128", "proxy.corp:80", "localhost:1080"} {
 		if !got[want] {
@@ -132,5 +133,26 @@ func TestProxyAddresses(t *testing.T) {
 	}
 	if len(got) != 3 {
 		t.Errorf("got %v", got)
+	}
+}
+
+func TestInternalIP(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1": true, "::1": true, "169.254.169.254": true, "fe80::1": true, "0.0.0.0": true, "::": true,
+		"::ffff:169.254.169.254": true, // IPv4-mapped
+		"64:ff9b::a9fe:a9fe":     true, // NAT64 of 169.254.169.254
+		"64:ff9b::7f00:1":        true, // NAT64 of 127.0.0.1
+		"fd00:ec2::254":          true, // AWS instance metadata over IPv6
+		"fd00:ec2::23":           true, // EKS Pod Identity
+		"100.100.100.200":        true, // Alibaba Cloud metadata
+		"100.100.100.201":        false,
+		"10.0.0.1":               false, // private networks host real registries
+		"8.8.8.8":                false,
+		"2001:db8::1":            false,
+		"64:ff9b::808:808":       false, // NAT64 of a public address
+	} {
+		if got := internalDialAddress(net.JoinHostPort(addr, "443")); got != want {
+			t.Errorf("internalDialAddress(%s) = %v, want %v", addr, got, want)
+		}
 	}
 }

@@ -74,7 +74,11 @@ func TestRemoteRegistryCannotReachInternalAddresses(t *testing.T) {
 		{"token realm on localhost", "ping", realm, "https://localhost:PORT/token", nil, 0, ReasonInternalTarget},
 		{"token realm on cloud metadata", "ping", realm, "https://169.254.169.254/token", nil, 0, ReasonInternalTarget},
 		{"redirect to a subdomain of localhost", "blob", redirectBlob, "https://cdn.localhost:PORT/cdn", nil, 0, ReasonInternalTarget},
-		{"registry listed insecure may redirect to localhost", "blob", redirectBlob, "http://localhost:PORT/cdn", []string{"registry.test"}, 1, ""},
+		// The insecure list can come from the repository's own
+		// .dockvet.yaml: it lets dockvet reach that registry's own host
+		// over plain HTTP, never another host on this machine.
+		{"registry listed insecure still may not redirect to localhost", "blob", redirectBlob, "http://localhost:PORT/cdn", []string{"registry.test"}, 0, ReasonInternalTarget},
+		{"registry listed insecure still may not put its token realm on cloud metadata", "ping", realm, "https://169.254.169.254/token", []string{"registry.test"}, 0, ReasonInternalTarget},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,8 +27,10 @@ import (
 //     after a redirect;
 //   - no request to a loopback or link-local address (localhost, 127/8,
 //     ::1, 169.254/16 as cloud metadata services use, fe80::/10, 0.0.0.0)
-//     on behalf of a registry that is not itself loopback or listed
-//     insecure: a remote registry's redirect or bearer-token realm must not
+//     on behalf of a registry that is not itself loopback, other than to a
+//     listed insecure registry's own host name (the list can come from a
+//     repository's .dockvet.yaml, which is not trusted to open the CI
+//     runner's metadata service): a remote registry's redirect or bearer-token realm must not
 //     make dockvet send a request to the CI runner's own services. The
 //     registry the reference named travels in the request context
 //     (withOrigin), since a token request is not a redirect and has no
@@ -91,9 +93,34 @@ func internalAddress(hostport string) bool {
 			return false
 		}
 	}
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()
+	return internalIP(ip)
 }
+
+// internalIP reports whether ip is this machine, its link-local network, or
+// a cloud metadata endpoint outside those ranges (AWS's IPv6 instance
+// metadata and EKS Pod Identity in fd00:ec2::/64, Alibaba Cloud's
+// 100.100.100.200), also as an IPv4-mapped or NAT64 (64:ff9b::/96) address.
+func internalIP(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if nat64.Contains(ip) {
+		b := ip.As16()
+		ip = netip.AddrFrom4([4]byte(b[12:16]))
+	}
+	if ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() {
+		return true
+	}
+	for _, p := range metadataPrefixes {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	nat64            = netip.MustParsePrefix("64:ff9b::/96")
+	metadataPrefixes = []netip.Prefix{netip.MustParsePrefix("fd00:ec2::/64"), netip.MustParsePrefix("100.100.100.200/32")}
+)
 
 // legacyIPv4 parses the inet_aton forms a dialer may accept for IPv4
 // ("127.1", "0x7f.0.0.1", "2130706433"): one to four parts, decimal, hex
@@ -152,7 +179,7 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if origin == "" {
 		origin = root.URL.Host
 	}
-	if internalAddress(req.URL.Host) && !sameHostPort(origin, req.URL) && !g.allowHTTP(origin) {
+	if internalAddress(req.URL.Host) && !sameHostPort(origin, req.URL) && !internalAddress(origin) && !(g.allowHTTP(origin) && sameHostName(origin, req.URL.Host)) {
 		return nil, &internalTargetError{host: req.URL.Host, origin: origin}
 	}
 	switch req.URL.Scheme {
@@ -271,6 +298,13 @@ func rootRequest(req *http.Request) (*http.Request, int) {
 }
 
 // sameHost compares two URLs' host:port, with the scheme's default port.
+// sameHostName compares the host names of two host[:port] strings.
+func sameHostName(a, b string) bool {
+	ah, _ := splitHostPort(a)
+	bh, _ := splitHostPort(b)
+	return strings.EqualFold(ah, bh)
+}
+
 func sameHost(a, b *url.URL) bool {
 	return strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
 }
