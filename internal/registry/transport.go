@@ -179,7 +179,10 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if origin == "" {
 		origin = root.URL.Host
 	}
-	if internalAddress(req.URL.Host) && !sameHostPort(origin, req.URL) && !internalAddress(origin) && !(g.allowHTTP(origin) && sameHostName(origin, req.URL.Host)) {
+	// A listed insecure registry may be on an internal address itself
+	// (same host name), a loopback one may send us anywhere on loopback.
+	ownHost := g.allowHTTP(origin) && sameHostName(origin, req.URL.Host)
+	if internalAddress(req.URL.Host) && !sameHostPort(origin, req.URL) && !internalAddress(origin) && !ownHost {
 		return nil, &internalTargetError{host: req.URL.Host, origin: origin}
 	}
 	switch req.URL.Scheme {
