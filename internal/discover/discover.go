@@ -26,6 +26,10 @@ type File struct {
 	// file (safefile.ReadFileSame), so a link swapped after the checks
 	// below is never read. Zero when unknown.
 	ID safefile.FileID
+	// Regular means discovery found a regular file (through the link, for
+	// a link) with identity ID, so the reader need not stat it again before
+	// opening it (safefile.ReadExamined).
+	Regular bool
 }
 
 // Error is a path that could not be examined. Discovery goes on after it.
@@ -175,7 +179,7 @@ func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, 
 			continue
 		}
 		if !fi.IsDir() {
-			add(File{Path: arg, ID: safefile.IDOf(fi)})
+			add(File{Path: arg, ID: safefile.IDOf(fi), Regular: fi.Mode().IsRegular()})
 			continue
 		}
 		w := walker{Result: &res, arg: arg, readDir: readDir, skippedSeen: skippedSeen}
@@ -254,7 +258,7 @@ func (w *walker) walk(dir string) {
 func (w *walker) regular(path string, e fs.DirEntry) {
 	f := File{Path: path}
 	if fi, err := e.Info(); err == nil {
-		f.ID = safefile.IDOf(fi)
+		f.ID, f.Regular = safefile.IDOf(fi), fi.Mode().IsRegular()
 	}
 	w.found = append(w.found, f)
 }
@@ -289,7 +293,7 @@ func (w *walker) link(path string) {
 			w.skip(path, "symbolic link to a file whose name is not a Dockerfile's: not followed")
 			return
 		}
-		w.found = append(w.found, File{Path: path, ID: safefile.IDOf(fi)})
+		w.found = append(w.found, File{Path: path, ID: safefile.IDOf(fi), Regular: true})
 	case fi.IsDir():
 		// A directory named like a Dockerfile: links to directories are
 		// never followed.
