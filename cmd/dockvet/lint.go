@@ -536,9 +536,13 @@ func nonNil(src []byte) []byte {
 // repository being linted may be hostile (a Dockerfile linked to
 // /proc/self/environ would print the CI job's secrets). It must also still
 // be the file discovery examined (f.ID), so that a link swapped after
-// discovery's checks is not read.
+// discovery's checks is not read. A file discovery found regular is not
+// stat'ed again before it is opened (safefile.ReadExamined).
 func (e *env) readInput(f discover.File) ([]byte, error) {
-	if !f.Stdin {
+	switch {
+	case f.Regular:
+		return safefile.ReadExamined(f.Path, maxFileSize, f.ID)
+	case !f.Stdin:
 		return safefile.ReadFileSame(f.Path, maxFileSize, f.ID)
 	}
 	src, err := io.ReadAll(io.LimitReader(e.stdin, maxFileSize+1))

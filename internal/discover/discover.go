@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +27,10 @@ type File struct {
 	// file (safefile.ReadFileSame), so a link swapped after the checks
 	// below is never read. Zero when unknown.
 	ID safefile.FileID
+	// Regular means discovery found a regular file (through the link, for
+	// a link) with identity ID, so the reader need not stat it again before
+	// opening it (safefile.ReadExamined).
+	Regular bool
 }
 
 // Error is a path that could not be examined. Discovery goes on after it.
@@ -143,6 +148,7 @@ func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, 
 	// The working directory, plain and resolved, is the same for every
 	// argument: asked once, not per file (each getwd is two stats).
 	wd := sync.OnceValue(getWorkDir)
+	dirs := resolvedDirs{}
 	add := func(f File) {
 		key := "\x00stdin" // cannot collide with a real path
 		switch {
@@ -165,17 +171,13 @@ func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, 
 			add(File{Path: stdinName, Stdin: true})
 			continue
 		}
-		fi, err := os.Stat(arg)
+		fi, err := examineExplicit(arg, wd, dirs)
 		if err != nil {
-			res.Errors = append(res.Errors, &Error{Path: arg, Err: err})
-			continue
-		}
-		if err := checkExplicitLink(arg, fi.IsDir(), wd); err != nil {
 			res.Errors = append(res.Errors, err)
 			continue
 		}
 		if !fi.IsDir() {
-			add(File{Path: arg, ID: safefile.IDOf(fi)})
+			add(File{Path: arg, ID: safefile.IDOf(fi), Regular: fi.Mode().IsRegular()})
 			continue
 		}
 		w := walker{Result: &res, arg: arg, readDir: readDir, skippedSeen: skippedSeen}
@@ -197,6 +199,68 @@ func find(args []string, stdinName string, readDir func(string) ([]fs.DirEntry, 
 		}
 	}
 	return res
+}
+
+// examineExplicit stats a command-line path (following links) and refuses
+// it as checkExplicitLink does. A CI job or a shell glob names many files of
+// a few directories: a path that is not itself a link and has no ".."
+// element is examined with one lstat, its directory's links resolved once
+// per directory (dirs), instead of a stat, an lstat and a resolution of
+// every element of the path per file. Anything else goes the long way,
+// which also gives the errors their usual wording.
+func examineExplicit(arg string, wd func() workDir, dirs resolvedDirs) (fs.FileInfo, error) {
+	if plainPath(arg) {
+		if fi, err := os.Lstat(arg); err == nil && fi.Mode()&fs.ModeSymlink == 0 {
+			target, err := dirs.resolve(arg)
+			if err == nil {
+				return fi, checkResolvedLink(arg, fi.IsDir(), false, target, wd)
+			}
+		}
+	}
+	fi, err := os.Stat(arg)
+	if err != nil {
+		return nil, &Error{Path: arg, Err: err}
+	}
+	if err := checkExplicitLink(arg, fi.IsDir(), wd); err != nil {
+		return nil, err
+	}
+	return fi, nil
+}
+
+// plainPath reports whether path can be resolved as its directory's
+// resolution joined with its base name: no ".." element (the kernel
+// resolves a link before the ".." that follows it, filepath.Dir would
+// cancel the two) and no trailing separator. Windows paths always go the
+// long way: EvalSymlinks also changes their case and short names there.
+func plainPath(path string) bool {
+	if runtime.GOOS == "windows" || path == "" || os.IsPathSeparator(path[len(path)-1]) {
+		return false
+	}
+	for _, part := range strings.Split(filepath.ToSlash(path), "/") {
+		if part == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// resolvedDirs memoizes filepath.EvalSymlinks of the directories of
+// command-line paths.
+type resolvedDirs map[string]string
+
+// resolve is filepath.EvalSymlinks(path) for a plainPath whose last element
+// is not a symbolic link.
+func (d resolvedDirs) resolve(path string) (string, error) {
+	dir := filepath.Dir(path)
+	real, ok := d[dir]
+	if !ok {
+		var err error
+		if real, err = filepath.EvalSymlinks(dir); err != nil {
+			return "", err
+		}
+		d[dir] = real
+	}
+	return filepath.Join(real, filepath.Base(path)), nil
 }
 
 // identity is the key under which a path is deduplicated, so that "Dockerfile",
@@ -254,7 +318,7 @@ func (w *walker) walk(dir string) {
 func (w *walker) regular(path string, e fs.DirEntry) {
 	f := File{Path: path}
 	if fi, err := e.Info(); err == nil {
-		f.ID = safefile.IDOf(fi)
+		f.ID, f.Regular = safefile.IDOf(fi), fi.Mode().IsRegular()
 	}
 	w.found = append(w.found, f)
 }
@@ -289,7 +353,7 @@ func (w *walker) link(path string) {
 			w.skip(path, "symbolic link to a file whose name is not a Dockerfile's: not followed")
 			return
 		}
-		w.found = append(w.found, File{Path: path, ID: safefile.IDOf(fi)})
+		w.found = append(w.found, File{Path: path, ID: safefile.IDOf(fi), Regular: true})
 	case fi.IsDir():
 		// A directory named like a Dockerfile: links to directories are
 		// never followed.
@@ -331,6 +395,25 @@ func inside(root, path string) bool {
 // the working directory are examined for links (those above it are the
 // user's); for a path outside the working directory, only its last one.
 func checkExplicitLink(arg string, isDir bool, workDir func() workDir) error {
+	if w := workDir(); w.err != nil {
+		return &Error{Path: arg, Err: w.err}
+	}
+	// The path as given, not abs: cleaning "a/../b" drops a, which the
+	// kernel resolves first when it is a link.
+	target, err := filepath.EvalSymlinks(arg)
+	if err != nil {
+		return &Error{Path: arg, Err: err}
+	}
+	fi, err := os.Lstat(arg)
+	if err != nil {
+		return &Error{Path: arg, Err: err}
+	}
+	return checkResolvedLink(arg, isDir, fi.Mode()&fs.ModeSymlink != 0, target, workDir)
+}
+
+// checkResolvedLink is checkExplicitLink once arg is known to be a link
+// itself or not (isLink), and resolved to target by filepath.EvalSymlinks.
+func checkResolvedLink(arg string, isDir, isLink bool, target string, workDir func() workDir) error {
 	w := workDir()
 	if w.err != nil {
 		return &Error{Path: arg, Err: w.err}
@@ -340,20 +423,9 @@ func checkExplicitLink(arg string, isDir bool, workDir func() workDir) error {
 	if !filepath.IsAbs(abs) {
 		abs = filepath.Join(wd, arg) // filepath.Abs, without another getwd
 	}
-	// The path as given, not abs: cleaning "a/../b" drops a, which the
-	// kernel resolves first when it is a link.
-	target, err := filepath.EvalSymlinks(arg)
-	if err != nil {
-		return &Error{Path: arg, Err: err}
-	}
 	if !filepath.IsAbs(target) {
 		target = filepath.Join(wd, target)
 	}
-	fi, err := os.Lstat(arg)
-	if err != nil {
-		return &Error{Path: arg, Err: err}
-	}
-	isLink := fi.Mode()&fs.ModeSymlink != 0
 	through := false
 	if rel, err := filepath.Rel(wd, abs); err == nil && inside(wd, abs) {
 		// Below the working directory: any link on the way changes where

@@ -386,7 +386,7 @@ func files(paths ...string) []File {
 func withoutIDs(files []File) []File {
 	out := slices.Clone(files)
 	for i := range out {
-		out[i].ID = safefile.FileID{}
+		out[i].ID, out[i].Regular = safefile.FileID{}, false
 	}
 	return out
 }

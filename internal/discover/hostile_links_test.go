@@ -156,3 +156,45 @@ func TestExplicitLinks(t *testing.T) {
 		})
 	}
 }
+
+// TestExplicitLinksShareDirectories: the directory of a command-line path is
+// resolved once for all the paths in it (examineExplicit), so many paths
+// of one run, some through links and some not, must each still get their
+// own verdict.
+func TestExplicitLinksShareDirectories(t *testing.T) {
+	outside := t.TempDir()
+	tree(t, outside, "Dockerfile")
+	wd := t.TempDir()
+	tree(t, wd,
+		"services/api/Dockerfile",
+		"services/api/Dockerfile.dev",
+		"services/evil -> "+outside,
+		"services/self -> api",
+		"Dockerfile",
+	)
+	t.Chdir(wd)
+	res := Files([]string{
+		"services/api/Dockerfile", "services/evil/Dockerfile", "services/self/Dockerfile",
+		"services/api/Dockerfile.dev", "./services/evil/Dockerfile", "Dockerfile", "services/self/Dockerfile.dev",
+	}, "")
+	var files []string
+	for _, f := range res.Files {
+		files = append(files, filepath.ToSlash(f.Path))
+	}
+	want := []string{"services/api/Dockerfile", "services/self/Dockerfile", "services/api/Dockerfile.dev", "Dockerfile", "services/self/Dockerfile.dev"}
+	if !reflect.DeepEqual(files, want) {
+		t.Errorf("files = %v, want %v", files, want)
+	}
+	var got []string
+	for _, err := range res.Errors {
+		var le *LinkError
+		if !errors.As(err, &le) || !le.Through {
+			t.Errorf("error %v, want a LinkError through a link", err)
+			continue
+		}
+		got = append(got, filepath.ToSlash(le.Path))
+	}
+	if wantErrs := []string{"services/evil/Dockerfile", "./services/evil/Dockerfile"}; !reflect.DeepEqual(got, wantErrs) {
+		t.Errorf("link errors for %v, want %v", got, wantErrs)
+	}
+}

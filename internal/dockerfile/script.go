@@ -2,6 +2,7 @@ package dockerfile
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -103,16 +104,37 @@ func (c *Call) Arg(i int) string {
 }
 
 // Operands returns the arguments that are not options (do not start with
-// '-'), in order. It does not know which options take values.
+// '-'), in order. It does not know which options take values. When every
+// argument is an operand (most calls) it returns Args itself, capped, with
+// no allocation: callers read it, they do not write to it.
 func (c *Call) Operands() []Word {
-	var out []Word
+	n := 0
 	for _, a := range c.Args {
-		if !strings.HasPrefix(a.Value, "-") || a.Value == "-" {
+		if isOperand(a) {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return nil
+	case len(c.Args):
+		return c.Args[:n:n]
+	}
+	out := make([]Word, 0, n)
+	for _, a := range c.Args {
+		if isOperand(a) {
 			out = append(out, a)
 		}
 	}
 	return out
 }
+
+// HasOperands reports whether Operands would return any word.
+func (c *Call) HasOperands() bool {
+	return slices.ContainsFunc(c.Args, isOperand)
+}
+
+func isOperand(a Word) bool { return !strings.HasPrefix(a.Value, "-") || a.Value == "-" }
 
 // HasOption reports whether any argument is one of the long options (given
 // with their dashes, e.g. "--no-cache", matched also as "--no-cache=...") or
@@ -477,7 +499,7 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 		return
 	}
 	// bash <<EOF ... EOF: the heredoc is the script on standard input.
-	if len(call.Operands()) == 0 {
+	if !call.HasOperands() {
 		for _, r := range st.Redirs {
 			if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil {
 				from, to := int(r.Hdoc.Pos().Offset()), int(r.Hdoc.End().Offset())

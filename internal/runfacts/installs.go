@@ -282,7 +282,7 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 	case c.Name == "yarn":
 		i, ok := Subcommand(c, 0, YarnValued)
 		if !ok { // `yarn` alone installs; `yarn --version` does not
-			if len(c.Operands()) > 0 || c.HasOption("vh", "--version", "--help") {
+			if c.HasOperands() || c.HasOption("vh", "--version", "--help") {
 				return Install{}, false
 			}
 			return Install{Call: c, Manager: Yarn, Sub: -1, Rng: c.NameRange, Verb: "yarn",
