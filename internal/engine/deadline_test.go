@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/engine"
 	"github.com/dockvet/dockvet/internal/finding"
@@ -69,9 +67,7 @@ func distinctBases(srv *registrytest.Server, n int) []engine.Input {
 // leaked: they are closed first.
 func settledGoroutines(want int) int {
 	closeIdle := func() {
-		if c, ok := remote.DefaultTransport.(interface{ CloseIdleConnections() }); ok {
-			c.CloseIdleConnections()
-		}
+		registry.CloseIdleConnections()
 	}
 	closeIdle()
 	n := runtime.NumGoroutine()

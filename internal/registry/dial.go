@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,14 +24,43 @@ import (
 
 // defaultTransport is go-containerregistry's default transport with a
 // dialer that checks the address each connection goes to (rebindingGuard).
-func defaultTransport(allowInternal func(origin string) bool) http.RoundTripper {
+// One for the process, as remote.DefaultTransport is: its connections are
+// shared by every resolver, and CloseIdleConnections reaches them all. Which
+// registries may live on internal addresses travels with each request
+// (withOwnHostAllowed), set by the guard transport above it.
+var defaultTransport = sync.OnceValue(func() http.RoundTripper {
 	t, ok := remote.DefaultTransport.(*http.Transport)
 	if !ok {
 		return remote.DefaultTransport
 	}
 	t = t.Clone()
-	t.DialContext = rebindingGuard(&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}, allowInternal, proxyAddresses(os.Getenv))
+	t.DialContext = rebindingGuard(&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}, ownHostAllowed, proxyAddresses(os.Getenv))
 	return t
+})
+
+// CloseIdleConnections closes the idle connections of the transport that
+// resolvers use by default (a test that counts goroutines needs it).
+func CloseIdleConnections() {
+	if c, ok := defaultTransport().(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// ownHostKey marks a request context whose origin registry may be reached
+// on an internal address (listed insecure).
+type ownHostKey struct{}
+
+// withOwnHostAllowed records whether the request's origin registry may live
+// on an internal address.
+func withOwnHostAllowed(ctx context.Context, allowed bool) context.Context {
+	return context.WithValue(ctx, ownHostKey{}, allowed)
+}
+
+// ownHostAllowed is what withOwnHostAllowed recorded for ctx (false when
+// nothing was: a request the guard did not see).
+func ownHostAllowed(ctx context.Context) bool {
+	b, _ := ctx.Value(ownHostKey{}).(bool)
+	return b
 }
 
 // rebindingGuard dials with d, refusing a connection to a loopback,
@@ -41,19 +71,19 @@ func defaultTransport(allowInternal func(origin string) bool) http.RoundTripper 
 // loopback by name. Names and literals that are internal by themselves
 // were judged by the guard transport already, and a configured proxy is
 // dialled as it is (the proxy resolves the registry's name, not dockvet).
-func rebindingGuard(d *net.Dialer, allowInternal func(origin string) bool, proxies map[string]bool) func(ctx context.Context, network, addr string) (net.Conn, error) {
+func rebindingGuard(d *net.Dialer, allowInternal func(ctx context.Context) bool, proxies map[string]bool) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		origin := originOf(ctx)
 		if origin == "" {
 			origin = addr
 		}
-		if internalAddress(addr) || proxies[strings.ToLower(addr)] || internalAddress(origin) || allowInternal(origin) && sameHostName(origin, addr) {
+		if internalAddress(addr) || proxies[strings.ToLower(addr)] || internalAddress(origin) || allowInternal(ctx) && sameHostName(origin, addr) {
 			return d.DialContext(ctx, network, addr)
 		}
 		guarded := *d
 		guarded.ControlContext = func(_ context.Context, _, address string, _ syscall.RawConn) error {
 			if internalDialAddress(address) {
-				return &internalTargetError{host: addr + " (" + address + ")", origin: origin}
+				return &internalTargetError{host: addr, origin: origin, resolved: address}
 			}
 			return nil
 		}

@@ -98,11 +98,12 @@ func TestRebindingGuard(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dial := rebindingGuard(d, func(string) bool { return tt.listed }, tt.proxies)
+			dial := rebindingGuard(d, ownHostAllowed, tt.proxies)
 			ctx := context.Background()
 			if tt.origin != "" {
 				ctx = withOrigin(ctx, tt.origin)
 			}
+			ctx = withOwnHostAllowed(ctx, tt.listed)
 			conn, err := dial(ctx, "tcp", target)
 			if conn != nil {
 				conn.Close()

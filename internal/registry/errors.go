@@ -34,9 +34,20 @@ func (e *insecureError) Error() string {
 
 // internalTargetError: a request to a loopback or link-local address on
 // behalf of a registry that is neither (a redirect or token realm).
-type internalTargetError struct{ host, origin string }
+type internalTargetError struct {
+	host, origin string
+	// resolved is the address DNS gave for host, when that is what made
+	// it internal (rebindingGuard).
+	resolved string
+}
 
 func (e *internalTargetError) Error() string {
+	if e.resolved != "" {
+		if sameHostName(e.origin, e.host) {
+			return fmt.Sprintf("registry %s resolves to %s, an address on this machine, its link-local network or a cloud metadata service; refused (list it in insecure-registries if it is intended)", e.origin, e.resolved)
+		}
+		return fmt.Sprintf("registry %s sent a request to %s, which resolves to %s, an address on this machine, its link-local network or a cloud metadata service; refused", e.origin, e.host, e.resolved)
+	}
 	return fmt.Sprintf("registry %s sent a request to %s, an address on this machine or its link-local network; refused (list it in insecure-registries if it is intended)", e.origin, e.host)
 }
 

@@ -348,7 +348,7 @@ func (r *Resolver) getPuller() (*remote.Puller, error) {
 		insecure := r.opts.insecure
 		base := r.opts.transport
 		if base == nil {
-			base = defaultTransport(func(origin string) bool { return PlainHTTPAllowed(origin, insecure) })
+			base = defaultTransport()
 		}
 		g := &guard{
 			base:         base,

@@ -182,6 +182,9 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	// A listed insecure registry may be on an internal address itself
 	// (same host name), a loopback one may send us anywhere on loopback.
 	ownHost := g.allowHTTP(origin) && sameHostName(origin, req.URL.Host)
+	// The dialer below checks the address DNS gives (rebindingGuard); it
+	// learns from the request whether the origin may be internal.
+	req = req.WithContext(withOwnHostAllowed(req.Context(), g.allowHTTP(origin)))
 	if internalAddress(req.URL.Host) && !sameHostPort(origin, req.URL) && !internalAddress(origin) && !ownHost {
 		return nil, &internalTargetError{host: req.URL.Host, origin: origin}
 	}
