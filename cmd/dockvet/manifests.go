@@ -52,7 +52,8 @@ not YAML (unrendered Helm templates) are skipped. A file named explicitly that
 is not valid YAML is an error (exit 2) at FILE:LINE:COLUMN of the offending
 character; the others are still linted. A stream is read, linted and let go
 one batch of documents at a time: memory stays flat however long it is (the
-findings are kept for the report); a file or stdin may hold up to 1 GiB.
+findings are kept for the report); a file or stdin may hold up to 1 GiB, and
+one document (the text between two --- lines) up to 16 MiB.
 
 Every image reference (containers, init containers, ephemeral containers,
 image volumes) is checked where it is written: DV200, DV201, DV203, DV204.

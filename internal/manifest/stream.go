@@ -172,6 +172,23 @@ func (s *Stream) nextNode() (*yaml.Node, error) {
 	}
 }
 
+// MaxDocumentText bounds the text read without a document start marker
+// ("---"): a stream may be long, but what is decoded at once is held whole,
+// with its node tree. 16 MiB is what a whole manifest file could be before
+// streaming.
+const MaxDocumentText = 16 << 20
+
+// DocumentTooLargeError is a stream with more than MaxDocumentText bytes
+// between two document start markers.
+type DocumentTooLargeError struct {
+	File string
+	Line int // where the oversized text starts
+}
+
+func (e *DocumentTooLargeError) Error() string {
+	return fmt.Sprintf("more than %d MiB of YAML from line %d without a document start marker (---): a single document this large is not read", MaxDocumentText>>20, e.Line)
+}
+
 // minChunk is the least text a chunk holds before it is cut at a document
 // start marker: a decoder per chunk costs a few kilobytes, and a decoder's
 // comments only grow within its chunk.
@@ -217,6 +234,15 @@ func (s *Stream) readChunk() bool {
 		}
 		directives = directives || (len(buf) == 0 || buf[len(buf)-1] == '\n') && l[0] == '%'
 		buf = append(buf, l...)
+		if len(buf) > MaxDocumentText {
+			// A chunk is cut only at a document start marker: text this
+			// long without one is a single document (or a stream with no
+			// separators) that would be held and decoded whole.
+			s.lines.readErr = &DocumentTooLargeError{File: s.name, Line: s.chunkFirst}
+			s.eof = true
+			s.buf, s.chunk = nil, ""
+			return false
+		}
 	}
 	s.buf = buf
 	s.chunk = string(buf)

@@ -153,3 +153,43 @@ func TestStreamSawManifestKey(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamDocumentTooLarge: text without a document start marker is
+// decoded whole, so it is bounded (an endless `yes |` on stdin must not grow
+// memory to the stream's size limit); a long stream of separated documents
+// is not.
+func TestStreamDocumentTooLarge(t *testing.T) {
+	line := "# filler line of a document that never ends\n"
+	endless := io.LimitReader(&repeatReader{s: line}, MaxDocumentText+int64(len(line))*4)
+	_, _, err := readAll(t, NewStream("s.yaml", endless, nil))
+	var tl *DocumentTooLargeError
+	if !errors.As(err, &tl) || tl.Line != 1 {
+		t.Fatalf("error %v, want a DocumentTooLargeError from line 1", err)
+	}
+	// The same amount of text cut into documents reads to the end.
+	doc := podDoc(0)
+	n := MaxDocumentText/len(doc) + 10
+	ws, _, err := readAll(t, NewStream("s.yaml", io.LimitReader(&repeatReader{s: doc}, int64(n*len(doc))), nil))
+	if err != nil {
+		t.Fatalf("separated documents: %v", err)
+	}
+	if len(ws) != n {
+		t.Fatalf("%d workloads read, want %d", len(ws), n)
+	}
+}
+
+// repeatReader repeats s forever.
+type repeatReader struct {
+	s   string
+	off int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		c := copy(p[n:], r.s[r.off:])
+		n += c
+		r.off = (r.off + c) % len(r.s)
+	}
+	return n, nil
+}
