@@ -240,13 +240,22 @@ func checkFoundLink(path string, names []string) error {
 
 // repoRoot is the nearest directory from dir up holding .git, or dir.
 func repoRoot(dir string) string {
+	if root := (*Finder)(nil).RepoRoot(dir); root != "" {
+		return root
+	}
+	return dir
+}
+
+// RepoRoot is the nearest directory from dir (absolute) up holding .git, ""
+// when none does; each directory is examined once per Finder.
+func (fd *Finder) RepoRoot(dir string) string {
 	for d := dir; ; {
-		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+		if ok, _ := fd.isRoot(d); ok {
 			return d
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return dir
+			return ""
 		}
 		d = parent
 	}

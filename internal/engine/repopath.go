@@ -1,9 +1,10 @@
 package engine
 
 import (
-	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/dockvet/dockvet/internal/config"
 )
 
 // repoPaths finds, for a Dockerfile on disk, its path below the repository
@@ -12,10 +13,8 @@ import (
 // checkout: /builds/dev/app/Dockerfile or /home/runner/work/api-ci/api-ci/
 // must not change a finding. Safe for concurrent use.
 type repoPaths struct {
-	mu    sync.Mutex
-	roots map[string]string // directory → its repository root, "" for none
-	// lstat is the file system (tests replace it).
-	lstat func(string) (os.FileInfo, error)
+	mu     sync.Mutex
+	finder *config.Finder // remembers which directories hold .git
 }
 
 // RepoPath is the path of a Dockerfile below its repository, slash
@@ -44,37 +43,12 @@ func (rp *repoPaths) RepoPath(name, path string) string {
 	return filepath.ToSlash(rel)
 }
 
-// root is the nearest directory from dir up holding .git ("" for none),
-// each directory examined once.
+// root is the nearest directory from dir up holding .git ("" for none).
 func (rp *repoPaths) root(dir string) string {
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
-	if rp.roots == nil {
-		rp.roots = map[string]string{}
+	if rp.finder == nil {
+		rp.finder = config.NewFinder()
 	}
-	if rp.lstat == nil {
-		rp.lstat = os.Lstat
-	}
-	var walked []string
-	root := ""
-	for d := dir; ; {
-		if r, ok := rp.roots[d]; ok {
-			root = r
-			break
-		}
-		walked = append(walked, d)
-		if _, err := rp.lstat(filepath.Join(d, ".git")); err == nil {
-			root = d
-			break
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			break
-		}
-		d = parent
-	}
-	for _, d := range walked {
-		rp.roots[d] = root
-	}
-	return root
+	return rp.finder.RepoRoot(dir)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -82,24 +81,13 @@ func rebindingGuard(d *net.Dialer, allowInternal func(ctx context.Context) bool,
 		}
 		guarded := *d
 		guarded.ControlContext = func(_ context.Context, _, address string, _ syscall.RawConn) error {
-			if internalDialAddress(address) {
+			if internalAddress(address) { // an ip:port: only its address decides
 				return &internalTargetError{host: addr, origin: origin, resolved: address}
 			}
 			return nil
 		}
 		return guarded.DialContext(ctx, network, addr)
 	}
-}
-
-// internalDialAddress reports whether a dialled ip:port is internal
-// (internalIP).
-func internalDialAddress(address string) bool {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		host = address
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && internalIP(ip)
 }
 
 // proxyAddresses are the host:port of the proxies the environment

@@ -152,8 +152,8 @@ func TestInternalIP(t *testing.T) {
 		"2001:db8::1":            false,
 		"64:ff9b::808:808":       false, // NAT64 of a public address
 	} {
-		if got := internalDialAddress(net.JoinHostPort(addr, "443")); got != want {
-			t.Errorf("internalDialAddress(%s) = %v, want %v", addr, got, want)
+		if got := internalAddress(net.JoinHostPort(addr, "443")); got != want {
+			t.Errorf("internalAddress(%s) = %v, want %v", addr, got, want)
 		}
 	}
 }

@@ -50,7 +50,8 @@ func MaskLines(lines []string, escape byte) []string {
 		if m.Name != pemName {
 			continue
 		}
-		end := m.End + pemBodyEnd(lt.text[m.End:])
+		_, n := scanPEMBody(lt.text[m.End:])
+		end := m.End + n
 		for p := m.End; p < end; p++ {
 			switch c := lt.text[p]; {
 			case c == '\\':
@@ -119,24 +120,4 @@ func (lt logical) at(p int) (line, col int, ok bool) {
 		return 0, 0, false
 	}
 	return lt.segs[k].line, p - lt.segs[k].start, true
-}
-
-// pemBodyEnd is the offset in s (the text after a BEGIN line) where the
-// key's body ends: at the END line or the first byte that cannot be in it.
-func pemBodyEnd(s string) int {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case base64Byte(c), c == ' ', c == '\t', c == '\n', c == '\r':
-		case c == '\\' && i+1 < len(s) && (s[i+1] == 'n' || s[i+1] == 'r'):
-			i++
-		default:
-			return i
-		}
-	}
-	return len(s)
-}
-
-func base64Byte(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
 }

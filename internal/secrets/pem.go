@@ -34,7 +34,7 @@ func findPEM(word string) []Match {
 			continue
 		}
 		end := from + j + len("-----")
-		if pemBodyLength(word[end:]) < minPEMBody {
+		if chars, _ := scanPEMBody(word[end:]); chars < minPEMBody {
 			continue
 		}
 		out = append(out, Match{Name: pemName, Start: i, End: end, Shown: word[i:end]})
@@ -42,22 +42,26 @@ func findPEM(word string) []Match {
 	}
 }
 
-// pemBodyLength counts the base64 characters that follow a BEGIN line, up
-// to the END line or the first character that cannot be in the body
-// (whitespace and written "\n" escapes are skipped).
-func pemBodyLength(s string) int {
-	n := 0
+// scanPEMBody scans the body that follows a BEGIN line, up to the END line or
+// the first character that cannot be in it (whitespace and written "\n"
+// escapes are skipped): chars counts its base64 characters, end is the
+// offset in s where it stops.
+func scanPEMBody(s string) (chars, end int) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/', c == '=':
-			n++
+		case base64Byte(c):
+			chars++
 		case c == ' ', c == '\t', c == '\n', c == '\r':
 		case c == '\\' && i+1 < len(s) && (s[i+1] == 'n' || s[i+1] == 'r'):
 			i++
 		default:
-			return n
+			return chars, i
 		}
 	}
-	return n
+	return chars, len(s)
+}
+
+func base64Byte(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
 }
