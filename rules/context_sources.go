@@ -45,20 +45,10 @@ type copyCost struct {
 	lower bool
 }
 
-// fromContext reports whether an instruction copies from the build context:
-// COPY or ADD without --from.
-func fromContext(in *dockerfile.Instruction) bool {
-	if in.Invalid || (in.Keyword != "COPY" && in.Keyword != "ADD") || len(in.Args) < 2 {
-		return false
-	}
-	_, from := in.Flag("from")
-	return !from
-}
-
 // measureCopy measures the context sources of a COPY/ADD; nil when the
 // instruction does not read the context or there is no context.
 func measureCopy(ctx *buildctx.Context, in *dockerfile.Instruction) *copyCost {
-	if ctx == nil || !fromContext(in) {
+	if ctx == nil || !rule.IsContextCopy(in) {
 		return nil
 	}
 	var opt buildctx.SourceOptions

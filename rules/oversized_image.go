@@ -113,7 +113,7 @@ func checkOversizedImage(pass *rule.Pass) {
 	for _, in := range pass.File.FinalInstructions() {
 		cost := measureCopy(pass.Context, in)
 		if cost == nil {
-			unknown = unknown || (pass.Context == nil && !noContext && fromContext(in))
+			unknown = unknown || (pass.Context == nil && !noContext && rule.IsContextCopy(in))
 			continue
 		}
 		if !cost.measured {

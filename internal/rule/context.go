@@ -13,10 +13,7 @@ import (
 // a file of the context.
 func CopiesFromContext(f *dockerfile.File) bool {
 	for _, in := range f.Instructions {
-		if in.Invalid || (in.Keyword != "COPY" && in.Keyword != "ADD") || len(in.Args) < 2 {
-			continue
-		}
-		if _, from := in.Flag("from"); from {
+		if !IsContextCopy(in) {
 			continue
 		}
 		for _, tok := range in.Args[:len(in.Args)-1] {
@@ -33,6 +30,16 @@ func CopiesFromContext(f *dockerfile.File) bool {
 		}
 	}
 	return false
+}
+
+// IsContextCopy reports whether an instruction copies from the build
+// context: a valid COPY or ADD without --from.
+func IsContextCopy(in *dockerfile.Instruction) bool {
+	if in.Invalid || (in.Keyword != "COPY" && in.Keyword != "ADD") || len(in.Args) < 2 {
+		return false
+	}
+	_, from := in.Flag("from")
+	return !from
 }
 
 // isDownload tells the ADD sources that BuildKit fetches rather than reads
