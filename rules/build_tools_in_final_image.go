@@ -381,7 +381,7 @@ func namedAsBuildEnvironment(name string) bool {
 		if !isFile && buildDirs[part] {
 			return true
 		}
-		toks := strings.FieldsFunc(part, func(r rune) bool { return r == '-' || r == '_' || r == '.' })
+		toks := nameTokens(part)
 		for _, tok := range toks {
 			// build counts as part of a compound directory name
 			// (private-build, build-tools), not as a whole one (build/).
@@ -391,6 +391,12 @@ func namedAsBuildEnvironment(name string) bool {
 		}
 	}
 	return false
+}
+
+// nameTokens splits a path element or repository name at dashes,
+// underscores and dots (gitlab-ci, remote_builder, Dockerfile.test).
+func nameTokens(name string) []string {
+	return strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' || r == '.' })
 }
 
 // ciImageOwners are the registry namespaces of CI vendors' build images
@@ -414,7 +420,7 @@ func baseIsBuildEnvironment(repo string) bool {
 		if part == "jupyter" || strings.HasSuffix(part, "-notebook") {
 			return true
 		}
-		for _, tok := range strings.FieldsFunc(part, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+		for _, tok := range nameTokens(part) {
 			if tok == "ci" || tok == "builder" || tok == "builders" || tok == "devcontainer" || tok == "devcontainers" {
 				return true
 			}
