@@ -40,6 +40,9 @@ func MaskLines(lines []string, escape byte) []string {
 			}
 		}
 	}
+	if !needsJoin(lines, escape) {
+		return shownLines(lines, out)
+	}
 	lt := logicalText(lines, escape)
 	for _, m := range Find(lt.text) {
 		for p := m.Start + min(4, (m.End-m.Start)/4); p < m.End; p++ {
@@ -63,6 +66,11 @@ func MaskLines(lines []string, escape byte) []string {
 			}
 		}
 	}
+	return shownLines(lines, out)
+}
+
+// shownLines are lines with the masked ones (out, nil when none) replaced.
+func shownLines(lines []string, out [][]byte) []string {
 	if out == nil {
 		return lines
 	}
@@ -75,6 +83,18 @@ func MaskLines(lines []string, escape byte) []string {
 		}
 	}
 	return shown
+}
+
+// needsJoin reports whether searching the joined text can find what the
+// lines alone do not: a line is continued, or a PEM block begins (its body
+// is on the lines after it). Most files have neither, and are searched once.
+func needsJoin(lines []string, escape byte) bool {
+	for _, l := range lines {
+		if escape != 0 && strings.HasSuffix(strings.TrimRight(l, " \t"), string(escape)) || strings.Contains(l, "-----BEGIN ") {
+			return true
+		}
+	}
+	return false
 }
 
 // logical is a file's text as BuildKit reads it: continued lines joined
