@@ -151,7 +151,7 @@ func (e *env) lint(cmd *cobra.Command, args []string, fl *lintFlags) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	run, err := e.streamLint(cmd.Context(), groups, found.Files, stream, fl.layers)
+	run, err := e.streamLint(cmd.Context(), groups, found.Files, stream, report.ReadsSources(fl.format), fl.layers)
 	if err != nil {
 		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
 	}
@@ -231,11 +231,12 @@ type lintRun struct {
 // streamLint lints every group's files in the order of their names (the
 // order findings are printed in) and writes each file's findings to stream
 // as soon as it and every file before it are done, with the config files'
-// own findings (unknown rule names) in their places. A file's source is
-// dropped once its findings are written. The groups' inputs are dropped too
+// own findings (unknown rule names) in their places. A file's source lines
+// are kept only when the stream prints them (withSources), and dropped once
+// its findings are written. The groups' inputs are dropped too
 // unless keepInputs (--layers reads them after the run). The error is the
 // stream's.
-func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []discover.File, stream report.Stream, keepInputs bool) (*lintRun, error) {
+func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []discover.File, stream report.Stream, withSources, keepInputs bool) (*lintRun, error) {
 	byPath := map[string]discover.File{}
 	for _, f := range files {
 		if !f.Stdin {
@@ -253,7 +254,7 @@ func (e *env) streamLint(ctx context.Context, groups []*configGroup, files []dis
 	for _, g := range groups {
 		failOn[g.engine] = g.settings.failOn
 		for _, in := range g.inputs {
-			j := engine.Job{Engine: g.engine, Input: in, Opts: g.settings.parse}
+			j := engine.Job{Engine: g.engine, Input: in, Opts: g.settings.parse, SkipLines: !withSources}
 			if in.Src == nil && in.Path != "" {
 				f := byPath[in.Path]
 				j.Read = func() ([]byte, error) {

@@ -228,17 +228,26 @@ func examineExplicit(arg string, wd func() workDir, dirs resolvedDirs) (fs.FileI
 }
 
 // plainPath reports whether path can be resolved as its directory's
-// resolution joined with its base name: no ".." element (the kernel
-// resolves a link before the ".." that follows it, filepath.Dir would
-// cancel the two) and no trailing separator. Windows paths always go the
-// long way: EvalSymlinks also changes their case and short names there.
+// resolution joined with its base name: no ".." element after a named one
+// (the kernel resolves a link before the ".." that follows it, filepath.Dir
+// would cancel the two; a leading "..", as in ../other-repo/Dockerfile,
+// follows the working directory, which is no link, and filepath.Dir keeps
+// it) and no trailing separator. Windows paths always go the long way:
+// EvalSymlinks also changes their case and short names there.
 func plainPath(path string) bool {
 	if runtime.GOOS == "windows" || path == "" || os.IsPathSeparator(path[len(path)-1]) {
 		return false
 	}
+	named := false
 	for _, part := range strings.Split(filepath.ToSlash(path), "/") {
-		if part == ".." {
-			return false
+		switch part {
+		case ".":
+		case "..":
+			if named {
+				return false
+			}
+		default:
+			named = true
 		}
 	}
 	return true

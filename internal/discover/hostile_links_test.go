@@ -2,10 +2,14 @@ package discover
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -196,5 +200,76 @@ func TestExplicitLinksShareDirectories(t *testing.T) {
 	}
 	if wantErrs := []string{"services/evil/Dockerfile", "./services/evil/Dockerfile"}; !reflect.DeepEqual(got, wantErrs) {
 		t.Errorf("link errors for %v, want %v", got, wantErrs)
+	}
+}
+
+// TestPlainPath: which command-line paths examineExplicit may resolve
+// through their directory: a ".." may only lead the path.
+func TestPlainPath(t *testing.T) {
+	for _, tt := range []struct {
+		path string
+		want bool
+	}{
+		{"Dockerfile", true},
+		{"services/api/Dockerfile", true},
+		{"./services/api/Dockerfile", true},
+		{"../shared/corpus/a/Dockerfile", true},
+		{"../../repo/Dockerfile", true},
+		{"./../repo/Dockerfile", true},
+		{"services/evil/../api/Dockerfile", false},
+		{"../repo/evil/../Dockerfile", false},
+		{"services/api/", false},
+		{"", false},
+	} {
+		if got := plainPath(tt.path); got != tt.want && runtime.GOOS != "windows" {
+			t.Errorf("plainPath(%q) = %v, want %v", tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestExamineExplicitMatchesLongWay: for paths that lead with "..", through
+// links or not, examineExplicit gives what a stat and checkExplicitLink
+// give.
+func TestExamineExplicitMatchesLongWay(t *testing.T) {
+	outside := t.TempDir()
+	tree(t, outside, "Dockerfile", "config.json")
+	root := t.TempDir()
+	tree(t, root,
+		"repo/services/api/Dockerfile",
+		"repo/services/evil -> "+outside,
+		"repo/services/self -> api",
+		"repo/Dockerfile.ci -> "+filepath.Join(outside, "config.json"),
+		"repo/Dockerfile.api -> services/api/Dockerfile",
+		"repo/work/x",
+		"repo/work/evil -> "+outside,
+	)
+	t.Chdir(filepath.Join(root, "repo", "work"))
+	wd := sync.OnceValue(getWorkDir)
+	dirs := resolvedDirs{}
+	for _, arg := range []string{
+		"../services/api/Dockerfile",
+		"../services/evil/Dockerfile",
+		"../services/self/Dockerfile",
+		"../Dockerfile.ci",
+		"../Dockerfile.api",
+		"../services/missing/Dockerfile",
+		"./../services/api/Dockerfile",
+		"../../repo/services/evil/Dockerfile",
+		"../work/evil/Dockerfile", // below the working directory, through a link
+		"../work/evil/../work/x",
+	} {
+		fast, fastErr := examineExplicit(arg, wd, dirs)
+		long, longErr := os.Stat(arg)
+		if longErr != nil {
+			longErr = &Error{Path: arg, Err: longErr}
+		} else if longErr = checkExplicitLink(arg, long.IsDir(), wd); longErr != nil {
+			long = nil
+		}
+		if fmt.Sprint(fastErr) != fmt.Sprint(longErr) {
+			t.Errorf("%s: error %v, the long way %v", arg, fastErr, longErr)
+		}
+		if fastErr == nil && (fast == nil || long == nil || fast.IsDir() != long.IsDir()) {
+			t.Errorf("%s: info %v, the long way %v", arg, fast, long)
+		}
 	}
 }

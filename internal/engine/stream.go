@@ -20,14 +20,17 @@ type Job struct {
 	// holds only the files in flight, not every file it was given. Its error
 	// is the job's ReadErr.
 	Read func() ([]byte, error)
+	// SkipLines leaves FileResult.Lines nil: the output format prints no
+	// source lines (report.ReadsSources), so masking them is wasted work.
+	SkipLines bool
 }
 
 // FileResult is what one job produced.
 type FileResult struct {
 	// Findings are the file's findings, sorted.
 	Findings []finding.Finding
-	// Lines are the file's source lines when it has findings (for the
-	// formats that show or hash them), else nil.
+	// Lines are the file's source lines when it has findings and the job
+	// does not skip them (for the formats that show or hash them), else nil.
 	Lines []string
 	// Err is set when the file could not be linted (a --target the file
 	// lacks, a rule that crashed), with secrets masked.
@@ -162,7 +165,7 @@ func (j *Job) run(ctx context.Context, broker *baseBroker) FileResult {
 		return FileResult{Err: &finding.FileError{File: in.Name, Message: e.redacted(err.Error())}}
 	}
 	r := FileResult{Findings: fs}
-	if len(fs) > 0 {
+	if len(fs) > 0 && !j.SkipLines {
 		r.Lines = e.shownLines(f.Lines, byte(f.Escape))
 	}
 	return r

@@ -128,3 +128,29 @@ func TestStreamStopsOnEmitError(t *testing.T) {
 		t.Errorf("%d files read after emit failed at the third, want at most %d", read, limit)
 	}
 }
+
+// TestStreamSkipLines: a job that skips lines gets none, with the same
+// findings; one that does not gets the file's lines.
+func TestStreamSkipLines(t *testing.T) {
+	everyFrom, _, _ := testRules()
+	e, err := New([]*rule.Rule{everyFrom}, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := []Job{
+		{Engine: e, Input: Input{Name: "kept", Src: []byte("FROM a\nFROM b\n")}},
+		{Engine: e, Input: Input{Name: "skipped", Src: []byte("FROM a\nFROM b\n")}, SkipLines: true},
+	}
+	err = Stream(context.Background(), jobs, func(i int, r FileResult) error {
+		if len(r.Findings) != 2 {
+			t.Errorf("%s: %d findings, want 2", jobs[i].Input.Name, len(r.Findings))
+		}
+		if want := !jobs[i].SkipLines; (r.Lines != nil) != want {
+			t.Errorf("%s: lines %q, want them: %v", jobs[i].Input.Name, r.Lines, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -3,6 +3,7 @@ package safefile
 import (
 	"fmt"
 	"os"
+	"sync"
 	"syscall"
 )
 
@@ -31,8 +32,7 @@ func readExamined(path string, limit int64, want FileID) (data []byte, ok bool, 
 		(FileID{Dev: uint64(st.Dev), Ino: uint64(st.Ino)}) != want { //nolint:unconvert // Dev is int32 on some systems
 		return nil, false, nil
 	}
-	var fsst syscall.Statfs_t
-	if err := fstatfs(fd, &fsst); err != nil || pseudoFS[uint32(fsst.Type)] {
+	if pseudo, err := devOnPseudoFS(fd, uint64(st.Dev)); err != nil || pseudo { //nolint:unconvert // Dev is int32 on some systems
 		return nil, false, nil
 	}
 	if st.Size > limit {
@@ -55,6 +55,26 @@ func readExamined(path string, limit int64, want FileID) (data []byte, ok bool, 
 		n += m
 	}
 	return nil, false, nil // it grew
+}
+
+// pseudoDevs remembers, by device number, whether a file system is a
+// pseudo file system: a run reads thousands of files from a few file
+// systems, and their type does not change while one is mounted.
+var pseudoDevs sync.Map // uint64 -> bool
+
+// devOnPseudoFS reports whether fd, on device dev, lives on a pseudo file
+// system, asking the kernel once per device.
+func devOnPseudoFS(fd int, dev uint64) (bool, error) {
+	if pseudo, ok := pseudoDevs.Load(dev); ok {
+		return pseudo.(bool), nil
+	}
+	var fsst syscall.Statfs_t
+	if err := fstatfs(fd, &fsst); err != nil {
+		return false, err
+	}
+	pseudo := pseudoFS[uint32(fsst.Type)]
+	pseudoDevs.Store(dev, pseudo)
+	return pseudo, nil
 }
 
 func fstat(fd int, st *syscall.Stat_t) error {

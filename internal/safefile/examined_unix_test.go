@@ -99,9 +99,23 @@ func TestReadExaminedRefusesProcFiles(t *testing.T) {
 	if err != nil {
 		t.Skipf("no %s here: %v", p, err)
 	}
-	data, err := ReadExamined(p, 1<<20, IDOf(fi))
-	var nr *NotRegularError
-	if !errors.As(err, &nr) || len(data) != 0 {
-		t.Errorf("ReadExamined(%s) = %d bytes, %v; want a NotRegularError", p, len(data), err)
+	regular := filepath.Join(t.TempDir(), "Dockerfile")
+	if err := os.WriteFile(regular, []byte("FROM scratch\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rfi, err := os.Stat(regular)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Twice: the second time each file system's kind is remembered.
+	for range 2 {
+		if data, err := ReadExamined(regular, 1<<20, IDOf(rfi)); err != nil || string(data) != "FROM scratch\n" {
+			t.Errorf("ReadExamined(%s) = %q, %v", regular, data, err)
+		}
+		data, err := ReadExamined(p, 1<<20, IDOf(fi))
+		var nr *NotRegularError
+		if !errors.As(err, &nr) || len(data) != 0 {
+			t.Errorf("ReadExamined(%s) = %d bytes, %v; want a NotRegularError", p, len(data), err)
+		}
 	}
 }
