@@ -162,6 +162,19 @@ func finalSteps(f *dockerfile.File, baseEnv baseEnvFunc) []chainStep {
 	return out
 }
 
+// finalChainHas reports whether an instruction of the final image has the
+// keyword, without building the list FinalInstructions returns.
+func finalChainHas(f *dockerfile.File, keyword string) bool {
+	for _, st := range f.FinalChain() {
+		for _, in := range st.Instructions {
+			if in.Keyword == keyword {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // expandedPath expands the ARG and ENV variables of a path written in an
 // instruction (as BuildKit does for COPY, ADD, WORKDIR and VOLUME) and drops
 // surrounding quotes; ok is false when a variable has no value.
