@@ -256,6 +256,10 @@ type checker struct {
 	states []stateOf // each stage's state, in dispatch order
 	// platform is the target platform (--platform, linux/amd64 by default).
 	platform ocispecs.Platform
+	// raws and words are expand's buffers, reused from one instruction to
+	// the next.
+	raws  []string
+	words []word
 }
 
 // report adds a warning when the linter l (the file's settings merged with
@@ -290,6 +294,9 @@ func (c *checker) defer_(l *linter.Linter, r linter.LinterRuleI, in *dockerfile.
 func allows(l *linter.Linter, name string) bool {
 	if experimental[name] {
 		return true
+	}
+	if !l.SkipAll && len(l.SkippedRules) == 0 {
+		return true // nothing is skipped (most files): no need to ask
 	}
 	ran := false
 	probe := *l
