@@ -74,9 +74,19 @@ type Result struct {
 	file    *linter.Linter // the file's `# check=` settings
 }
 
-// Of returns the warnings of one rule.
+// Of returns the warnings of one rule, in a slice of their number: each
+// of the two dozen BuildKit rules asks for its own.
 func (r *Result) Of(name string) []Warning {
-	var out []Warning
+	n := 0
+	for _, w := range r.Warnings {
+		if w.Rule == name {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Warning, 0, n)
 	for _, w := range r.Warnings {
 		if w.Rule == name {
 			out = append(out, w)

@@ -254,11 +254,15 @@ func (f *Facts) analyzeAptChain() *AptChain {
 		if r == nil {
 			continue
 		}
+		split := r.Cleanup != nil && !r.UpdatesBeforeCleanup && len(open) > 0
+		if !split && !r.Leftover() {
+			continue // the chain keeps nothing of this RUN (most RUNs)
+		}
 		// AfterLeftover depends on the chain: keep the per-RUN result
 		// untouched and give the chain its own copy.
 		c := *r
 		r = &c
-		if r.Cleanup != nil && !r.UpdatesBeforeCleanup && len(open) > 0 {
+		if split {
 			ch.Splits = append(ch.Splits, AptSplit{Cleanup: r, Earlier: open})
 			open = nil
 		}
