@@ -90,7 +90,7 @@ func checkVolumeOverImageData(pass *rule.Pass) {
 		if s.in.Keyword != "VOLUME" || s.in.Invalid {
 			continue
 		}
-		for _, tok := range volumePathsWith(s.chainStep) {
+		for _, tok := range volumePathsWith(*s.chainStep) {
 			if !strings.HasPrefix(tok.Value, "/") {
 				continue
 			}
