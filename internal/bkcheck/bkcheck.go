@@ -206,7 +206,7 @@ func (p pending) resolve(img *image.Image) (Warning, bool) {
 func (r *Result) Skips(name string, in *dockerfile.Instruction) bool {
 	l := r.file
 	if in != nil {
-		l = l.WithMergedConfigFromComments(in.Comments())
+		l = withCommentSettings(l, in.Comments())
 	}
 	return !allows(l, name)
 }
@@ -294,6 +294,30 @@ func (c *checker) defer_(l *linter.Linter, r linter.LinterRuleI, in *dockerfile.
 	}
 	p.Warning = Warning{Rule: r.RuleName(), Message: msg, Range: rng, Instruction: in}
 	c.res.pending = append(c.res.pending, p)
+}
+
+// withCommentSettings is BuildKit's l.WithMergedConfigFromComments: l with
+// the settings of a `# check=` comment among comments. Its directive parser
+// allocates for every comment, and few comments are directives: one that
+// does not name "check" (in any case) with an '=' is not handed to it.
+func withCommentSettings(l *linter.Linter, comments []string) *linter.Linter {
+	for _, c := range comments {
+		if strings.IndexByte(c, '=') >= 0 && containsFoldASCII(c, "check") {
+			return l.WithMergedConfigFromComments(comments)
+		}
+	}
+	return l
+}
+
+// containsFoldASCII reports whether s contains word (lower-case ASCII) in
+// any letter case.
+func containsFoldASCII(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
 }
 
 // allows asks BuildKit's linter whether it would run the named rule: the

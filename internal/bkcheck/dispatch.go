@@ -195,7 +195,7 @@ func (c *checker) fromChecks(lex *shell.Lex, s *dockerfile.Stage, global *envLis
 	// BuildKit resolves the base image here (and checks its platform);
 	// dockvet defers what depends on it (see Result.Resolved).
 	from := s.From
-	l := c.res.file.WithMergedConfigFromComments(from.Comments())
+	l := withCommentSettings(c.res.file, from.Comments())
 	known := func() []string {
 		keys := slices.Collect(mapKeys(declared))
 		return append(keys, global.Keys()...)
@@ -307,7 +307,7 @@ type word struct {
 // instruction dispatches one instruction: expands what BuildKit expands
 // (reporting undefined variables), then runs the instruction's checks.
 func (c *checker) instruction(lex *shell.Lex, st *stageState, global *envList, in *dockerfile.Instruction) {
-	l := c.res.file.WithMergedConfigFromComments(in.Comments())
+	l := withCommentSettings(c.res.file, in.Comments())
 	words, ok := c.expand(lex, st, in)
 	c.undefined(l, st, in, words)
 	if !ok {
