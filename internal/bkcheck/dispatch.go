@@ -52,6 +52,9 @@ func (c *checker) dispatch() {
 	lex := dockerfile.GetLex(c.f.Escape)
 	defer dockerfile.PutLex(c.f.Escape, lex)
 	c.platform = c.targetPlatform()
+	// Each stage FROM an image defers its platform check: room for those
+	// at once, rather than growing the list stage by stage.
+	c.res.pending = slices.Grow(c.res.pending, len(c.f.Stages))
 	target := c.platform
 	global, declared := c.globalArgs(lex, c.f.Options.BuildArgs)
 	defaults := global
