@@ -77,11 +77,12 @@ func (l *lazyBaseEnv) get() func(string) (string, bool) {
 // the base image is not known.
 type baseEnvFunc func(s *dockerfile.Stage) func(name string) (string, bool)
 
-// passBaseEnv reads the base image's config Env through the pass, when the
-// run looks base images up.
-func passBaseEnv(pass *rule.Pass) baseEnvFunc {
+// passBaseEnv reads the base image's config Env through a pass's base
+// lookup (nil when the run does not look base images up).
+func passBaseEnv(bases rule.BaseLookup) baseEnvFunc {
 	return func(s *dockerfile.Stage) func(string) (string, bool) {
-		img, _, err := pass.BaseImage(s)
+		lookup := &rule.Pass{Bases: bases}
+		img, _, err := lookup.BaseImage(s)
 		if err != nil || img == nil {
 			return nil
 		}
@@ -91,9 +92,9 @@ func passBaseEnv(pass *rule.Pass) baseEnvFunc {
 
 // stepAdditions is a step of the final image with what it adds, and for a
 // RUN its script's calls with the variables resolved (run), which DV404
-// reads again.
+// reads again. The step points into finalSteps' list: one copy of each.
 type stepAdditions struct {
-	chainStep
+	*chainStep
 	adds []addition
 	run  *runScope
 }
@@ -105,11 +106,10 @@ var finalAdditions = &rule.Analysis[[]stepAdditions]{
 	Run: func(pass *rule.Pass) []stepAdditions {
 		// The steps read the base image lazily, after this pass is refilled
 		// for another rule: they keep the file's base lookup, not the pass.
-		lookup := &rule.Pass{Bases: pass.Bases}
-		steps := finalSteps(pass.File, passBaseEnv(lookup))
+		steps := finalSteps(pass.File, passBaseEnv(pass.Bases))
 		out := make([]stepAdditions, len(steps))
 		for i, s := range steps {
-			out[i] = stepAdditions{chainStep: s}
+			out[i] = stepAdditions{chainStep: &steps[i]}
 			if s.in.Keyword == "RUN" && !s.in.Invalid {
 				out[i].run = newRunScope(s)
 				out[i].adds = runScopeAdditions(out[i].run)
@@ -127,10 +127,15 @@ var finalAdditions = &rule.Analysis[[]stepAdditions]{
 // variables their scripts see, with the base image's Env from baseEnv (nil:
 // not known).
 func finalSteps(f *dockerfile.File, baseEnv baseEnvFunc) []chainStep {
-	var out []chainStep
+	chain := f.FinalChain()
+	n := 0
+	for _, st := range chain {
+		n += 1 + len(st.Instructions) // FROM and the stage's instructions
+	}
+	out := make([]chainStep, 0, n)
 	cwd := ""
 	var base *lazyBaseEnv
-	if chain := f.FinalChain(); len(chain) > 0 && baseEnv != nil {
+	if len(chain) > 0 && baseEnv != nil {
 		base = &lazyBaseEnv{fn: baseEnv, stage: chain[0]} // one base image for the whole final chain
 	}
 	for _, in := range f.FinalInstructions() {
@@ -160,6 +165,19 @@ func finalSteps(f *dockerfile.File, baseEnv baseEnvFunc) []chainStep {
 		}
 	}
 	return out
+}
+
+// finalChainHas reports whether an instruction of the final image has the
+// keyword, without building the list FinalInstructions returns.
+func finalChainHas(f *dockerfile.File, keyword string) bool {
+	for _, st := range f.FinalChain() {
+		for _, in := range st.Instructions {
+			if in.Keyword == keyword {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // expandedPath expands the ARG and ENV variables of a path written in an

@@ -51,6 +51,7 @@ func TestBaseImageRules(t *testing.T) {
 		{"DV102 ARG-expanded base", InheritedVolume, "ARG V=16\nFROM postgres:${V}\n", dockerfile.Options{}, []string{"2:6-2:19 base image postgres:16 declares VOLUME"}},
 		// DV101 with inherited volumes
 		{"DV101 COPY into an inherited volume", VolumeOverImageData, "FROM postgres:16\nCOPY seed/ /var/lib/postgresql/data\n", dockerfile.Options{}, []string{"1:6-1:17 base image postgres:16 declares VOLUME /var/lib/postgresql/data and this image adds data there (line 2"}},
+		{"DV101 inherited volume through a parent stage", VolumeOverImageData, "FROM postgres:16 AS db\nFROM db\nCOPY seed/ /var/lib/postgresql/data\n", dockerfile.Options{}, []string{"1:6-1:17 base image postgres:16 declares VOLUME /var/lib/postgresql/data and this image adds data there (line 3"}},
 		{"DV101 COPY beside an inherited volume", VolumeOverImageData, "FROM postgres:16\nCOPY seed/ /docker-entrypoint-initdb.d/\n", dockerfile.Options{}, nil},
 		{"DV101 own volume reported once", VolumeOverImageData, "FROM postgres:16\nCOPY x /var/lib/postgresql/data/x\nVOLUME /var/lib/postgresql/data\n", dockerfile.Options{}, []string{"3:8-3:32 VOLUME /var/lib/postgresql/data covers"}},
 		// DV302

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"cmp"
+	"iter"
 	"path"
 	"path/filepath"
 	"strings"
@@ -374,30 +375,38 @@ var (
 // namedAsBuildEnvironment reports whether a Dockerfile's path names it as a
 // build, CI, test or development image.
 func namedAsBuildEnvironment(name string) bool {
-	parts := strings.Split(filepath.ToSlash(name), "/")
-	for i, part := range parts {
+	// Element by element, without splitting: every file's path is asked.
+	rest := filepath.ToSlash(name)
+	for {
+		part, after, isDir := strings.Cut(rest, "/")
 		part = strings.ToLower(part)
-		isFile := i == len(parts)-1
-		if !isFile && buildDirs[part] {
+		if isDir && buildDirs[part] {
 			return true
 		}
-		toks := nameTokens(part)
-		for _, tok := range toks {
+		// More than one token: a separator between two of them.
+		compound := strings.ContainsFunc(strings.Trim(part, "-_."), isNameSeparator)
+		for tok := range nameTokens(part) {
 			// build counts as part of a compound directory name
 			// (private-build, build-tools), not as a whole one (build/).
-			if buildDirTokens[tok] || (isFile || len(toks) > 1) && tok == "build" || isFile && buildFileTokens[tok] {
+			if buildDirTokens[tok] || (!isDir || compound) && tok == "build" || !isDir && buildFileTokens[tok] {
 				return true
 			}
 		}
+		if !isDir {
+			return false
+		}
+		rest = after
 	}
-	return false
 }
 
-// nameTokens splits a path element or repository name at dashes,
-// underscores and dots (gitlab-ci, remote_builder, Dockerfile.test).
-func nameTokens(name string) []string {
-	return strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' || r == '.' })
+// nameTokens yields the parts of a path element or repository name
+// between dashes, underscores and dots (gitlab-ci, remote_builder,
+// Dockerfile.test).
+func nameTokens(name string) iter.Seq[string] {
+	return strings.FieldsFuncSeq(name, isNameSeparator)
 }
+
+func isNameSeparator(r rune) bool { return r == '-' || r == '_' || r == '.' }
 
 // ciImageOwners are the registry namespaces of CI vendors' build images
 // (CircleCI's convenience images).
@@ -420,7 +429,7 @@ func baseIsBuildEnvironment(repo string) bool {
 		if part == "jupyter" || strings.HasSuffix(part, "-notebook") {
 			return true
 		}
-		for _, tok := range nameTokens(part) {
+		for tok := range nameTokens(part) {
 			if tok == "ci" || tok == "builder" || tok == "builders" || tok == "devcontainer" || tok == "devcontainers" {
 				return true
 			}

@@ -100,6 +100,7 @@ func TestBuildToolsInFinalImage(t *testing.T) {
 
 		// Not signals: names that hold application and runtime images.
 		{name: "build directory", path: "build/package/Dockerfile", src: "FROM python:3.12\nRUN apt-get install -y gcc\n" + app, want: []string{"2:24-2:27"}, msg: "installs gcc"},
+		{name: "build directory with a leading underscore", path: "_build/package/Dockerfile", src: "FROM python:3.12\nRUN apt-get install -y gcc\n" + app, want: []string{"2:24-2:27"}, msg: "installs gcc"},
 		{name: "runtime-deps directory", path: "src/runtime-deps/8.0/Dockerfile", src: "FROM python:3.12\nRUN apt-get install -y gcc\n" + app, want: []string{"2:24-2:27"}, msg: "installs gcc"},
 		{name: "dev inside a directory name", path: "aspnet-dev/web/Dockerfile", src: "FROM python:3.12\nRUN apt-get install -y gcc\n" + app, want: []string{"2:24-2:27"}, msg: "installs gcc"},
 		{name: "a registry host named ci", src: "FROM ci.example.com/python:3.12\nRUN apt-get install -y gcc\n" + app, want: []string{"2:24-2:27"}, msg: "installs gcc"},

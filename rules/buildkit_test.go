@@ -143,6 +143,7 @@ func TestBuildKitCheckDirectives(t *testing.T) {
 		{"skip all", "# check=skip=all\nFROM scratch\nMAINTAINER a\n", nil, finding.SeverityNone},
 		{"upper-case key", "# CHECK=skip=MaintainerDeprecated\nFROM scratch\nMAINTAINER a\n", nil, finding.SeverityNone},
 		{"above one instruction", "FROM scratch\n# check=skip=MaintainerDeprecated\nMAINTAINER a\nMAINTAINER b\n", []string{"4:1-4:11"}, finding.SeverityNone},
+		{"above one instruction, any case and spacing", "FROM scratch\n# a note\n#  Check = skip=MaintainerDeprecated\nMAINTAINER a\nMAINTAINER b\n", []string{"5:1-5:11"}, finding.SeverityNone},
 		{"error=true", "# check=error=true\nFROM scratch\nMAINTAINER a\n", []string{"3:1-3:11"}, finding.SeverityError},
 		{"after an instruction it is a comment", "FROM scratch\nRUN x\n\n# check=skip=all\n#\nMAINTAINER a\n", []string{"6:1-6:11"}, finding.SeverityNone},
 		{"malformed: ignored, never a crash", "# check=skip\nFROM scratch\nMAINTAINER a\n", []string{"3:1-3:11"}, finding.SeverityNone},
@@ -159,6 +160,17 @@ func TestBuildKitCheckDirectives(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A `# check=` comment above an instruction that BuildKit's dispatch
+// checks (LegacyKeyValueFormat, from its ENV) skips them there only: the
+// comment settings are read for every instruction, in any letter case.
+func TestBuildKitCheckCommentAboveDispatchedInstruction(t *testing.T) {
+	src := "FROM scratch\n# CHECK=skip=LegacyKeyValueFormat\nENV a b\nENV c d\n"
+	ds := ruletest.Run(t, LegacyKeyValueFormat, src, dockerfile.Options{})
+	if got, want := ruletest.Positions(ds), []string{"4:5-4:6"}; !slices.Equal(got, want) {
+		t.Errorf("positions %v, want %v", got, want)
 	}
 }
 

@@ -74,21 +74,10 @@ func checkOversizedImage(pass *rule.Pass) {
 
 	// The base image.
 	var baseSize int64
-	var parts []string
 	at := root.Base.Range
 	img, ref, _ := pass.BaseImage(root)
-	switch {
-	case root.Base.Scratch:
-		parts = append(parts, "FROM scratch")
-	case img != nil:
+	if img != nil && !root.Base.Scratch {
 		baseSize = img.CompressedSize()
-		parts = append(parts, fmt.Sprintf("base image %s %s compressed", ref.Expanded, config.FormatSize(baseSize)))
-	default:
-		name := root.Base.Expanded
-		if name == "" {
-			name = root.Base.Raw
-		}
-		parts = append(parts, fmt.Sprintf("base image %s not counted (not resolved)", name))
 	}
 
 	// What the Dockerfile adds from the build context.
@@ -133,6 +122,20 @@ func checkOversizedImage(pass *rule.Pass) {
 	total := baseSize + own
 	if total <= limit {
 		return
+	}
+	// The message, only now: most images are under the limit.
+	var parts []string
+	switch {
+	case root.Base.Scratch:
+		parts = append(parts, "FROM scratch")
+	case img != nil:
+		parts = append(parts, fmt.Sprintf("base image %s %s compressed", ref.Expanded, config.FormatSize(baseSize)))
+	default:
+		name := root.Base.Expanded
+		if name == "" {
+			name = root.Base.Raw
+		}
+		parts = append(parts, fmt.Sprintf("base image %s not counted (not resolved)", name))
 	}
 	if noContext {
 		parts = append(parts, "the build context was not read (no context)")

@@ -48,6 +48,12 @@ RUN --mount=type=bind,source=installer.run,target=/tmp/installer.run \
 }
 
 func checkRemovedInLaterLayer(pass *rule.Pass) {
+	// Most files never delete what an earlier instruction added (an rm of
+	// apt's lists in the first RUN is the common case): then the final
+	// image's additions need not be worked out.
+	if !finalChainRemovesAfterAdding(pass.File) {
+		return
+	}
 	var earlier additionIndex
 	for _, s := range rule.ResultOf(pass, finalAdditions) {
 		if s.in.Keyword == "RUN" && !s.in.Invalid && len(earlier.all) > 0 {
@@ -59,6 +65,43 @@ func checkRemovedInLaterLayer(pass *rule.Pass) {
 			}
 		}
 	}
+}
+
+// finalChainRemovesAfterAdding reports whether a RUN of the final image calls
+// rm unconditionally after an instruction that may have added something: a
+// COPY or ADD, or a RUN calling one of addingCommands unconditionally. It
+// is what checkRemovedInLaterLayer needs before it can report, read from
+// the instructions alone.
+func finalChainRemovesAfterAdding(f *dockerfile.File) bool {
+	added := false
+	for _, st := range f.FinalChain() {
+		for _, in := range st.Instructions {
+			if in.Invalid {
+				continue
+			}
+			switch in.Keyword {
+			case "COPY", "ADD":
+				added = true
+			case "RUN":
+				if in.Script == nil {
+					continue
+				}
+				for _, c := range in.Script.Calls {
+					if added && c.Name == "rm" && !c.Conditional {
+						return true
+					}
+				}
+				// What this RUN adds counts only for later ones: an rm of
+				// the same RUN's download is the right pattern.
+				for _, c := range in.Script.Calls {
+					if !c.Conditional && addingCommands[c.Name] {
+						added = true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // additionIndex holds what earlier layers added, indexed by every directory

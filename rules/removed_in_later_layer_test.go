@@ -25,6 +25,8 @@ func TestRemovedInLaterLayer(t *testing.T) {
 		{"ADD URL", "FROM debian:12\nADD https://example.com/tool.tar.gz /tmp/\nRUN tar xzf /tmp/tool.tar.gz -C /usr/local && rm /tmp/tool.tar.gz\n", []string{"3:50-3:66"}},
 		{"FROM stage chain", "FROM debian:12 AS base\nCOPY big.bin /opt/big.bin\nFROM base\nRUN rm /opt/big.bin\n", []string{"4:8-4:20"}},
 		{"rm inside sh -c", "FROM debian:12\nCOPY a.deb /tmp/a.deb\nRUN sh -c 'dpkg -i /tmp/a.deb && rm /tmp/a.deb'\n", []string{"3:37-3:47"}},
+		{"rm in a parent stage of the final chain", "FROM debian:12 AS base\nCOPY a /tmp/a\nRUN rm /tmp/a\nFROM base\nCOPY b /b\n", []string{"3:8-3:14"}},
+		{"unconditional rm after a conditional one", "FROM debian:12\nCOPY a /tmp/a\nRUN test -f /x || rm /tmp/b; rm /tmp/a\n", []string{"3:33-3:39"}},
 		// traps
 		{"same RUN created it", "FROM debian:12\nRUN curl -fsSLo /tmp/x.tgz https://example.com/x.tgz && tar xzf /tmp/x.tgz -C /opt && rm /tmp/x.tgz\n", nil},
 		{"rm inside a directory of unknown content", "FROM node:22\nCOPY . /app\nRUN rm -rf /app/test /app/*.md\n", nil},

@@ -60,7 +60,7 @@ func checkRootUser(pass *rule.Pass) {
 	if len(chain) == 0 {
 		return
 	}
-	cfg := finalConfig(f)
+	cfg := rule.ResultOf(pass, finalRuntimeConfig)
 	if u := cfg.User; u != nil {
 		if len(u.Args) == 0 {
 			return

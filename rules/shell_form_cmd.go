@@ -77,7 +77,7 @@ CMD ["npm", "start"]`,
 }
 
 func checkShellFormCmd(pass *rule.Pass) {
-	cfg := finalConfig(pass.File)
+	cfg := rule.ResultOf(pass, finalRuntimeConfig)
 	in := cfg.Cmd
 	if in == nil && cfg.Entrypoint == nil && !cfg.CmdCleared {
 		reportInheritedShellForm(pass, "CMD", func(img *image.Image) []string {
@@ -148,6 +148,13 @@ type runtimeConfig struct {
 	// CmdCleared is set when an ENTRYPOINT reset the CMD (BuildKit does so
 	// when the stage has not set CMD itself before it).
 	CmdCleared bool
+}
+
+// finalRuntimeConfig is finalConfig computed once per file for the rules
+// that read it (DV300, DV301, DV302).
+var finalRuntimeConfig = &rule.Analysis[runtimeConfig]{
+	Name: "final-runtime-config",
+	Run:  func(pass *rule.Pass) runtimeConfig { return finalConfig(pass.File) },
 }
 
 func finalConfig(f *dockerfile.File) runtimeConfig {

@@ -56,7 +56,7 @@ CMD ["--port", "8080"]`,
 }
 
 func checkShellFormEntrypoint(pass *rule.Pass) {
-	cfg := finalConfig(pass.File)
+	cfg := rule.ResultOf(pass, finalRuntimeConfig)
 	in := cfg.Entrypoint
 	if in == nil {
 		reportInheritedShellForm(pass, "ENTRYPOINT", func(img *image.Image) []string { return img.Entrypoint })

@@ -24,6 +24,7 @@ func TestVolumeOverImageData(t *testing.T) {
 		{"RUN git clone into the volume", "FROM alpine:3\nRUN git clone https://x/site.git /var/www/html\nVOLUME /var/www/html\n", dockerfile.Options{}, []string{"3:8-3:21"}},
 		{"volume via ENV", "FROM alpine:3\nENV DATA=/srv/data\nCOPY x ${DATA}/\nVOLUME $DATA\n", dockerfile.Options{}, []string{"4:8-4:13"}},
 		{"inherited through FROM stage", "FROM alpine:3 AS base\nCOPY d/ /data/\nFROM base\nVOLUME /data\n", dockerfile.Options{}, []string{"4:8-4:13"}},
+		{"VOLUME in a parent stage of the final chain", "FROM alpine:3 AS base\nVOLUME /data\nFROM base\nCOPY d/ /data/\n", dockerfile.Options{}, []string{"2:8-2:13"}},
 		{"named file in a volume directory", "FROM alpine:3\nCOPY app.db /data/\nVOLUME /data/app.db\n", dockerfile.Options{}, []string{"3:8-3:20"}},
 		// traps
 		{"empty directory from mkdir", "FROM mysql:8\nRUN mkdir -p /var/lib/mysql && chown -R mysql /var/lib/mysql\nVOLUME /var/lib/mysql\n", dockerfile.Options{}, nil},

@@ -74,9 +74,19 @@ type Result struct {
 	file    *linter.Linter // the file's `# check=` settings
 }
 
-// Of returns the warnings of one rule.
+// Of returns the warnings of one rule, in a slice of their number: each
+// of the two dozen BuildKit rules asks for its own.
 func (r *Result) Of(name string) []Warning {
-	var out []Warning
+	n := 0
+	for _, w := range r.Warnings {
+		if w.Rule == name {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Warning, 0, n)
 	for _, w := range r.Warnings {
 		if w.Rule == name {
 			out = append(out, w)
@@ -196,7 +206,7 @@ func (p pending) resolve(img *image.Image) (Warning, bool) {
 func (r *Result) Skips(name string, in *dockerfile.Instruction) bool {
 	l := r.file
 	if in != nil {
-		l = l.WithMergedConfigFromComments(in.Comments())
+		l = withCommentSettings(l, in.Comments())
 	}
 	return !allows(l, name)
 }
@@ -256,6 +266,10 @@ type checker struct {
 	states []stateOf // each stage's state, in dispatch order
 	// platform is the target platform (--platform, linux/amd64 by default).
 	platform ocispecs.Platform
+	// raws and words are expand's buffers, reused from one instruction to
+	// the next.
+	raws  []string
+	words []word
 }
 
 // report adds a warning when the linter l (the file's settings merged with
@@ -282,6 +296,30 @@ func (c *checker) defer_(l *linter.Linter, r linter.LinterRuleI, in *dockerfile.
 	c.res.pending = append(c.res.pending, p)
 }
 
+// withCommentSettings is BuildKit's l.WithMergedConfigFromComments: l with
+// the settings of a `# check=` comment among comments. Its directive parser
+// allocates for every comment, and few comments are directives: one that
+// does not name "check" (in any case) with an '=' is not handed to it.
+func withCommentSettings(l *linter.Linter, comments []string) *linter.Linter {
+	for _, c := range comments {
+		if strings.IndexByte(c, '=') >= 0 && containsFoldASCII(c, "check") {
+			return l.WithMergedConfigFromComments(comments)
+		}
+	}
+	return l
+}
+
+// containsFoldASCII reports whether s contains word (lower-case ASCII) in
+// any letter case.
+func containsFoldASCII(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
+}
+
 // allows asks BuildKit's linter whether it would run the named rule: the
 // skip lists and skip=all are its own logic. An experimental check is never
 // skipped (BuildKit's skip lists do not apply to them); whether it runs at
@@ -290,6 +328,9 @@ func (c *checker) defer_(l *linter.Linter, r linter.LinterRuleI, in *dockerfile.
 func allows(l *linter.Linter, name string) bool {
 	if experimental[name] {
 		return true
+	}
+	if !l.SkipAll && len(l.SkippedRules) == 0 {
+		return true // nothing is skipped (most files): no need to ask
 	}
 	ran := false
 	probe := *l

@@ -52,6 +52,9 @@ func (c *checker) dispatch() {
 	lex := dockerfile.GetLex(c.f.Escape)
 	defer dockerfile.PutLex(c.f.Escape, lex)
 	c.platform = c.targetPlatform()
+	// Each stage FROM an image defers its platform check: room for those
+	// at once, rather than growing the list stage by stage.
+	c.res.pending = slices.Grow(c.res.pending, len(c.f.Stages))
 	target := c.platform
 	global, declared := c.globalArgs(lex, c.f.Options.BuildArgs)
 	defaults := global
@@ -61,8 +64,9 @@ func (c *checker) dispatch() {
 	c.defaultArgBases(lex, defaults)
 	reachable := c.reachable()
 	for _, s := range c.f.Stages {
-		st := c.fromChecks(lex, s, global, declared, target, reachable[s])
-		if !reachable[s] {
+		dispatched := reachable == nil || reachable[s]
+		st := c.fromChecks(lex, s, global, declared, target, dispatched)
+		if !dispatched {
 			continue
 		}
 		for _, in := range s.Instructions {
@@ -75,16 +79,14 @@ func (c *checker) dispatch() {
 }
 
 // reachable are the stages BuildKit dispatches: all of them when linting
-// without --target (DockerfileLint sets AllStages), else the target and the
-// stages it needs (FROM, COPY --from, RUN --mount=from).
+// without --target (DockerfileLint sets AllStages), which is nil (most
+// files: no set to build), else the target and the stages it needs (FROM,
+// COPY --from, RUN --mount=from).
 func (c *checker) reachable() map[*dockerfile.Stage]bool {
-	out := map[*dockerfile.Stage]bool{}
 	if c.f.Options.Target == "" || c.f.Target == nil {
-		for _, s := range c.f.Stages {
-			out[s] = true
-		}
-		return out
+		return nil
 	}
+	out := map[*dockerfile.Stage]bool{}
 	needs := map[*dockerfile.Stage][]*dockerfile.Stage{}
 	for _, ref := range c.f.ImageRefs {
 		if ref.Stage != nil && ref.Instruction != nil && ref.Instruction.Stage != nil {
@@ -142,8 +144,9 @@ func (c *checker) globalArgs(lex *shell.Lex, buildArgs map[string]string) (*envL
 	return env, declared
 }
 
-// predefined are the ARGs BuildKit defines before the first FROM.
-func (c *checker) predefined() [][2]string {
+// predefined are the ARGs BuildKit defines before the first FROM, in an
+// array: the list is read once and not kept.
+func (c *checker) predefined() [11][2]string {
 	p := c.platform
 	target := c.f.Options.Target
 	if target == "" && len(c.f.Stages) > 0 {
@@ -152,7 +155,7 @@ func (c *checker) predefined() [][2]string {
 	if target == "" {
 		target = "default"
 	}
-	return [][2]string{
+	return [...][2]string{
 		{"BUILDPLATFORM", platforms.Format(p)}, {"BUILDOS", p.OS}, {"BUILDOSVERSION", p.OSVersion},
 		{"BUILDARCH", p.Architecture}, {"BUILDVARIANT", p.Variant},
 		{"TARGETPLATFORM", platforms.FormatAll(p)}, {"TARGETOS", p.OS}, {"TARGETOSVERSION", p.OSVersion},
@@ -195,7 +198,7 @@ func (c *checker) fromChecks(lex *shell.Lex, s *dockerfile.Stage, global *envLis
 	// BuildKit resolves the base image here (and checks its platform);
 	// dockvet defers what depends on it (see Result.Resolved).
 	from := s.From
-	l := c.res.file.WithMergedConfigFromComments(from.Comments())
+	l := withCommentSettings(c.res.file, from.Comments())
 	known := func() []string {
 		keys := slices.Collect(mapKeys(declared))
 		return append(keys, global.Keys()...)
@@ -307,7 +310,7 @@ type word struct {
 // instruction dispatches one instruction: expands what BuildKit expands
 // (reporting undefined variables), then runs the instruction's checks.
 func (c *checker) instruction(lex *shell.Lex, st *stageState, global *envList, in *dockerfile.Instruction) {
-	l := c.res.file.WithMergedConfigFromComments(in.Comments())
+	l := withCommentSettings(c.res.file, in.Comments())
 	words, ok := c.expand(lex, st, in)
 	c.undefined(l, st, in, words)
 	if !ok {
@@ -371,25 +374,31 @@ func (c *checker) instruction(lex *shell.Lex, st *stageState, global *envList, i
 // expand runs BuildKit's lexer on every word BuildKit expands for the
 // instruction (its Expand and ExpandRaw methods), in the order they list
 // them, with the variables in scope before it. ARG values are expanded in
-// arg. ok is false when the lexer fails (BuildKit stops there).
+// arg. ok is false when the lexer fails (BuildKit stops there). The words
+// are valid until the next call: they live in the checker's buffer.
 func (c *checker) expand(lex *shell.Lex, st *stageState, in *dockerfile.Instruction) ([]word, bool) {
 	var raws []string
 	var rawContents []string // COPY/ADD heredoc bodies, expanded without quote processing
+	c.raws = c.raws[:0]
 	switch cmd := in.Command.(type) {
 	case *instructions.EnvCommand:
 		for _, kv := range cmd.Env {
-			raws = append(raws, kv.Key, kv.Value)
+			c.raws = append(c.raws, kv.Key, kv.Value)
 		}
+		raws = c.raws
 	case *instructions.LabelCommand:
 		for _, kv := range cmd.Labels {
-			raws = append(raws, kv.Key, kv.Value)
+			c.raws = append(c.raws, kv.Key, kv.Value)
 		}
+		raws = c.raws
 	case *instructions.CopyCommand:
-		raws = append(append([]string{}, cmd.SourcePaths...), cmd.DestPath, cmd.Chown, cmd.Chmod)
+		c.raws = append(append(c.raws, cmd.SourcePaths...), cmd.DestPath, cmd.Chown, cmd.Chmod)
+		raws = c.raws
 		rawContents = expandedContents(cmd.SourceContents)
 	case *instructions.AddCommand:
-		raws = append([]string{cmd.Chown, cmd.Chmod, cmd.Checksum}, cmd.SourcePaths...)
-		raws = append(raws, cmd.DestPath)
+		c.raws = append(append(c.raws, cmd.Chown, cmd.Chmod, cmd.Checksum), cmd.SourcePaths...)
+		c.raws = append(c.raws, cmd.DestPath)
+		raws = c.raws
 		rawContents = expandedContents(cmd.SourceContents)
 	case *instructions.WorkdirCommand:
 		raws = []string{cmd.Path}
@@ -404,7 +413,8 @@ func (c *checker) expand(lex *shell.Lex, st *stageState, in *dockerfile.Instruct
 			raws = mountValues(in)
 		}
 	}
-	words := make([]word, 0, len(raws)+len(rawContents))
+	words := c.words[:0]
+	defer func() { c.words = words[:0] }()
 	for _, raw := range raws {
 		if plain(raw, c.f.Escape) {
 			words = append(words, word{raw: raw, value: raw})

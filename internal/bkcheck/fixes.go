@@ -48,7 +48,22 @@ func textOf(f *dockerfile.File, r source.Range) string {
 		return ""
 	}
 	line := f.Lines[r.Start.Line-1]
-	return string([]rune(line)[min(r.Start.Col-1, utf8.RuneCountInString(line)):min(r.End.Col-1, utf8.RuneCountInString(line))])
+	s := line[runeOffset(line, r.Start.Col-1):runeOffset(line, r.End.Col-1)]
+	if !utf8.ValidString(s) {
+		return string([]rune(s)) // columns count runes: an invalid byte is one U+FFFD
+	}
+	return s // a slice of the line: most lines are valid, and copying them all cost more
+}
+
+// runeOffset is the byte offset of rune n of s, len(s) past its end.
+func runeOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
 }
 
 // casingFix replaces the word at r (written as was) with its lower or

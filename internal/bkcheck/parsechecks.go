@@ -134,16 +134,18 @@ func (c *checker) stageNames() {
 // case, and keywords whose case differs from the file's majority.
 func (c *checker) commandCasing() {
 	var lower, upper int
-	var ins []*dockerfile.Instruction
-	for _, s := range c.f.Stages {
-		ins = append(ins, s.From)
-		for _, in := range s.Instructions {
-			if !in.Invalid {
-				ins = append(ins, in)
+	// Each FROM and valid instruction, walked twice rather than listed.
+	each := func(fn func(in *dockerfile.Instruction)) {
+		for _, s := range c.f.Stages {
+			fn(s.From)
+			for _, in := range s.Instructions {
+				if !in.Invalid {
+					fn(in)
+				}
 			}
 		}
 	}
-	for _, in := range ins {
+	each(func(in *dockerfile.Instruction) {
 		name := keyword(in)
 		switch name {
 		case strings.ToLower(name):
@@ -151,9 +153,9 @@ func (c *checker) commandCasing() {
 		case strings.ToUpper(name):
 			upper++
 		}
-	}
+	})
 	majorityLower := lower > upper
-	for _, in := range ins {
+	each(func(in *dockerfile.Instruction) {
 		name := keyword(in)
 		var want string
 		if majorityLower && strings.ToLower(name) != name {
@@ -164,7 +166,7 @@ func (c *checker) commandCasing() {
 		if want != "" {
 			c.report(c.res.file, &linter.RuleConsistentInstructionCasing, in, in.KeywordRange, linter.RuleConsistentInstructionCasing.Format(name, want))
 		}
-	}
+	})
 }
 
 // keyword is the instruction keyword as written.

@@ -375,7 +375,15 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 			fs, err = nil, fmt.Errorf("internal error: %v (please report this with the Dockerfile)\n%s", p, debug.Stack())
 		}
 	}()
-	c := &collector{e: e, sup: newSuppressions(f, e), file: f.Name}
+	buf := findingBufs.Get().(*[]finding.Finding)
+	c := &collector{e: e, sup: newSuppressions(f, e), file: f.Name, out: (*buf)[:0]}
+	defer func() {
+		if cap(c.out) <= maxPooledFindings {
+			clear(c.out) // keep no message or fix of this file alive
+			*buf = c.out[:0]
+			findingBufs.Put(buf)
+		}
+	}()
 	report, known := c.report, e.known // one of each for every rule of the file
 	shared := rule.NewShared()
 	// One Pass, refilled for each rule: a rule uses its Pass only while
@@ -394,7 +402,10 @@ func (e *Engine) check(f *dockerfile.File, bases rule.BaseLookup, bctx *buildctx
 			return nil, err
 		}
 	}
-	out := c.out
+	var out []finding.Finding
+	if len(c.out) > 0 {
+		out = slices.Clone(c.out)
+	}
 	out = e.dropYielded(out)
 	if len(f.Errors) > 0 {
 		// lint --fix never changes a file BuildKit cannot parse, so no
@@ -458,6 +469,14 @@ func (e *Engine) runRule(pass *rule.Pass, r *rule.Rule, f *dockerfile.File, base
 
 // known tells rules whether a name designates a rule (rule.Pass.KnownRule).
 func (e *Engine) known(name string) bool { return e.Lookup(name) != nil }
+
+// findingBufs hold collectors' buffers: a file's findings are gathered in
+// one and copied out at their exact size, so that growing the slice rule
+// after rule leaves no garbage behind. A buffer that grew past
+// maxPooledFindings (a pathological file) is dropped instead.
+var findingBufs = sync.Pool{New: func() any { return new([]finding.Finding) }}
+
+const maxPooledFindings = 4096
 
 // collector gathers the findings of one file, rule after rule: its report
 // method is every pass's, for the rule set before each Check.

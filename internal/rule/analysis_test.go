@@ -32,3 +32,21 @@ func TestResultOfRunsOncePerShared(t *testing.T) {
 		t.Errorf("a pass without a shared store reused another's result (runs %d, want 2)", runs)
 	}
 }
+
+// Analyses in one store keep their own results, whatever their types.
+func TestResultOfKeepsEachAnalysis(t *testing.T) {
+	f, err := dockerfile.Parse("Dockerfile", []byte("FROM alpine\n"), dockerfile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := &rule.Analysis[int]{Name: "one", Run: func(*rule.Pass) int { return 1 }}
+	two := &rule.Analysis[int]{Name: "two", Run: func(*rule.Pass) int { return 2 }}
+	name := &rule.Analysis[string]{Name: "name", Run: func(p *rule.Pass) string { return p.File.Name }}
+	p := rule.NewPass(&rule.Rule{ID: "T"}, f, nil, func(rule.Diagnostic) {})
+	p.Share(rule.NewShared())
+	for range 2 {
+		if a, b, n := rule.ResultOf(p, one), rule.ResultOf(p, two), rule.ResultOf(p, name); a != 1 || b != 2 || n != "Dockerfile" {
+			t.Fatalf("results %d, %d, %q; want 1, 2, Dockerfile", a, b, n)
+		}
+	}
+}

@@ -178,11 +178,19 @@ type Analysis[T any] struct {
 // every pass on a file the same Shared; a Pass without one (a test) gets its
 // own.
 type Shared struct {
-	results map[any]any
+	// results pairs each analysis run on the file with its result. A file
+	// needs a handful, so a search costs less than a map's table.
+	results []sharedResult
 }
 
-// NewShared returns an empty result store for one file.
-func NewShared() *Shared { return &Shared{results: map[any]any{}} }
+type sharedResult struct {
+	analysis any // an *Analysis[T]
+	value    any // its T
+}
+
+// NewShared returns an empty result store for one file, with room for the
+// few analyses a file needs.
+func NewShared() *Shared { return &Shared{results: make([]sharedResult, 0, 4)} }
 
 // Share makes p use s for analysis results.
 func (p *Pass) Share(s *Shared) { p.shared = s }
@@ -192,11 +200,13 @@ func ResultOf[T any](p *Pass, a *Analysis[T]) T {
 	if p.shared == nil {
 		p.shared = NewShared()
 	}
-	if v, ok := p.shared.results[a]; ok {
-		return v.(T)
+	for _, r := range p.shared.results {
+		if r.analysis == any(a) {
+			return r.value.(T)
+		}
 	}
 	v := a.Run(p)
-	p.shared.results[a] = v
+	p.shared.results = append(p.shared.results, sharedResult{a, v})
 	return v
 }
 

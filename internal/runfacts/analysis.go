@@ -50,15 +50,13 @@ type Run struct {
 
 	vars     *dockerfile.Vars
 	apt      *AptRun
-	aptDone  bool
 	installs []Install
-	instDone bool
 	pipes    []Pipe
-	pipeDone bool
 	builds   []Build
-	bldDone  bool
 	removals []Uninstall
-	rmDone   bool
+	// Which of the above are computed; together, so that a Run (one per
+	// RUN of every file) has no padding after each.
+	aptDone, instDone, pipeDone, bldDone, rmDone bool
 }
 
 // Run returns the facts of a RUN instruction; nil for any other

@@ -140,9 +140,13 @@ func analyzeApt(run *Run) *AptRun {
 	// of every step. Indexed by position: a map per RUN cost more than the
 	// lookups.
 	cleans := make([]RmMatch, len(calls))
-	rngs := make([]source.Range, len(calls))
+	cleanup, cleanupRng := -1, source.Range{} // the first unconditional call that surely removes the lists
 	for i, c := range calls {
-		cleans[i], rngs[i] = run.aptCleanup(c)
+		var rng source.Range
+		cleans[i], rng = run.aptCleanup(c)
+		if cleanup < 0 && !c.Conditional && cleans[i] == RmYes {
+			cleanup, cleanupRng = i, rng
+		}
 	}
 	isClean := func(j int) RmMatch { return cleans[j] }
 	for i, c := range calls {
@@ -159,11 +163,9 @@ func analyzeApt(run *Run) *AptRun {
 				r.Sure = false
 			}
 		}
-		if r.Cleanup == nil && !c.Conditional {
-			if cleans[i] == RmYes {
-				r.Cleanup, r.CleanupRng = c, rngs[i]
-				r.UpdatesBeforeCleanup = r.HasUpdate()
-			}
+		if i == cleanup {
+			r.Cleanup, r.CleanupRng = c, cleanupRng
+			r.UpdatesBeforeCleanup = r.HasUpdate()
 		}
 	}
 	return r
@@ -254,11 +256,15 @@ func (f *Facts) analyzeAptChain() *AptChain {
 		if r == nil {
 			continue
 		}
+		split := r.Cleanup != nil && !r.UpdatesBeforeCleanup && len(open) > 0
+		if !split && !r.Leftover() {
+			continue // the chain keeps nothing of this RUN (most RUNs)
+		}
 		// AfterLeftover depends on the chain: keep the per-RUN result
 		// untouched and give the chain its own copy.
 		c := *r
 		r = &c
-		if r.Cleanup != nil && !r.UpdatesBeforeCleanup && len(open) > 0 {
+		if split {
 			ch.Splits = append(ch.Splits, AptSplit{Cleanup: r, Earlier: open})
 			open = nil
 		}

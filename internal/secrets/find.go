@@ -21,6 +21,9 @@ type Match struct {
 // Find returns the credentials in word (one shell word, ARG or ENV value,
 // LABEL value...), in order, without overlaps.
 func Find(word string) []Match {
+	if len(word) < minMatchLen {
+		return nil // most shell words: -y, rm, /tmp
+	}
 	var out []Match
 	// A token starts at a word boundary (matchAt checks it again), so
 	// only those positions are tried, and only the prefixes that start
@@ -53,6 +56,20 @@ func Find(word string) []Match {
 	}
 	return kept
 }
+
+// minMatchLen is the length of the shortest word that can hold a match: a
+// URL password needs at least a scheme letter, "://", an empty user and
+// password, "@" and a host letter ("a://:@h"); a PEM key its BEGIN line;
+// a token its prefix and shortest body.
+var minMatchLen = func() int {
+	n := min(len("a://:@h"), len("-----BEGIN "))
+	for _, f := range Formats {
+		for _, p := range f.Prefixes {
+			n = min(n, len(p)+f.MinBody)
+		}
+	}
+	return n
+}()
 
 // formatPrefix is one prefix of a format.
 type formatPrefix struct {

@@ -174,3 +174,21 @@ func BenchmarkFind(b *testing.B) {
 		}
 	}
 }
+
+// Find skips words shorter than any match (minMatchLen), never one that can
+// hold a URL password (the shortest form) or a token.
+func TestFindShortWords(t *testing.T) {
+	if minMatchLen > len("a://:@h") {
+		t.Fatalf("minMatchLen %d skips words that can hold a URL password", minMatchLen)
+	}
+	for _, f := range Formats {
+		for _, p := range f.Prefixes {
+			if len(p)+f.MinBody < minMatchLen {
+				t.Errorf("minMatchLen %d skips %s tokens (%s...)", minMatchLen, f.Name, p)
+			}
+		}
+	}
+	if ms := Find("ftp://:Vq7rT2@db"); len(ms) != 1 || ms[0].Name != "password in a URL" {
+		t.Errorf("Find(short URL) = %v, want one URL password", ms)
+	}
+}
