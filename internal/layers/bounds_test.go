@@ -212,8 +212,11 @@ func TestAnalyzeTooSlow(t *testing.T) {
 	}{
 		// 2 × stall is more than the declared bytes at MinRate.
 		{"stall", Options{StallTimeout: 150 * time.Millisecond}, 300 * time.Millisecond},
-		// The declared bytes at MinRate are more than 2 × stall.
-		{"rate", Options{StallTimeout: 50 * time.Millisecond, MinRate: int64(len(blob)+int(fast.Size)) * 2}, 500 * time.Millisecond},
+		// The declared bytes at MinRate are more than 2 × stall. The stall
+		// timeout stays 10 times the trickle's interval: on a loaded
+		// machine a 20 ms timer may fire late, and a 50 ms stall timeout
+		// then cut the trickle as stalled before the deadline.
+		{"rate", Options{StallTimeout: 200 * time.Millisecond, MinRate: int64(len(blob)+int(fast.Size)) * 2}, 500 * time.Millisecond},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
