@@ -103,9 +103,6 @@ type Instruction struct {
 	StartLine, EndLine int
 	// Flags are the `--name=value` builder flags, in order.
 	Flags []Flag
-	// Args are the arguments after the flags: the strings of a JSON (exec)
-	// form, or whitespace-separated words (quotes kept) otherwise.
-	Args []Token
 	// ArgsRange spans all the argument text.
 	ArgsRange source.Range
 	// ArgsText is the logical argument text (continuations joined).
@@ -137,6 +134,9 @@ type Instruction struct {
 	bodyStart int  // first physical line of heredoc bodies (EndLine+1 when none)
 	argsOff   int  // the arguments are logical.text[argsOff:argsEnd]
 	argsEnd   int
+	escape    byte    // the file's escape character, for tokenizing Args
+	argsDone  bool    // args holds the tokens (see Args)
+	args      []Token // nil until Args is called
 	env       *env
 }
 

@@ -132,11 +132,11 @@ func (f *File) bodyMap(from, to int) *textMap {
 
 // execFormScript handles RUN ["sh", "-c", "..."]: the -c string is the script.
 func (f *File) execFormScript(sp *scriptParser, in *Instruction) *Script {
-	if len(in.Args) < 3 {
+	if len(in.Args()) < 3 {
 		return nil
 	}
-	words := make([]Word, len(in.Args))
-	for i, t := range in.Args {
+	words := make([]Word, len(in.Args()))
+	for i, t := range in.Args() {
 		words[i] = Word{Value: t.Value, Literal: true, Range: t.Range}
 	}
 	if !isPOSIXShell(path.Base(words[0].Value)) {
@@ -146,7 +146,7 @@ func (f *File) execFormScript(sp *scriptParser, in *Instruction) *Script {
 	if i < 0 {
 		return nil
 	}
-	tok := in.Args[i+1]
+	tok := in.Args()[i+1]
 	lm := in.logical
 	if tok.off+1 <= tok.end-1 && tok.end <= len(lm.text) {
 		if v, spans, ok := decodeJSONString(lm.text[tok.off+1:tok.end-1], tok.off+1, true); ok && v == tok.Value {

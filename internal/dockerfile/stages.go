@@ -262,8 +262,8 @@ func (f *File) targetName(opts Options) string {
 	}
 	for i := len(f.Instructions) - 1; i >= 0; i-- {
 		if in := f.Instructions[i]; in.Keyword == "FROM" {
-			if len(in.Args) >= 3 && strings.EqualFold(in.Args[1].Value, "as") {
-				return strings.ToLower(in.Args[2].Value)
+			if len(in.Args()) >= 3 && strings.EqualFold(in.Args()[1].Value, "as") {
+				return strings.ToLower(in.Args()[2].Value)
 			}
 			return ""
 		}
@@ -393,15 +393,15 @@ func (f *File) newStage(in *Instruction, meta *env) *Stage {
 	in.Stage = s
 	// Appended after its base is resolved: a stage cannot be its own base.
 	defer func() { f.Stages = append(f.Stages, s) }()
-	if len(in.Args) >= 3 && strings.EqualFold(in.Args[1].Value, "as") {
-		s.Name = strings.ToLower(in.Args[2].Value)
-		s.NameRange = in.Args[2].Range
+	if len(in.Args()) >= 3 && strings.EqualFold(in.Args()[1].Value, "as") {
+		s.Name = strings.ToLower(in.Args()[2].Value)
+		s.NameRange = in.Args()[2].Range
 	}
 	in.env = meta
-	if len(in.Args) == 0 {
+	if len(in.Args()) == 0 {
 		return s
 	}
-	arg := in.Args[0]
+	arg := in.Args()[0]
 	ref := f.newRef(RefFrom, in, arg.Value, func(a, b int) source.Range {
 		return in.logical.rng(arg.off+a, arg.off+b)
 	})
