@@ -173,9 +173,7 @@ type scriptParser struct {
 
 // scriptParsers recycles shell parsers, which are large, across files.
 var scriptParsers = sync.Pool{New: func() any {
-	sp := &scriptParser{p: syntax.NewParser(syntax.Variant(syntax.LangBash))}
-	sp.countCall = sp.countCallExpr
-	return sp
+	return &scriptParser{p: syntax.NewParser(syntax.Variant(syntax.LangBash))}
 }}
 
 func newScriptParser() *scriptParser { return scriptParsers.Get().(*scriptParser) }
@@ -217,20 +215,62 @@ func (sp *scriptParser) collect(s *Script, text string, m mapper, cond bool, dep
 // left half used. (Nested scripts, sh -c '...', are parsed while their
 // outer script is walked: theirs are allocated one by one.)
 func (sp *scriptParser) reserveCalls(f *syntax.File) {
-	sp.calls, sp.words = 0, 0
-	syntax.Walk(f, sp.countCall)
-	sp.mem.calls.reserve(sp.calls)
-	sp.mem.words.reserve(sp.words)
+	var n callCount
+	n.stmts(f.Stmts)
+	sp.mem.calls.reserve(n.calls)
+	sp.mem.words.reserve(n.words)
 }
 
-// countCallExpr is reserveCalls' visitor, kept as a method value made once
-// per parser (countCall) rather than a closure allocated per script.
-func (sp *scriptParser) countCallExpr(n syntax.Node) bool {
-	if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 0 {
-		sp.calls++
-		sp.words += len(c.Args)
+// callCount counts the simple commands that callWalker records and their
+// words: it visits the statements that callWalker.cmd visits, and no more
+// (syntax.Walk would count commands in $(...) too, and its deep recursion
+// on a long && chain cost more than the walk itself).
+type callCount struct{ calls, words int }
+
+func (n *callCount) stmts(list []*syntax.Stmt) {
+	for _, st := range list {
+		n.stmt(st)
 	}
-	return true
+}
+
+func (n *callCount) stmt(st *syntax.Stmt) {
+	if st == nil {
+		return
+	}
+	switch c := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		if len(c.Args) > 0 {
+			n.calls++
+			n.words += len(c.Args)
+		}
+	case *syntax.BinaryCmd:
+		n.stmt(c.X)
+		n.stmt(c.Y)
+	case *syntax.Subshell:
+		n.stmts(c.Stmts)
+	case *syntax.Block:
+		n.stmts(c.Stmts)
+	case *syntax.IfClause:
+		for ic := c; ic != nil; ic = ic.Else {
+			n.stmts(ic.Cond)
+			n.stmts(ic.Then)
+		}
+	case *syntax.WhileClause:
+		n.stmts(c.Cond)
+		n.stmts(c.Do)
+	case *syntax.ForClause:
+		n.stmts(c.Do)
+	case *syntax.CaseClause:
+		for _, item := range c.Items {
+			n.stmts(item.Stmts)
+		}
+	case *syntax.FuncDecl:
+		n.stmt(c.Body)
+	case *syntax.TimeClause:
+		n.stmt(c.Stmt)
+	case *syntax.CoprocClause:
+		n.stmt(c.Stmt)
+	}
 }
 
 type callWalker struct {
