@@ -49,6 +49,7 @@ func (a *arena[T]) one() *T {
 // arenas are the allocators of one File.
 type arenas struct {
 	instructions arena[Instruction]
+	lineMaps     arena[textMap] // each instruction's logical line
 	// The shell model: a corpus pass makes about 30,000 calls and their
 	// word lists, one allocation each without the arenas (issue 11).
 	calls arena[Call]
