@@ -166,9 +166,10 @@ type mapper func(from, to int) source.Range
 type scriptParser struct {
 	p   *syntax.Parser
 	mem *arenas // the file's allocators, set while it parses a file's scripts
-
-	calls, words int                    // reserveCalls' counts
-	countCall    func(syntax.Node) bool // reserveCalls' visitor
+	// args maps an instruction's argument text while its script is parsed
+	// (nothing keeps a script's mapper afterwards): one map reused, not
+	// one allocated per instruction.
+	args textMap
 }
 
 // scriptParsers recycles shell parsers, which are large, across files.
@@ -180,6 +181,7 @@ func newScriptParser() *scriptParser { return scriptParsers.Get().(*scriptParser
 
 func (sp *scriptParser) release() {
 	sp.mem = nil
+	sp.args = textMap{segs: sp.args.segs[:0]} // keep no file alive through the pool
 	scriptParsers.Put(sp)
 }
 

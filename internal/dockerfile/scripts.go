@@ -87,7 +87,8 @@ func (f *File) instructionScript(sp *scriptParser, in *Instruction) *Script {
 	if in.JSON {
 		return f.execFormScript(sp, in)
 	}
-	cmd := lm.sub(in.argsOff, in.argsEnd)
+	cmd := &sp.args
+	lm.sub(cmd, in.argsOff, in.argsEnd)
 	if in.Keyword != "RUN" || len(in.Node.Heredocs) == 0 || in.bodyStart > in.EndLine {
 		return sp.parse(cmd.text, cmd.rng)
 	}

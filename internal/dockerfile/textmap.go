@@ -180,20 +180,11 @@ func (m *textMap) rng(from, to int) source.Range {
 	return source.Range{Start: start, End: end}
 }
 
-// sub returns the map for text[from:to].
-func (m *textMap) sub(from, to int) *textMap {
-	out := &textMap{text: m.text[from:to], tab: m.tab}
+// sub makes out the map for text[from:to], reusing out's segment list.
+func (m *textMap) sub(out *textMap, from, to int) {
+	*out = textMap{text: m.text[from:to], tab: m.tab, segs: out.segs[:0]}
 	i := m.seg(from)
-	j := i
-	for j < len(m.segs) && m.segs[j].off < to {
-		j++
-	}
-	if j-i == 1 {
-		out.segs = out.one[:0]
-	} else {
-		out.segs = make([]segment, 0, j-i)
-	}
-	for ; i < j; i++ {
+	for ; i < len(m.segs) && m.segs[i].off < to; i++ {
 		s := m.segs[i]
 		if s.off < from {
 			s.col += from - s.off
@@ -202,7 +193,6 @@ func (m *textMap) sub(from, to int) *textMap {
 		s.off -= from
 		out.segs = append(out.segs, s)
 	}
-	return out
 }
 
 // logicalLine finds the pieces of physical lines that BuildKit's parser
