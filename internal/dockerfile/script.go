@@ -170,6 +170,10 @@ type scriptParser struct {
 	// (nothing keeps a script's mapper afterwards): one map reused, not
 	// one allocated per instruction.
 	args textMap
+	// walkers are the call walkers, one per nesting depth: a nested
+	// script is walked while its outer one is, and finished before the
+	// next at its depth starts.
+	walkers [maxShellDepth + 1]callWalker
 }
 
 // scriptParsers recycles shell parsers, which are large, across files.
@@ -207,8 +211,10 @@ func (sp *scriptParser) collect(s *Script, text string, m mapper, cond bool, dep
 	if depth == 0 {
 		sp.reserveCalls(f)
 	}
-	w := &callWalker{sp: sp, s: s, text: text, m: m, depth: depth, scope: scope}
+	w := &sp.walkers[depth]
+	*w = callWalker{sp: sp, s: s, text: text, m: m, depth: depth, scope: scope}
 	w.stmts(f.Stmts, cond)
+	*w = callWalker{} // keep no script alive through the pool
 }
 
 // reserveCalls makes the Calls of a parsed top-level script and their
