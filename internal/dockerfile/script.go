@@ -235,9 +235,11 @@ func (sp *scriptParser) reserveCalls(f *syntax.File) {
 // on a long && chain cost more than the walk itself).
 type callCount struct{ calls, words int }
 
-func (n *callCount) stmts(list []*syntax.Stmt) {
-	for _, st := range list {
-		n.stmt(st)
+func (n *callCount) stmts(lists ...[]*syntax.Stmt) {
+	for _, list := range lists {
+		for _, st := range list {
+			n.stmt(st)
+		}
 	}
 }
 
@@ -256,29 +258,36 @@ func (n *callCount) stmt(st *syntax.Stmt) {
 		n.stmt(c.Y)
 	case *syntax.Subshell:
 		n.stmts(c.Stmts)
-	case *syntax.Block:
-		n.stmts(c.Stmts)
 	case *syntax.IfClause:
 		for ic := c; ic != nil; ic = ic.Else {
-			n.stmts(ic.Cond)
-			n.stmts(ic.Then)
+			n.stmts(ic.Cond, ic.Then)
 		}
-	case *syntax.WhileClause:
-		n.stmts(c.Cond)
-		n.stmts(c.Do)
-	case *syntax.ForClause:
-		n.stmts(c.Do)
+	case *syntax.Block:
+		n.stmts(c.Stmts)
 	case *syntax.CaseClause:
 		for _, item := range c.Items {
 			n.stmts(item.Stmts)
 		}
-	case *syntax.FuncDecl:
-		n.stmt(c.Body)
-	case *syntax.TimeClause:
-		n.stmt(c.Stmt)
-	case *syntax.CoprocClause:
-		n.stmt(c.Stmt)
+	case *syntax.WhileClause:
+		n.stmts(c.Cond, c.Do)
+	case *syntax.ForClause:
+		n.stmts(c.Do)
+	case *syntax.FuncDecl, *syntax.TimeClause, *syntax.CoprocClause:
+		n.stmt(innerStmt(c))
 	}
+}
+
+// innerStmt is the one statement that a function, time or coproc runs.
+func innerStmt(c syntax.Command) *syntax.Stmt {
+	switch c := c.(type) {
+	case *syntax.FuncDecl:
+		return c.Body
+	case *syntax.TimeClause:
+		return c.Stmt
+	case *syntax.CoprocClause:
+		return c.Stmt
+	}
+	return nil
 }
 
 type callWalker struct {
