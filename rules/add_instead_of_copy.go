@@ -51,7 +51,7 @@ ADD --checksum=sha256:4c1d6ad3b8c2e9a7f0f1d9b5e3a2c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1
 
 func checkAddInsteadOfCopy(pass *rule.Pass) {
 	for _, in := range pass.File.Instructions {
-		if in.Keyword != "ADD" || in.Invalid || len(in.Args) < 2 {
+		if in.Keyword != "ADD" || in.Invalid || len(in.Args()) < 2 {
 			continue
 		}
 		checkAdd(pass, in)
@@ -71,7 +71,7 @@ func checkAdd(pass *rule.Pass, in *dockerfile.Instruction) {
 	}
 	var locals []addLocal
 	allLocalCopies, remote := true, false
-	for _, tok := range in.Args[:len(in.Args)-1] {
+	for _, tok := range in.Args()[:len(in.Args())-1] {
 		if strings.HasPrefix(tok.Value, "<<") {
 			locals = append(locals, addLocal{tok.Value, "an inline here-document"})
 			continue

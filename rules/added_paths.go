@@ -249,11 +249,11 @@ func additions(s chainStep) []addition {
 // at dest/<name>.
 func copyAdditions(s chainStep) []addition {
 	in := s.in
-	if len(in.Args) < 2 {
+	if len(in.Args()) < 2 {
 		return nil
 	}
-	destTok := in.Args[len(in.Args)-1]
-	srcs := in.Args[:len(in.Args)-1]
+	destTok := in.Args()[len(in.Args())-1]
+	srcs := in.Args()[:len(in.Args())-1]
 	dest, ok := s.expandedPath(destTok.Value)
 	if !ok {
 		return nil

@@ -67,7 +67,7 @@ func measureCopy(ctx *buildctx.Context, in *dockerfile.Instruction) *copyCost {
 		unpack = false
 	}
 	cost := &copyCost{in: in}
-	for _, tok := range in.Args[:len(in.Args)-1] {
+	for _, tok := range in.Args()[:len(in.Args())-1] {
 		if strings.HasPrefix(tok.Value, "<<") {
 			continue // a heredoc: inline content, not from the context
 		}
@@ -131,10 +131,10 @@ func isContextRoot(v string) bool {
 // srcRange spans the sources of a COPY/ADD (the arguments before the
 // destination).
 func srcRange(in *dockerfile.Instruction) source.Range {
-	if len(in.Args) < 2 {
+	if len(in.Args()) < 2 {
 		return in.KeywordRange
 	}
-	return source.Range{Start: in.Args[0].Range.Start, End: in.Args[len(in.Args)-2].Range.End}
+	return source.Range{Start: in.Args()[0].Range.Start, End: in.Args()[len(in.Args())-2].Range.End}
 }
 
 // size formats a byte count, "at least" when it is a lower bound.

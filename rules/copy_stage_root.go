@@ -54,7 +54,7 @@ func checkCopyStageRoot(pass *rule.Pass) {
 	f := pass.File
 	for _, ref := range f.ImageRefs {
 		in := ref.Instruction
-		if ref.Kind != dockerfile.RefCopyFrom || in.Invalid || in.Stage == nil || !f.InFinal(in.Stage) || len(in.Args) < 2 {
+		if ref.Kind != dockerfile.RefCopyFrom || in.Invalid || in.Stage == nil || !f.InFinal(in.Stage) || len(in.Args()) < 2 {
 			continue
 		}
 		if _, ok := in.Flag("exclude"); ok {
@@ -64,7 +64,7 @@ func checkCopyStageRoot(pass *rule.Pass) {
 		if what == "" {
 			continue
 		}
-		for _, tok := range in.Args[:len(in.Args)-1] {
+		for _, tok := range in.Args()[:len(in.Args())-1] {
 			v, ok := expandedPath(in, tok.Value)
 			if !ok || !isWholeRoot(v) {
 				continue

@@ -54,14 +54,14 @@ COPY . .`,
 // copySources returns the context sources of a COPY or ADD (expanded,
 // quotes removed); nil for COPY --from, which does not read the context.
 func copySources(in *dockerfile.Instruction) []string {
-	if in.Keyword != "COPY" && in.Keyword != "ADD" || in.Invalid || len(in.Args) < 2 {
+	if in.Keyword != "COPY" && in.Keyword != "ADD" || in.Invalid || len(in.Args()) < 2 {
 		return nil
 	}
 	if _, ok := in.Flag("from"); ok {
 		return nil
 	}
 	var out []string
-	for _, a := range in.Args[:len(in.Args)-1] {
+	for _, a := range in.Args()[:len(in.Args())-1] {
 		if strings.HasPrefix(a.Value, "<<") {
 			continue // a heredoc
 		}

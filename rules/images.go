@@ -116,7 +116,7 @@ func isNameByte(c byte) bool {
 // FROM sees only the meta ARGs.
 func metaArg(f *dockerfile.File, name string) (decl dockerfile.Token, hasDefault, ok bool) {
 	for _, in := range f.MetaArgs {
-		for _, a := range in.Args {
+		for _, a := range in.Args() {
 			if k, _, has := strings.Cut(a.Value, "="); k == name {
 				decl, hasDefault, ok = a, has, true // the last declaration wins
 			}

@@ -99,10 +99,10 @@ func mentionsInstallRecommends(c *dockerfile.Call) bool {
 // (/etc/apt/apt.conf, /etc/apt/apt.conf.d, or /etc/apt as a whole), where it
 // may set APT::Install-Recommends.
 func writesAptConfig(in *dockerfile.Instruction) bool {
-	if len(in.Args) < 2 {
+	if len(in.Args()) < 2 {
 		return false
 	}
-	dest, _ := in.Expand(in.Args[len(in.Args)-1].Value)
+	dest, _ := in.Expand(in.Args()[len(in.Args())-1].Value)
 	dest = path.Clean("/" + strings.Trim(dest, `"`))
 	// A sources list (/etc/apt/sources.list.d) or a key
 	// (/etc/apt/keyrings) says nothing about recommends.

@@ -172,13 +172,13 @@ func inSchema(schema []rule.LabelField, key string) bool {
 // for the legacy "LABEL key value" form, the whole arguments otherwise.
 func labelRange(in *dockerfile.Instruction, kv instructions.KeyValuePair, i int) source.Range {
 	if kv.NoDelim {
-		if len(in.Args) > 0 {
-			return source.Range{Start: in.Args[0].Range.Start, End: in.Args[len(in.Args)-1].Range.End}
+		if len(in.Args()) > 0 {
+			return source.Range{Start: in.Args()[0].Range.Start, End: in.Args()[len(in.Args())-1].Range.End}
 		}
 		return in.ArgsRange
 	}
 	n := 0
-	for _, a := range in.Args {
+	for _, a := range in.Args() {
 		if !strings.HasPrefix(a.Value, kv.Key+"=") {
 			continue
 		}

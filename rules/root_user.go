@@ -62,15 +62,15 @@ func checkRootUser(pass *rule.Pass) {
 	}
 	cfg := rule.ResultOf(pass, finalRuntimeConfig)
 	if u := cfg.User; u != nil {
-		if len(u.Args) == 0 {
+		if len(u.Args()) == 0 {
 			return
 		}
-		v, unresolved := u.Expand(u.Args[0].Value)
+		v, unresolved := u.Expand(u.Args()[0].Value)
 		v = strings.Trim(v, `"'`)
 		if len(unresolved) > 0 || !image.IsRootUser(v) {
 			return
 		}
-		pass.Reportf(u.Args[0].Range, "USER %s: the final image runs as root (uid 0), so a container escape owns the node; switch to a non-root user (e.g. USER 10001) after the steps that need root", v)
+		pass.Reportf(u.Args()[0].Range, "USER %s: the final image runs as root (uid 0), so a container escape owns the node; switch to a non-root user (e.g. USER 10001) after the steps that need root", v)
 		return
 	}
 	root := chain[0]

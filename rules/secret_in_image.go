@@ -191,7 +191,7 @@ func secretCarriers(in *dockerfile.Instruction, yield func(secretCarrier)) {
 	}
 	// Exec form, a shell that is not POSIX (cmd, PowerShell) or a script
 	// that does not parse: the arguments as BuildKit splits them.
-	for _, t := range in.Args {
+	for _, t := range in.Args() {
 		yield(secretCarrier{t.Value, t.Range})
 	}
 }

@@ -52,7 +52,7 @@ RUN curl -fsSL https://example.com/install.sh | bash`,
 func checkShellMissingCommandFlag(pass *rule.Pass) {
 	for _, in := range pass.File.Instructions {
 		c, ok := in.Command.(*instructions.ShellCommand)
-		if !ok || in.Invalid || len(c.Shell) == 0 || len(in.Args) != len(c.Shell) {
+		if !ok || in.Invalid || len(c.Shell) == 0 || len(in.Args()) != len(c.Shell) {
 			continue
 		}
 		problem, flag := shellCommandFlagProblem(c.Shell)

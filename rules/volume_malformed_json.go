@@ -34,12 +34,12 @@ VOLUME ["/var/lib/postgresql/data", "/backups"]`,
 
 func checkVolumeMalformedJSON(pass *rule.Pass) {
 	for _, in := range pass.File.Instructions {
-		if in.Keyword != "VOLUME" || in.Invalid || in.JSON || len(in.Args) == 0 || !strings.HasPrefix(in.Args[0].Value, "[") {
+		if in.Keyword != "VOLUME" || in.Invalid || in.JSON || len(in.Args()) == 0 || !strings.HasPrefix(in.Args()[0].Value, "[") {
 			continue
 		}
 		// The paths Docker creates: each word after expansion and quote removal.
-		literal := make([]string, len(in.Args))
-		for i, a := range in.Args {
+		literal := make([]string, len(in.Args()))
+		for i, a := range in.Args() {
 			v, _ := in.Expand(a.Value)
 			literal[i] = fmt.Sprintf("%q", unquoteWord.Replace(v))
 		}

@@ -150,10 +150,10 @@ func volumePathsWith(s chainStep) []dockerfile.Token {
 	in := s.in
 	var out []dockerfile.Token
 	plain := volumePaths(in) // the paths without variables, as every VOLUME rule reads them
-	if len(plain) == 0 && !in.JSON && len(in.Args) > 0 && strings.HasPrefix(in.Args[0].Value, "[") {
+	if len(plain) == 0 && !in.JSON && len(in.Args()) > 0 && strings.HasPrefix(in.Args()[0].Value, "[") {
 		return nil // malformed JSON: DV103's
 	}
-	for _, a := range in.Args {
+	for _, a := range in.Args() {
 		if !strings.Contains(a.Value, "$") {
 			for _, p := range plain {
 				if p.Range == a.Range {

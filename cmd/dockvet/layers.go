@@ -236,8 +236,8 @@ func dockerfileLayerTable(f *dockerfile.File, bctx *buildctx.Context, base func(
 			if s == nil || s.Parent != nil {
 				continue // FROM <stage>: the layers are the parent's, listed above
 			}
-			if len(in.Args) > 0 { // the image, without "AS name" (the title names the stage)
-				row.Text = "FROM " + in.Args[0].Value
+			if len(in.Args()) > 0 { // the image, without "AS name" (the title names the stage)
+				row.Text = "FROM " + in.Args()[0].Value
 			}
 			baseRow(&row, s, base)
 		case "RUN":
@@ -269,7 +269,7 @@ func dockerfileLayerTable(f *dockerfile.File, bctx *buildctx.Context, base func(
 			}
 		case "VOLUME":
 			row.Empty = true
-			for _, tok := range in.Args {
+			for _, tok := range in.Args() {
 				row.Marks = append(row.Marks, report.Mark{Text: "VOLUME " + tok.Value, Warning: true})
 			}
 		default:

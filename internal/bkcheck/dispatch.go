@@ -338,8 +338,8 @@ func (c *checker) instruction(lex *shell.Lex, st *stageState, global *envList, i
 		path := words[0]
 		if !st.workdir && !system.IsAbs(path.value, st.os) {
 			rng := in.ArgsRange
-			if len(in.Args) > 0 {
-				rng = in.Args[0].Range
+			if len(in.Args()) > 0 {
+				rng = in.Args()[0].Range
 			}
 			msg := linter.RuleWorkdirRelativePath.Format(path.value)
 			if len(path.unmatched) == 0 || st.scratch {
@@ -687,7 +687,7 @@ func (c *checker) varRange(in *dockerfile.Instruction, name string) source.Range
 
 // keyRange is the key of a `key=value` (or legacy `key value`) argument.
 func keyRange(in *dockerfile.Instruction, key string) source.Range {
-	for _, a := range in.Args {
+	for _, a := range in.Args() {
 		if a.Value == key || strings.HasPrefix(a.Value, key+"=") {
 			return prefixRange(a.Range, key)
 		}

@@ -86,7 +86,7 @@ func casingFix(r source.Range, was string, lower bool, desc string) *finding.Fix
 // without variables.
 func exposeFix(f *dockerfile.File, in *dockerfile.Instruction) *finding.Fix {
 	fx := &finding.Fix{Description: "write the protocol in lowercase"}
-	for _, a := range in.Args {
+	for _, a := range in.Args() {
 		if strings.ContainsAny(a.Value, "$\"'") || a.Range.Start.Line != a.Range.End.Line {
 			return nil
 		}

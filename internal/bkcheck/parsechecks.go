@@ -67,7 +67,7 @@ func asKeyword(in *dockerfile.Instruction) source.Range {
 	if in == nil {
 		return source.Range{}
 	}
-	for i, a := range in.Args {
+	for i, a := range in.Args() {
 		if i > 0 && strings.EqualFold(a.Value, "as") {
 			return a.Range
 		}
@@ -81,8 +81,8 @@ func definedName(s *dockerfile.Stage, in *dockerfile.Instruction) source.Range {
 	if s != nil {
 		return s.NameRange
 	}
-	if in != nil && in.Keyword == "ARG" && len(in.Args) > 0 {
-		a := in.Args[0]
+	if in != nil && in.Keyword == "ARG" && len(in.Args()) > 0 {
+		a := in.Args()[0]
 		key, _, _ := strings.Cut(a.Value, "=")
 		return prefixRange(a.Range, key)
 	}

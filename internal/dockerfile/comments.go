@@ -14,14 +14,24 @@ func (f *File) scanComments(ins []*Instruction) {
 		isComment
 	)
 	flags := make([]uint8, len(f.Lines)+2)
-	owner := make([]*Instruction, len(f.Lines)+2)
 	for _, in := range ins {
-		for n := in.StartLine; n <= in.EndLine && n < len(owner); n++ {
-			owner[n] = in
-		}
 		for n := in.bodyStart; n <= in.EndLine && n < len(flags); n++ {
 			flags[n] |= inBody
 		}
+	}
+	// owner maps a line to the instruction on it: made on the first ignore
+	// comment, as few files have one.
+	var owner []*Instruction
+	lineOwners := func() []*Instruction {
+		if owner == nil {
+			owner = make([]*Instruction, len(f.Lines)+2)
+			for _, in := range ins {
+				for n := in.StartLine; n <= in.EndLine && n < len(owner); n++ {
+					owner[n] = in
+				}
+			}
+		}
+		return owner
 	}
 	ncomments := 0
 	for _, text := range f.Lines {
@@ -54,7 +64,7 @@ func (f *File) scanComments(ins []*Instruction) {
 	for _, c := range f.Comments {
 		if h := parseHadolintPragma(f.tab, c); h != nil {
 			if !h.Global {
-				h.Instruction = f.instructionBelow(c.Line, owner, flags, isComment)
+				h.Instruction = f.instructionBelow(c.Line, lineOwners(), flags, isComment)
 			}
 			f.HadolintSuppressions = append(f.HadolintSuppressions, h)
 			continue
@@ -64,7 +74,7 @@ func (f *File) scanComments(ins []*Instruction) {
 			continue
 		}
 		if !s.Global && s.Problem == "" {
-			s.Instruction = f.instructionBelow(c.Line, owner, flags, isComment)
+			s.Instruction = f.instructionBelow(c.Line, lineOwners(), flags, isComment)
 			if s.Instruction == nil {
 				s.Problem = "the ignore comment is not directly above an instruction, so it suppresses nothing (use `# dockvet global ignore=...` for the whole file)"
 			}

@@ -29,7 +29,10 @@ func TestCorpusArgEnvMatchesBuildKit(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		lex := shell.NewLex(f.Escape)
-		global := mapEnv(predefinedArgs(Options{}, f.targetName(Options{})))
+		global := mapEnv{}
+		for _, kv := range predefinedArgs(Options{}, f.targetName(Options{})) {
+			global[kv[0]] = kv[1]
+		}
 		stageEnv := map[*Stage]mapEnv{}
 		var cur mapEnv
 		// process is BuildKit's lexer on a word; a word it rejects fails the

@@ -62,7 +62,7 @@ func TestCorpus(t *testing.T) {
 				}
 				if in.JSON {
 					var ours []string
-					for _, a := range in.Args {
+					for _, a := range in.Args() {
 						ours = append(ours, a.Value)
 					}
 					if !slices.Equal(ours, bk) {

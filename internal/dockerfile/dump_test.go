@@ -97,7 +97,7 @@ func dump(f *File) string {
 			p("  mount type=%s target=%q from=%q source=%q", m.Type, m.Target, m.From, m.Source)
 		}
 		p("  argstext %q %s", in.ArgsText, at(L, in.ArgsRange, in.ArgsText))
-		for _, a := range in.Args {
+		for _, a := range in.Args() {
 			p("  arg %q %s", a.Value, at(L, a.Range, a.Value))
 		}
 		if in.Stage != nil && in.Keyword != "FROM" {
@@ -229,7 +229,7 @@ func checkRanges(f *File) []string {
 				check(w+" flag value "+fl.Name, fl.ValueRange)
 			}
 		}
-		for _, a := range in.Args {
+		for _, a := range in.Args() {
 			check(w+" arg "+a.Value, a.Range)
 		}
 		if in.Script != nil {

@@ -47,7 +47,7 @@ func (fc FinalCommand) Argv() []string {
 		if argv == nil || !fc.Entrypoint.JSON || fc.Cmd == nil || !fc.Cmd.JSON {
 			return argv
 		}
-		for _, a := range fc.Cmd.Args {
+		for _, a := range fc.Cmd.Args() {
 			argv = append(argv, a.Value)
 		}
 		return argv
@@ -64,11 +64,11 @@ func (fc FinalCommand) Argv() []string {
 // is not known.
 func commandWords(in *Instruction) []string {
 	if in.JSON {
-		if len(in.Args) == 0 || in.Args[0].Value == "" {
+		if len(in.Args()) == 0 || in.Args()[0].Value == "" {
 			return nil
 		}
-		argv := make([]string, len(in.Args))
-		for i, a := range in.Args {
+		argv := make([]string, len(in.Args()))
+		for i, a := range in.Args() {
 			argv[i] = a.Value
 		}
 		return argv

@@ -103,9 +103,6 @@ type Instruction struct {
 	StartLine, EndLine int
 	// Flags are the `--name=value` builder flags, in order.
 	Flags []Flag
-	// Args are the arguments after the flags: the strings of a JSON (exec)
-	// form, or whitespace-separated words (quotes kept) otherwise.
-	Args []Token
 	// ArgsRange spans all the argument text.
 	ArgsRange source.Range
 	// ArgsText is the logical argument text (continuations joined).
@@ -133,10 +130,13 @@ type Instruction struct {
 	Invalid bool
 
 	logical   *textMap
-	fallback  bool // logical line taken from node.Original (reconstruction disagreed)
-	bodyStart int  // first physical line of heredoc bodies (EndLine+1 when none)
-	argsOff   int  // the arguments are logical.text[argsOff:argsEnd]
+	bodyStart int // first physical line of heredoc bodies (EndLine+1 when none)
+	argsOff   int // the arguments are logical.text[argsOff:argsEnd]
 	argsEnd   int
+	fallback  bool    // logical line taken from node.Original (reconstruction disagreed)
+	escape    byte    // the file's escape character, for tokenizing Args
+	argsDone  bool    // args holds the tokens (see Args)
+	args      []Token // nil until Args is called
 	env       *env
 }
 
@@ -207,7 +207,11 @@ func (f *File) InFinal(s *Stage) bool { return f.inFinal[s] }
 // FinalInstructions returns the instructions (FROM included) of the final chain
 // in build order: what produced the layers and config of the shipped image.
 func (f *File) FinalInstructions() []*Instruction {
-	var out []*Instruction
+	n := 0
+	for _, s := range f.finalChain {
+		n += 1 + len(s.Instructions)
+	}
+	out := make([]*Instruction, 0, n) // rules call this per file: no regrowth
 	for _, s := range f.finalChain {
 		out = append(out, s.From)
 		out = append(out, s.Instructions...)

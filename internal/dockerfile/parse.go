@@ -398,6 +398,7 @@ func unknownInstruction(name string) string {
 // separately so that one bad instruction does not hide the others.
 func (f *File) buildInstructions(nodes []*parser.Node) {
 	f.mem.instructions.reserve(len(nodes))
+	f.mem.lineMaps.reserve(len(nodes))
 	f.Instructions = make([]*Instruction, 0, len(nodes))
 	// BuildKit runs some of its checks (FROM casing, stage name casing,
 	// MAINTAINER, definition descriptions) while parsing an instruction,
@@ -468,11 +469,9 @@ func (f *File) newInstruction(node *parser.Node) *Instruction {
 	if in.EndLine < in.StartLine || in.EndLine > len(f.Lines) {
 		in.EndLine = max(in.StartLine, min(in.EndLine, len(f.Lines)))
 	}
-	lm, last := logicalLine(f.tab, in.StartLine, f.Escape)
-	if lm.text == node.Original {
-		// Keep one copy of a logical line assembled from several lines.
-		lm.text = node.Original
-	} else {
+	lm := f.mem.lineMaps.one()
+	last, ok := logicalLine(lm, f.tab, in.StartLine, f.Escape, node.Original)
+	if !ok {
 		// Our reconstruction disagrees with BuildKit's (an input we do not model):
 		// fall back to BuildKit's text, positioned at the instruction's first line.
 		lm = fallbackMap(f.tab, in.StartLine, node.Original)

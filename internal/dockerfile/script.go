@@ -166,6 +166,14 @@ type mapper func(from, to int) source.Range
 type scriptParser struct {
 	p   *syntax.Parser
 	mem *arenas // the file's allocators, set while it parses a file's scripts
+	// args maps an instruction's argument text while its script is parsed
+	// (nothing keeps a script's mapper afterwards): one map reused, not
+	// one allocated per instruction.
+	args textMap
+	// walkers are the call walkers, one per nesting depth: a nested
+	// script is walked while its outer one is, and finished before the
+	// next at its depth starts.
+	walkers [maxShellDepth + 1]callWalker
 }
 
 // scriptParsers recycles shell parsers, which are large, across files.
@@ -177,6 +185,7 @@ func newScriptParser() *scriptParser { return scriptParsers.Get().(*scriptParser
 
 func (sp *scriptParser) release() {
 	sp.mem = nil
+	sp.args = textMap{segs: sp.args.segs[:0]} // keep no file alive through the pool
 	scriptParsers.Put(sp)
 }
 
@@ -199,8 +208,86 @@ func (sp *scriptParser) collect(s *Script, text string, m mapper, cond bool, dep
 		}
 		return
 	}
-	w := &callWalker{sp: sp, s: s, text: text, m: m, depth: depth, scope: scope}
+	if depth == 0 {
+		sp.reserveCalls(f)
+	}
+	w := &sp.walkers[depth]
+	*w = callWalker{sp: sp, s: s, text: text, m: m, depth: depth, scope: scope}
 	w.stmts(f.Stmts, cond)
+	*w = callWalker{} // keep no script alive through the pool
+}
+
+// reserveCalls makes the Calls of a parsed top-level script and their
+// word lists come from one exact block each: counted first, they take two
+// allocations per script instead of two per command, and no arena block is
+// left half used. (Nested scripts, sh -c '...', are parsed while their
+// outer script is walked: theirs are allocated one by one.)
+func (sp *scriptParser) reserveCalls(f *syntax.File) {
+	var n callCount
+	n.stmts(f.Stmts)
+	sp.mem.calls.reserve(n.calls)
+	sp.mem.words.reserve(n.words)
+}
+
+// callCount counts the simple commands that callWalker records and their
+// words: it visits the statements that callWalker.cmd visits, and no more
+// (syntax.Walk would count commands in $(...) too, and its deep recursion
+// on a long && chain cost more than the walk itself).
+type callCount struct{ calls, words int }
+
+func (n *callCount) stmts(lists ...[]*syntax.Stmt) {
+	for _, list := range lists {
+		for _, st := range list {
+			n.stmt(st)
+		}
+	}
+}
+
+func (n *callCount) stmt(st *syntax.Stmt) {
+	if st == nil {
+		return
+	}
+	switch c := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		if len(c.Args) > 0 {
+			n.calls++
+			n.words += len(c.Args)
+		}
+	case *syntax.BinaryCmd:
+		n.stmt(c.X)
+		n.stmt(c.Y)
+	case *syntax.Subshell:
+		n.stmts(c.Stmts)
+	case *syntax.IfClause:
+		for ic := c; ic != nil; ic = ic.Else {
+			n.stmts(ic.Cond, ic.Then)
+		}
+	case *syntax.Block:
+		n.stmts(c.Stmts)
+	case *syntax.CaseClause:
+		for _, item := range c.Items {
+			n.stmts(item.Stmts)
+		}
+	case *syntax.WhileClause:
+		n.stmts(c.Cond, c.Do)
+	case *syntax.ForClause:
+		n.stmts(c.Do)
+	case *syntax.FuncDecl, *syntax.TimeClause, *syntax.CoprocClause:
+		n.stmt(innerStmt(c))
+	}
+}
+
+// innerStmt is the one statement that a function, time or coproc runs.
+func innerStmt(c syntax.Command) *syntax.Stmt {
+	switch c := c.(type) {
+	case *syntax.FuncDecl:
+		return c.Body
+	case *syntax.TimeClause:
+		return c.Stmt
+	case *syntax.CoprocClause:
+		return c.Stmt
+	}
+	return nil
 }
 
 type callWalker struct {
@@ -211,15 +298,12 @@ type callWalker struct {
 	depth int
 	// scope is the script's own variables at the statement being walked.
 	scope *localScope
-	exprs []wordExpr // allocated in batches: most scripts have several $words
 }
 
 func (w *callWalker) newExpr(e wordExpr) *wordExpr {
-	if len(w.exprs) == cap(w.exprs) {
-		w.exprs = make([]wordExpr, 0, 16)
-	}
-	w.exprs = append(w.exprs, e)
-	return &w.exprs[len(w.exprs)-1]
+	x := w.sp.mem.exprs.one()
+	*x = e
+	return x
 }
 
 func (w *callWalker) stmts(list []*syntax.Stmt, cond bool) {
@@ -425,13 +509,14 @@ func (w *callWalker) call(c *syntax.CallExpr, st *syntax.Stmt, cond bool) {
 		}
 		return
 	}
-	words := make([]Word, len(c.Args))
+	words := w.sp.mem.words.take(len(c.Args))
 	for i, a := range c.Args {
 		words[i] = w.word(a)
 	}
 	u := Unwrap(words)
 	start := min(u.Start, len(words)-1)
-	call := &Call{
+	call := &w.sp.mem.calls.take(1)[0]
+	*call = Call{
 		Args:        words[start+1:],
 		NameRange:   words[start].Range,
 		Range:       source.Span(words[0].Range, words[len(words)-1].Range),

@@ -87,7 +87,8 @@ func (f *File) instructionScript(sp *scriptParser, in *Instruction) *Script {
 	if in.JSON {
 		return f.execFormScript(sp, in)
 	}
-	cmd := lm.sub(in.argsOff, in.argsEnd)
+	cmd := &sp.args
+	lm.sub(cmd, in.argsOff, in.argsEnd)
 	if in.Keyword != "RUN" || len(in.Node.Heredocs) == 0 || in.bodyStart > in.EndLine {
 		return sp.parse(cmd.text, cmd.rng)
 	}
@@ -132,11 +133,11 @@ func (f *File) bodyMap(from, to int) *textMap {
 
 // execFormScript handles RUN ["sh", "-c", "..."]: the -c string is the script.
 func (f *File) execFormScript(sp *scriptParser, in *Instruction) *Script {
-	if len(in.Args) < 3 {
+	if len(in.Args()) < 3 {
 		return nil
 	}
-	words := make([]Word, len(in.Args))
-	for i, t := range in.Args {
+	words := make([]Word, len(in.Args()))
+	for i, t := range in.Args() {
 		words[i] = Word{Value: t.Value, Literal: true, Range: t.Range}
 	}
 	if !isPOSIXShell(path.Base(words[0].Value)) {
@@ -146,7 +147,7 @@ func (f *File) execFormScript(sp *scriptParser, in *Instruction) *Script {
 	if i < 0 {
 		return nil
 	}
-	tok := in.Args[i+1]
+	tok := in.Args()[i+1]
 	lm := in.logical
 	if tok.off+1 <= tok.end-1 && tok.end <= len(lm.text) {
 		if v, spans, ok := decodeJSONString(lm.text[tok.off+1:tok.end-1], tok.off+1, true); ok && v == tok.Value {

@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -179,20 +180,11 @@ func (m *textMap) rng(from, to int) source.Range {
 	return source.Range{Start: start, End: end}
 }
 
-// sub returns the map for text[from:to].
-func (m *textMap) sub(from, to int) *textMap {
-	out := &textMap{text: m.text[from:to], tab: m.tab}
+// sub makes out the map for text[from:to], reusing out's segment list.
+func (m *textMap) sub(out *textMap, from, to int) {
+	*out = textMap{text: m.text[from:to], tab: m.tab, segs: out.segs[:0]}
 	i := m.seg(from)
-	j := i
-	for j < len(m.segs) && m.segs[j].off < to {
-		j++
-	}
-	if j-i == 1 {
-		out.segs = out.one[:0]
-	} else {
-		out.segs = make([]segment, 0, j-i)
-	}
-	for ; i < j; i++ {
+	for ; i < len(m.segs) && m.segs[i].off < to; i++ {
 		s := m.segs[i]
 		if s.off < from {
 			s.col += from - s.off
@@ -201,15 +193,18 @@ func (m *textMap) sub(from, to int) *textMap {
 		s.off -= from
 		out.segs = append(out.segs, s)
 	}
-	return out
 }
 
-// logicalLine rebuilds the logical line that BuildKit's parser assembles for
-// the instruction starting at physical line start (1-based), with the same rules:
-// leading white space trimmed on the first line, continuation lines joined
-// without their escape character, and comment or blank lines inside a
-// continuation dropped. It returns the map and the last physical line used.
-func logicalLine(tab *lineTable, start int, escape rune) (*textMap, int) {
+// logicalLine finds the pieces of physical lines that BuildKit's parser
+// joins into the logical line of the instruction starting at physical line
+// start (1-based), with the same rules: leading white space trimmed on the
+// first line, continuation lines joined without their escape character, and
+// comment or blank lines inside a continuation dropped. It fills m with the
+// map of want, BuildKit's text (node.Original), and returns the last
+// physical line used; ok is false when the pieces do not spell want (an
+// input we do not model). Comparing piece by piece instead of joining them
+// spares a copy of every multi-line instruction.
+func logicalLine(m *textMap, tab *lineTable, start int, escape rune, want string) (last int, ok bool) {
 	lines := tab.text
 	n := start
 	text := lines[n-1]
@@ -218,17 +213,19 @@ func logicalLine(tab *lineTable, start int, escape rune) (*textMap, int) {
 	if to < from {
 		to = from
 	}
+	*m = textMap{text: want, tab: tab}
 	if !cont || n == len(lines) {
 		// One physical line, the common case: the text is a piece of it.
 		// An empty text (a line holding only an escape character) still maps
 		// to where it starts.
-		m := &textMap{text: text[from:to], tab: tab}
 		m.one[0] = segment{off: 0, line: n, col: from}
 		m.segs = m.one[:]
-		return m, n
+		return n, text[from:to] == want
 	}
-	// Several lines: find the pieces, then copy them in one allocation.
-	segs := make([]segment, 0, 8)
+	// Several lines: gather the pieces in scratch space on the stack, then
+	// keep them in one allocation of the exact size.
+	var scratch [16]segment
+	segs := scratch[:0]
 	size := 0
 	if from < to {
 		segs = append(segs, segment{line: n, col: from, end: to})
@@ -250,12 +247,20 @@ func logicalLine(tab *lineTable, start int, escape rune) (*textMap, int) {
 	if len(segs) == 0 {
 		segs = append(segs, segment{line: start, col: from, end: from})
 	}
-	var sb strings.Builder
-	sb.Grow(size)
+	ok = size == len(want)
 	for _, sg := range segs {
-		sb.WriteString(lines[sg.line-1][sg.col:sg.end])
+		if !ok {
+			break
+		}
+		ok = lines[sg.line-1][sg.col:sg.end] == want[sg.off:sg.off+sg.end-sg.col]
 	}
-	return &textMap{text: sb.String(), segs: segs, tab: tab}, n
+	if len(segs) == 1 {
+		m.one[0] = segs[0]
+		m.segs = m.one[:]
+	} else {
+		m.segs = slices.Clone(segs)
+	}
+	return n, ok
 }
 
 // continuation reports whether the line ends with the escape character (and

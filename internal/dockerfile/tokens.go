@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// tokenize finds the keyword, the builder flags and the arguments of an
+// tokenize finds the keyword, the builder flags and the argument text of an
 // instruction in its logical line, recording their source ranges. flags are
 // BuildKit's parsed flags (node.Flags); esc is the escape character.
 func (f *File) tokenize(in *Instruction, lm *textMap, flags []string, esc byte) {
@@ -41,26 +41,50 @@ func (f *File) tokenize(in *Instruction, lm *textMap, flags []string, esc byte) 
 		argsEnd = i
 	}
 	in.argsOff, in.argsEnd = i, argsEnd
+	in.escape = esc
 	in.ArgsText = text[i:argsEnd]
 	in.ArgsRange = lm.rng(i, argsEnd)
+}
+
+// Args returns the arguments after the flags: the strings of a JSON (exec)
+// form, or whitespace-separated words (quotes kept) otherwise. They are
+// found on first use: most instructions are RUNs, whose rules read the
+// shell model (Script), so tokenizing every word of every RUN up front
+// cost about 12 MB and a tenth of the front end's time per corpus pass
+// (issue 11). Like the rest of the model (the line table's column caches),
+// an Instruction is read by one goroutine at a time.
+func (in *Instruction) Args() []Token {
+	if !in.argsDone {
+		in.args = in.tokenizeArgs()
+		in.argsDone = true
+	}
+	return in.args
+}
+
+func (in *Instruction) tokenizeArgs() []Token {
+	lm := in.logical
+	if lm == nil {
+		return nil
+	}
+	text, argsEnd := lm.text, in.argsEnd
 	if in.JSON {
-		in.Args = jsonTokens(lm, i, argsEnd)
-		return
+		return jsonTokens(lm, in.argsOff, argsEnd)
 	}
 	n := 0
-	for j := skipSpace(text, i); j < argsEnd; j = skipSpace(text, j) {
-		j = min(wordEnd(text, j, esc), argsEnd)
+	for j := skipSpace(text, in.argsOff); j < argsEnd; j = skipSpace(text, j) {
+		j = min(wordEnd(text, j, in.escape), argsEnd)
 		n++
 	}
 	if n == 0 {
-		return
+		return nil
 	}
-	in.Args = make([]Token, 0, n)
-	for j := skipSpace(text, i); j < argsEnd; j = skipSpace(text, j) {
-		end := min(wordEnd(text, j, esc), argsEnd)
-		in.Args = append(in.Args, Token{Value: text[j:end], Range: lm.rng(j, end), off: j, end: end})
+	args := make([]Token, 0, n)
+	for j := skipSpace(text, in.argsOff); j < argsEnd; j = skipSpace(text, j) {
+		end := min(wordEnd(text, j, in.escape), argsEnd)
+		args = append(args, Token{Value: text[j:end], Range: lm.rng(j, end), off: j, end: end})
 		j = end
 	}
+	return args
 }
 
 // flagWord reads a builder flag starting at text[i] as BuildKit's

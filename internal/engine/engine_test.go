@@ -17,7 +17,7 @@ func testRules() (everyFrom, offByDefault, panics *rule.Rule) {
 		Check: func(p *rule.Pass) {
 			for _, in := range p.File.Instructions {
 				if in.Keyword == "FROM" {
-					p.Reportf(in.Args[0].Range, "from %s", in.Args[0].Value)
+					p.Reportf(in.Args()[0].Range, "from %s", in.Args()[0].Value)
 				}
 			}
 		}}

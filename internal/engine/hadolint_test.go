@@ -18,7 +18,7 @@ func hadolintStandIns() []*rule.Rule {
 			Check: func(p *rule.Pass) {
 				for _, in := range p.File.Instructions {
 					if in.Keyword == "FROM" {
-						p.Reportf(in.Args[0].Range, "from")
+						p.Reportf(in.Args()[0].Range, "from")
 					}
 				}
 			}})

@@ -16,7 +16,7 @@ func CopiesFromContext(f *dockerfile.File) bool {
 		if !IsContextCopy(in) {
 			continue
 		}
-		for _, tok := range in.Args[:len(in.Args)-1] {
+		for _, tok := range in.Args()[:len(in.Args())-1] {
 			switch v := tok.Value; {
 			case strings.HasPrefix(v, "<<"):
 				// Inline content.
@@ -35,7 +35,7 @@ func CopiesFromContext(f *dockerfile.File) bool {
 // IsContextCopy reports whether an instruction copies from the build
 // context: a valid COPY or ADD without --from.
 func IsContextCopy(in *dockerfile.Instruction) bool {
-	if in.Invalid || (in.Keyword != "COPY" && in.Keyword != "ADD") || len(in.Args) < 2 {
+	if in.Invalid || (in.Keyword != "COPY" && in.Keyword != "ADD") || len(in.Args()) < 2 {
 		return false
 	}
 	_, from := in.Flag("from")
