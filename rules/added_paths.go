@@ -517,10 +517,16 @@ func runAdditions(s chainStep) []addition {
 // other command adds nothing it can name.
 var addingCommands = wordSet("curl", "wget", "cp", "mv", "install", "tar", "unzip", "git", "touch")
 
+// mayAddPaths reports whether a call of command name may add paths
+// runScopeAdditions names: one of addingCommands, run unconditionally.
+func mayAddPaths(name string, conditional bool) bool {
+	return !conditional && addingCommands[name]
+}
+
 func runScopeAdditions(rs *runScope) []addition {
 	var out []addition
 	for i, written := range rs.written {
-		if written.Conditional || !addingCommands[written.Name] {
+		if !mayAddPaths(written.Name, written.Conditional) {
 			continue
 		}
 		c := rs.call(i)

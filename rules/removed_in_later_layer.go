@@ -87,14 +87,14 @@ func finalChainRemovesAfterAdding(f *dockerfile.File) bool {
 					continue
 				}
 				for _, c := range in.Script.Calls {
-					if added && c.Name == "rm" && !c.Conditional {
+					if added && mayRemovePaths(c.Name, c.Conditional) {
 						return true
 					}
 				}
 				// What this RUN adds counts only for later ones: an rm of
 				// the same RUN's download is the right pattern.
 				for _, c := range in.Script.Calls {
-					if !c.Conditional && addingCommands[c.Name] {
+					if mayAddPaths(c.Name, c.Conditional) {
 						added = true
 					}
 				}
@@ -146,9 +146,17 @@ func (x *additionIndex) candidates(target string) []int {
 	return x.under[target]
 }
 
+// mayRemovePaths reports whether a call of command name is one whose
+// operands reportLaterRemovals reads as deleted paths: rm, run
+// unconditionally. finalChainRemovesAfterAdding asks it too, so that the
+// early exit never skips a deletion the report would read.
+func mayRemovePaths(name string, conditional bool) bool {
+	return name == "rm" && !conditional
+}
+
 func reportLaterRemovals(pass *rule.Pass, rs *runScope, earlier *additionIndex) {
 	for i, written := range rs.written {
-		if written.Name != "rm" || written.Conditional {
+		if !mayRemovePaths(written.Name, written.Conditional) {
 			continue
 		}
 		c := rs.call(i)

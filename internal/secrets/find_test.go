@@ -175,20 +175,49 @@ func BenchmarkFind(b *testing.B) {
 	}
 }
 
-// Find skips words shorter than any match (minMatchLen), never one that can
-// hold a URL password (the shortest form) or a token.
+// TestFindShortWords: the shortest match of every kind is at least
+// minMatchLen long and found, so the early return of Find for shorter words
+// skips nothing. Each word is built from the format, not from minMatchLen's
+// own formula.
 func TestFindShortWords(t *testing.T) {
-	if minMatchLen > len("a://:@h") {
-		t.Fatalf("minMatchLen %d skips words that can hold a URL password", minMatchLen)
-	}
+	shortest := map[string]string{"password in a URL": "ab://:Vq7r@d"}
 	for _, f := range Formats {
+		if len(f.Prefixes) == 0 || f.MinBody == 0 {
+			continue
+		}
+		var letters []byte
+		for c := range 256 {
+			if f.Alphabet[c] {
+				letters = append(letters, byte(c))
+			}
+		}
+		body := make([]byte, f.MinBody)
+		for i := range body {
+			body[i] = letters[(i*7+3)%len(letters)] // varied: no placeholder run
+		}
+		if f.Valid != nil && !f.Valid(string(body)) {
+			t.Logf("%s: no simple body of %d bytes is valid; not checked", f.Name, f.MinBody)
+			continue
+		}
 		for _, p := range f.Prefixes {
-			if len(p)+f.MinBody < minMatchLen {
-				t.Errorf("minMatchLen %d skips %s tokens (%s...)", minMatchLen, f.Name, p)
+			if w, seen := shortest[f.Name]; !seen || len(p)+len(body) < len(w) {
+				shortest[f.Name] = p + string(body)
 			}
 		}
 	}
-	if ms := Find("ftp://:Vq7rT2@db"); len(ms) != 1 || ms[0].Name != "password in a URL" {
-		t.Errorf("Find(short URL) = %v, want one URL password", ms)
+	for name, w := range shortest {
+		if len(w) < minMatchLen {
+			t.Errorf("%s: a %d-byte match (%s) is shorter than minMatchLen %d", name, len(w), w, minMatchLen)
+		}
+		found := false
+		for _, m := range Find(w) {
+			found = found || m.Name == name
+		}
+		if !found {
+			t.Errorf("Find(%q) = %v, want a %s", w, Find(w), name)
+		}
+	}
+	if len(shortest) < 3 {
+		t.Fatalf("only %d kinds checked", len(shortest))
 	}
 }
