@@ -13,7 +13,9 @@ import (
 	"github.com/dockvet/dockvet/internal/source"
 )
 
-// File is one parsed Dockerfile.
+// File is one parsed Dockerfile. A File and its instructions are not safe
+// for concurrent use, even to read: some are computed on first use and
+// cached (Instruction.Args, the line table's columns).
 type File struct {
 	// Name is the path as given by the user (or the stdin name).
 	Name string

@@ -186,6 +186,9 @@ func newScriptParser() *scriptParser { return scriptParsers.Get().(*scriptParser
 func (sp *scriptParser) release() {
 	sp.mem = nil
 	sp.args = textMap{segs: sp.args.segs[:0]} // keep no file alive through the pool
+	// A walk that panicked (the engine recovers a rule's or the front
+	// end's panic) did not clear its walker.
+	sp.walkers = [maxShellDepth + 1]callWalker{}
 	scriptParsers.Put(sp)
 }
 
@@ -218,10 +221,12 @@ func (sp *scriptParser) collect(s *Script, text string, m mapper, cond bool, dep
 }
 
 // reserveCalls makes the Calls of a parsed top-level script and their
-// word lists come from one exact block each: counted first, they take two
-// allocations per script instead of two per command, and no arena block is
-// left half used. (Nested scripts, sh -c '...', are parsed while their
-// outer script is walked: theirs are allocated one by one.)
+// word lists come from one block each, counted first: two allocations per
+// script instead of two per command. A nested script (sh -c '...') is
+// parsed while its outer script is walked: its calls take the reserved
+// slots first, and the outer script's calls that no longer fit are then
+// allocated one by one. A count that differs from the walk costs
+// allocations, never output (TestCallCountMatchesWalk keeps them equal).
 func (sp *scriptParser) reserveCalls(f *syntax.File) {
 	var n callCount
 	n.stmts(f.Stmts)

@@ -278,7 +278,7 @@ func benchPlainReader(b *testing.B, blob *bigBlob) {
 			b.Fatal(err)
 		}
 		h := sha256.New()
-		var r io.Reader = io.TeeReader(resp.Body, h)
+		r := io.TeeReader(resp.Body, h)
 		if blob.mediaType == types.DockerLayer {
 			zr, err := gzip.NewReader(r)
 			if err != nil {
