@@ -7,63 +7,47 @@ import (
 	"github.com/dockvet/dockvet/internal/finding"
 )
 
-// TestListsRules: a format's output depends on Options.Rules exactly when
-// ListsRules says so, since the CLI leaves them out for the others.
-func TestListsRules(t *testing.T) {
+// TestFormatsReadWhatTheySay: a format's output depends on an input the
+// CLI may leave out exactly when the format says it reads it: the rules'
+// documentation (ListsRules) and the source lines (ReadsSources).
+func TestFormatsReadWhatTheySay(t *testing.T) {
 	rules := []RuleInfo{{ID: "DV999", Name: "described-rule", Summary: "summary", Doc: "doc", Help: "help text", HelpURI: "https://example.com/dv999", DefaultSeverity: finding.SeverityWarning}}
-	listed := 0
-	for _, name := range Names() {
-		fn, err := Lookup(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		write := func(opts Options) string {
-			var buf bytes.Buffer
-			if err := fn(&buf, fullResult(), opts); err != nil {
-				t.Fatalf("%s: %v", name, err)
+	for _, input := range []struct {
+		name  string
+		reads func(format string) bool
+		// left out is the result and options without the input.
+		leftOut func() (*finding.Result, Options)
+	}{
+		{"Options.Rules", ListsRules, func() (*finding.Result, Options) { return fullResult(), Options{} }},
+		{"the source lines", ReadsSources, func() (*finding.Result, Options) {
+			res := fullResult()
+			res.Sources = nil
+			return res, Options{Rules: rules}
+		}},
+	} {
+		readers := 0
+		for _, name := range Names() {
+			fn, err := Lookup(name)
+			if err != nil {
+				t.Fatal(err)
 			}
-			return buf.String()
-		}
-		reads := write(Options{Rules: rules}) != write(Options{})
-		if reads != ListsRules(name) {
-			t.Errorf("%s: output depends on Options.Rules = %v, ListsRules = %v", name, reads, ListsRules(name))
-		}
-		if reads {
-			listed++
-		}
-	}
-	if listed == 0 {
-		t.Error("no format lists the rules: the test proves nothing")
-	}
-}
-
-// TestReadsSources: a format's output depends on the source lines exactly
-// when ReadsSources says so, since the CLI leaves them out for the others.
-func TestReadsSources(t *testing.T) {
-	readers := 0
-	for _, name := range Names() {
-		fn, err := Lookup(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		write := func(res *finding.Result) string {
-			var buf bytes.Buffer
-			if err := fn(&buf, res, Options{}); err != nil {
-				t.Fatalf("%s: %v", name, err)
+			write := func(res *finding.Result, opts Options) string {
+				var buf bytes.Buffer
+				if err := fn(&buf, res, opts); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				return buf.String()
 			}
-			return buf.String()
+			reads := write(fullResult(), Options{Rules: rules}) != write(input.leftOut())
+			if reads != input.reads(name) {
+				t.Errorf("%s: output depends on %s = %v, the format says %v", name, input.name, reads, input.reads(name))
+			}
+			if reads {
+				readers++
+			}
 		}
-		without := fullResult()
-		without.Sources = nil
-		reads := write(fullResult()) != write(without)
-		if reads != ReadsSources(name) {
-			t.Errorf("%s: output depends on the source lines = %v, ReadsSources = %v", name, reads, ReadsSources(name))
+		if readers == 0 {
+			t.Errorf("no format reads %s: the test proves nothing", input.name)
 		}
-		if reads {
-			readers++
-		}
-	}
-	if readers == 0 {
-		t.Error("no format reads source lines: the test proves nothing")
 	}
 }
