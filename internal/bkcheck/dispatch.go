@@ -220,7 +220,7 @@ func (c *checker) fromChecks(lex *shell.Lex, s *dockerfile.Stage, global *envLis
 	}
 	platform := target
 	if raw, fl, ok := rawFlag(from, "platform"); ok {
-		res, err := lex.ProcessWordWithMatches(raw, global)
+		res, err := lex.ProcessWordWithMatches(dockerfile.LexerInput(raw), global)
 		undeclared(res.Unmatched)
 		if len(res.Matched) == 1 && len(res.Unmatched) == 0 {
 			if _, ok := res.Matched["TARGETPLATFORM"]; ok {
@@ -297,7 +297,7 @@ func (c *checker) processWithMatches(lex *shell.Lex, word string, env shell.EnvG
 	if plain(word, c.f.Escape) {
 		return shell.ProcessWordResult{Result: word, Words: []string{word}}, nil
 	}
-	return lex.ProcessWordWithMatches(word, env)
+	return lex.ProcessWordWithMatches(dockerfile.LexerInput(word), env)
 }
 
 // word is one string BuildKit expands in an instruction, with the result.
@@ -420,7 +420,7 @@ func (c *checker) expand(lex *shell.Lex, st *stageState, in *dockerfile.Instruct
 			words = append(words, word{raw: raw, value: raw})
 			continue
 		}
-		v, unmatched, err := lex.ProcessWord(raw, st.env)
+		v, unmatched, err := lex.ProcessWord(dockerfile.LexerInput(raw), st.env)
 		words = append(words, word{raw: raw, value: v, unmatched: unmatched})
 		if err != nil {
 			return words, false
@@ -430,7 +430,7 @@ func (c *checker) expand(lex *shell.Lex, st *stageState, in *dockerfile.Instruct
 		rawLex := shell.NewLex('\\')
 		rawLex.SkipProcessQuotes = true
 		for _, raw := range rawContents {
-			v, unmatched, err := rawLex.ProcessWord(raw, st.env)
+			v, unmatched, err := rawLex.ProcessWord(dockerfile.LexerInput(raw), st.env)
 			words = append(words, word{raw: raw, value: v, unmatched: unmatched})
 			if err != nil {
 				return words, false
@@ -507,7 +507,7 @@ func (c *checker) arg(lex *shell.Lex, l *linter.Linter, st *stageState, global *
 		switch {
 		case hasValue:
 		case kp.Value != nil:
-			v, unmatched, err := lex.ProcessWord(*kp.Value, st.env)
+			v, unmatched, err := lex.ProcessWord(dockerfile.LexerInput(*kp.Value), st.env)
 			c.undefined(l, st, in, []word{{raw: *kp.Value, value: v, unmatched: unmatched}})
 			if err != nil {
 				return
@@ -580,7 +580,7 @@ func (c *checker) jsonArgs(l *linter.Linter, st *stageState, in *dockerfile.Inst
 // protocol's case and host IPs or host ports.
 func (c *checker) expose(lex *shell.Lex, l *linter.Linter, st *stageState, in *dockerfile.Instruction, cmd *instructions.ExposeCommand) {
 	for _, p := range cmd.Ports {
-		ports, err := lex.ProcessWords(p, st.env)
+		ports, err := lex.ProcessWords(dockerfile.LexerInput(p), st.env)
 		if err != nil {
 			return
 		}

@@ -1,7 +1,9 @@
 package dockerfile
 
 import (
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
@@ -28,4 +30,29 @@ func PutLex(escape rune, l *shell.Lex) {
 	if p := lexPools[escape]; p != nil && !l.RawQuotes && !l.RawEscapes && !l.SkipProcessQuotes && !l.SkipUnsetEnv {
 		p.Put(l)
 	}
+}
+
+// LexerInput is word as BuildKit's shell lexer reads it: each byte that is
+// not UTF-8 becomes U+FFFD. The lexer reads words with text/scanner, which
+// decodes such a byte as U+FFFD anyway, but BuildKit gives the scanner no
+// error handler, so it would also print "<input>:1:2: invalid UTF-8
+// encoding" to the process's stderr, unattributed, once per byte: a
+// Latin-1 Dockerfile filled a CI log with them. Every word handed to a
+// lexer goes through LexerInput first; the lexer's result is the same.
+func LexerInput(word string) string {
+	if utf8.ValidString(word) {
+		return word
+	}
+	var b strings.Builder
+	b.Grow(len(word) + 8)
+	for i := 0; i < len(word); {
+		r, n := utf8.DecodeRuneInString(word[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(word[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

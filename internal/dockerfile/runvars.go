@@ -222,7 +222,7 @@ func (v *Vars) defValue(d *varDef) varValue {
 		// A new lexer: one keeps its state while it expands, and g may
 		// expand another definition with its own.
 		lex := GetLex(v.env.escape)
-		res, err := lex.ProcessWordWithMatches(d.raw, g)
+		res, err := lex.ProcessWordWithMatches(LexerInput(d.raw), g)
 		PutLex(v.env.escape, lex)
 		if err == nil && !g.unknown && len(res.Result) <= maxEnvValue {
 			r = varValue{val: res.Result, state: varSet}
@@ -490,7 +490,7 @@ func (in *Instruction) ExpandWith(word string, base func(name string) (string, b
 	v := &Vars{env: &scriptEnv{top: top, scratch: rootIsScratch(in.Stage), escape: escape}, base: base}
 	g := &defGetter{v: v, at: top}
 	lex := GetLex(escape)
-	res, err := lex.ProcessWordWithMatches(word, g)
+	res, err := lex.ProcessWordWithMatches(LexerInput(word), g)
 	PutLex(escape, lex)
 	if err != nil || g.unknown || len(res.Result) > maxEnvValue {
 		return "", false

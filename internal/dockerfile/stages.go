@@ -129,7 +129,7 @@ func (e *env) expand(word string) (string, []string) {
 		return word, nil
 	}
 	lex := GetLex(rune(e.esc))
-	res, err := lex.ProcessWordWithMatches(word, e)
+	res, err := lex.ProcessWordWithMatches(LexerInput(word), e)
 	PutLex(rune(e.esc), lex)
 	if err != nil {
 		names := varNames(word, e.esc)
@@ -442,7 +442,7 @@ func (f *File) collectRefs(in *Instruction) {
 		}
 		// BuildKit refuses variables in COPY --from (dockerfile2llb toCommand).
 		lex := GetLex(f.Escape)
-		res, _, err := lex.ProcessWord(fl.Value, &env{})
+		res, _, err := lex.ProcessWord(LexerInput(fl.Value), &env{})
 		PutLex(f.Escape, lex)
 		if err != nil || res != fl.Value {
 			f.addError(fl.Range, "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround")
