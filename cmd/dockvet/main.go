@@ -39,8 +39,11 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	code := runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stderr := os.Stderr
+	libraryOutputDone := routeLibraryStderr(stderr)
+	code := runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, stderr)
 	stop()
+	libraryOutputDone()
 	os.Exit(code)
 }
 

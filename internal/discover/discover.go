@@ -427,16 +427,24 @@ func checkResolvedLink(arg string, isDir, isLink bool, target string, workDir fu
 	if w.err != nil {
 		return &Error{Path: arg, Err: w.err}
 	}
+	// The kernel resolves a relative path from the working directory
+	// itself, and EvalSymlinks gives a relative target from there too: both
+	// are read against realWD, not against getwd's $PWD, which may reach
+	// the same directory through a link (cd into a linked directory; /tmp
+	// on macOS). An absolute path is below the working directory in either
+	// spelling.
 	wd, realWD := w.wd, w.real
-	abs := arg
+	abs, base := arg, realWD
 	if !filepath.IsAbs(abs) {
-		abs = filepath.Join(wd, arg) // filepath.Abs, without another getwd
+		abs = filepath.Join(realWD, arg)
+	} else if !inside(realWD, abs) {
+		base = wd
 	}
 	if !filepath.IsAbs(target) {
-		target = filepath.Join(wd, target)
+		target = filepath.Join(realWD, target)
 	}
 	through := false
-	if rel, err := filepath.Rel(wd, abs); err == nil && inside(wd, abs) {
+	if rel, err := filepath.Rel(base, abs); err == nil && inside(base, abs) {
 		// Below the working directory: any link on the way changes where
 		// the path leads (lexical "a/../b" too, when a is a link).
 		through = !isLink && target != filepath.Join(realWD, rel)

@@ -231,10 +231,15 @@ func TestPlainPath(t *testing.T) {
 // links or not, examineExplicit gives what a stat and checkExplicitLink
 // give.
 func TestExamineExplicitMatchesLongWay(t *testing.T) {
-	outside := t.TempDir()
-	tree(t, outside, "Dockerfile", "config.json")
+	// work/evil/../work/x is outsideParent/work/x to the kernel and
+	// work/work/x to the eye: both exist, so a fast way that cancelled the
+	// two elements would answer for the wrong file.
+	outsideParent := t.TempDir()
+	outside := filepath.Join(outsideParent, "o")
+	tree(t, outsideParent, "o/Dockerfile", "o/config.json", "work/x")
 	root := t.TempDir()
 	tree(t, root,
+		"repo/work/work/x",
 		"repo/services/api/Dockerfile",
 		"repo/services/evil -> "+outside,
 		"repo/services/self -> api",
@@ -271,5 +276,60 @@ func TestExamineExplicitMatchesLongWay(t *testing.T) {
 		if fastErr == nil && (fast == nil || long == nil || fast.IsDir() != long.IsDir()) {
 			t.Errorf("%s: info %v, the long way %v", arg, fast, long)
 		}
+	}
+}
+
+// TestLinkedWorkingDirectory: when the working directory is reached through
+// a link ($PWD names the link, as after `cd` into a linked directory, or
+// /tmp on macOS), a plain file and "." are linted, and a path through a
+// link out of the tree is refused in every spelling. getwd gives $PWD,
+// while the kernel resolves relative paths from the directory itself: the
+// checks read paths against the latter.
+func TestLinkedWorkingDirectory(t *testing.T) {
+	outside := t.TempDir()
+	tree(t, outside, "config.json")
+	root := t.TempDir()
+	tree(t, root,
+		"repo/work/Dockerfile",
+		"repo/work/evil -> "+outside,
+		"L -> repo/work",
+	)
+	linked := filepath.Join(root, "L")
+	t.Chdir(linked)
+	t.Setenv("PWD", linked)
+	if wd, err := os.Getwd(); err != nil || wd != linked {
+		t.Skipf("getwd gives %q, %v: not the link, nothing to test", wd, err)
+	}
+	real := filepath.Join(root, "repo", "work")
+	for _, tt := range []struct {
+		arg     string
+		files   []string
+		refused bool
+	}{
+		{arg: "Dockerfile", files: []string{"Dockerfile"}},
+		{arg: ".", files: []string{"Dockerfile"}},
+		{arg: "../work/Dockerfile", files: []string{"../work/Dockerfile"}},
+		{arg: filepath.Join(linked, "Dockerfile"), files: []string{filepath.Join(linked, "Dockerfile")}},
+		{arg: filepath.Join(real, "Dockerfile"), files: []string{filepath.Join(real, "Dockerfile")}},
+		{arg: "evil/config.json", refused: true},
+		{arg: "../work/evil/config.json", refused: true},
+		{arg: filepath.Join(linked, "evil", "config.json"), refused: true},
+		{arg: filepath.Join(real, "evil", "config.json"), refused: true},
+	} {
+		t.Run(tt.arg, func(t *testing.T) {
+			res := Files([]string{tt.arg}, "")
+			var files []string
+			for _, f := range res.Files {
+				files = append(files, f.Path)
+			}
+			if !reflect.DeepEqual(files, tt.files) {
+				t.Errorf("files = %v, want %v", files, tt.files)
+			}
+			var le *LinkError
+			refused := len(res.Errors) == 1 && errors.As(res.Errors[0], &le)
+			if refused != tt.refused || (!tt.refused && len(res.Errors) > 0) {
+				t.Errorf("errors = %v, want a LinkError: %v", res.Errors, tt.refused)
+			}
+		})
 	}
 }

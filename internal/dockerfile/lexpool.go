@@ -1,11 +1,11 @@
 package dockerfile
 
 import (
-	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/dockvet/dockvet/internal/source"
 )
 
 // A shell.Lex is ~1.3 KB (its scanner's buffer). The lexers that live only
@@ -37,22 +37,8 @@ func PutLex(escape rune, l *shell.Lex) {
 // decodes such a byte as U+FFFD anyway, but BuildKit gives the scanner no
 // error handler, so it would also print "<input>:1:2: invalid UTF-8
 // encoding" to the process's stderr, unattributed, once per byte: a
-// Latin-1 Dockerfile filled a CI log with them. Every word handed to a
-// lexer goes through LexerInput first; the lexer's result is the same.
-func LexerInput(word string) string {
-	if utf8.ValidString(word) {
-		return word
-	}
-	var b strings.Builder
-	b.Grow(len(word) + 8)
-	for i := 0; i < len(word); {
-		r, n := utf8.DecodeRuneInString(word[i:])
-		if r == utf8.RuneError && n == 1 {
-			b.WriteRune(utf8.RuneError)
-		} else {
-			b.WriteString(word[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
+// Latin-1 Dockerfile filled a CI log with them. Every word dockvet hands to
+// a lexer goes through LexerInput first; the lexer's result is the same.
+// (BuildKit's parser runs a lexer of its own on heredoc lines: main routes
+// what that prints, see cmd/dockvet/stderr.go.)
+func LexerInput(word string) string { return source.ValidUTF8(word) }

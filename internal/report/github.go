@@ -7,9 +7,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/dockvet/dockvet/internal/finding"
+	"github.com/dockvet/dockvet/internal/source"
 )
 
 // githubSummaryMaxRows bounds the Markdown table: GitHub keeps at most 1 MiB
@@ -108,31 +108,13 @@ func githubCommand(s finding.Severity) string {
 // does, before: the runner echoes the annotation into the job's log, which
 // renders ANSI sequences.
 func githubData(s string) string {
-	return githubDataEscaper.Replace(escapeRunesButLineEnds(validUTF8(s)))
+	return githubDataEscaper.Replace(escapeRunesButLineEnds(source.ValidUTF8(s)))
 }
 
 // githubProperty escapes a property value: as data, plus ':' and ',', which
 // would otherwise end the property list or the value.
 func githubProperty(s string) string {
-	return githubPropertyEscaper.Replace(escapeRunesButLineEnds(validUTF8(s)))
-}
-
-// validUTF8 replaces each invalid byte with U+FFFD, as encoding/json does.
-func validUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b.WriteRune(utf8.RuneError)
-		} else {
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
+	return githubPropertyEscaper.Replace(escapeRunesButLineEnds(source.ValidUTF8(s)))
 }
 
 var (

@@ -59,7 +59,10 @@ func readExamined(path string, limit int64, want FileID) (data []byte, ok bool, 
 
 // pseudoDevs remembers, by device number, whether a file system is a
 // pseudo file system: a run reads thousands of files from a few file
-// systems, and their type does not change while one is mounted.
+// systems, and their type does not change while one is mounted. It is
+// never cleared: a device number freed by an unmount may be reused, which
+// a short dockvet run does not live to see (a long-lived process would
+// need to forget entries).
 var pseudoDevs sync.Map // uint64 -> bool
 
 // devOnPseudoFS reports whether fd, on device dev, lives on a pseudo file

@@ -9,6 +9,7 @@ package source
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -69,4 +70,26 @@ func Column(line string, byteOff int) int {
 		byteOff = 0
 	}
 	return 1 + utf8.RuneCountInString(line[:byteOff])
+}
+
+// ValidUTF8 is s with each byte that is not UTF-8 replaced by U+FFFD, one
+// per byte, as a UTF-8 decoder reads it (encoding/json writes it so, and
+// text/scanner decodes it so). strings.ToValidUTF8 would merge a run of
+// such bytes into one.
+func ValidUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
