@@ -16,13 +16,6 @@ import (
 // since it was examined, gone, a kernel pseudo-file.
 func TestReadExamined(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	idOf := func(path string) FileID {
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -30,22 +23,22 @@ func TestReadExamined(t *testing.T) {
 		}
 		return IDOf(fi)
 	}
-	small := write("small", "FROM scratch\n")
-	empty := write("empty", "")
-	exact := write("exact", strings.Repeat("x", 16))
-	big := write("big", strings.Repeat("x", 17))
+	small := writeFile(t, dir, "small", "FROM scratch\n")
+	empty := writeFile(t, dir, "empty", "")
+	exact := writeFile(t, dir, "exact", strings.Repeat("x", 16))
+	big := writeFile(t, dir, "big", strings.Repeat("x", 17))
 	link := filepath.Join(dir, "link")
 	if err := os.Symlink("small", link); err != nil {
 		t.Fatal(err)
 	}
-	swapped := write("swapped", "FROM scratch\n")
+	swapped := writeFile(t, dir, "swapped", "FROM scratch\n")
 	swappedID := idOf(swapped)
 	// Renamed, not removed: the new file must not get the old inode.
 	if err := os.Rename(swapped, swapped+".old"); err != nil {
 		t.Fatal(err)
 	}
-	write("swapped", "TOKEN=x\n")
-	gone := write("gone", "FROM scratch\n")
+	writeFile(t, dir, "swapped", "TOKEN=x\n")
+	gone := writeFile(t, dir, "gone", "FROM scratch\n")
 	goneID := idOf(gone)
 	if err := os.Remove(gone); err != nil {
 		t.Fatal(err)
@@ -99,10 +92,7 @@ func TestReadExaminedRefusesProcFiles(t *testing.T) {
 	if err != nil {
 		t.Skipf("no %s here: %v", p, err)
 	}
-	regular := filepath.Join(t.TempDir(), "Dockerfile")
-	if err := os.WriteFile(regular, []byte("FROM scratch\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	regular := writeFile(t, t.TempDir(), "Dockerfile", "FROM scratch\n")
 	rfi, err := os.Stat(regular)
 	if err != nil {
 		t.Fatal(err)

@@ -11,13 +11,6 @@ import (
 
 func TestReadFile(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	link := func(name, target string) string {
 		p := filepath.Join(dir, name)
 		if err := os.Symlink(target, p); err != nil {
@@ -25,9 +18,9 @@ func TestReadFile(t *testing.T) {
 		}
 		return p
 	}
-	small := write("small", "FROM scratch\n")
-	exact := write("exact", strings.Repeat("x", 16))
-	big := write("big", strings.Repeat("x", 17))
+	small := writeFile(t, dir, "small", "FROM scratch\n")
+	exact := writeFile(t, dir, "exact", strings.Repeat("x", 16))
+	big := writeFile(t, dir, "big", strings.Repeat("x", 17))
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -89,4 +82,14 @@ func TestErrorMessages(t *testing.T) {
 			t.Errorf("Error() = %q, want %q", got, tt.want)
 		}
 	}
+}
+
+// writeFile writes content to dir/name and returns the path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
