@@ -127,18 +127,14 @@ var finalAdditions = &rule.Analysis[[]stepAdditions]{
 // variables their scripts see, with the base image's Env from baseEnv (nil:
 // not known).
 func finalSteps(f *dockerfile.File, baseEnv baseEnvFunc) []chainStep {
-	chain := f.FinalChain()
-	n := 0
-	for _, st := range chain {
-		n += 1 + len(st.Instructions) // FROM and the stage's instructions
-	}
-	out := make([]chainStep, 0, n)
+	chain, ins := f.FinalChain(), f.FinalInstructions()
+	out := make([]chainStep, 0, len(ins))
 	cwd := ""
 	var base *lazyBaseEnv
 	if len(chain) > 0 && baseEnv != nil {
 		base = &lazyBaseEnv{fn: baseEnv, stage: chain[0]} // one base image for the whole final chain
 	}
-	for _, in := range f.FinalInstructions() {
+	for _, in := range ins {
 		if in.Keyword == "FROM" {
 			if st := in.Stage; st != nil && st.Parent == nil {
 				cwd = ""
