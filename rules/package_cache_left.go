@@ -149,8 +149,8 @@ func pipNoCacheDir(c *dockerfile.Call) bool {
 
 // subCall reports whether c is program prog running the sub-command sub
 // (followed by one of opts when given).
-func subCall(c *dockerfile.Call, progs map[string]bool, valued map[string]bool, sub string, opts ...string) bool {
-	return progs[c.Name] && rf.SubIs(c, valued, sub, opts...)
+func subCall(c *dockerfile.Call, progs, valued *words, sub string, opts ...string) bool {
+	return progs.Has(c.Name) && rf.SubIs(c, valued, sub, opts...)
 }
 
 var (
@@ -167,14 +167,14 @@ var (
 	poetryCache   = rf.PathSpec{Suffixes: []string{"/.cache/pypoetry", "/.cache"}}
 	condaCache    = rf.PathSpec{Abs: []string{"/opt/conda/pkgs"}, Suffixes: []string{"/conda/pkgs", "/mamba/pkgs", "/micromamba/pkgs", "/miniconda3/pkgs", "/miniconda/pkgs", "/miniforge3/pkgs", "/mambaforge/pkgs", "/anaconda3/pkgs"}}
 
-	progUv       = wordSet("uv")
-	progNpm      = wordSet("npm")
-	progYarn     = wordSet("yarn")
-	progPnpm     = wordSet("pnpm")
-	progComposer = wordSet("composer", "composer.phar")
-	progPoetry   = wordSet("poetry")
-	progConda    = wordSet("conda", "mamba", "micromamba")
-	progZypper   = wordSet("zypper")
+	progUv       = &words{List: []string{"uv"}}
+	progNpm      = &words{List: []string{"npm"}}
+	progYarn     = &words{List: []string{"yarn"}}
+	progPnpm     = &words{List: []string{"pnpm"}}
+	progComposer = &words{List: []string{"composer", "composer.phar"}}
+	progPoetry   = &words{List: []string{"poetry"}}
+	progConda    = &words{List: []string{"conda", "mamba", "micromamba"}}
+	progZypper   = &words{List: []string{"zypper"}}
 )
 
 func mountedAbs(dirs ...string) func(r *rf.Run) bool {
@@ -373,7 +373,7 @@ var cachePolicies = map[rf.Manager]*cachePolicy{
 		dirVar:   "CONDA_PKGS_DIRS",
 		cleans: func(c *dockerfile.Call) bool {
 			// `conda clean` needs a target option (-a, -t, -p...) to do anything.
-			return progConda[c.Name] && rf.SubIs(c, rf.CondaValued, "clean") && len(c.Args) > 1
+			return progConda.Has(c.Name) && rf.SubIs(c, rf.CondaValued, "clean") && len(c.Args) > 1
 		},
 		mounted: mountedSuffix("/pkgs"),
 		message: func(u rf.Install) string {
