@@ -35,7 +35,7 @@ RUN useradd -u 1000000 app`,
 	Good: `FROM debian:bookworm-slim
 RUN useradd -l -u 1000000 app`,
 	Check:      checkUseraddLogBloat,
-	CheckImage: historyCheck(checkUseraddLogBloat, ""),
+	CheckImage: func(ip *rule.ImagePass) { historyCheck(ip, checkUseraddLogBloat, "") },
 }
 
 // lastlogRecord is the size of one struct lastlog record on Linux (glibc,
