@@ -511,12 +511,12 @@ func runAdditions(s chainStep) []addition {
 
 // addingCommands are the commands runScopeAdditions reads; a call of any
 // other command adds nothing it can name.
-var addingCommands = wordSet("curl", "wget", "cp", "mv", "install", "tar", "unzip", "git", "touch")
+var addingCommands = &words{List: []string{"curl", "wget", "cp", "mv", "install", "tar", "unzip", "git", "touch"}}
 
 // mayAddPaths reports whether a call of command name may add paths
 // runScopeAdditions names: one of addingCommands, run unconditionally.
 func mayAddPaths(name string, conditional bool) bool {
-	return !conditional && addingCommands[name]
+	return !conditional && addingCommands.Has(name)
 }
 
 func runScopeAdditions(rs *runScope) []addition {

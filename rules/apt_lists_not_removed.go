@@ -41,8 +41,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl`,
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/*`,
-	Check:      checkAptListsNotRemoved,
-	CheckImage: historyCheck(checkAptListsNotRemoved, "; image history does not record RUN --mount, so if this RUN kept the lists in a cache mount, nothing was left behind"),
+	Check: checkAptListsNotRemoved,
+	CheckImage: func(ip *rule.ImagePass) {
+		historyCheck(ip, checkAptListsNotRemoved, "; image history does not record RUN --mount, so if this RUN kept the lists in a cache mount, nothing was left behind")
+	},
 }
 
 func checkAptListsNotRemoved(pass *rule.Pass) {
@@ -91,19 +93,17 @@ func removeListsFix(facts *runfacts.Facts, r *runfacts.Run) *finding.Fix {
 // entries hold their scripts). Each message starts with the history entry it
 // is about, quoted, since only the text format shows the line; note is
 // appended. Fixes are dropped: there is no file to edit.
-func historyCheck(check func(*rule.Pass), note string) func(*rule.ImagePass) {
-	return func(ip *rule.ImagePass) {
-		if ip.History == nil {
-			return
-		}
-		known := func(string) bool { return true }
-		check(rule.NewPass(ip.Rule, ip.History, known, func(d rule.Diagnostic) {
-			if n := d.Range.Start.Line; n >= 1 && n <= len(ip.Image.History) {
-				d.Message = entryRef(n, imagesrc.QuoteEntry(ip.Image.History[n-1].CreatedBy)) + ": " + d.Message
-			}
-			d.Message += note
-			d.Fix = nil
-			ip.Report(d)
-		}))
+func historyCheck(ip *rule.ImagePass, check func(*rule.Pass), note string) {
+	if ip.History == nil {
+		return
 	}
+	known := func(string) bool { return true }
+	check(rule.NewPass(ip.Rule, ip.History, known, func(d rule.Diagnostic) {
+		if n := d.Range.Start.Line; n >= 1 && n <= len(ip.Image.History) {
+			d.Message = entryRef(n, imagesrc.QuoteEntry(ip.Image.History[n-1].CreatedBy)) + ": " + d.Message
+		}
+		d.Message += note
+		d.Fix = nil
+		ip.Report(d)
+	}))
 }

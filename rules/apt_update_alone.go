@@ -37,7 +37,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/*`,
 	Check:      checkAptUpdateAlone,
-	CheckImage: historyCheck(checkAptUpdateAlone, ""),
+	CheckImage: func(ip *rule.ImagePass) { historyCheck(ip, checkAptUpdateAlone, "") },
 }
 
 func checkAptUpdateAlone(pass *rule.Pass) {

@@ -86,9 +86,9 @@ RUN pip install --no-cache-dir /wheels/*`,
 var (
 	// toolchainPackages are compilers, build drivers and toolchains by
 	// package name (Debian, Alpine, Fedora/RHEL, openSUSE spellings).
-	toolchainPackages = wordSet("build-essential", "build-base", "alpine-sdk", "gcc", "g++", "gcc-c++",
+	toolchainPackages = &words{List: []string{"build-essential", "build-base", "alpine-sdk", "gcc", "g++", "gcc-c++",
 		"c++", "cpp", "clang", "llvm", "make", "cmake", "autoconf", "automake", "libtool", "gfortran",
-		"golang", "golang-go", "go", "maven", "gradle", "cargo", "rustc", "rust", "ninja-build", "meson")
+		"golang", "golang-go", "go", "maven", "gradle", "cargo", "rustc", "rust", "ninja-build", "meson"}}
 	// headerSuffixes mark development packages: headers and static libraries.
 	headerSuffixes = []string{"-dev", "-devel", "-headers"}
 )
@@ -96,7 +96,7 @@ var (
 // toolchainName reports whether a package name (without version or
 // architecture) is a compiler, build tool or header package.
 func toolchainName(name string) bool {
-	if toolchainPackages[name] {
+	if toolchainPackages.Has(name) {
 		return true
 	}
 	for _, s := range headerSuffixes {
@@ -141,7 +141,7 @@ func checkBuildToolsInFinalImage(pass *rule.Pass) {
 			default:
 				continue
 			}
-			if !addsPackages[u.Call.Args[u.Sub].Value] {
+			if !addsPackages.Has(u.Call.Args[u.Sub].Value) {
 				continue // an upgrade: the packages were in the image already
 			}
 			if removesAll(r, removals, u) {
@@ -186,7 +186,7 @@ func checkBuildToolsInFinalImage(pass *rule.Pass) {
 // toolchainImages are the last path element of base images that are build
 // environments themselves: a C compiler (buildpack-deps, gcc, golang's cgo
 // toolchain), or a language SDK (dotnet/sdk, rust, maven, gradle).
-var toolchainImages = wordSet("buildpack-deps", "gcc", "golang", "rust", "maven", "gradle", "sdk")
+var toolchainImages = &words{List: []string{"buildpack-deps", "gcc", "golang", "rust", "maven", "gradle", "sdk"}}
 
 // builtOnToolchainImage reports whether the final image starts FROM an image
 // that already ships a compiler: buildpack-deps (on which the official
@@ -212,11 +212,11 @@ func builtOnToolchainImage(f *dockerfile.File) bool {
 	if repo == "cuda" && !strings.Contains(base.Tag, "runtime") && !strings.Contains(base.Tag, "base") {
 		return true // the CUDA toolkit, nvcc included: only the -runtime and -base flavours are not
 	}
-	return toolchainImages[repo] || strings.Contains(base.Tag, "devel")
+	return toolchainImages.Has(repo) || strings.Contains(base.Tag, "devel")
 }
 
-var addsPackages = wordSet("install", "in", "add", "reinstall", "groupinstall", "localinstall",
-	"install-n", "install-na", "install-nevra")
+var addsPackages = &words{List: []string{"install", "in", "add", "reinstall", "groupinstall", "localinstall",
+	"install-n", "install-na", "install-nevra"}}
 
 // removesAfter reports whether the RUN removes packages after call i.
 func removesAfter(removals []runfacts.Uninstall, i int) bool {
@@ -361,15 +361,15 @@ var (
 	// buildDirTokens mark a build, CI, test or toolbox image wherever they
 	// appear in the path, alone or as a dash-, dot- or underscore-separated
 	// part of a name (gitlab-ci, remote-builder, Dockerfile.test).
-	buildDirTokens = wordSet("ci", "builder", "builders", "toolbox", "test", "tests")
+	buildDirTokens = &words{List: []string{"ci", "builder", "builders", "toolbox", "test", "tests"}}
 	// buildFileTokens mark one in the file name (Dockerfile.dev,
 	// Dockerfile.build, build.Dockerfile); build also in a compound directory
 	// name (private-build/, build-tools/: 7 of 7 such corpus files build
 	// things), but a directory named build alone holds the application's own
 	// Dockerfile as often as not (build/package/Dockerfile).
-	buildFileTokens = wordSet("dev", "devel", "build")
+	buildFileTokens = &words{List: []string{"dev", "devel", "build"}}
 	// buildDirs are directories that hold development and CI images.
-	buildDirs = wordSet(".devcontainer", ".github", ".gitlab", ".circleci", ".buildkite", ".kokoro", "dev", "devel")
+	buildDirs = &words{List: []string{".devcontainer", ".github", ".gitlab", ".circleci", ".buildkite", ".kokoro", "dev", "devel"}}
 )
 
 // namedAsBuildEnvironment reports whether a Dockerfile's path names it as a
@@ -380,7 +380,7 @@ func namedAsBuildEnvironment(name string) bool {
 	for {
 		part, after, isDir := strings.Cut(rest, "/")
 		part = strings.ToLower(part)
-		if isDir && buildDirs[part] {
+		if isDir && buildDirs.Has(part) {
 			return true
 		}
 		// More than one token: a separator between two of them.
@@ -388,7 +388,7 @@ func namedAsBuildEnvironment(name string) bool {
 		for tok := range nameTokens(part) {
 			// build counts as part of a compound directory name
 			// (private-build, build-tools), not as a whole one (build/).
-			if buildDirTokens[tok] || (!isDir || compound) && tok == "build" || !isDir && buildFileTokens[tok] {
+			if buildDirTokens.Has(tok) || (!isDir || compound) && tok == "build" || !isDir && buildFileTokens.Has(tok) {
 				return true
 			}
 		}
@@ -410,7 +410,7 @@ func isNameSeparator(r rune) bool { return r == '-' || r == '_' || r == '.' }
 
 // ciImageOwners are the registry namespaces of CI vendors' build images
 // (CircleCI's convenience images).
-var ciImageOwners = wordSet("cimg", "circleci")
+var ciImageOwners = &words{List: []string{"cimg", "circleci"}}
 
 // baseIsBuildEnvironment reports whether a base image repository is named as
 // a CI or builder image (gcr.io/cloud-builders/go, cimg/python), a
@@ -423,7 +423,7 @@ func baseIsBuildEnvironment(repo string) bool {
 		parts = parts[1:] // the registry host names no purpose
 	}
 	for i, part := range parts {
-		if i == 0 && len(parts) > 1 && ciImageOwners[part] {
+		if i == 0 && len(parts) > 1 && ciImageOwners.Has(part) {
 			return true
 		}
 		if part == "jupyter" || strings.HasSuffix(part, "-notebook") {
@@ -440,8 +440,8 @@ func baseIsBuildEnvironment(repo string) bool {
 
 // dockerPackages are the Docker engine, CLI and builder packages of the
 // distributions and of Docker's own repositories.
-var dockerPackages = wordSet("docker-ce", "docker-ce-cli", "docker.io", "docker-engine", "docker-cli",
-	"docker-buildx-plugin", "docker-buildx", "moby-engine", "moby-cli")
+var dockerPackages = &words{List: []string{"docker-ce", "docker-ce-cli", "docker.io", "docker-engine", "docker-cli",
+	"docker-buildx-plugin", "docker-buildx", "moby-engine", "moby-cli"}}
 
 // installsDocker reports whether a RUN of the final image installs Docker.
 func installsDocker(final []*runfacts.Run) bool {
@@ -453,7 +453,7 @@ func installsDocker(final []*runfacts.Run) bool {
 				continue
 			}
 			for _, w := range u.Packages {
-				if dockerPackages[packageName(w.Value)] {
+				if dockerPackages.Has(packageName(w.Value)) {
 					return true
 				}
 			}
@@ -463,9 +463,9 @@ func installsDocker(final []*runfacts.Run) bool {
 }
 
 // osImages are bare operating-system images: their command is a shell.
-var osImages = wordSet("ubuntu", "debian", "alpine", "fedora", "centos", "rockylinux", "almalinux",
+var osImages = &words{List: []string{"ubuntu", "debian", "alpine", "fedora", "centos", "rockylinux", "almalinux",
 	"amazonlinux", "oraclelinux", "archlinux", "opensuse", "leap", "tumbleweed", "photon", "busybox",
-	"ubi", "ubi7", "ubi8", "ubi9", "ubi10", "ubi-minimal", "ubi8-minimal", "ubi9-minimal", "clearlinux", "mageia")
+	"ubi", "ubi7", "ubi8", "ubi9", "ubi10", "ubi-minimal", "ubi8-minimal", "ubi9-minimal", "clearlinux", "mageia"}}
 
 // osImage reports whether a repository is a bare OS image, also when its
 // name carries the release (gcr.io/gcp-runtimes/ubuntu_20_0_4,
@@ -474,22 +474,22 @@ func osImage(repo string) bool {
 	if i := strings.LastIndex(repo, "/"); i >= 0 {
 		repo = repo[i+1:]
 	}
-	return osImages[repo] || osImages[strings.TrimRight(repo, "0123456789._-")]
+	return osImages.Has(repo) || osImages.Has(strings.TrimRight(repo, "0123456789._-"))
 }
 
 var (
 	// shells started with no script are an interactive toolbox.
-	shells = wordSet("sh", "bash", "zsh", "ash", "dash", "ksh", "mksh", "fish")
+	shells = &words{List: []string{"sh", "bash", "zsh", "ash", "dash", "ksh", "mksh", "fish"}}
 	// initWrappers start the real command as their child.
-	initWrappers = wordSet("tini", "tini-static", "dumb-init", "catatonit")
+	initWrappers = &words{List: []string{"tini", "tini-static", "dumb-init", "catatonit"}}
 	// buildCommands are build tools and compilers (of programs, esy for
 	// OCaml and Reason, images: buildah, or mobile apps: fastlane), Docker in Docker (hack/dind), and
 	// CI job runners (the
 	// name GitLab, Buildkite, Jenkins, Gitea and Kubernetes' prow give them).
-	buildCommands = wordSet("make", "gmake", "cmake", "ninja", "meson", "mvn", "mvnw", "gradle", "gradlew",
+	buildCommands = &words{List: []string{"make", "gmake", "cmake", "ninja", "meson", "mvn", "mvnw", "gradle", "gradlew",
 		"ant", "sbt", "bazel", "bazelisk", "gcc", "g++", "cc", "c++", "clang", "clang++", "javac", "go",
 		"cargo", "rustc", "esy", "buildah", "fastlane", "dind", "gitlab-runner", "buildkite-agent", "jenkins-agent", "jenkins-slave", "act_runner",
-		"runner", "runner.sh")
+		"runner", "runner.sh"}}
 )
 
 // toolCommand reports whether a command line starts an interactive shell, a
@@ -497,7 +497,7 @@ var (
 // shell that runs a script file (bash /usr/local/bin/runner). A shell with
 // -c runs a command line this check cannot see: not a tool command.
 func toolCommand(argv []string) bool {
-	for len(argv) > 0 && initWrappers[path.Base(argv[0])] {
+	for len(argv) > 0 && initWrappers.Has(path.Base(argv[0])) {
 		argv = argv[1:]
 		for len(argv) > 0 && strings.HasPrefix(argv[0], "-") {
 			argv = argv[1:] // the wrapper's options and the -- before the command
@@ -507,13 +507,13 @@ func toolCommand(argv []string) bool {
 		return false
 	}
 	prog := path.Base(argv[0])
-	if shells[prog] {
+	if shells.Has(prog) {
 		for _, a := range argv[1:] {
 			if a == "-c" || strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsRune(a, 'c') {
 				return false
 			}
 			if !strings.HasPrefix(a, "-") {
-				return buildCommands[path.Base(a)] // a script file: judged by its name
+				return buildCommands.Has(path.Base(a)) // a script file: judged by its name
 			}
 		}
 		return true // a shell alone: a toolbox to work in
@@ -521,5 +521,5 @@ func toolCommand(argv []string) bool {
 	if (prog == "go" || prog == "cargo") && len(argv) > 1 && argv[1] == "run" {
 		return false // an application compiled as it starts: it ships its toolchain to run
 	}
-	return buildCommands[prog]
+	return buildCommands.Has(prog)
 }

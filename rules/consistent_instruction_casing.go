@@ -25,5 +25,5 @@ dockvet points at the keyword.`,
 run apk add --no-cache curl`,
 	Good: `FROM alpine:3.20
 RUN apk add --no-cache curl`,
-	Check: reportBuildKit(linter.RuleConsistentInstructionCasing.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleConsistentInstructionCasing.Name) },
 }

@@ -54,31 +54,32 @@ COPY . .`,
 	Check:        checkContextNotIgnored,
 }
 
-// contextHazard is a kind of path that should not be sent.
+// contextHazard is a kind of path that should not be sent: a base name
+// among names, one ending in one of suffixes (and longer), or one match
+// accepts. Only literals, so contextHazards costs nothing at start-up.
 type contextHazard struct {
-	secret bool
-	match  func(name string) bool
+	secret   bool
+	names    []string
+	suffixes []string
+	match    func(name string) bool
 }
 
-func named(names ...string) func(string) bool {
-	return func(n string) bool { return slices.Contains(names, n) }
-}
-
-func suffixed(exts ...string) func(string) bool {
-	return func(n string) bool {
-		for _, e := range exts {
-			if strings.HasSuffix(n, e) && len(n) > len(e) {
-				return true
-			}
-		}
-		return false
+func (h *contextHazard) matches(n string) bool {
+	if slices.Contains(h.names, n) {
+		return true
 	}
+	for _, e := range h.suffixes {
+		if strings.HasSuffix(n, e) && len(n) > len(e) {
+			return true
+		}
+	}
+	return h.match != nil && h.match(n)
 }
 
 var contextHazards = []contextHazard{
-	{match: named(".git", ".hg", ".svn", "node_modules", ".venv", ".tox", ".terraform")},
-	{secret: true, match: named(".env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".aws", ".ssh", ".netrc", ".git-credentials")},
-	{secret: true, match: suffixed(".pem", ".key", ".p12", ".pfx", ".tfstate", ".tfstate.backup")},
+	{names: []string{".git", ".hg", ".svn", "node_modules", ".venv", ".tox", ".terraform"}},
+	{secret: true, names: []string{".env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".aws", ".ssh", ".netrc", ".git-credentials"}},
+	{secret: true, suffixes: []string{".pem", ".key", ".p12", ".pfx", ".tfstate", ".tfstate.backup"}},
 	{secret: true, match: func(n string) bool {
 		if !strings.HasPrefix(n, ".env.") {
 			return false
@@ -93,7 +94,7 @@ var contextHazards = []contextHazard{
 
 func hazardOf(name string) (contextHazard, bool) {
 	for _, h := range contextHazards {
-		if h.match(name) {
+		if h.matches(name) {
 			return h, true
 		}
 	}

@@ -32,5 +32,5 @@ COPY README.md /usr/share/nginx/html/`,
 FROM nginx:1.27
 COPY site/ /usr/share/nginx/html/`,
 	ReadsContext: true,
-	Check:        reportBuildKit(linter.RuleCopyIgnoredFile.Name),
+	Check:        func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleCopyIgnoredFile.Name) },
 }

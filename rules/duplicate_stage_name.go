@@ -28,5 +28,5 @@ RUN npm run build`,
 RUN npm ci
 FROM deps AS build
 RUN npm run build`,
-	Check: reportBuildKit(linter.RuleDuplicateStageName.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleDuplicateStageName.Name) },
 }

@@ -24,5 +24,5 @@ dockvet points at the port.`,
 EXPOSE 8080:80`,
 	Good: `FROM nginx:1.27
 EXPOSE 80`,
-	Check: reportBuildKit(linter.RuleExposeInvalidFormat.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleExposeInvalidFormat.Name) },
 }

@@ -23,5 +23,5 @@ dockvet points at the port.`,
 EXPOSE 53/UDP`,
 	Good: `FROM coredns/coredns:1.11.3
 EXPOSE 53/udp`,
-	Check: reportBuildKit(linter.RuleExposeProtoCasing.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleExposeProtoCasing.Name) },
 }

@@ -24,5 +24,5 @@ dockvet points at the AS keyword. A FROM keyword that is itself mixed case
 (From) is reported by ConsistentInstructionCasing instead.`,
 	Bad:   `FROM golang:1.23 as build`,
 	Good:  `FROM golang:1.23 AS build`,
-	Check: reportBuildKit(linter.RuleFromAsCasing.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleFromAsCasing.Name) },
 }

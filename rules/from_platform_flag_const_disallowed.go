@@ -26,5 +26,5 @@ As BuildKit, a stage whose name mentions the platform's OS or architecture
 dockvet points at the flag's value.`,
 	Bad:   `FROM --platform=linux/amd64 golang:1.23 AS build`,
 	Good:  `FROM --platform=$BUILDPLATFORM golang:1.23 AS build`,
-	Check: reportBuildKit(linter.RuleFromPlatformFlagConstDisallowed.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleFromPlatformFlagConstDisallowed.Name) },
 }

@@ -37,7 +37,7 @@ RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*`,
 	Good: `FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*`,
 	Check:      checkInstallRecommends,
-	CheckImage: historyCheck(checkInstallRecommends, ""),
+	CheckImage: func(ip *rule.ImagePass) { historyCheck(ip, checkInstallRecommends, "") },
 }
 
 func checkInstallRecommends(pass *rule.Pass) {

@@ -27,5 +27,5 @@ platform); when the base is unknown the check stays silent. It points at the
 image reference.`,
 	Bad:   `FROM --platform=linux/amd64 some-registry/arm64-only-tool:1.0`,
 	Good:  `FROM --platform=linux/arm64 some-registry/arm64-only-tool:1.0`,
-	Check: reportBuildKitWithBases(linter.RuleInvalidBaseImagePlatform.Name),
+	Check: func(pass *rule.Pass) { reportBuildKitWithBases(pass, linter.RuleInvalidBaseImagePlatform.Name) },
 }

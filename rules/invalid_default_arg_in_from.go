@@ -28,5 +28,5 @@ dockvet points at the image reference.`,
 FROM ${BASE}`,
 	Good: `ARG BASE=alpine:3.20
 FROM ${BASE}`,
-	Check: reportBuildKit(linter.RuleInvalidDefaultArgInFrom.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleInvalidDefaultArgInFrom.Name) },
 }

@@ -4,18 +4,21 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 
 	"github.com/dockvet/dockvet/internal/bkcheck"
+	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/rule"
 )
 
 // InvalidDefinitionDescription is BuildKit's InvalidDefinitionDescription check (docker build --check).
 var InvalidDefinitionDescription = &rule.Rule{
-	ID:          linter.RuleInvalidDefinitionDescription.Name,
-	Name:        "invalid-definition-description",
-	Severity:    finding.SeverityWarning,
-	Group:       buildKitGroup,
-	DefaultOff:  true,
-	OptIn:       bkcheck.ExperimentalOptIn(linter.RuleInvalidDefinitionDescription.Name),
+	ID:         linter.RuleInvalidDefinitionDescription.Name,
+	Name:       "invalid-definition-description",
+	Severity:   finding.SeverityWarning,
+	Group:      buildKitGroup,
+	DefaultOff: true,
+	OptIn: func(f *dockerfile.File) bool {
+		return bkcheck.ExperimentalOptIn(f, linter.RuleInvalidDefinitionDescription.Name)
+	},
 	Summary:     linter.RuleInvalidDefinitionDescription.Description,
 	UpstreamURL: linter.RuleInvalidDefinitionDescription.URL,
 	Doc: `A comment directly above a named stage (FROM ... AS name) or an ARG that does
@@ -35,5 +38,5 @@ on. dockvet points at the name.`,
 ARG NODE_VERSION=22`,
 	Good: `# NODE_VERSION is the version of Node to build with
 ARG NODE_VERSION=22`,
-	Check: reportBuildKit(linter.RuleInvalidDefinitionDescription.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleInvalidDefinitionDescription.Name) },
 }

@@ -36,5 +36,5 @@ dockvet points at the arguments.`,
 CMD npm test`,
 	Good: `FROM node:22-slim AS test
 CMD ["npm", "test"]`,
-	Check: reportBuildKitWithBases(linter.RuleJSONArgsRecommended.Name),
+	Check: func(pass *rule.Pass) { reportBuildKitWithBases(pass, linter.RuleJSONArgsRecommended.Name) },
 }

@@ -25,5 +25,5 @@ dockvet points at the key.`,
 ENV APP_HOME /srv/app`,
 	Good: `FROM alpine:3.20
 ENV APP_HOME=/srv/app`,
-	Check: reportBuildKit(linter.RuleLegacyKeyValueFormat.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleLegacyKeyValueFormat.Name) },
 }

@@ -22,5 +22,5 @@ show.`,
 MAINTAINER Jane Doe <jane@example.com>`,
 	Good: `FROM alpine:3.20
 LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"`,
-	Check: reportBuildKit(linter.RuleMaintainerDeprecated.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleMaintainerDeprecated.Name) },
 }

@@ -26,5 +26,5 @@ CMD ["nginx"]
 CMD ["nginx", "-g", "daemon off;"]`,
 	Good: `FROM nginx:1.27
 CMD ["nginx", "-g", "daemon off;"]`,
-	Check: reportBuildKit(linter.RuleMultipleInstructionsDisallowed.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleMultipleInstructionsDisallowed.Name) },
 }

@@ -29,5 +29,5 @@ RUN apt-get update && \
 	Good: `FROM debian:12
 RUN apt-get update && \
     apt-get install -y --no-install-recommends curl`,
-	Check: reportBuildKit(linter.RuleNoEmptyContinuation.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleNoEmptyContinuation.Name) },
 }

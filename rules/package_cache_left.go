@@ -3,6 +3,7 @@ package rules
 import (
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
@@ -61,8 +62,10 @@ RUN pip install -r requirements.txt`,
 	Good: `FROM python:3.12-alpine
 RUN apk add --no-cache build-base
 RUN pip install --no-cache-dir -r requirements.txt`,
-	Check:      checkPackageCacheLeft,
-	CheckImage: historyCheck(checkPackageCacheLeft, "; image history does not record RUN --mount, so if this RUN kept the cache in a cache mount, nothing was left behind"),
+	Check: checkPackageCacheLeft,
+	CheckImage: func(ip *rule.ImagePass) {
+		historyCheck(ip, checkPackageCacheLeft, "; image history does not record RUN --mount, so if this RUN kept the cache in a cache mount, nothing was left behind")
+	},
 }
 
 // cachePolicy is how one family of package managers caches and how the
@@ -149,8 +152,8 @@ func pipNoCacheDir(c *dockerfile.Call) bool {
 
 // subCall reports whether c is program prog running the sub-command sub
 // (followed by one of opts when given).
-func subCall(c *dockerfile.Call, progs map[string]bool, valued map[string]bool, sub string, opts ...string) bool {
-	return progs[c.Name] && rf.SubIs(c, valued, sub, opts...)
+func subCall(c *dockerfile.Call, progs, valued *words, sub string, opts ...string) bool {
+	return progs.Has(c.Name) && rf.SubIs(c, valued, sub, opts...)
 }
 
 var (
@@ -167,14 +170,14 @@ var (
 	poetryCache   = rf.PathSpec{Suffixes: []string{"/.cache/pypoetry", "/.cache"}}
 	condaCache    = rf.PathSpec{Abs: []string{"/opt/conda/pkgs"}, Suffixes: []string{"/conda/pkgs", "/mamba/pkgs", "/micromamba/pkgs", "/miniconda3/pkgs", "/miniconda/pkgs", "/miniforge3/pkgs", "/mambaforge/pkgs", "/anaconda3/pkgs"}}
 
-	progUv       = wordSet("uv")
-	progNpm      = wordSet("npm")
-	progYarn     = wordSet("yarn")
-	progPnpm     = wordSet("pnpm")
-	progComposer = wordSet("composer", "composer.phar")
-	progPoetry   = wordSet("poetry")
-	progConda    = wordSet("conda", "mamba", "micromamba")
-	progZypper   = wordSet("zypper")
+	progUv       = &words{List: []string{"uv"}}
+	progNpm      = &words{List: []string{"npm"}}
+	progYarn     = &words{List: []string{"yarn"}}
+	progPnpm     = &words{List: []string{"pnpm"}}
+	progComposer = &words{List: []string{"composer", "composer.phar"}}
+	progPoetry   = &words{List: []string{"poetry"}}
+	progConda    = &words{List: []string{"conda", "mamba", "micromamba"}}
+	progZypper   = &words{List: []string{"zypper"}}
 )
 
 func mountedAbs(dirs ...string) func(r *rf.Run) bool {
@@ -194,200 +197,204 @@ func mountedSuffix(suffixes ...string) func(r *rf.Run) bool {
 
 func noOptOut(*rf.Run, rf.Install) bool { return false }
 
-var cachePolicies = map[rf.Manager]*cachePolicy{
-	rf.Apk: {
-		option: func(u rf.Install) string {
-			if u.Verb == "apk add" {
-				return "--no-cache"
-			}
-			return ""
+// cachePolicies is built the first time a RUN installs packages (its
+// policies hold closures: mountedAbs, mountedSuffix).
+var cachePolicies = sync.OnceValue(func() map[rf.Manager]*cachePolicy {
+	return map[rf.Manager]*cachePolicy{
+		rf.Apk: {
+			option: func(u rf.Install) string {
+				if u.Verb == "apk add" {
+					return "--no-cache"
+				}
+				return ""
+			},
+			// --no-network installs from what is already on disk: no index.
+			optedOut: func(_ *rf.Run, u rf.Install) bool { return u.Call.HasOption("", "--no-cache", "--no-network") },
+			cache:    apkCache,
+			// The index files lie directly in the directory: rm without -r
+			// removes them.
+			plainRm: true,
+			mounted: mountedAbs("/var/cache/apk", "/etc/apk/cache"),
+			message: func(u rf.Install) string {
+				return u.Verb + " without --no-cache leaves the package index in /var/cache/apk in this layer; use `apk add --no-cache`"
+			},
 		},
-		// --no-network installs from what is already on disk: no index.
-		optedOut: func(_ *rf.Run, u rf.Install) bool { return u.Call.HasOption("", "--no-cache", "--no-network") },
-		cache:    apkCache,
-		// The index files lie directly in the directory: rm without -r
-		// removes them.
-		plainRm: true,
-		mounted: mountedAbs("/var/cache/apk", "/etc/apk/cache"),
-		message: func(u rf.Install) string {
-			return u.Verb + " without --no-cache leaves the package index in /var/cache/apk in this layer; use `apk add --no-cache`"
+		rf.Rpm: {
+			perRun:   true,
+			cleanup:  func(prog string) string { return prog + " clean all" },
+			optedOut: noOptOut,
+			cache:    rpmCache,
+			cleans: func(c *dockerfile.Call) bool {
+				return subCall(c, rf.RpmManagers, rf.RpmValued, "clean", "all")
+			},
+			mounted: mountedAbs(rpmCache.Abs...),
+			message: func(u rf.Install) string {
+				name := u.Call.Name
+				dir := "/var/cache/" + name
+				switch name {
+				case "microdnf":
+					dir = "/var/cache/yum"
+				case "dnf5":
+					dir = "/var/cache/libdnf5"
+				case "dnf":
+					dir = "/var/cache/dnf (/var/cache/libdnf5 where dnf is dnf5)"
+				case "dnf4", "dnf-3":
+					dir = "/var/cache/dnf"
+				}
+				what := "the repository metadata and packages"
+				if u.MetadataOnly {
+					what = "the repository metadata"
+				}
+				return u.Verb + " without `" + name + " clean all` in the same RUN leaves " + what + " in " + dir + " in this layer (often 100+ MB); end the RUN with `&& " + name + " clean all`"
+			},
 		},
-	},
-	rf.Rpm: {
-		perRun:   true,
-		cleanup:  func(prog string) string { return prog + " clean all" },
-		optedOut: noOptOut,
-		cache:    rpmCache,
-		cleans: func(c *dockerfile.Call) bool {
-			return subCall(c, rf.RpmManagers, rf.RpmValued, "clean", "all")
+		rf.Zypper: {
+			perRun:   true,
+			cleanup:  func(string) string { return "zypper clean --all" },
+			optedOut: noOptOut,
+			cache:    zypCache,
+			cleans: func(c *dockerfile.Call) bool {
+				return subCall(c, progZypper, rf.ZypperValued, "clean") || subCall(c, progZypper, rf.ZypperValued, "cc")
+			},
+			mounted: mountedAbs("/var/cache/zypp"),
+			message: func(u rf.Install) string {
+				return u.Verb + " without `zypper clean --all` in the same RUN leaves the repository metadata and packages in /var/cache/zypp in this layer; end the RUN with `&& zypper clean --all`"
+			},
 		},
-		mounted: mountedAbs(rpmCache.Abs...),
-		message: func(u rf.Install) string {
-			name := u.Call.Name
-			dir := "/var/cache/" + name
-			switch name {
-			case "microdnf":
-				dir = "/var/cache/yum"
-			case "dnf5":
-				dir = "/var/cache/libdnf5"
-			case "dnf":
-				dir = "/var/cache/dnf (/var/cache/libdnf5 where dnf is dnf5)"
-			case "dnf4", "dnf-3":
-				dir = "/var/cache/dnf"
-			}
-			what := "the repository metadata and packages"
-			if u.MetadataOnly {
-				what = "the repository metadata"
-			}
-			return u.Verb + " without `" + name + " clean all` in the same RUN leaves " + what + " in " + dir + " in this layer (often 100+ MB); end the RUN with `&& " + name + " clean all`"
+		rf.Pip: {
+			option: func(u rf.Install) string {
+				if u.Call.Arg(u.Sub) == "install" {
+					return "--no-cache-dir"
+				}
+				return ""
+			},
+			// pip ignores an empty PIP_NO_CACHE_DIR, and its --no-cache-dir
+			// callback disables the cache for every other value, even "0" or
+			// "false" (kept so for backward compatibility).
+			optedOut: func(r *rf.Run, u rf.Install) bool {
+				return pipNoCacheDir(u.Call) || envOff(r, u, "PIP_NO_CACHE_DIR", func(v string) bool { return v != "" })
+			},
+			cache:  pipCache,
+			dirVar: "PIP_CACHE_DIR",
+			cleans: func(c *dockerfile.Call) bool {
+				start := rf.PipArgsStart(c)
+				if start < 0 {
+					return false
+				}
+				i, ok := rf.Subcommand(c, start, rf.PipValued)
+				return ok && c.Args[i].Value == "cache" && (rf.HasArg(c, "purge") || rf.HasArg(c, "remove"))
+			},
+			mounted: mountedSuffix("/.cache/pip", "/.cache"),
+			envNote: func(r *rf.Run, u rf.Install) string {
+				if v, set, known := r.CommandEnv(u.Call, "PIP_NO_CACHE_DIR"); set && known && v == "" {
+					return "; PIP_NO_CACHE_DIR is set but empty here, and pip ignores an empty value"
+				}
+				return ""
+			},
+			message: func(u rf.Install) string {
+				return u.Verb + " without --no-cache-dir keeps the downloaded packages in ~/.cache/pip in this layer; add --no-cache-dir (or set ENV PIP_NO_CACHE_DIR=1, or use RUN --mount=type=cache,target=/root/.cache/pip)"
+			},
 		},
-	},
-	rf.Zypper: {
-		perRun:   true,
-		cleanup:  func(string) string { return "zypper clean --all" },
-		optedOut: noOptOut,
-		cache:    zypCache,
-		cleans: func(c *dockerfile.Call) bool {
-			return subCall(c, progZypper, rf.ZypperValued, "clean") || subCall(c, progZypper, rf.ZypperValued, "cc")
+		rf.Uv: {
+			optedOut: func(r *rf.Run, u rf.Install) bool {
+				return u.Call.HasOption("n", "--no-cache") || envOff(r, u, "UV_NO_CACHE", uvBool)
+			},
+			cache:  uvCache,
+			dirVar: "UV_CACHE_DIR",
+			cleans: func(c *dockerfile.Call) bool {
+				return subCall(c, progUv, rf.UvValued, "clean") || subCall(c, progUv, rf.UvValued, "cache", "clean", "prune")
+			},
+			mounted: mountedSuffix("/.cache/uv", "/.cache"),
+			message: func(u rf.Install) string {
+				return u.Verb + " without --no-cache keeps the downloaded packages in ~/.cache/uv in this layer; add --no-cache (or set ENV UV_NO_CACHE=1, or use RUN --mount=type=cache,target=/root/.cache/uv)"
+			},
 		},
-		mounted: mountedAbs("/var/cache/zypp"),
-		message: func(u rf.Install) string {
-			return u.Verb + " without `zypper clean --all` in the same RUN leaves the repository metadata and packages in /var/cache/zypp in this layer; end the RUN with `&& zypper clean --all`"
+		rf.Npm: {
+			perRun:   true,
+			cleanup:  func(string) string { return "npm cache clean --force" },
+			optedOut: noOptOut,
+			cache:    npmCache,
+			dirVar:   "npm_config_cache",
+			cleans:   func(c *dockerfile.Call) bool { return subCall(c, progNpm, rf.NpmValued, "cache", "clean") },
+			mounted:  mountedSuffix("/.npm", "/.npm/_cacache"),
+			message: func(u rf.Install) string {
+				return u.Verb + " without a cache clean keeps the downloaded tarballs in ~/.npm in this layer; add `&& npm cache clean --force` to the same RUN (or use RUN --mount=type=cache,target=/root/.npm)"
+			},
 		},
-	},
-	rf.Pip: {
-		option: func(u rf.Install) string {
-			if u.Call.Arg(u.Sub) == "install" {
-				return "--no-cache-dir"
-			}
-			return ""
+		rf.Yarn: {
+			perRun:   true,
+			cleanup:  func(string) string { return "yarn cache clean" },
+			optedOut: noOptOut,
+			cache:    yarnCache,
+			dirVar:   "YARN_CACHE_FOLDER",
+			cleans:   func(c *dockerfile.Call) bool { return subCall(c, progYarn, rf.YarnValued, "cache", "clean") },
+			mounted:  mountedSuffix("/.cache/yarn", "/share/.cache/yarn", "/.yarn/berry/cache", "/share/.cache"),
+			message: func(u rf.Install) string {
+				return u.Verb + " without `yarn cache clean` keeps the downloaded packages in yarn's cache (/usr/local/share/.cache/yarn for root) in this layer; add `&& yarn cache clean` to the same RUN (or use RUN --mount=type=cache,target=/usr/local/share/.cache/yarn)"
+			},
 		},
-		// pip ignores an empty PIP_NO_CACHE_DIR, and its --no-cache-dir
-		// callback disables the cache for every other value, even "0" or
-		// "false" (kept so for backward compatibility).
-		optedOut: func(r *rf.Run, u rf.Install) bool {
-			return pipNoCacheDir(u.Call) || envOff(r, u, "PIP_NO_CACHE_DIR", func(v string) bool { return v != "" })
+		rf.Pnpm: {
+			perRun:   true,
+			optedOut: noOptOut,
+			cache:    pnpmCache,
+			cleans:   func(c *dockerfile.Call) bool { return subCall(c, progPnpm, rf.PnpmValued, "store", "prune") },
+			mounted:  mountedSuffix("/pnpm/store", "/.pnpm-store", "/.local/share/pnpm", "/pnpm"),
+			message: func(u rf.Install) string {
+				return u.Verb + " keeps pnpm's package store (~/.local/share/pnpm/store) in this layer; use RUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store (or end the RUN with `&& pnpm store prune`)"
+			},
 		},
-		cache:  pipCache,
-		dirVar: "PIP_CACHE_DIR",
-		cleans: func(c *dockerfile.Call) bool {
-			start := rf.PipArgsStart(c)
-			if start < 0 {
-				return false
-			}
-			i, ok := rf.Subcommand(c, start, rf.PipValued)
-			return ok && c.Args[i].Value == "cache" && (rf.HasArg(c, "purge") || rf.HasArg(c, "remove"))
+		rf.Composer: {
+			perRun: true,
+			optedOut: func(r *rf.Run, u rf.Install) bool {
+				return u.Call.HasOption("", "--no-cache") || envOff(r, u, "COMPOSER_CACHE_DIR", func(v string) bool { return v == "/dev/null" })
+			},
+			cache:  composerCache,
+			dirVar: "COMPOSER_CACHE_DIR",
+			cleans: func(c *dockerfile.Call) bool {
+				return subCall(c, progComposer, rf.ComposerValued, "clear-cache") || subCall(c, progComposer, rf.ComposerValued, "clearcache") || subCall(c, progComposer, rf.ComposerValued, "cc")
+			},
+			mounted: mountedSuffix("/.composer/cache", "/.cache/composer", "/.composer"),
+			message: func(u rf.Install) string {
+				return u.Verb + " without --no-cache keeps the downloaded packages in composer's cache (~/.cache/composer) in this layer; add --no-cache (or `&& composer clear-cache` in the same RUN, or RUN --mount=type=cache,target=/root/.cache/composer)"
+			},
 		},
-		mounted: mountedSuffix("/.cache/pip", "/.cache"),
-		envNote: func(r *rf.Run, u rf.Install) string {
-			if v, set, known := r.CommandEnv(u.Call, "PIP_NO_CACHE_DIR"); set && known && v == "" {
-				return "; PIP_NO_CACHE_DIR is set but empty here, and pip ignores an empty value"
-			}
-			return ""
+		rf.Poetry: {
+			perRun:   true,
+			optedOut: func(_ *rf.Run, u rf.Install) bool { return u.Call.HasOption("", "--no-cache") },
+			cache:    poetryCache,
+			dirVar:   "POETRY_CACHE_DIR",
+			cleans: func(c *dockerfile.Call) bool {
+				return subCall(c, progPoetry, rf.PoetryValued, "cache", "clear")
+			},
+			mounted: mountedSuffix("/.cache/pypoetry", "/.cache"),
+			message: func(u rf.Install) string {
+				return u.Verb + " without --no-cache keeps the downloaded packages in ~/.cache/pypoetry in this layer; add --no-cache (or `&& rm -rf $POETRY_CACHE_DIR` with ENV POETRY_CACHE_DIR set, or RUN --mount=type=cache,target=/root/.cache/pypoetry)"
+			},
 		},
-		message: func(u rf.Install) string {
-			return u.Verb + " without --no-cache-dir keeps the downloaded packages in ~/.cache/pip in this layer; add --no-cache-dir (or set ENV PIP_NO_CACHE_DIR=1, or use RUN --mount=type=cache,target=/root/.cache/pip)"
+		rf.Conda: {
+			perRun:   true,
+			cleanup:  func(prog string) string { return prog + " clean -afy" },
+			optedOut: noOptOut,
+			cache:    condaCache,
+			dirVar:   "CONDA_PKGS_DIRS",
+			cleans: func(c *dockerfile.Call) bool {
+				// `conda clean` needs a target option (-a, -t, -p...) to do anything.
+				return progConda.Has(c.Name) && rf.SubIs(c, rf.CondaValued, "clean") && len(c.Args) > 1
+			},
+			mounted: mountedSuffix("/pkgs"),
+			message: func(u rf.Install) string {
+				return u.Verb + " without `" + u.Call.Name + " clean` in the same RUN keeps the downloaded packages (its pkgs directory, " + condaDefaultPkgs + ") in this layer; end the RUN with `&& " + u.Call.Name + " clean -afy`"
+			},
 		},
-	},
-	rf.Uv: {
-		optedOut: func(r *rf.Run, u rf.Install) bool {
-			return u.Call.HasOption("n", "--no-cache") || envOff(r, u, "UV_NO_CACHE", uvBool)
-		},
-		cache:  uvCache,
-		dirVar: "UV_CACHE_DIR",
-		cleans: func(c *dockerfile.Call) bool {
-			return subCall(c, progUv, rf.UvValued, "clean") || subCall(c, progUv, rf.UvValued, "cache", "clean", "prune")
-		},
-		mounted: mountedSuffix("/.cache/uv", "/.cache"),
-		message: func(u rf.Install) string {
-			return u.Verb + " without --no-cache keeps the downloaded packages in ~/.cache/uv in this layer; add --no-cache (or set ENV UV_NO_CACHE=1, or use RUN --mount=type=cache,target=/root/.cache/uv)"
-		},
-	},
-	rf.Npm: {
-		perRun:   true,
-		cleanup:  func(string) string { return "npm cache clean --force" },
-		optedOut: noOptOut,
-		cache:    npmCache,
-		dirVar:   "npm_config_cache",
-		cleans:   func(c *dockerfile.Call) bool { return subCall(c, progNpm, rf.NpmValued, "cache", "clean") },
-		mounted:  mountedSuffix("/.npm", "/.npm/_cacache"),
-		message: func(u rf.Install) string {
-			return u.Verb + " without a cache clean keeps the downloaded tarballs in ~/.npm in this layer; add `&& npm cache clean --force` to the same RUN (or use RUN --mount=type=cache,target=/root/.npm)"
-		},
-	},
-	rf.Yarn: {
-		perRun:   true,
-		cleanup:  func(string) string { return "yarn cache clean" },
-		optedOut: noOptOut,
-		cache:    yarnCache,
-		dirVar:   "YARN_CACHE_FOLDER",
-		cleans:   func(c *dockerfile.Call) bool { return subCall(c, progYarn, rf.YarnValued, "cache", "clean") },
-		mounted:  mountedSuffix("/.cache/yarn", "/share/.cache/yarn", "/.yarn/berry/cache", "/share/.cache"),
-		message: func(u rf.Install) string {
-			return u.Verb + " without `yarn cache clean` keeps the downloaded packages in yarn's cache (/usr/local/share/.cache/yarn for root) in this layer; add `&& yarn cache clean` to the same RUN (or use RUN --mount=type=cache,target=/usr/local/share/.cache/yarn)"
-		},
-	},
-	rf.Pnpm: {
-		perRun:   true,
-		optedOut: noOptOut,
-		cache:    pnpmCache,
-		cleans:   func(c *dockerfile.Call) bool { return subCall(c, progPnpm, rf.PnpmValued, "store", "prune") },
-		mounted:  mountedSuffix("/pnpm/store", "/.pnpm-store", "/.local/share/pnpm", "/pnpm"),
-		message: func(u rf.Install) string {
-			return u.Verb + " keeps pnpm's package store (~/.local/share/pnpm/store) in this layer; use RUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store (or end the RUN with `&& pnpm store prune`)"
-		},
-	},
-	rf.Composer: {
-		perRun: true,
-		optedOut: func(r *rf.Run, u rf.Install) bool {
-			return u.Call.HasOption("", "--no-cache") || envOff(r, u, "COMPOSER_CACHE_DIR", func(v string) bool { return v == "/dev/null" })
-		},
-		cache:  composerCache,
-		dirVar: "COMPOSER_CACHE_DIR",
-		cleans: func(c *dockerfile.Call) bool {
-			return subCall(c, progComposer, rf.ComposerValued, "clear-cache") || subCall(c, progComposer, rf.ComposerValued, "clearcache") || subCall(c, progComposer, rf.ComposerValued, "cc")
-		},
-		mounted: mountedSuffix("/.composer/cache", "/.cache/composer", "/.composer"),
-		message: func(u rf.Install) string {
-			return u.Verb + " without --no-cache keeps the downloaded packages in composer's cache (~/.cache/composer) in this layer; add --no-cache (or `&& composer clear-cache` in the same RUN, or RUN --mount=type=cache,target=/root/.cache/composer)"
-		},
-	},
-	rf.Poetry: {
-		perRun:   true,
-		optedOut: func(_ *rf.Run, u rf.Install) bool { return u.Call.HasOption("", "--no-cache") },
-		cache:    poetryCache,
-		dirVar:   "POETRY_CACHE_DIR",
-		cleans: func(c *dockerfile.Call) bool {
-			return subCall(c, progPoetry, rf.PoetryValued, "cache", "clear")
-		},
-		mounted: mountedSuffix("/.cache/pypoetry", "/.cache"),
-		message: func(u rf.Install) string {
-			return u.Verb + " without --no-cache keeps the downloaded packages in ~/.cache/pypoetry in this layer; add --no-cache (or `&& rm -rf $POETRY_CACHE_DIR` with ENV POETRY_CACHE_DIR set, or RUN --mount=type=cache,target=/root/.cache/pypoetry)"
-		},
-	},
-	rf.Conda: {
-		perRun:   true,
-		cleanup:  func(prog string) string { return prog + " clean -afy" },
-		optedOut: noOptOut,
-		cache:    condaCache,
-		dirVar:   "CONDA_PKGS_DIRS",
-		cleans: func(c *dockerfile.Call) bool {
-			// `conda clean` needs a target option (-a, -t, -p...) to do anything.
-			return progConda[c.Name] && rf.SubIs(c, rf.CondaValued, "clean") && len(c.Args) > 1
-		},
-		mounted: mountedSuffix("/pkgs"),
-		message: func(u rf.Install) string {
-			return u.Verb + " without `" + u.Call.Name + " clean` in the same RUN keeps the downloaded packages (its pkgs directory, " + condaDefaultPkgs + ") in this layer; end the RUN with `&& " + u.Call.Name + " clean -afy`"
-		},
-	},
-}
+	}
+})
 
 func checkPackageCacheLeft(pass *rule.Pass) {
 	facts := runFacts(pass)
 	for _, r := range facts.Final() {
 		reported := map[rf.Manager]bool{} // perRun managers already reported for this RUN
 		for _, u := range r.Installs() {
-			p := cachePolicies[u.Manager]
+			p := cachePolicies()[u.Manager]
 			if p == nil || reported[u.Manager] || p.optedOut(r, u) || p.mounted(r) {
 				continue
 			}

@@ -23,5 +23,5 @@ and suggests to readers that something special happens. Remove it (keep
 dockvet points at the flag's value.`,
 	Bad:   `FROM --platform=$TARGETPLATFORM alpine:3.20`,
 	Good:  `FROM alpine:3.20`,
-	Check: reportBuildKit(linter.RuleRedundantTargetPlatform.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleRedundantTargetPlatform.Name) },
 }

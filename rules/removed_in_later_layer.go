@@ -44,7 +44,7 @@ RUN --mount=type=bind,source=installer.run,target=/tmp/installer.run \
 	// path like $APP/big.bin resolves only with the base image looked up.
 	NeedsBase:  true,
 	Check:      checkRemovedInLaterLayer,
-	CheckImage: historyCheck(checkRemovedInLaterLayer, ""),
+	CheckImage: func(ip *rule.ImagePass) { historyCheck(ip, checkRemovedInLaterLayer, "") },
 }
 
 func checkRemovedInLaterLayer(pass *rule.Pass) {

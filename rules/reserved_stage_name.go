@@ -22,5 +22,5 @@ with such a name cannot be referred to reliably.
 dockvet points at the stage name.`,
 	Bad:   `FROM alpine:3.20 AS scratch`,
 	Good:  `FROM alpine:3.20 AS base`,
-	Check: reportBuildKit(linter.RuleReservedStageName.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleReservedStageName.Name) },
 }

@@ -41,5 +41,5 @@ ARG NPM_TOKEN
 RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc && npm ci`,
 	Good: `FROM node:22
 RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci`,
-	Check: reportBuildKit(linter.RuleSecretsUsedInArgOrEnv.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleSecretsUsedInArgOrEnv.Name) },
 }

@@ -203,11 +203,11 @@ type shellCommand struct {
 }
 
 // shellBuiltins cannot run without a shell.
-var shellBuiltins = wordSet("cd", "source", ".", "export", "set", "eval", "exit", "ulimit",
+var shellBuiltins = &words{List: []string{"cd", "source", ".", "export", "set", "eval", "exit", "ulimit",
 	"umask", "trap", "alias", "read", "wait", "shift", "unset", "exec", "if", "for",
 	"while", "until", "case", "function", "{", "(", "!", "[[", "time", "coproc", "select",
 	"builtin", "command", "local", "declare", "typeset", "readonly", "return", "break",
-	"continue", ":")
+	"continue", ":"}}
 
 func analyzeShellForm(text string) shellCommand {
 	var sc shellCommand
@@ -261,7 +261,7 @@ func analyzeShellForm(text string) shellCommand {
 		}
 		words = append(words, v)
 	}
-	if shellBuiltins[words[0]] {
+	if shellBuiltins.Has(words[0]) {
 		return sc
 	}
 	if len(words) > 1 && isShellProgram(words[0]) {
@@ -290,7 +290,7 @@ func handoverBlocker(st *syntax.Stmt) string {
 		if len(x.Args) == 0 {
 			return "an assignment"
 		}
-		if v, ok := plainWord(x.Args[0]); ok && shellBuiltins[v] {
+		if v, ok := plainWord(x.Args[0]); ok && shellBuiltins.Has(v) {
 			return "the builtin `" + v + "`"
 		}
 		return ""
@@ -350,8 +350,8 @@ func classifyShell(shell []string, base *dockerfile.ImageRef) (kind shellKind, w
 var (
 	// bashShImages are repositories whose /bin/sh is bash (the Fedora and
 	// Red Hat family).
-	bashShImages = wordSet("fedora", "fedora-minimal", "centos", "rockylinux", "almalinux",
-		"oraclelinux", "amazonlinux")
+	bashShImages = &words{List: []string{"fedora", "fedora-minimal", "centos", "rockylinux", "almalinux",
+		"oraclelinux", "amazonlinux"}}
 	// debianNames are the Debian and Ubuntu repositories and release names,
 	// as they appear in tags such as python:3.12-slim-bookworm.
 	debianNames = []string{"debian", "ubuntu", "trixie", "bookworm", "bullseye", "buster",
@@ -400,7 +400,7 @@ func baseShell(ref *dockerfile.ImageRef) string {
 	// Any path component: quay.io/fedora/s2i-base, ubi9/s2i-base,
 	// registry.access.redhat.com/ubi10-minimal.
 	for _, seg := range strings.Split(repo, "/") {
-		if bashShImages[seg] || isUBIName(seg) {
+		if bashShImages.Has(seg) || isUBIName(seg) {
 			return "bash"
 		}
 	}

@@ -38,7 +38,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/*`,
 	Check:      checkSplitAptCleanup,
-	CheckImage: historyCheck(checkSplitAptCleanup, ""),
+	CheckImage: func(ip *rule.ImagePass) { historyCheck(ip, checkSplitAptCleanup, "") },
 }
 
 func checkSplitAptCleanup(pass *rule.Pass) {

@@ -24,5 +24,5 @@ sensitive in some builders).
 dockvet points at the stage name.`,
 	Bad:   `FROM golang:1.23 AS Build`,
 	Good:  `FROM golang:1.23 AS build`,
-	Check: reportBuildKit(linter.RuleStageNameCasing.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleStageNameCasing.Name) },
 }

@@ -29,5 +29,5 @@ value. dockvet points at the variable.`,
 FROM node:${NODE_VERSON}-slim`,
 	Good: `ARG NODE_VERSION=22
 FROM node:${NODE_VERSION}-slim`,
-	Check: reportBuildKit(linter.RuleUndefinedArgInFrom.Name),
+	Check: func(pass *rule.Pass) { reportBuildKit(pass, linter.RuleUndefinedArgInFrom.Name) },
 }

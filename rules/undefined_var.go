@@ -43,5 +43,5 @@ ENV APP_VERSION=$VERSON`,
 	Good: `FROM alpine:3.20
 ARG VERSION=1.2
 ENV APP_VERSION=$VERSION`,
-	Check: reportBuildKitWithBases(linter.RuleUndefinedVar.Name),
+	Check: func(pass *rule.Pass) { reportBuildKitWithBases(pass, linter.RuleUndefinedVar.Name) },
 }

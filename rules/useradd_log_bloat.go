@@ -35,7 +35,7 @@ RUN useradd -u 1000000 app`,
 	Good: `FROM debian:bookworm-slim
 RUN useradd -l -u 1000000 app`,
 	Check:      checkUseraddLogBloat,
-	CheckImage: historyCheck(checkUseraddLogBloat, ""),
+	CheckImage: func(ip *rule.ImagePass) { historyCheck(ip, checkUseraddLogBloat, "") },
 }
 
 // lastlogRecord is the size of one struct lastlog record on Linux (glibc,
@@ -45,9 +45,9 @@ const lastlogRecord = 292
 // useraddValued are useradd's short options that take a value.
 const useraddValued = "bcdefgGkKpPsuZR"
 
-var useraddLongValued = wordSet("--base-dir", "--comment", "--home-dir", "--expiredate", "--inactive",
+var useraddLongValued = &words{List: []string{"--base-dir", "--comment", "--home-dir", "--expiredate", "--inactive",
 	"--gid", "--groups", "--skel", "--key", "--password", "--prefix", "--shell", "--uid",
-	"--selinux-user", "--root", "--btrfs-subvolume-home", "--selinux-range")
+	"--selinux-user", "--root", "--btrfs-subvolume-home", "--selinux-range"}}
 
 // useraddUID returns the -u/--uid value of a useradd call, whether -l or
 // --no-log-init is given, and whether the call has a UID at all.
@@ -68,7 +68,7 @@ func useraddUID(c *dockerfile.Call) (uid dockerfile.Word, noLog, hasUID bool) {
 			uid.Value = v[len("--uid="):]
 		case strings.HasPrefix(v, "--"):
 			name, _, attached := strings.Cut(v, "=")
-			if useraddLongValued[name] && !attached {
+			if useraddLongValued.Has(name) && !attached {
 				i++
 			}
 		default: // a cluster of short options: -lmu 1000, -u1000

@@ -36,5 +36,5 @@ findings on dockvet's corpus are such). Lint Windows Dockerfiles with
 WORKDIR app`,
 	Good: `FROM node:22
 WORKDIR /app`,
-	Check: reportBuildKitWithBases(linter.RuleWorkdirRelativePath.Name),
+	Check: func(pass *rule.Pass) { reportBuildKitWithBases(pass, linter.RuleWorkdirRelativePath.Name) },
 }

@@ -173,15 +173,20 @@ func migrateHadolint(h *config.Hadolint) string {
 		fmt.Fprintf(&b, "strict-labels: %t\n", *h.StrictLabels)
 	}
 	for _, k := range h.Unused {
-		fmt.Fprintf(&b, "# hadolint setting %q has no .dockvet.yaml equivalent%s\n", k, unusedHint[k])
+		fmt.Fprintf(&b, "# hadolint setting %q has no .dockvet.yaml equivalent%s\n", k, unusedHint(k))
 	}
 	return b.String()
 }
 
 // unusedHint says where a hadolint setting went, when it went somewhere.
-var unusedHint = map[string]string{
-	"format":   " (use --format)",
-	"no-color": " (use --color never, or NO_COLOR)",
+func unusedHint(setting string) string {
+	switch setting {
+	case "format":
+		return " (use --format)"
+	case "no-color":
+		return " (use --color never, or NO_COLOR)"
+	}
+	return ""
 }
 
 // noEquivalent explains why a hadolint code became a comment.

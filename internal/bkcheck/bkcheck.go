@@ -326,7 +326,7 @@ func containsFoldASCII(s, word string) bool {
 // all is dockvet's decision (off until enabled, or opted in by the file:
 // ExperimentalOptIn).
 func allows(l *linter.Linter, name string) bool {
-	if experimental[name] {
+	if experimental(name) {
 		return true
 	}
 	if !l.SkipAll && len(l.SkippedRules) == 0 {
@@ -343,22 +343,22 @@ func allows(l *linter.Linter, name string) bool {
 	return ran
 }
 
-// experimental are BuildKit's experimental checks (v0.34.2).
-var experimental = map[string]bool{linter.RuleInvalidDefinitionDescription.Name: true}
+// experimental reports BuildKit's experimental checks (v0.34.2).
+func experimental(name string) bool {
+	return name == linter.RuleInvalidDefinitionDescription.Name
+}
 
 // ExperimentalOptIn reports whether f's `# check=experimental=` directive
 // turns BuildKit's experimental check name on, as it does in BuildKit.
-func ExperimentalOptIn(name string) func(f *dockerfile.File) bool {
-	return func(f *dockerfile.File) bool {
-		if f.CheckDirective == "" {
-			return false
-		}
-		cfg, err := linter.ParseLintOptions(f.CheckDirective)
-		if err != nil {
-			return false
-		}
-		return cfg.ExperimentalAll || slices.Contains(cfg.ExperimentalRules, name)
+func ExperimentalOptIn(f *dockerfile.File, name string) bool {
+	if f.CheckDirective == "" {
+		return false
 	}
+	cfg, err := linter.ParseLintOptions(f.CheckDirective)
+	if err != nil {
+		return false
+	}
+	return cfg.ExperimentalAll || slices.Contains(cfg.ExperimentalRules, name)
 }
 
 type probeRule string

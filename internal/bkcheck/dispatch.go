@@ -20,9 +20,11 @@ import (
 	"github.com/dockvet/dockvet/internal/source"
 )
 
-// nonEnvArgs are ARGs BuildKit never puts in the environment (and never
-// reports as undefined).
-var nonEnvArgs = map[string]bool{"BUILDKIT_SBOM_SCAN_CONTEXT": true, "BUILDKIT_SBOM_SCAN_STAGE": true}
+// nonEnvArg reports the ARGs BuildKit never puts in the environment (and
+// never reports as undefined).
+func nonEnvArg(name string) bool {
+	return name == "BUILDKIT_SBOM_SCAN_CONTEXT" || name == "BUILDKIT_SBOM_SCAN_STAGE"
+}
 
 // stageState is what dockerfile2llb's dispatchState holds that the checks
 // read: the variables in scope, the ARGs declared, whether a WORKDIR was
@@ -481,7 +483,7 @@ func (c *checker) undefined(l *linter.Linter, st *stageState, in *dockerfile.Ins
 	seen := map[string]bool{}
 	for _, w := range words {
 		for _, name := range sortedKeys(w.unmatched) {
-			if seen[name] || nonEnvArgs[name] || slices.Contains(st.buildArgs, name) {
+			if seen[name] || nonEnvArg(name) || slices.Contains(st.buildArgs, name) {
 				continue
 			}
 			seen[name] = true
@@ -516,7 +518,7 @@ func (c *checker) arg(lex *shell.Lex, l *linter.Linter, st *stageState, global *
 		default:
 			value, hasValue = global.Get(kp.Key)
 		}
-		if hasValue && !nonEnvArgs[kp.Key] {
+		if hasValue && !nonEnvArg(kp.Key) {
 			st.env.set(kp.Key, value)
 		}
 		st.buildArgs = append(st.buildArgs, kp.Key)

@@ -174,7 +174,9 @@ func (e *LinkTargetError) Error() string {
 // untrustedDirs are directories of a repository whose files are never a
 // config: version-control internals (.git/config holds CI credentials) and
 // other people's code. The same as the directories discovery skips.
-var untrustedDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
+func untrustedDirs(name string) bool {
+	return name == ".git" || name == "node_modules" || name == "vendor"
+}
 
 // LoadFound loads a config file that Find returned. Such a file belongs to
 // the repository under review, which may be hostile: a .dockvet.yaml linked
@@ -227,7 +229,7 @@ func checkFoundLink(path string, names []string) error {
 		}
 		rel, _ := filepath.Rel(realRoot, target) // within: no error
 		for _, part := range strings.Split(rel, string(filepath.Separator)) {
-			if untrustedDirs[part] {
+			if untrustedDirs(part) {
 				return &LinkTargetError{Path: path, Reason: "into " + part}
 			}
 		}

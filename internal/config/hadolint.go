@@ -64,13 +64,18 @@ type Hadolint struct {
 
 // hadolintLevels maps hadolint's severities onto dockvet's: dockvet has no
 // style level, and hadolint's "ignore"/"none" threshold never fails.
-var hadolintLevels = map[string]finding.Severity{
-	"error":   finding.SeverityError,
-	"warning": finding.SeverityWarning,
-	"info":    finding.SeverityInfo,
-	"style":   finding.SeverityInfo,
-	"ignore":  finding.SeverityNone,
-	"none":    finding.SeverityNone,
+func hadolintLevels(name string) (finding.Severity, bool) {
+	switch name {
+	case "error":
+		return finding.SeverityError, true
+	case "warning":
+		return finding.SeverityWarning, true
+	case "info", "style":
+		return finding.SeverityInfo, true
+	case "ignore", "none":
+		return finding.SeverityNone, true
+	}
+	return 0, false
 }
 
 // LoadHadolint reads a hadolint config file (see Load for the file checks).
@@ -159,7 +164,7 @@ func (p *parser) hadolintLevel(key string, val *yaml.Node) (HadolintLevel, error
 		return HadolintLevel{}, err
 	}
 	name := strings.ToLower(strings.TrimSpace(s))
-	lv, ok := hadolintLevels[name]
+	lv, ok := hadolintLevels(name)
 	if !ok {
 		return HadolintLevel{}, p.errorf(val, "%s: unknown hadolint severity %q (want error, warning, info, style, ignore or none)", key, s)
 	}

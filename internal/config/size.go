@@ -12,16 +12,28 @@ import (
 // means bits in a size limit. Bare "k", "m", "g" are deliberately absent:
 // Docker reads "512m" as MiB while Kubernetes reads "512M" as MB, so either
 // guess would surprise half the users.
-var sizeUnits = map[string]int64{
-	"": 1, "b": 1,
-	"kb": 1e3,
-	"mb": 1e6,
-	"gb": 1e9,
-	"tb": 1e12,
-	"ki": 1 << 10, "kib": 1 << 10,
-	"mi": 1 << 20, "mib": 1 << 20,
-	"gi": 1 << 30, "gib": 1 << 30,
-	"ti": 1 << 40, "tib": 1 << 40,
+func sizeUnits(unit string) (int64, bool) {
+	switch unit {
+	case "", "b":
+		return 1, true
+	case "kb":
+		return 1e3, true
+	case "mb":
+		return 1e6, true
+	case "gb":
+		return 1e9, true
+	case "tb":
+		return 1e12, true
+	case "ki", "kib":
+		return 1 << 10, true
+	case "mi", "mib":
+		return 1 << 20, true
+	case "gi", "gib":
+		return 1 << 30, true
+	case "ti", "tib":
+		return 1 << 40, true
+	}
+	return 0, false
 }
 
 // ParseSize parses a byte count such as "1024", "512KiB", "256MiB", "1.5GB"
@@ -41,7 +53,7 @@ func ParseSize(s string) (int64, error) {
 	}
 	num := t[:end]
 	unit := strings.ToLower(strings.TrimSpace(t[end:]))
-	mult, ok := sizeUnits[unit]
+	mult, ok := sizeUnits(unit)
 	if num == "" || num == "." || dots > 1 || !ok {
 		return 0, fmt.Errorf("invalid size %q (want a byte count such as 1024, 512KiB, 256MiB or 1.5GB)", s)
 	}

@@ -78,7 +78,9 @@ func (e *LinkError) Error() string {
 
 // skipDirs are never descended into: they hold other people's code (vendor,
 // node_modules) or version-control internals, and they can be huge.
-var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
+func skipDirs(name string) bool {
+	return name == ".git" || name == "node_modules" || name == "vendor"
+}
 
 // Skipped is a Dockerfile-named entry of a walked directory that is not
 // linted, with the reason: a symbolic link that leaves the tree, or a FIFO,
@@ -307,7 +309,7 @@ func (w *walker) walk(dir string) {
 		path := filepath.Join(dir, name)
 		switch {
 		case e.IsDir():
-			if !skipDirs[name] {
+			if !skipDirs(name) {
 				w.walk(path)
 			}
 		case !IsDockerfileName(name):
@@ -381,7 +383,7 @@ func linkTargetProblem(root, rootName, target string) string {
 	}
 	rel, _ := filepath.Rel(root, target) // inside: no error
 	for _, part := range strings.Split(rel, string(filepath.Separator)) {
-		if skipDirs[part] {
+		if skipDirs(part) {
 			return "into " + part
 		}
 	}

@@ -52,11 +52,15 @@ var mappings = []Mapping{
 
 // buildKitEquivalents names the `docker build --check` check a dockvet rule
 // reports in its place (SPEC: where DV300/DV301 report an instruction,
-// JSONArgsRecommended is not reported again).
-var buildKitEquivalents = map[string]string{
-	"DV202": "UndefinedArgInFrom and InvalidDefaultArgInFrom (on FROM lines)",
-	"DV300": "JSONArgsRecommended",
-	"DV301": "JSONArgsRecommended",
+// JSONArgsRecommended is not reported again), "" for the others.
+func buildKitEquivalents(ruleID string) string {
+	switch ruleID {
+	case "DV202":
+		return "UndefinedArgInFrom and InvalidDefaultArgInFrom (on FROM lines)"
+	case "DV300", "DV301":
+		return "JSONArgsRecommended"
+	}
+	return ""
 }
 
 // Mappings returns the whole table, in code order.
@@ -106,7 +110,7 @@ func CodesFor(ruleID string) []string {
 
 // BuildKitEquivalent returns the BuildKit check a dockvet rule replaces, ""
 // for none.
-func BuildKitEquivalent(ruleID string) string { return buildKitEquivalents[ruleID] }
+func BuildKitEquivalent(ruleID string) string { return buildKitEquivalents(ruleID) }
 
 // Equivalents is the one-line summary `dockvet explain` prints for a rule:
 // "hadolint: DL3007; BuildKit: —".

@@ -156,7 +156,7 @@ func (l *ociLayout) blob(d v1.Descriptor, limit int64, what string) ([]byte, err
 	if d.Size > limit {
 		return nil, fmt.Errorf("%s: the %s %s is %d bytes, more than %d MiB: not an image's", l.dir, what, d.Digest, d.Size, limit>>20)
 	}
-	newHash, ok := hashes[d.Digest.Algorithm]
+	newHash, ok := hashes(d.Digest.Algorithm)
 	if !ok {
 		return nil, fmt.Errorf("%s: the %s digest %s uses an unsupported algorithm (only sha256 and sha512 can be verified)", l.dir, what, d.Digest)
 	}
@@ -194,11 +194,16 @@ func (l *ociLayout) blob(d v1.Descriptor, limit int64, what string) ([]byte, err
 	return b, nil
 }
 
-// hashes are the digest algorithms that are verified; blobs named with any
-// other are refused.
-var hashes = map[string]func() hash.Hash{
-	"sha256": sha256.New,
-	"sha512": sha512.New,
+// hashes returns the digest algorithms that are verified; blobs named with
+// any other are refused.
+func hashes(algorithm string) (func() hash.Hash, bool) {
+	switch algorithm {
+	case "sha256":
+		return sha256.New, true
+	case "sha512":
+		return sha512.New, true
+	}
+	return nil, false
 }
 
 // validHash accepts digests that are safe to use as a path.

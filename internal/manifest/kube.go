@@ -4,21 +4,29 @@ import (
 	yaml "go.yaml.in/yaml/v4"
 )
 
-// podSpecPath is where each workload kind keeps its pod spec.
-var podSpecPath = map[string][]string{
-	"Pod":                   {"spec"},
-	"Deployment":            {"spec", "template", "spec"},
-	"StatefulSet":           {"spec", "template", "spec"},
-	"DaemonSet":             {"spec", "template", "spec"},
-	"ReplicaSet":            {"spec", "template", "spec"},
-	"ReplicationController": {"spec", "template", "spec"},
-	"Job":                   {"spec", "template", "spec"},
-	"CronJob":               {"spec", "jobTemplate", "spec", "template", "spec"},
+// podSpecPath is where each workload kind keeps its pod spec. A switch,
+// not a map: nothing to build at start-up.
+func podSpecPath(kind string) ([]string, bool) {
+	switch kind {
+	case "Pod":
+		return podSpec, true
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job":
+		return templateSpec, true
+	case "CronJob":
+		return jobTemplateSpec, true
+	}
+	return nil, false
 }
+
+var (
+	podSpec         = []string{"spec"}
+	templateSpec    = []string{"spec", "template", "spec"}
+	jobTemplateSpec = []string{"spec", "jobTemplate", "spec", "template", "spec"}
+)
 
 // IsWorkloadKind reports whether dockvet reads documents of this kind.
 func IsWorkloadKind(kind string) bool {
-	_, ok := podSpecPath[kind]
+	_, ok := podSpecPath(kind)
 	return ok || kind == "List"
 }
 
@@ -59,7 +67,7 @@ func (s *Stream) addKubeDocument(f *File, doc *yaml.Node, viaAlias bool) {
 		}
 		return
 	}
-	specPath, ok := podSpecPath[kind]
+	specPath, ok := podSpecPath(kind)
 	if !ok {
 		if kind == "" {
 			return // not a Kubernetes object (Helm values, CI workflows...)

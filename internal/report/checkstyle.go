@@ -2,10 +2,10 @@ package report
 
 import (
 	"bufio"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dockvet/dockvet/internal/finding"
 )
@@ -27,7 +27,7 @@ type checkstyleStream struct {
 
 func newCheckstyleStream(w io.Writer, _ Options) Stream {
 	bw := bufio.NewWriter(w)
-	bw.WriteString(xml.Header)
+	bw.WriteString(xmlHeader)
 	bw.WriteString(`<checkstyle version="4.3">` + "\n")
 	return &checkstyleStream{bw: bw}
 }
@@ -63,12 +63,73 @@ func (s *checkstyleStream) Close([]finding.FileError, int) error {
 	return s.bw.Flush()
 }
 
-// xmlAttr escapes an attribute value: xml.EscapeText escapes quotes, '&',
-// '<', '>' and CR/LF/tab (as character references, so they survive attribute
-// normalisation), and replaces characters XML cannot hold (NUL, most C0
-// controls, invalid UTF-8) with U+FFFD.
+// xmlHeader is the XML declaration (encoding/xml's Header).
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+
+// xmlAttr escapes an attribute value the way encoding/xml's EscapeText does
+// (TestXMLAttrIsEscapeText): quotes, '&', '<', '>' and CR/LF/tab become
+// character references, so they survive attribute normalisation, and
+// characters XML cannot hold (NUL, most C0 controls, U+FFFE, invalid UTF-8)
+// become U+FFFD. Written here so that the binary does not link
+// encoding/xml, whose init builds its HTML entity tables at every start.
 func xmlAttr(s string) string {
 	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s)) // a strings.Builder does not fail
+	done := 0 // s[:done] is in b
+	for i, r := range s {
+		var ref string
+		switch r {
+		case '"':
+			ref = "&#34;"
+		case '\'':
+			ref = "&#39;"
+		case '&':
+			ref = "&amp;"
+		case '<':
+			ref = "&lt;"
+		case '>':
+			ref = "&gt;"
+		case '\t':
+			ref = "&#x9;"
+		case '\n':
+			ref = "&#xA;"
+		case '\r':
+			ref = "&#xD;"
+		default:
+			if xmlChar(r) && (r != utf8.RuneError || strings.HasPrefix(s[i:], "\uFFFD")) {
+				continue
+			}
+			ref = "\uFFFD"
+		}
+		if b.Len() == 0 {
+			b.Grow(len(s) + 16)
+		}
+		b.WriteString(s[done:i])
+		b.WriteString(ref)
+		_, width := utf8.DecodeRuneInString(s[i:])
+		done = i + width
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
 	return b.String()
+}
+
+// xmlChar reports whether XML 1.0 can hold r (its Char production).
+func xmlChar(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\r':
+		return true
+	case r < 0x20:
+		return false
+	case r <= 0xD7FF:
+		return true
+	case r < 0xE000:
+		return false
+	case r <= 0xFFFD:
+		return true
+	case r < 0x10000:
+		return false
+	}
+	return r <= 0x10FFFF
 }

@@ -9,8 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/fatih/color"
-
 	"github.com/dockvet/dockvet/internal/config"
 )
 
@@ -76,25 +74,20 @@ const (
 var eighths = []string{"▏", "▎", "▍", "▌", "▋", "▊", "▉"}
 
 type layerPalette struct {
-	title, faint, bar, warn, total *color.Color
+	title, faint, bar, warn, total style
 }
 
 func newLayerPalette(enabled bool) layerPalette {
-	p := layerPalette{
-		title: color.New(color.Bold),
-		faint: color.New(color.Faint),
-		bar:   color.New(color.FgCyan),
-		warn:  color.New(color.FgYellow, color.Bold),
-		total: color.New(color.Bold),
+	if !enabled {
+		return layerPalette{}
 	}
-	for _, c := range []*color.Color{p.title, p.faint, p.bar, p.warn, p.total} {
-		if enabled {
-			c.EnableColor()
-		} else {
-			c.DisableColor()
-		}
+	return layerPalette{
+		title: styleBold,
+		faint: styleFaint,
+		bar:   styleCyan,
+		warn:  styleBoldYellow,
+		total: styleBold,
 	}
-	return p
 }
 
 // WriteLayers draws the table: a title line, a header, one line per row
@@ -129,9 +122,9 @@ func WriteLayers(w io.Writer, t LayerTable, opts Options) error {
 	room := max(tableWidth-prefix, minText)
 
 	if t.Title != "" {
-		fmt.Fprintln(bw, pal.title.Sprint(truncate(clean(t.Title), tableWidth)))
+		fmt.Fprintln(bw, pal.title.paint(truncate(clean(t.Title), tableWidth)))
 	}
-	fmt.Fprintln(bw, pal.faint.Sprint(pad(column, labelW)+"  "+pad("size", sizeW)+"  "+strings.Repeat(" ", barWidth)+"  created by"))
+	fmt.Fprintln(bw, pal.faint.paint(pad(column, labelW)+"  "+pad("size", sizeW)+"  "+strings.Repeat(" ", barWidth)+"  created by"))
 	for i, r := range t.Rows {
 		var b strings.Builder
 		b.WriteString(pad(clean(r.Label), labelW))
@@ -197,26 +190,26 @@ func WriteLayers(w io.Writer, t LayerTable, opts Options) error {
 			m = truncate(m, room-used)
 			used += width(m)
 			if r.Marks[j].Warning {
-				b.WriteString(pal.warn.Sprint(m))
+				b.WriteString(pal.warn.paint(m))
 			} else {
-				b.WriteString(pal.faint.Sprint(m))
+				b.WriteString(pal.faint.paint(m))
 			}
 		}
 		fmt.Fprintln(bw, b.String())
 	}
-	fmt.Fprintln(bw, pal.total.Sprint(totalText(t)))
+	fmt.Fprintln(bw, pal.total.paint(totalText(t)))
 	for _, n := range t.Notes {
-		fmt.Fprintln(bw, pal.faint.Sprint(clean(n)))
+		fmt.Fprintln(bw, pal.faint.paint(clean(n)))
 	}
 	return bw.Flush()
 }
 
 // paint colors s, leaving an empty string without escape sequences.
-func paint(c *color.Color, s string) string {
+func paint(st style, s string) string {
 	if s == "" {
 		return s
 	}
-	return c.Sprint(s)
+	return st.paint(s)
 }
 
 // sizeText is a row's size column: "3.1 MiB", "≥ 12 MiB", "unknown", or ""

@@ -19,20 +19,20 @@ import (
 const AptListsDir = "/var/lib/apt/lists"
 
 var (
-	aptManagers = WordSet("apt-get", "apt", "aptitude")
+	aptManagers = &Words{List: []string{"apt-get", "apt", "aptitude"}}
 	// AptValued are the apt-get/apt/aptitude options that take a separate value.
-	AptValued = WordSet("-o", "-c", "-t", "-a", "-S", "-F", "-w",
+	AptValued = &Words{List: []string{"-o", "-c", "-t", "-a", "-S", "-F", "-w",
 		"--option", "--config-file", "--target-release", "--default-release",
-		"--host-architecture", "--sort", "--display-format", "--width")
+		"--host-architecture", "--sort", "--display-format", "--width"}}
 	// aptInstalls are the sub-commands that read the index and install or
 	// download packages.
-	aptInstalls = WordSet("install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade",
-		"safe-upgrade", "build-dep", "satisfy", "download", "source")
+	aptInstalls = &Words{List: []string{"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade",
+		"safe-upgrade", "build-dep", "satisfy", "download", "source"}}
 	// aptHarmless are the sub-commands that neither read the index to install
 	// nor download it.
-	aptHarmless = WordSet("clean", "autoclean", "autoremove", "auto-remove", "remove", "purge",
+	aptHarmless = &Words{List: []string{"clean", "autoclean", "autoremove", "auto-remove", "remove", "purge",
 		"check", "dist-clean", "distclean", "list", "show", "policy", "search", "changelog",
-		"showpkg", "markauto", "unmarkauto", "hold", "unhold", "forget-new")
+		"showpkg", "markauto", "unmarkauto", "hold", "unhold", "forget-new"}}
 	// AptLists is the index directory as a removal target.
 	AptLists = PathSpec{Abs: []string{AptListsDir, "/var/lib/apt"}, GlobIn: []string{AptListsDir}}
 )
@@ -84,7 +84,7 @@ type AptRun struct {
 
 // AptClassify returns the operation of a call and the index of its sub-command.
 func AptClassify(c *dockerfile.Call) (AptOp, int) {
-	if !aptManagers[c.Name] {
+	if !aptManagers.Has(c.Name) {
 		return AptOther, -1
 	}
 	i, ok := Subcommand(c, 0, AptValued)
@@ -94,9 +94,9 @@ func AptClassify(c *dockerfile.Call) (AptOp, int) {
 	switch sub := c.Args[i].Value; {
 	case sub == "update":
 		return AptUpdate, i
-	case aptInstalls[sub]:
+	case aptInstalls.Has(sub):
 		return AptInstall, i
-	case aptHarmless[sub]:
+	case aptHarmless.Has(sub):
 		return AptBenign, i
 	}
 	return AptOther, i
@@ -121,13 +121,13 @@ func (r *Run) aptCleanup(c *dockerfile.Call) (RmMatch, source.Range) {
 
 // quietCommands install nothing: an `apt-get update` next to them only is an
 // update without an install.
-var quietCommands = WordSet("set", "echo", "printf", "true", "false", ":", "export", "cd",
+var quietCommands = &Words{List: []string{"set", "echo", "printf", "true", "false", ":", "export", "cd",
 	"mkdir", "rm", "ln", "cp", "mv", "chmod", "chown", "touch", "cat", "tee", "sed",
 	"grep", "test", "[", "sleep", "apt-key", "apt-cache", "apt-mark", "gpg", "curl",
 	"wget", "add-apt-repository", "dpkg", "dpkg-reconfigure", "debconf-set-selections",
 	"locale-gen", "update-locale", "update-ca-certificates", "ldconfig", "useradd",
 	"groupadd", "adduser", "addgroup", "usermod", "ls", "env", "unset", "tr", "awk",
-	"mktemp", "gpgconf", "install")
+	"mktemp", "gpgconf", "install"}}
 
 // analyzeApt describes a RUN's apt activity; nil when it has no parsed script.
 func analyzeApt(run *Run) *AptRun {
@@ -159,7 +159,7 @@ func analyzeApt(run *Run) *AptRun {
 				r.Pending = append(r.Pending, st)
 			}
 		case AptOther:
-			if !quietCommands[c.Name] {
+			if !quietCommands.Has(c.Name) {
 				r.Sure = false
 			}
 		}

@@ -14,12 +14,12 @@ type Build struct {
 }
 
 var (
-	goBuilds     = WordSet("build", "install")
-	cargoBuilds  = WordSet("build", "install", "b")
-	mavenBuilds  = WordSet("package", "install", "verify", "compile")
-	gradleBuilds = WordSet("build", "assemble", "bootJar", "shadowJar", "installDist", "jar")
-	dotnetBuilds = WordSet("publish", "build")
-	jsBuildNames = WordSet("build")
+	goBuilds     = &Words{List: []string{"build", "install"}}
+	cargoBuilds  = &Words{List: []string{"build", "install", "b"}}
+	mavenBuilds  = &Words{List: []string{"package", "install", "verify", "compile"}}
+	gradleBuilds = &Words{List: []string{"build", "assemble", "bootJar", "shadowJar", "installDist", "jar"}}
+	dotnetBuilds = &Words{List: []string{"publish", "build"}}
+	jsBuildNames = &Words{List: []string{"build"}}
 )
 
 // Builds returns the build commands of the RUN, in order.
@@ -38,7 +38,7 @@ func (r *Run) Builds() []Build {
 }
 
 func classifyBuild(c *dockerfile.Call) (Build, bool) {
-	var subs map[string]bool
+	var subs *Words
 	scanAll := false
 	switch c.Name {
 	case "go":
@@ -60,14 +60,14 @@ func classifyBuild(c *dockerfile.Call) (Build, bool) {
 	}
 	if scanAll { // mvn clean package, gradle clean build: any goal or task
 		for i, a := range c.Args {
-			if a.Literal && subs[a.Value] {
+			if a.Literal && subs.Has(a.Value) {
 				return Build{Call: c, Verb: c.Name + " " + a.Value, Rng: CallThrough(c, i)}, true
 			}
 		}
 		return Build{}, false
 	}
 	i, ok := Subcommand(c, 0, nil)
-	if !ok || !subs[c.Args[i].Value] {
+	if !ok || !subs.Has(c.Args[i].Value) {
 		return Build{}, false
 	}
 	return Build{Call: c, Verb: c.Name + " " + c.Args[i].Value, Rng: CallThrough(c, i)}, true
@@ -82,13 +82,13 @@ func runScript(c *dockerfile.Call, needRun bool) (Build, bool) {
 	}
 	if c.Args[i].Value == "run" || c.Args[i].Value == "run-script" {
 		j, ok := Subcommand(c, i+1, nil)
-		if !ok || !jsBuildNames[c.Args[j].Value] {
+		if !ok || !jsBuildNames.Has(c.Args[j].Value) {
 			return Build{}, false
 		}
 		return Build{Call: c, Verb: c.Name + " run " + c.Args[j].Value, Rng: CallThrough(c, j)}, true
 	}
 	if !needRun || c.Name == "pnpm" {
-		if jsBuildNames[c.Args[i].Value] {
+		if jsBuildNames.Has(c.Args[i].Value) {
 			return Build{Call: c, Verb: c.Name + " " + c.Args[i].Value, Rng: CallThrough(c, i)}, true
 		}
 	}

@@ -63,69 +63,66 @@ type Install struct {
 }
 
 var (
-	ApkValued = WordSet("-X", "--repository", "--repositories-file", "-p", "--root", "--arch",
-		"-t", "--virtual", "--keys-dir", "--cache-dir", "--cache-max-age")
+	ApkValued = &Words{List: []string{"-X", "--repository", "--repositories-file", "-p", "--root", "--arch",
+		"-t", "--virtual", "--keys-dir", "--cache-dir", "--cache-max-age"}}
 
-	RpmManagers = WordSet("yum", "dnf", "dnf5", "dnf4", "dnf-3", "microdnf", "tdnf")
-	RpmValued   = WordSet("-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "-R",
+	RpmManagers = &Words{List: []string{"yum", "dnf", "dnf5", "dnf4", "dnf-3", "microdnf", "tdnf"}}
+	RpmValued   = &Words{List: []string{"-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "-R",
 		"--randomwait", "-x", "--exclude", "--installroot", "--releasever", "--enablerepo",
 		"--disablerepo", "--enable-repo", "--disable-repo", "--repo", "--repoid", "--setopt",
 		"--setvar", "--rpmverbosity", "--color", "--downloaddir", "--destdir", "--forcearch",
 		"--repofrompath", "--disableplugin", "--enableplugin", "--disable-plugin",
-		"--enable-plugin", "--comment")
+		"--enable-plugin", "--comment"}}
 	// rpmDownloads are the yum/dnf/microdnf/tdnf commands that download
 	// packages into the cache, with their aliases (dnf 4's command classes,
 	// dnf5's compatibility aliases, yum 3's verbs).
-	rpmDownloads = WordSet("install", "in", "localinstall", "install-n", "install-na",
+	rpmDownloads = &Words{List: []string{"install", "in", "localinstall", "install-n", "install-na",
 		"install-nevra", "reinstall", "rei", "upgrade", "up", "update", "upgrade-to",
 		"update-to", "localupdate", "upgrade-minimal", "update-minimal", "up-min",
 		"downgrade", "dg", "distro-sync", "distrosync", "distribution-synchronization",
 		"dsync", "groupinstall", "groupupdate", "swap", "builddep", "build-dep", "download",
-		"debuginfo-install")
+		"debuginfo-install"}}
 	// rpmMetadata are the commands that fetch only the repository metadata.
-	rpmMetadata = WordSet("makecache", "mc", "check-update", "check-upgrade")
-	// rpmGroups are the commands whose own sub-command decides: group
+	rpmMetadata = &Words{List: []string{"makecache", "mc", "check-update", "check-upgrade"}}
+	// rpmGroupDownloads and rpmModuleDownloads are the sub-commands of
+	// the commands whose own sub-command decides (rpmGroupSubs): group
 	// install/upgrade and module install/update/enable download.
-	rpmGroups = map[string]map[string]bool{
-		"group":  WordSet("install", "upgrade", "update"),
-		"groups": WordSet("install", "upgrade", "update"),
-		"grp":    WordSet("install", "upgrade", "update"),
-		"module": WordSet("install", "update", "enable", "switch-to"),
-	}
+	rpmGroupDownloads  = &Words{List: []string{"install", "upgrade", "update"}}
+	rpmModuleDownloads = &Words{List: []string{"install", "update", "enable", "switch-to"}}
 
-	ZypperValued = WordSet("-R", "--root", "-c", "--config", "-D", "--reposd-dir", "-C",
-		"--cache-dir", "--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "-x")
-	zypperInstalls = WordSet("install", "in", "update", "up", "dist-upgrade", "dup", "patch",
-		"source-install", "si", "refresh", "ref")
+	ZypperValued = &Words{List: []string{"-R", "--root", "-c", "--config", "-D", "--reposd-dir", "-C",
+		"--cache-dir", "--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "-x"}}
+	zypperInstalls = &Words{List: []string{"install", "in", "update", "up", "dist-upgrade", "dup", "patch",
+		"source-install", "si", "refresh", "ref"}}
 
 	// pythonValued are the interpreter options before -m that take a value.
-	pythonValued = WordSet("-W", "-X", "--check-hash-based-pycs")
-	PipValued    = WordSet("--python", "--log", "--proxy", "--retries", "--timeout", "--exists-action",
+	pythonValued = &Words{List: []string{"-W", "-X", "--check-hash-based-pycs"}}
+	PipValued    = &Words{List: []string{"--python", "--log", "--proxy", "--retries", "--timeout", "--exists-action",
 		"--trusted-host", "--cert", "--client-cert", "--cache-dir", "--log-file", "--src",
-		"--root-user-action", "--keyring-provider", "--use-feature", "--use-deprecated")
+		"--root-user-action", "--keyring-provider", "--use-feature", "--use-deprecated"}}
 	// pipInstallValued are pip install's options that take a value (beyond
 	// the general ones): their values are not packages.
-	pipInstallValued = WordSet("-r", "--requirement", "-c", "--constraint", "-e", "--editable",
+	pipInstallValued = &Words{List: []string{"-r", "--requirement", "-c", "--constraint", "-e", "--editable",
 		"-t", "--target", "--platform", "--python-version", "--implementation", "--abi",
 		"--root", "--prefix", "--upgrade-strategy", "-i", "--index-url", "--extra-index-url",
 		"-f", "--find-links", "--no-binary", "--only-binary", "--progress-bar", "--report",
-		"--config-settings", "-C", "--global-option", "--src")
+		"--config-settings", "-C", "--global-option", "--src"}}
 
-	UvValued = WordSet("--cache-dir", "--directory", "--project", "--config-file", "--color",
+	UvValued = &Words{List: []string{"--cache-dir", "--directory", "--project", "--config-file", "--color",
 		"--python-preference", "--python-fetch", "--allow-insecure-host", "--index-url",
-		"--extra-index-url")
+		"--extra-index-url"}}
 
-	NpmValued   = WordSet("--prefix", "--cache", "--registry", "--userconfig", "--globalconfig", "--loglevel", "-w", "--workspace", "-C")
-	npmInstalls = WordSet("install", "i", "ci", "add", "in", "ins", "inst", "insta", "instal",
+	NpmValued   = &Words{List: []string{"--prefix", "--cache", "--registry", "--userconfig", "--globalconfig", "--loglevel", "-w", "--workspace", "-C"}}
+	npmInstalls = &Words{List: []string{"install", "i", "ci", "add", "in", "ins", "inst", "insta", "instal",
 		"isnt", "isnta", "isntal", "isntall", "install-clean", "ic", "install-test", "it",
-		"install-ci-test", "cit", "clean-install")
-	npmCleanInstalls = WordSet("ci", "install-clean", "ic", "install-ci-test", "cit", "clean-install")
+		"install-ci-test", "cit", "clean-install"}}
+	npmCleanInstalls = &Words{List: []string{"ci", "install-clean", "ic", "install-ci-test", "cit", "clean-install"}}
 
-	YarnValued     = WordSet("--cwd", "--cache-folder", "--modules-folder", "--mutex", "--network-timeout", "--registry", "--use-yarnrc", "--global-folder", "--link-folder")
-	PnpmValued     = WordSet("-C", "--dir", "--filter", "-F", "--store-dir", "--reporter", "--loglevel", "-w", "--workspace-root")
-	ComposerValued = WordSet("-d", "--working-dir")
-	PoetryValued   = WordSet("-C", "--directory", "-P", "--project", "--with", "--without", "--only", "-E", "--extras")
-	CondaValued    = WordSet("-n", "--name", "-p", "--prefix", "-c", "--channel", "-f", "--file", "--override-channels", "-r", "--root-prefix")
+	YarnValued     = &Words{List: []string{"--cwd", "--cache-folder", "--modules-folder", "--mutex", "--network-timeout", "--registry", "--use-yarnrc", "--global-folder", "--link-folder"}}
+	PnpmValued     = &Words{List: []string{"-C", "--dir", "--filter", "-F", "--store-dir", "--reporter", "--loglevel", "-w", "--workspace-root"}}
+	ComposerValued = &Words{List: []string{"-d", "--working-dir"}}
+	PoetryValued   = &Words{List: []string{"-C", "--directory", "-P", "--project", "--with", "--without", "--only", "-E", "--extras"}}
+	CondaValued    = &Words{List: []string{"-n", "--name", "-p", "--prefix", "-c", "--channel", "-f", "--file", "--override-channels", "-r", "--root-prefix"}}
 )
 
 // isPython matches the interpreters that run `-m pip`: python, python3,
@@ -151,7 +148,7 @@ func PipArgsStart(c *dockerfile.Call) int {
 		if !strings.HasPrefix(a.Value, "-") {
 			return -1 // a script: python setup.py ...
 		}
-		if pythonValued[a.Value] {
+		if pythonValued.Has(a.Value) {
 			i++
 		}
 	}
@@ -160,7 +157,7 @@ func PipArgsStart(c *dockerfile.Call) int {
 
 // packagesAfter returns the operands after index sub, skipping the options
 // in valued with their separate values.
-func packagesAfter(c *dockerfile.Call, sub int, valued map[string]bool) []dockerfile.Word {
+func packagesAfter(c *dockerfile.Call, sub int, valued *Words) []dockerfile.Word {
 	var out []dockerfile.Word
 	for i := sub + 1; i < len(c.Args); i++ {
 		a := c.Args[i]
@@ -168,7 +165,7 @@ func packagesAfter(c *dockerfile.Call, sub int, valued map[string]bool) []docker
 			continue
 		}
 		if a.Literal && strings.HasPrefix(a.Value, "-") && len(a.Value) > 1 {
-			if valued[a.Value] {
+			if valued.Has(a.Value) {
 				i++
 			}
 			continue
@@ -218,22 +215,22 @@ func (r *Run) Installs() []Install {
 }
 
 // sub recognises "<name> ... <sub>" with sub in subs.
-func sub(c *dockerfile.Call, m Manager, valued, subs map[string]bool) (Install, bool) {
+func sub(c *dockerfile.Call, m Manager, valued, subs *Words) (Install, bool) {
 	i, ok := Subcommand(c, 0, valued)
-	if !ok || !subs[c.Args[i].Value] {
+	if !ok || !subs.Has(c.Args[i].Value) {
 		return Install{}, false
 	}
 	return Install{Call: c, Manager: m, Sub: i, Rng: CallThrough(c, i), Verb: c.Name + " " + c.Args[i].Value}, true
 }
 
 var (
-	yarnInstalls     = WordSet("install", "add")
-	pnpmInstalls     = WordSet("install", "i", "add", "ci")
-	composerInstalls = WordSet("install", "i", "update", "u", "upgrade", "require", "r")
-	poetryInstalls   = WordSet("install", "add", "update", "sync")
-	pipenvInstalls   = WordSet("install", "sync")
-	condaInstalls    = WordSet("install", "create", "update", "upgrade")
-	condaManagers    = WordSet("conda", "mamba", "micromamba")
+	yarnInstalls     = &Words{List: []string{"install", "add"}}
+	pnpmInstalls     = &Words{List: []string{"install", "i", "add", "ci"}}
+	composerInstalls = &Words{List: []string{"install", "i", "update", "u", "upgrade", "require", "r"}}
+	poetryInstalls   = &Words{List: []string{"install", "add", "update", "sync"}}
+	pipenvInstalls   = &Words{List: []string{"install", "sync"}}
+	condaInstalls    = &Words{List: []string{"install", "create", "update", "upgrade"}}
+	condaManagers    = &Words{List: []string{"conda", "mamba", "micromamba"}}
 )
 
 // classifyInstall recognises one install call.
@@ -241,7 +238,7 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 	switch {
 	case c.Name == "":
 		return Install{}, false
-	case aptManagers[c.Name]:
+	case aptManagers.Has(c.Name):
 		op, i := AptClassify(c)
 		if op != AptInstall {
 			return Install{}, false
@@ -249,7 +246,7 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 		return Install{Call: c, Manager: Apt, Sub: i, Rng: CallThrough(c, i), Verb: c.Name + " " + c.Args[i].Value,
 			Packages: packagesAfter(c, i, AptValued)}, true
 	case c.Name == "apk":
-		u, ok := sub(c, Apk, ApkValued, WordSet("add"))
+		u, ok := sub(c, Apk, ApkValued, apkAdd)
 		if ok {
 			u.Packages = packagesAfter(c, u.Sub, ApkValued)
 			if v := optionValues(c, "-t", "--virtual"); len(v) > 0 {
@@ -257,7 +254,7 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 			}
 		}
 		return u, ok
-	case RpmManagers[c.Name]:
+	case RpmManagers.Has(c.Name):
 		return rpmInstall(c)
 	case c.Name == "zypper":
 		u, ok := sub(c, Zypper, ZypperValued, zypperInstalls)
@@ -271,7 +268,7 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 		u, ok := sub(c, Npm, NpmValued, npmInstalls)
 		if ok {
 			u.Packages = packagesAfter(c, u.Sub, NpmValued)
-			if len(u.Packages) == 0 || npmCleanInstalls[c.Args[u.Sub].Value] {
+			if len(u.Packages) == 0 || npmCleanInstalls.Has(c.Args[u.Sub].Value) {
 				u.Manifests, u.LockFiles = []string{"package.json"}, []string{"package-lock.json", "npm-shrinkwrap.json"}
 				if c.HasOption("", "--no-package-lock") {
 					u.LockFiles = nil // npm neither reads nor writes a lock file
@@ -317,7 +314,7 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 			u.Manifests, u.LockFiles = []string{"Pipfile"}, []string{"Pipfile.lock"}
 		}
 		return u, ok
-	case condaManagers[c.Name]:
+	case condaManagers.Has(c.Name):
 		i, ok := Subcommand(c, 0, CondaValued)
 		if ok && c.Args[i].Value == "env" {
 			j, ok := Subcommand(c, i+1, CondaValued)
@@ -332,7 +329,7 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 		}
 		return u, ok
 	case c.Name == "bundle" || c.Name == "bundler":
-		u, ok := sub(c, Bundler, nil, WordSet("install"))
+		u, ok := sub(c, Bundler, nil, bundlerInstall)
 		if ok {
 			u.Manifests, u.LockFiles = []string{"Gemfile"}, []string{"Gemfile.lock"}
 		}
@@ -349,7 +346,7 @@ func classifyInstall(c *dockerfile.Call) (Install, bool) {
 		return Install{Call: c, Manager: GoMod, Sub: j, Rng: CallThrough(c, j), Verb: "go mod download",
 			Manifests: []string{"go.mod"}, LockFiles: []string{"go.sum"}}, true
 	case c.Name == "cargo":
-		u, ok := sub(c, Cargo, nil, WordSet("fetch"))
+		u, ok := sub(c, Cargo, nil, cargoFetch)
 		if ok {
 			u.Manifests, u.LockFiles = []string{"Cargo.toml"}, []string{"Cargo.lock"}
 		}
@@ -393,15 +390,15 @@ func rpmInstall(c *dockerfile.Call) (Install, bool) {
 	s := c.Args[i].Value
 	u := Install{Call: c, Manager: Rpm, Sub: i, Rng: CallThrough(c, i), Verb: c.Name + " " + s}
 	switch {
-	case rpmDownloads[s]:
+	case rpmDownloads.Has(s):
 		u.Packages = packagesAfter(c, i, RpmValued)
 		return u, true
-	case rpmMetadata[s]:
+	case rpmMetadata.Has(s):
 		u.MetadataOnly = true
 		return u, true
-	case rpmGroups[s] != nil:
+	case rpmGroupSubs(s) != nil:
 		j, ok := Subcommand(c, i+1, RpmValued)
-		if !ok || !rpmGroups[s][c.Args[j].Value] {
+		if !ok || !rpmGroupSubs(s).Has(c.Args[j].Value) {
 			return Install{}, false
 		}
 		u.Sub, u.Rng, u.Verb = j, CallThrough(c, j), u.Verb+" "+c.Args[j].Value
@@ -435,3 +432,22 @@ func uvInstall(c *dockerfile.Call) (Install, bool) {
 	}
 	return u, true
 }
+
+// rpmGroupSubs returns the downloading sub-commands of a yum/dnf command
+// whose own sub-command decides (group, module), nil for the others.
+func rpmGroupSubs(cmd string) *Words {
+	switch cmd {
+	case "group", "groups", "grp":
+		return rpmGroupDownloads
+	case "module":
+		return rpmModuleDownloads
+	}
+	return nil
+}
+
+// The sub-commands that install for apk, bundler and cargo.
+var (
+	apkAdd         = &Words{List: []string{"add"}}
+	bundlerInstall = &Words{List: []string{"install"}}
+	cargoFetch     = &Words{List: []string{"fetch"}}
+)

@@ -9,10 +9,10 @@ import (
 
 // downloaders are the programs that fetch a URL and can write it to
 // standard output.
-var downloaders = WordSet("curl", "wget", "fetch")
+var downloaders = &Words{List: []string{"curl", "wget", "fetch"}}
 
 // IsDownload reports whether c downloads something (curl, wget, fetch).
-func IsDownload(c *dockerfile.Call) bool { return downloaders[c.Name] }
+func IsDownload(c *dockerfile.Call) bool { return downloaders.Has(c.Name) }
 
 // Pipe is a command whose standard output goes into another command.
 type Pipe struct {

@@ -18,10 +18,10 @@ type Uninstall struct {
 }
 
 var (
-	aptRemoves = WordSet("remove", "purge", "autoremove", "auto-remove")
-	apkRemoves = WordSet("del")
-	rpmRemoves = WordSet("remove", "erase", "rm", "autoremove")
-	zypRemoves = WordSet("remove", "rm")
+	aptRemoves = &Words{List: []string{"remove", "purge", "autoremove", "auto-remove"}}
+	apkRemoves = &Words{List: []string{"del"}}
+	rpmRemoves = &Words{List: []string{"remove", "erase", "rm", "autoremove"}}
+	zypRemoves = &Words{List: []string{"remove", "rm"}}
 )
 
 // Uninstalls returns the package removals of the RUN, in order.
@@ -32,13 +32,13 @@ func (r *Run) Uninstalls() []Uninstall {
 	r.rmDone = true
 	for i, c := range r.Calls {
 		var m Manager
-		var valued, subs map[string]bool
+		var valued, subs *Words
 		switch {
-		case aptManagers[c.Name]:
+		case aptManagers.Has(c.Name):
 			m, valued, subs = Apt, AptValued, aptRemoves
 		case c.Name == "apk":
 			m, valued, subs = Apk, ApkValued, apkRemoves
-		case RpmManagers[c.Name]:
+		case RpmManagers.Has(c.Name):
 			m, valued, subs = Rpm, RpmValued, rpmRemoves
 		case c.Name == "zypper":
 			m, valued, subs = Zypper, ZypperValued, zypRemoves
@@ -46,7 +46,7 @@ func (r *Run) Uninstalls() []Uninstall {
 			continue
 		}
 		j, ok := Subcommand(c, 0, valued)
-		if !ok || !subs[c.Args[j].Value] {
+		if !ok || !subs.Has(c.Args[j].Value) {
 			continue
 		}
 		sub := c.Args[j].Value

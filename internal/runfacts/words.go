@@ -1,26 +1,55 @@
 package runfacts
 
 import (
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/source"
 )
 
-// WordSet builds a lookup table.
-func WordSet(words ...string) map[string]bool {
-	m := make(map[string]bool, len(words))
-	for _, w := range words {
-		m[w] = true
-	}
-	return m
+// Words is a set of words. A package-level &Words{List: ...} is laid out
+// by the compiler and costs nothing at start-up: a short list is searched
+// as it is, a longer one through a map built the first time the set is
+// read. It is safe for concurrent use; a nil *Words is empty.
+type Words struct {
+	List []string
+	once sync.Once
+	set  map[string]bool
 }
+
+// linearWords is the longest List that Has searches without a map.
+const linearWords = 8
+
+// Has reports whether w is in the set.
+func (s *Words) Has(w string) bool {
+	if s == nil {
+		return false
+	}
+	if len(s.List) <= linearWords {
+		return slices.Contains(s.List, w)
+	}
+	s.once.Do(s.build)
+	return s.set[w]
+}
+
+func (s *Words) build() {
+	s.set = make(map[string]bool, len(s.List))
+	for _, w := range s.List {
+		s.set[w] = true
+	}
+}
+
+// WordSet builds a set of words; for a package-level set write
+// &Words{List: ...} instead, which needs no code at start-up.
+func WordSet(words ...string) *Words { return &Words{List: words} }
 
 // Subcommand returns the index in c.Args of the first operand from index
 // from on, skipping the options listed in valued together with their
 // separate value ("-o X"). ok is false when there is no operand or it is
 // not a literal word.
-func Subcommand(c *dockerfile.Call, from int, valued map[string]bool) (int, bool) {
+func Subcommand(c *dockerfile.Call, from int, valued *Words) (int, bool) {
 	for i := from; i < len(c.Args); i++ {
 		a := c.Args[i]
 		if !a.Literal {
@@ -34,7 +63,7 @@ func Subcommand(c *dockerfile.Call, from int, valued map[string]bool) (int, bool
 			return -1, false
 		}
 		if strings.HasPrefix(a.Value, "-") && len(a.Value) > 1 {
-			if valued[a.Value] {
+			if valued.Has(a.Value) {
 				i++
 			}
 			continue
@@ -89,7 +118,7 @@ func IsNumbered(name, prefix string) bool {
 
 // SubIs reports whether c runs the sub-command sub (with one of opts among
 // the later arguments when opts are given, e.g. "clean all").
-func SubIs(c *dockerfile.Call, valued map[string]bool, sub string, opts ...string) bool {
+func SubIs(c *dockerfile.Call, valued *Words, sub string, opts ...string) bool {
 	i, ok := Subcommand(c, 0, valued)
 	if !ok || c.Args[i].Value != sub {
 		return false

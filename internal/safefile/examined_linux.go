@@ -75,7 +75,7 @@ func devOnPseudoFS(fd int, dev uint64) (bool, error) {
 	if err := fstatfs(fd, &fsst); err != nil {
 		return false, err
 	}
-	pseudo := pseudoFS[uint32(fsst.Type)]
+	pseudo := pseudoFS(uint32(fsst.Type))
 	pseudoDevs.Store(dev, pseudo)
 	return pseudo, nil
 }

@@ -3,6 +3,7 @@ package secrets
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Match is a credential found in a word.
@@ -21,7 +22,8 @@ type Match struct {
 // Find returns the credentials in word (one shell word, ARG or ENV value,
 // LABEL value...), in order, without overlaps.
 func Find(word string) []Match {
-	if len(word) < minMatchLen {
+	idx := index()
+	if len(word) < idx.minMatchLen {
 		return nil // most shell words: -y, rm, /tmp
 	}
 	var out []Match
@@ -29,10 +31,10 @@ func Find(word string) []Match {
 	// only those positions are tried, and only the prefixes that start
 	// with the byte there.
 	for i := 0; i < len(word); i++ {
-		if i > 0 && wordBoundary[word[i-1]] {
+		if i > 0 && wordBoundary.has(word[i-1]) {
 			continue
 		}
-		for _, fp := range prefixesByFirstByte[word[i]] {
+		for _, fp := range idx.prefixesByFirstByte[word[i]] {
 			if strings.HasPrefix(word[i:], fp.prefix) {
 				if m, ok := fp.format.matchAt(word, i, fp.prefix); ok {
 					out = append(out, m)
@@ -57,20 +59,19 @@ func Find(word string) []Match {
 	return kept
 }
 
-// minMatchLen is a lower bound on the length of a word that can hold a
-// match, so that Find skips most shell words at once: a URL password needs
-// more than a scheme letter, "://", "@" and a host letter ("a://:@h", 7
-// bytes; the shortest real match, "ab://:Vq7r@d", has 12); a PEM key its
-// BEGIN line; a token its prefix and shortest body.
-var minMatchLen = func() int {
-	n := min(len("a://:@h"), len("-----BEGIN "))
-	for _, f := range Formats {
-		for _, p := range f.Prefixes {
-			n = min(n, len(p)+f.MinBody)
-		}
-	}
-	return n
-}()
+// formatIndex is what Find derives from Formats, built on first use.
+type formatIndex struct {
+	// minMatchLen is a lower bound on the length of a word that can hold
+	// a match, so that Find skips most shell words at once: a URL
+	// password needs more than a scheme letter, "://", "@" and a host
+	// letter ("a://:@h", 7 bytes; the shortest real match, "ab://:Vq7r@d",
+	// has 12); a PEM key its BEGIN line; a token its prefix and shortest
+	// body.
+	minMatchLen int
+	// prefixesByFirstByte indexes the prefixes of Formats by their first
+	// byte.
+	prefixesByFirstByte [256][]formatPrefix
+}
 
 // formatPrefix is one prefix of a format.
 type formatPrefix struct {
@@ -78,33 +79,35 @@ type formatPrefix struct {
 	prefix string
 }
 
-// prefixesByFirstByte indexes the prefixes of Formats by their first byte.
-var prefixesByFirstByte = func() (idx [256][]formatPrefix) {
+// index is built the first time a word is looked at, not at start-up.
+var index = sync.OnceValue(func() *formatIndex {
+	idx := &formatIndex{minMatchLen: min(len("a://:@h"), len("-----BEGIN "))}
 	for _, f := range Formats {
 		for _, p := range f.Prefixes {
-			idx[p[0]] = append(idx[p[0]], formatPrefix{f, p})
+			idx.minMatchLen = min(idx.minMatchLen, len(p)+f.MinBody)
+			idx.prefixesByFirstByte[p[0]] = append(idx.prefixesByFirstByte[p[0]], formatPrefix{f, p})
 		}
 	}
 	return idx
-}()
+})
 
 // matchAt checks for the format's token at word[i:], which starts with
 // prefix p.
 func (f *Format) matchAt(word string, i int, p string) (Match, bool) {
-	if i > 0 && wordBoundary[word[i-1]] {
+	if i > 0 && wordBoundary.has(word[i-1]) {
 		return Match{}, false // inside a longer identifier or base64 run
 	}
 	start := i + len(p)
 	end := start
-	for end < len(word) && f.Alphabet[word[end]] {
+	for end < len(word) && f.Alphabet.has(word[end]) {
 		end++
 	}
-	if f.Alphabet['.'] {
+	if f.Alphabet.has('.') {
 		for end > start && word[end-1] == '.' {
 			end-- // a sentence's full stop
 		}
 	}
-	if end < len(word) && wordBoundary[word[end]] {
+	if end < len(word) && wordBoundary.has(word[end]) {
 		return Match{}, false // the run goes on with other word characters
 	}
 	body := word[start:end]

@@ -187,7 +187,7 @@ func TestFindShortWords(t *testing.T) {
 		}
 		var letters []byte
 		for c := range 256 {
-			if f.Alphabet[c] {
+			if f.Alphabet.has(byte(c)) {
 				letters = append(letters, byte(c))
 			}
 		}
@@ -206,8 +206,8 @@ func TestFindShortWords(t *testing.T) {
 		}
 	}
 	for name, w := range shortest {
-		if len(w) < minMatchLen {
-			t.Errorf("%s: a %d-byte match (%s) is shorter than minMatchLen %d", name, len(w), w, minMatchLen)
+		if len(w) < index().minMatchLen {
+			t.Errorf("%s: a %d-byte match (%s) is shorter than minMatchLen %d", name, len(w), w, index().minMatchLen)
 		}
 		found := false
 		for _, m := range Find(w) {

@@ -26,35 +26,37 @@ type Format struct {
 	Valid func(body string) bool
 }
 
-// alphabet is a set of bytes. newAlphabet takes ranges ("a-z") and single
-// bytes, one per argument ("_", "-").
-type alphabet [256]bool
+// alphabet is a set of bytes: byte c is bit c%64 of word c/64. The
+// alphabets below are constants, so that Formats is laid out by the
+// compiler and costs nothing at start-up (TestAlphabets spells each one
+// out as ranges).
+type alphabet [4]uint64
 
-func newAlphabet(ranges ...string) alphabet {
-	var a alphabet
-	for _, r := range ranges {
-		if len(r) == 3 && r[1] == '-' && r[0] < r[2] {
-			for c := int(r[0]); c <= int(r[2]); c++ {
-				a[c] = true
-			}
-			continue
-		}
-		for i := 0; i < len(r); i++ {
-			a[r[i]] = true
-		}
-	}
-	return a
-}
+// has reports whether c is in the alphabet.
+func (a *alphabet) has(c byte) bool { return a[c>>6]&(1<<(c&63)) != 0 }
+
+// The bits of a few byte ranges, each in its word: digits and '-', '.'
+// in word 0 (bytes 0-63), letters and '_' in word 1 (bytes 64-127).
+const (
+	digitBits    = 1<<('9'+1) - 1<<'0'
+	base32Digits = 1<<('7'+1) - 1<<'2'
+	dashBit      = 1 << '-'
+	dotBit       = 1 << '.'
+	upperBits    = 1<<('Z'+1-64) - 1<<('A'-64)
+	lowerBits    = 1<<('z'+1-64) - 1<<('a'-64)
+	lowerHexBits = 1<<('f'+1-64) - 1<<('a'-64)
+	underBit     = 1 << ('_' - 64)
+)
 
 var (
-	upperBase32  = newAlphabet("A-Z", "2-7")
-	alnum        = newAlphabet("A-Z", "a-z", "0-9")
-	alnumUnder   = newAlphabet("A-Z", "a-z", "0-9", "_")
-	urlSafe      = newAlphabet("A-Z", "a-z", "0-9", "_", "-")
-	urlSafeDot   = newAlphabet("A-Z", "a-z", "0-9", "_", "-", ".")
-	alnumDash    = newAlphabet("A-Z", "a-z", "0-9", "-")
-	lowerHex     = newAlphabet("0-9", "a-f")
-	wordBoundary = newAlphabet("A-Z", "a-z", "0-9", "_") // a token never starts or ends inside such a run
+	upperBase32  = alphabet{base32Digits, upperBits}
+	alnum        = alphabet{digitBits, upperBits | lowerBits}
+	alnumUnder   = alphabet{digitBits, upperBits | lowerBits | underBit}
+	urlSafe      = alphabet{digitBits | dashBit, upperBits | lowerBits | underBit}
+	urlSafeDot   = alphabet{digitBits | dashBit | dotBit, upperBits | lowerBits | underBit}
+	alnumDash    = alphabet{digitBits | dashBit, upperBits | lowerBits}
+	lowerHex     = alphabet{digitBits, lowerHexBits}
+	wordBoundary = alphabet{digitBits, upperBits | lowerBits | underBit} // a token never starts or ends inside such a run
 )
 
 // Formats is the table of token formats, most specific first.

@@ -29,14 +29,19 @@ func placeholderBody(body string) bool {
 	return distinct < min(8, len(body)/2)
 }
 
-// placeholderPasswords are URL passwords that are defaults, examples or
-// template words, not credentials someone issued (compared lower-cased;
-// placeholderPasswordMarkers covers those that contain a marker).
-var placeholderPasswords = map[string]bool{
-	"user": true, "username": true, "postgres": true, "mysql": true, "redis": true, "rabbitmq": true,
-	"mongo": true, "mongodb": true, "apikey": true, "api_key": true, "api-key": true,
-	"x-oauth-basic": true, "foo": true, "bar": true, "foobar": true, "docker": true,
-	"anonymous": true, "none": true, "null": true, "sa": true, "letmein": true,
+// placeholderPasswordWord reports URL passwords that are defaults, examples
+// or template words, not credentials someone issued (compared lower-cased;
+// placeholderPasswordMarkers covers those that contain a marker). A switch,
+// not a map: it needs no building at start-up.
+func placeholderPasswordWord(lower string) bool {
+	switch lower {
+	case "user", "username", "postgres", "mysql", "redis", "rabbitmq",
+		"mongo", "mongodb", "apikey", "api_key", "api-key",
+		"x-oauth-basic", "foo", "bar", "foobar", "docker",
+		"anonymous", "none", "null", "sa", "letmein":
+		return true
+	}
+	return false
 }
 
 // placeholderPasswordMarkers, found anywhere in a URL password
@@ -51,7 +56,7 @@ var placeholderPasswordMarkers = []string{"pass", "pwd", "example", "xxx", "chan
 // default or a repeat of the user name rather than a credential.
 func placeholderPassword(user, password string) bool {
 	lower := strings.ToLower(password)
-	if len(password) < 4 || placeholderPasswords[lower] || strings.EqualFold(password, user) ||
+	if len(password) < 4 || placeholderPasswordWord(lower) || strings.EqualFold(password, user) ||
 		len(password) < 8 && isDigits(password) { // a port or a PIN-like example (proxy:3128@)
 		return true
 	}
