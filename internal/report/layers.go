@@ -9,6 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/fatih/color"
+
 	"github.com/dockvet/dockvet/internal/config"
 )
 
@@ -74,20 +76,25 @@ const (
 var eighths = []string{"▏", "▎", "▍", "▌", "▋", "▊", "▉"}
 
 type layerPalette struct {
-	title, faint, bar, warn, total style
+	title, faint, bar, warn, total *color.Color
 }
 
 func newLayerPalette(enabled bool) layerPalette {
-	if !enabled {
-		return layerPalette{}
+	p := layerPalette{
+		title: color.New(color.Bold),
+		faint: color.New(color.Faint),
+		bar:   color.New(color.FgCyan),
+		warn:  color.New(color.FgYellow, color.Bold),
+		total: color.New(color.Bold),
 	}
-	return layerPalette{
-		title: styleBold,
-		faint: styleFaint,
-		bar:   styleCyan,
-		warn:  styleBoldYellow,
-		total: styleBold,
+	for _, c := range []*color.Color{p.title, p.faint, p.bar, p.warn, p.total} {
+		if enabled {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
 	}
+	return p
 }
 
 // WriteLayers draws the table: a title line, a header, one line per row
@@ -122,9 +129,9 @@ func WriteLayers(w io.Writer, t LayerTable, opts Options) error {
 	room := max(tableWidth-prefix, minText)
 
 	if t.Title != "" {
-		fmt.Fprintln(bw, pal.title.paint(truncate(clean(t.Title), tableWidth)))
+		fmt.Fprintln(bw, pal.title.Sprint(truncate(clean(t.Title), tableWidth)))
 	}
-	fmt.Fprintln(bw, pal.faint.paint(pad(column, labelW)+"  "+pad("size", sizeW)+"  "+strings.Repeat(" ", barWidth)+"  created by"))
+	fmt.Fprintln(bw, pal.faint.Sprint(pad(column, labelW)+"  "+pad("size", sizeW)+"  "+strings.Repeat(" ", barWidth)+"  created by"))
 	for i, r := range t.Rows {
 		var b strings.Builder
 		b.WriteString(pad(clean(r.Label), labelW))
@@ -190,26 +197,26 @@ func WriteLayers(w io.Writer, t LayerTable, opts Options) error {
 			m = truncate(m, room-used)
 			used += width(m)
 			if r.Marks[j].Warning {
-				b.WriteString(pal.warn.paint(m))
+				b.WriteString(pal.warn.Sprint(m))
 			} else {
-				b.WriteString(pal.faint.paint(m))
+				b.WriteString(pal.faint.Sprint(m))
 			}
 		}
 		fmt.Fprintln(bw, b.String())
 	}
-	fmt.Fprintln(bw, pal.total.paint(totalText(t)))
+	fmt.Fprintln(bw, pal.total.Sprint(totalText(t)))
 	for _, n := range t.Notes {
-		fmt.Fprintln(bw, pal.faint.paint(clean(n)))
+		fmt.Fprintln(bw, pal.faint.Sprint(clean(n)))
 	}
 	return bw.Flush()
 }
 
 // paint colors s, leaving an empty string without escape sequences.
-func paint(st style, s string) string {
+func paint(c *color.Color, s string) string {
 	if s == "" {
 		return s
 	}
-	return st.paint(s)
+	return c.Sprint(s)
 }
 
 // sizeText is a row's size column: "3.1 MiB", "≥ 12 MiB", "unknown", or ""

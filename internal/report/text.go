@@ -8,38 +8,48 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/fatih/color"
+
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/source"
 )
 
-// palette holds the styles of one text report; a disabled one holds none.
+// palette holds the colors of one text report. Each color has its own
+// enable/disable switch so that concurrent reports never touch fatih/color's
+// global NoColor.
 type palette struct {
-	location, note                style
-	sevError, sevWarning, sevInfo style
+	location, note *color.Color
+	severity       map[finding.Severity]*color.Color
 }
 
 func newPalette(enabled bool) palette {
-	if !enabled {
-		return palette{}
+	p := palette{
+		location: color.New(color.Bold),
+		note:     color.New(color.FgCyan),
+		severity: map[finding.Severity]*color.Color{
+			finding.SeverityError:   color.New(color.FgRed, color.Bold),
+			finding.SeverityWarning: color.New(color.FgYellow, color.Bold),
+			finding.SeverityInfo:    color.New(color.FgCyan, color.Bold),
+		},
 	}
-	return palette{
-		location:   styleBold,
-		note:       styleCyan,
-		sevError:   styleBoldRed,
-		sevWarning: styleBoldYellow,
-		sevInfo:    styleBoldCyan,
+	all := []*color.Color{p.location, p.note}
+	for _, c := range p.severity {
+		all = append(all, c)
 	}
+	for _, c := range all {
+		if enabled {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	return p
 }
 
 // forSeverity returns s unchanged for a severity without a color.
 func (p palette) forSeverity(sev finding.Severity, s string) string {
-	switch sev {
-	case finding.SeverityError:
-		return p.sevError.paint(s)
-	case finding.SeverityWarning:
-		return p.sevWarning.paint(s)
-	case finding.SeverityInfo:
-		return p.sevInfo.paint(s)
+	if c, ok := p.severity[sev]; ok {
+		return c.Sprint(s)
 	}
 	return s
 }
@@ -64,7 +74,7 @@ func (s *textStream) File(fs []finding.Finding, lines []string) error {
 	bw, pal := s.bw, s.pal
 	for _, f := range fs {
 		fmt.Fprintf(bw, "%s: %s: %s\n",
-			pal.location.paint(location(f.File, f.Range.Start)),
+			pal.location.Sprint(location(f.File, f.Range.Start)),
 			pal.forSeverity(f.Severity, fmt.Sprintf("%s[%s %s]", f.Severity, f.RuleID, f.RuleName)),
 			Escape(f.Message))
 		if line, ok := sourceLine(lines, f.Range.Start.Line); ok {
@@ -72,7 +82,7 @@ func (s *textStream) File(fs []finding.Finding, lines []string) error {
 		}
 		for _, r := range f.Related {
 			fmt.Fprintf(bw, "    %s: %s: %s\n",
-				pal.location.paint(location(r.File, r.Range.Start)), pal.note.paint("note"), Escape(r.Message))
+				pal.location.Sprint(location(r.File, r.Range.Start)), pal.note.Sprint("note"), Escape(r.Message))
 		}
 	}
 	s.tally.add(fs)
