@@ -12,7 +12,6 @@ import (
 // runFacts returns the shared RUN facts of the pass's file.
 func runFacts(pass *rule.Pass) *runfacts.Facts { return rule.ResultOf(pass, runfacts.Analysis) }
 
-// wordSet builds a lookup table.
 // words is a set of words (runfacts.Words): &words{List: ...} at package
 // level costs nothing at start-up.
 type words = runfacts.Words

@@ -171,10 +171,10 @@ func (e *LinkTargetError) Error() string {
 	return e.Path + " is a symbolic link " + e.Reason + ": not read"
 }
 
-// untrustedDirs are directories of a repository whose files are never a
+// untrustedDir reports a directory of a repository whose files are never a
 // config: version-control internals (.git/config holds CI credentials) and
 // other people's code. The same as the directories discovery skips.
-func untrustedDirs(name string) bool {
+func untrustedDir(name string) bool {
 	return name == ".git" || name == "node_modules" || name == "vendor"
 }
 
@@ -229,7 +229,7 @@ func checkFoundLink(path string, names []string) error {
 		}
 		rel, _ := filepath.Rel(realRoot, target) // within: no error
 		for _, part := range strings.Split(rel, string(filepath.Separator)) {
-			if untrustedDirs(part) {
+			if untrustedDir(part) {
 				return &LinkTargetError{Path: path, Reason: "into " + part}
 			}
 		}

@@ -62,9 +62,9 @@ type Hadolint struct {
 	Unused []string
 }
 
-// hadolintLevels maps hadolint's severities onto dockvet's: dockvet has no
+// hadolintLevel maps hadolint's severities onto dockvet's: dockvet has no
 // style level, and hadolint's "ignore"/"none" threshold never fails.
-func hadolintLevels(name string) (finding.Severity, bool) {
+func hadolintLevel(name string) (finding.Severity, bool) {
 	switch name {
 	case "error":
 		return finding.SeverityError, true
@@ -164,7 +164,7 @@ func (p *parser) hadolintLevel(key string, val *yaml.Node) (HadolintLevel, error
 		return HadolintLevel{}, err
 	}
 	name := strings.ToLower(strings.TrimSpace(s))
-	lv, ok := hadolintLevels(name)
+	lv, ok := hadolintLevel(name)
 	if !ok {
 		return HadolintLevel{}, p.errorf(val, "%s: unknown hadolint severity %q (want error, warning, info, style, ignore or none)", key, s)
 	}

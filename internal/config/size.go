@@ -7,12 +7,12 @@ import (
 	"strings"
 )
 
-// sizeUnits maps a lower-cased unit to its multiplier. Units are matched
+// sizeUnit maps a lower-cased unit to its multiplier. Units are matched
 // case-insensitively because "10kb" and "10KB" are both common and nobody
 // means bits in a size limit. Bare "k", "m", "g" are deliberately absent:
 // Docker reads "512m" as MiB while Kubernetes reads "512M" as MB, so either
 // guess would surprise half the users.
-func sizeUnits(unit string) (int64, bool) {
+func sizeUnit(unit string) (int64, bool) {
 	switch unit {
 	case "", "b":
 		return 1, true
@@ -53,7 +53,7 @@ func ParseSize(s string) (int64, error) {
 	}
 	num := t[:end]
 	unit := strings.ToLower(strings.TrimSpace(t[end:]))
-	mult, ok := sizeUnits(unit)
+	mult, ok := sizeUnit(unit)
 	if num == "" || num == "." || dots > 1 || !ok {
 		return 0, fmt.Errorf("invalid size %q (want a byte count such as 1024, 512KiB, 256MiB or 1.5GB)", s)
 	}

@@ -76,9 +76,10 @@ func (e *LinkError) Error() string {
 	return e.Path + " " + verb + " a symbolic link " + e.Reason + ": not followed; name the target itself"
 }
 
-// skipDirs are never descended into: they hold other people's code (vendor,
-// node_modules) or version-control internals, and they can be huge.
-func skipDirs(name string) bool {
+// skipDir reports a directory never descended into: it holds other
+// people's code (vendor, node_modules) or version-control internals, and it
+// can be huge.
+func skipDir(name string) bool {
 	return name == ".git" || name == "node_modules" || name == "vendor"
 }
 
@@ -120,7 +121,7 @@ type Result struct {
 // goes through a symbolic link is a *LinkError unless the link stays inside
 // the working directory (see checkExplicitLink). A directory is
 // walked recursively for files accepted by IsDockerfileName, skipping
-// skipDirs and never following symbolic links to directories, so that link
+// skipDir and never following symbolic links to directories, so that link
 // loops cannot hang the walk. A walked repository may be hostile: a
 // Dockerfile-named symbolic link is followed only when its target is a
 // regular file inside the directory argument (both resolved), not in a
@@ -309,7 +310,7 @@ func (w *walker) walk(dir string) {
 		path := filepath.Join(dir, name)
 		switch {
 		case e.IsDir():
-			if !skipDirs(name) {
+			if !skipDir(name) {
 				w.walk(path)
 			}
 		case !IsDockerfileName(name):
@@ -383,7 +384,7 @@ func linkTargetProblem(root, rootName, target string) string {
 	}
 	rel, _ := filepath.Rel(root, target) // inside: no error
 	for _, part := range strings.Split(rel, string(filepath.Separator)) {
-		if skipDirs(part) {
+		if skipDir(part) {
 			return "into " + part
 		}
 	}

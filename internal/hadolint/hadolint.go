@@ -50,10 +50,10 @@ var mappings = []Mapping{
 	{"DL4006", []string{"DV405"}},
 }
 
-// buildKitEquivalents names the `docker build --check` check a dockvet rule
+// BuildKitEquivalent names the `docker build --check` check a dockvet rule
 // reports in its place (SPEC: where DV300/DV301 report an instruction,
 // JSONArgsRecommended is not reported again), "" for the others.
-func buildKitEquivalents(ruleID string) string {
+func BuildKitEquivalent(ruleID string) string {
 	switch ruleID {
 	case "DV202":
 		return "UndefinedArgInFrom and InvalidDefaultArgInFrom (on FROM lines)"
@@ -107,10 +107,6 @@ func CodesFor(ruleID string) []string {
 	}
 	return out
 }
-
-// BuildKitEquivalent returns the BuildKit check a dockvet rule replaces, ""
-// for none.
-func BuildKitEquivalent(ruleID string) string { return buildKitEquivalents(ruleID) }
 
 // Equivalents is the one-line summary `dockvet explain` prints for a rule:
 // "hadolint: DL3007; BuildKit: —".

@@ -186,7 +186,7 @@ func layoutLayers(src Source, img *image.Image) ([]layers.Layer, error) {
 		if err != nil || !validHash(h) {
 			return nil, fmt.Errorf("--deep: layer %d has an invalid digest %q", i+1, l.Digest)
 		}
-		newHash, ok := hashes(h.Algorithm)
+		newHash, ok := hashFor(h.Algorithm)
 		if !ok {
 			return nil, fmt.Errorf("--deep: layer %d has a digest %s of an unsupported algorithm (only sha256 and sha512 can be verified)", i+1, l.Digest)
 		}

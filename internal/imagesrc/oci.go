@@ -156,7 +156,7 @@ func (l *ociLayout) blob(d v1.Descriptor, limit int64, what string) ([]byte, err
 	if d.Size > limit {
 		return nil, fmt.Errorf("%s: the %s %s is %d bytes, more than %d MiB: not an image's", l.dir, what, d.Digest, d.Size, limit>>20)
 	}
-	newHash, ok := hashes(d.Digest.Algorithm)
+	newHash, ok := hashFor(d.Digest.Algorithm)
 	if !ok {
 		return nil, fmt.Errorf("%s: the %s digest %s uses an unsupported algorithm (only sha256 and sha512 can be verified)", l.dir, what, d.Digest)
 	}
@@ -194,9 +194,9 @@ func (l *ociLayout) blob(d v1.Descriptor, limit int64, what string) ([]byte, err
 	return b, nil
 }
 
-// hashes returns the digest algorithms that are verified; blobs named with
-// any other are refused.
-func hashes(algorithm string) (func() hash.Hash, bool) {
+// hashFor returns the hash of a digest algorithm that is verified; blobs
+// named with any other are refused.
+func hashFor(algorithm string) (func() hash.Hash, bool) {
 	switch algorithm {
 	case "sha256":
 		return sha256.New, true

@@ -12,7 +12,9 @@ import (
 // Words is a set of words. A package-level &Words{List: ...} is laid out
 // by the compiler and costs nothing at start-up: a short list is searched
 // as it is, a longer one through a map built the first time the set is
-// read. It is safe for concurrent use; a nil *Words is empty.
+// read. It is safe for concurrent use; a nil *Words is empty. List must
+// not change once the set has been read: a longer list's map would not
+// follow it.
 type Words struct {
 	List []string
 	once sync.Once
@@ -40,10 +42,6 @@ func (s *Words) build() {
 		s.set[w] = true
 	}
 }
-
-// WordSet builds a set of words; for a package-level set write
-// &Words{List: ...} instead, which needs no code at start-up.
-func WordSet(words ...string) *Words { return &Words{List: words} }
 
 // Subcommand returns the index in c.Args of the first operand from index
 // from on, skipping the options listed in valued together with their
