@@ -19,9 +19,10 @@ import (
 var startupAllocs = map[string]int{
 	// sync.OnceValue and errors.New values make one allocation each: a
 	// closure or an error, no table.
-	"internal/secrets":  2,
-	"internal/report":   4,
-	"internal/registry": 10,
+	"internal/dockerfile": 4,
+	"internal/secrets":    2,
+	"internal/report":     4,
+	"internal/registry":   10,
 	// The 22 BuildKit checks copy their names and URLs from BuildKit's
 	// linter package into the rule list.
 	"rules": 4,

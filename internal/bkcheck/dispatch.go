@@ -20,12 +20,6 @@ import (
 	"github.com/dockvet/dockvet/internal/source"
 )
 
-// nonEnvArg reports the ARGs BuildKit never puts in the environment (and
-// never reports as undefined).
-func nonEnvArg(name string) bool {
-	return name == "BUILDKIT_SBOM_SCAN_CONTEXT" || name == "BUILDKIT_SBOM_SCAN_STAGE"
-}
-
 // stageState is what dockerfile2llb's dispatchState holds that the checks
 // read: the variables in scope, the ARGs declared, whether a WORKDIR was
 // set, the image's SHELL and the CMD/ENTRYPOINT/HEALTHCHECK already seen.
@@ -483,7 +477,7 @@ func (c *checker) undefined(l *linter.Linter, st *stageState, in *dockerfile.Ins
 	seen := map[string]bool{}
 	for _, w := range words {
 		for _, name := range sortedKeys(w.unmatched) {
-			if seen[name] || nonEnvArg(name) || slices.Contains(st.buildArgs, name) {
+			if seen[name] || dockerfile.NonEnvArg(name) || slices.Contains(st.buildArgs, name) {
 				continue
 			}
 			seen[name] = true
@@ -518,7 +512,7 @@ func (c *checker) arg(lex *shell.Lex, l *linter.Linter, st *stageState, global *
 		default:
 			value, hasValue = global.Get(kp.Key)
 		}
-		if hasValue && !nonEnvArg(kp.Key) {
+		if hasValue && !dockerfile.NonEnvArg(kp.Key) {
 			st.env.set(kp.Key, value)
 		}
 		st.buildArgs = append(st.buildArgs, kp.Key)

@@ -99,7 +99,7 @@ func TestCorpusArgEnvMatchesBuildKit(t *testing.T) {
 						}
 						v = gv
 					}
-					if _, notEnv := nonEnvArgs[kv.Key]; notEnv {
+					if NonEnvArg(kv.Key) {
 						continue
 					}
 					cur[kv.Key] = v

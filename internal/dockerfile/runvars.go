@@ -112,14 +112,18 @@ func (s *localScope) push(e *localScope) *localScope {
 	return e
 }
 
-// runtimeVars are set by the shell or the container runtime, not by the
-// image config: without an ARG or ENV their value is not known.
-var runtimeVars = map[string]bool{
-	"HOME": true, "PATH": true, "HOSTNAME": true, "PWD": true, "OLDPWD": true, "SHLVL": true,
-	"IFS": true, "PS1": true, "PS2": true, "PS4": true, "OPTIND": true, "OPTARG": true, "PPID": true,
-	"UID": true, "EUID": true, "USER": true, "LOGNAME": true, "SHELL": true, "TERM": true,
-	"RANDOM": true, "LINENO": true, "SECONDS": true, "BASH": true, "BASH_VERSION": true,
-	"BASHPID": true, "HOSTTYPE": true, "MACHTYPE": true, "OSTYPE": true, "GROUPS": true, "_": true,
+// runtimeVar reports a variable set by the shell or the container runtime,
+// not by the image config: without an ARG or ENV its value is not known.
+func runtimeVar(name string) bool {
+	switch name {
+	case "HOME", "PATH", "HOSTNAME", "PWD", "OLDPWD", "SHLVL",
+		"IFS", "PS1", "PS2", "PS4", "OPTIND", "OPTARG", "PPID",
+		"UID", "EUID", "USER", "LOGNAME", "SHELL", "TERM",
+		"RANDOM", "LINENO", "SECONDS", "BASH", "BASH_VERSION",
+		"BASHPID", "HOSTTYPE", "MACHTYPE", "OSTYPE", "GROUPS", "_":
+		return true
+	}
+	return false
 }
 
 // varDef is one ARG or ENV variable definition of the stage chain, newest
@@ -188,7 +192,7 @@ func (v *Vars) lookupDef(name string, d *varDef) varValue {
 			return v.defValue(d)
 		}
 	}
-	if v.env == nil || runtimeVars[name] {
+	if v.env == nil || runtimeVar(name) {
 		return varValue{}
 	}
 	switch {

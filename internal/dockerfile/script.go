@@ -415,7 +415,7 @@ func (w *callWalker) forgetAssigned(loop syntax.Node) {
 			// read, unset, eval...: not worth telling apart in a loop.
 			if len(x.Args) > 0 {
 				name, _, ok := wordValue(w.text, x.Args[0], false)
-				opaque = !ok || changesVars[path.Base(name)]
+				opaque = !ok || changesVars(path.Base(name))
 				if name == "printf" && len(x.Args) > 1 {
 					opt, _, _ := wordValue(w.text, x.Args[1], false)
 					opaque = opt == "-v"
@@ -686,20 +686,24 @@ func (w *callWalker) afterCall(call *Call, c *syntax.CallExpr, cond bool) {
 			w.scope = w.scope.push(&localScope{kind: kind, name: a.Value})
 		}
 	default:
-		if changesVars[call.Name] {
+		if changesVars(call.Name) {
 			w.scope = w.scope.push(&localScope{kind: localOpaque})
 		}
 	}
 }
 
-// changesVars are the commands that may set shell variables in ways not
-// followed: after them every variable is unknown. (export and friends are
+// changesVars reports a command that may set shell variables in ways not
+// followed: after it every variable is unknown. (export and friends are
 // declarations, followed in decl, unless written through a wrapper or
 // quoted.)
-var changesVars = map[string]bool{
-	"eval": true, ".": true, "source": true, "read": true, "mapfile": true, "readarray": true,
-	"getopts": true, "let": true, "declare": true, "typeset": true, "local": true,
-	"export": true, "readonly": true, "unset": true,
+func changesVars(command string) bool {
+	switch command {
+	case "eval", ".", "source", "read", "mapfile", "readarray",
+		"getopts", "let", "declare", "typeset", "local",
+		"export", "readonly", "unset":
+		return true
+	}
+	return false
 }
 
 // spanMapper maps a span of a decoded text, whose byte i came from the span

@@ -317,7 +317,7 @@ func (f *File) buildStages(opts Options) {
 			// BuildKit's dispatchArg: each ARG sees the ones before it in
 			// the same instruction; the name is not expanded.
 			for _, kv := range c.Args {
-				if _, notEnv := nonEnvArgs[kv.Key]; notEnv {
+				if NonEnvArg(kv.Key) {
 					continue
 				}
 				if v, ok := argValue(kv, opts.BuildArgs, scope, meta); ok {
@@ -341,11 +341,10 @@ func (f *File) buildStages(opts Options) {
 	}
 }
 
-// nonEnvArgs are the ARGs BuildKit keeps out of the build environment
-// (dockerfile2llb's nonEnvArgs).
-var nonEnvArgs = map[string]struct{}{
-	"BUILDKIT_SBOM_SCAN_CONTEXT": {},
-	"BUILDKIT_SBOM_SCAN_STAGE":   {},
+// NonEnvArg reports the ARGs BuildKit keeps out of the build environment
+// (dockerfile2llb's nonEnvArgs), and never reports as undefined.
+func NonEnvArg(name string) bool {
+	return name == "BUILDKIT_SBOM_SCAN_CONTEXT" || name == "BUILDKIT_SBOM_SCAN_STAGE"
 }
 
 // argValue decides an ARG's value as BuildKit does: a --build-arg wins (taken

@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // This file is the one place that knows command wrappers: programs such as
@@ -77,48 +78,52 @@ type wrapperSpec struct {
 	operands int
 }
 
-var wrapperSpecs = map[string]wrapperSpec{
-	"sudo": {
-		valued: "CDghpRrtTUu",
-		longValued: []string{"--close-from", "--chdir", "--group", "--host", "--prompt", "--chroot", "--role",
-			"--type", "--command-timeout", "--other-user", "--user", "--askpass-program"},
-		opaque:     "elvKR",
-		longOpaque: []string{"--edit", "--list", "--validate", "--remove-timestamp", "--chroot", "--help", "--version"},
-		assigns:    true,
-	},
-	"doas": {valued: "uC", opaque: "C"},
-	"env": {
-		valued:     "uCS",
-		longValued: []string{"--unset", "--chdir", "--split-string"},
-		// -S splits a string into the command line: not read here.
-		opaque:     "S",
-		longOpaque: []string{"--split-string", "--help", "--version", "--list-signal-handling"},
-		assigns:    true,
-	},
-	"command":   {opaque: "vV"},
-	"builtin":   {},
-	"exec":      {valued: "a"},
-	"nice":      {valued: "n", longValued: []string{"--adjustment"}},
-	"nohup":     {},
-	"time":      {valued: "fo", longValued: []string{"--format", "--output"}},
-	"timeout":   {valued: "sk", longValued: []string{"--signal", "--kill-after"}, operands: 1},
-	"stdbuf":    {valued: "ioe", longValued: []string{"--input", "--output", "--error"}},
-	"ionice":    {valued: "cn", longValued: []string{"--class", "--classdata"}, opaque: "pPu", longOpaque: []string{"--pid", "--pgid", "--uid"}},
-	"chrt":      {valued: "TPD", longValued: []string{"--sched-runtime", "--sched-period", "--sched-deadline"}, opaque: "pm", longOpaque: []string{"--pid", "--max"}, operands: 1},
-	"taskset":   {opaque: "p", longOpaque: []string{"--pid"}, operands: 1},
-	"setsid":    {},
-	"eatmydata": {},
-	"fakeroot":  {valued: "lsib", longValued: []string{"--lib", "--faked", "--fd-base"}},
-	"gosu":      {operands: 1},
-	"su-exec":   {operands: 1},
-	"xargs": {
-		valued:   "adEILnPs",
-		attached: "eil",
-		longValued: []string{"--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars",
-			"--process-slot-var"},
-		longOpaque: []string{"--help", "--version", "--show-limits"},
-	},
-}
+// wrapperSpecs are the wrappers Unwrap takes off, by name; built the first
+// time a script is read, not at start-up.
+var wrapperSpecs = sync.OnceValue(func() map[string]wrapperSpec {
+	return map[string]wrapperSpec{
+		"sudo": {
+			valued: "CDghpRrtTUu",
+			longValued: []string{"--close-from", "--chdir", "--group", "--host", "--prompt", "--chroot", "--role",
+				"--type", "--command-timeout", "--other-user", "--user", "--askpass-program"},
+			opaque:     "elvKR",
+			longOpaque: []string{"--edit", "--list", "--validate", "--remove-timestamp", "--chroot", "--help", "--version"},
+			assigns:    true,
+		},
+		"doas": {valued: "uC", opaque: "C"},
+		"env": {
+			valued:     "uCS",
+			longValued: []string{"--unset", "--chdir", "--split-string"},
+			// -S splits a string into the command line: not read here.
+			opaque:     "S",
+			longOpaque: []string{"--split-string", "--help", "--version", "--list-signal-handling"},
+			assigns:    true,
+		},
+		"command":   {opaque: "vV"},
+		"builtin":   {},
+		"exec":      {valued: "a"},
+		"nice":      {valued: "n", longValued: []string{"--adjustment"}},
+		"nohup":     {},
+		"time":      {valued: "fo", longValued: []string{"--format", "--output"}},
+		"timeout":   {valued: "sk", longValued: []string{"--signal", "--kill-after"}, operands: 1},
+		"stdbuf":    {valued: "ioe", longValued: []string{"--input", "--output", "--error"}},
+		"ionice":    {valued: "cn", longValued: []string{"--class", "--classdata"}, opaque: "pPu", longOpaque: []string{"--pid", "--pgid", "--uid"}},
+		"chrt":      {valued: "TPD", longValued: []string{"--sched-runtime", "--sched-period", "--sched-deadline"}, opaque: "pm", longOpaque: []string{"--pid", "--max"}, operands: 1},
+		"taskset":   {opaque: "p", longOpaque: []string{"--pid"}, operands: 1},
+		"setsid":    {},
+		"eatmydata": {},
+		"fakeroot":  {valued: "lsib", longValued: []string{"--lib", "--faked", "--fd-base"}},
+		"gosu":      {operands: 1},
+		"su-exec":   {operands: 1},
+		"xargs": {
+			valued:   "adEILnPs",
+			attached: "eil",
+			longValued: []string{"--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars",
+				"--process-slot-var"},
+			longOpaque: []string{"--help", "--version", "--show-limits"},
+		},
+	}
+})
 
 // Unwrap takes the wrappers off a command line: given a call's words it
 // returns where the wrapped command starts and what the wrappers set for it.
@@ -135,7 +140,7 @@ func Unwrap(words []Word) Unwrapped {
 			break
 		}
 		name := path.Base(words[i].Value)
-		spec, ok := wrapperSpecs[name]
+		spec, ok := wrapperSpecs()[name]
 		if !ok {
 			break
 		}
