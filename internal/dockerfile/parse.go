@@ -40,10 +40,15 @@ var ErrTargetNotFound = errors.New("target stage not found")
 // and even then the File is complete, with the last stage as its Target.
 // Parse never panics on any input.
 func Parse(name string, src []byte, opts Options) (*File, error) {
+	return parse(name, src, opts, arenaPool.Get().(*arenas))
+}
+
+// parse is Parse with the arenas the model is allocated from.
+func parse(name string, src []byte, opts Options, mem *arenas) (*File, error) {
 	src = bytes.TrimPrefix(src, []byte(bom))
 	f := &File{Name: name, Escape: parser.DefaultEscapeToken, Lines: splitLines(src), Options: opts}
 	f.tab = newLineTable(f.Lines)
-	f.mem = &arenas{}
+	f.mem = mem
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		line := bytes.Count(src[:i], []byte{'\n'}) + 1
 		f.addError(source.LineRange(line, f.line(line)),
@@ -65,6 +70,26 @@ func Parse(name string, src []byte, opts Options) (*File, error) {
 }
 
 const bom = "\xef\xbb\xbf"
+
+// Release gives the memory of the file's model (its instructions, logical
+// lines, shell calls and words) to the Files parsed after it. Afterwards
+// nothing of the model may be read: not the File's Instructions, Stages,
+// Scripts, Suppressions, BuildKitWarnings or ImageRefs, nor any pointer or
+// Word taken from them; a later Parse overwrites that memory. Lines, Name,
+// Errors, Comments and the other plain values stay valid (they are not
+// recycled). Only the File's sole owner may call Release, once it is done
+// with the model and has kept nothing of it but strings and positions (the
+// engine, once a file's findings are made). Release is optional: a File
+// that is never released is collected as usual. Calling it again does
+// nothing.
+func (f *File) Release() {
+	if f == nil || f.mem == nil {
+		return
+	}
+	m := f.mem
+	f.mem = nil
+	m.release()
+}
 
 // releaseParserState drops BuildKit's parsed RUN commands once the model
 // holds what rules read (mounts, script, flags, tokens): a RunCommand keeps

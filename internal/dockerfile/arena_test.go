@@ -1,0 +1,193 @@
+package dockerfile
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestArenaReuse checks that a reset arena hands its blocks out again,
+// cleared: a request is served by the smallest free block that fits, and
+// only a request no free block fits allocates.
+func TestArenaReuse(t *testing.T) {
+	type step struct {
+		op string // "reserve", "take" or "alloc"
+		n  int
+	}
+	cases := []struct {
+		name      string
+		first     []step
+		second    []step
+		wantFresh int // blocks the second file allocates
+	}{
+		{"same sizes", []step{{"reserve", 100}, {"take", 10}, {"alloc", 3}}, []step{{"reserve", 100}, {"take", 10}, {"alloc", 3}}, 0},
+		{"smaller", []step{{"reserve", 100}}, []step{{"reserve", 20}, {"take", 5}}, 0},
+		{"larger", []step{{"reserve", 10}}, []step{{"reserve", 500}}, 1},
+		{"best fit", []step{{"reserve", 1000}, {"reserve", 1000}, {"alloc", 1}}, []step{{"alloc", 1}, {"reserve", 900}}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var a arena[Word]
+			run := func(steps []step) {
+				for _, s := range steps {
+					switch s.op {
+					case "reserve":
+						a.reserve(s.n)
+						for _, w := range a.take(s.n) {
+							if w != (Word{}) {
+								t.Fatalf("%s(%d) handed out a used Word %+v", s.op, s.n, w)
+							}
+						}
+					case "take":
+						a.take(s.n)[0].Value = "x"
+					case "alloc":
+						a.alloc(s.n)[0].Value = "x"
+					}
+				}
+			}
+			run(c.first)
+			for _, b := range a.used {
+				for i := range b[:cap(b)] {
+					b[:cap(b)][i].Value = "stale"
+				}
+			}
+			a.reset(nil)
+			if len(a.used) != 0 || a.buf != nil {
+				t.Fatalf("reset left used=%d buf=%d", len(a.used), cap(a.buf))
+			}
+			for _, b := range a.free {
+				for _, w := range b[:cap(b)] {
+					if w != (Word{}) {
+						t.Fatalf("a free block holds %+v", w)
+					}
+				}
+			}
+			free := map[*Word]bool{}
+			for _, b := range a.free {
+				free[&b[:1][0]] = true
+			}
+			run(c.second)
+			fresh := 0
+			for _, b := range a.used {
+				if !free[&b[:1][0]] {
+					fresh++
+				}
+			}
+			if fresh != c.wantFresh {
+				t.Errorf("second file allocated %d blocks, want %d", fresh, c.wantFresh)
+			}
+		})
+	}
+}
+
+// testdataFiles returns the testdata Dockerfiles.
+func testdataFiles(t *testing.T) map[string][]byte {
+	t.Helper()
+	paths, err := filepath.Glob("testdata/*.Dockerfile")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no testdata: %v", err)
+	}
+	out := map[string][]byte{}
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[p] = src
+	}
+	return out
+}
+
+// TestParseOnReleasedArenas parses every testdata file on the arenas of the
+// file parsed before it, released: the model is the one a fresh parse gives.
+func TestParseOnReleasedArenas(t *testing.T) {
+	files := testdataFiles(t)
+	mem := new(arenas)
+	for _, round := range []int{1, 2} {
+		for name, src := range files {
+			want, _ := parse(name, src, Options{}, new(arenas))
+			got, _ := parse(name, src, Options{}, mem)
+			if d := dump(got); d != dump(want) {
+				t.Fatalf("round %d, %s: model on reused arenas differs:\n%s", round, name, lineDiff(dump(want), d))
+			}
+			got.mem = nil
+			mem.clear()
+		}
+	}
+}
+
+// TestReleasedFilesArePoisoned checks what the dockvet_poison tests rely on:
+// with poisoning on, what a released File's model held reads as poison.
+func TestReleasedFilesArePoisoned(t *testing.T) {
+	defer func(on bool) { poisonReleased = on }(poisonReleased)
+	poisonReleased = true
+	src := "FROM alpine AS build\nRUN apk add --no-cache \"$PKG\" && sh -c 'make all'\nCMD [\"app\"]\n"
+	f, err := Parse("Dockerfile", []byte(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := f.Instructions[1]
+	if run.Script == nil || len(run.Script.Calls) < 2 {
+		t.Fatalf("RUN script = %+v, want calls", run.Script)
+	}
+	call := run.Script.Calls[0]
+	args := call.Args
+	expr := args[len(args)-1].expr
+	if expr == nil {
+		t.Fatal("the \"$PKG\" word has no expression")
+	}
+	lm := run.logical
+	f.Release()
+	f.Release() // a second release does nothing
+	checks := []struct {
+		what, got string
+	}{
+		{"instruction keyword", run.Keyword},
+		{"instruction args", run.ArgsText},
+		{"call name", call.Name},
+		{"call word", args[0].Value},
+		{"word expression", expr.text},
+		{"logical line", lm.text},
+	}
+	for _, c := range checks {
+		if c.got != poisonText {
+			t.Errorf("after Release, %s = %q, want the poison", c.what, c.got)
+		}
+	}
+	if run.Script != nil || run.Node != nil {
+		t.Errorf("after Release, the instruction still holds its script or node")
+	}
+}
+
+// TestReleaseClearsModel checks that a released File's arenas keep nothing
+// of it (no string, node or script reachable through the pool).
+func TestReleaseClearsModel(t *testing.T) {
+	defer func(on bool) { poisonReleased = on }(poisonReleased)
+	poisonReleased = false
+	for name, src := range testdataFiles(t) {
+		f, _ := Parse(name, src, Options{})
+		m := f.mem
+		f.mem = nil
+		m.clear()
+		for _, blocks := range [][]reflect.Value{blocksOf(m.instructions.free), blocksOf(m.lineMaps.free), blocksOf(m.calls.free), blocksOf(m.words.free), blocksOf(m.exprs.free)} {
+			for _, b := range blocks {
+				for i := range b.Len() {
+					if !b.Index(i).IsZero() {
+						t.Fatalf("%s: a released block holds %s", name, strings.TrimSpace(b.Index(i).String()))
+					}
+				}
+			}
+		}
+	}
+}
+
+// blocksOf returns each block of free at its full capacity.
+func blocksOf[T any](free [][]T) []reflect.Value {
+	var out []reflect.Value
+	for _, b := range free {
+		out = append(out, reflect.ValueOf(b[:cap(b)]))
+	}
+	return out
+}
