@@ -125,6 +125,17 @@ type arenas struct {
 	calls arena[Call]
 	words arena[Word]
 	exprs arena[wordExpr]
+	// segs are the segment lists of logical lines on several physical
+	// lines; tokens the lazily tokenized Args; comments the File's.
+	segs     arena[segment]
+	tokens   arena[Token]
+	comments arena[Comment]
+
+	// Scratch space of one parse, kept for the next (no pointers: nothing
+	// to clear): the line starts of the source, and a logical line's
+	// segments while they are gathered.
+	lineStarts  []int
+	segsScratch []segment
 }
 
 // arenaPool recycles the arenas of released files. A File's arenas come
@@ -161,6 +172,9 @@ func (m *arenas) release() {
 		m.calls.reset(&Call{Name: poisonText, NameRange: poisonRange, Range: poisonRange, Args: []Word{{Value: poisonText, Literal: true, Range: poisonRange}}})
 		m.words.reset(&Word{Value: poisonText, Literal: true, Range: poisonRange})
 		m.exprs.reset(&wordExpr{text: poisonText})
+		m.segs.reset(&segment{off: -1, line: -1, col: -1, end: -1})
+		m.tokens.reset(&Token{Value: poisonText, Range: poisonRange, off: -1, end: -1})
+		m.comments.reset(&Comment{Line: -1, Text: poisonText, Range: poisonRange})
 		return
 	}
 	if m.clear() <= maxPooledArenaBytes {
@@ -170,5 +184,7 @@ func (m *arenas) release() {
 
 // clear ends the file of every arena and returns the bytes they keep.
 func (m *arenas) clear() int {
-	return m.instructions.reset(nil) + m.lineMaps.reset(nil) + m.calls.reset(nil) + m.words.reset(nil) + m.exprs.reset(nil)
+	return m.instructions.reset(nil) + m.lineMaps.reset(nil) + m.calls.reset(nil) + m.words.reset(nil) + m.exprs.reset(nil) +
+		m.segs.reset(nil) + m.tokens.reset(nil) + m.comments.reset(nil) +
+		cap(m.lineStarts)*int(unsafe.Sizeof(0)) + cap(m.segsScratch)*int(unsafe.Sizeof(segment{}))
 }

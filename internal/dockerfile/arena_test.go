@@ -109,6 +109,8 @@ func TestParseOnReleasedArenas(t *testing.T) {
 		for name, src := range files {
 			want, _ := parse(name, src, Options{}, new(arenas))
 			got, _ := parse(name, src, Options{}, mem)
+			// dump reads Args, allocating from mem: the next file's
+			// Parse reuses those tokens' memory too.
 			if d := dump(got); d != dump(want) {
 				t.Fatalf("round %d, %s: model on reused arenas differs:\n%s", round, name, lineDiff(dump(want), d))
 			}
@@ -123,7 +125,7 @@ func TestParseOnReleasedArenas(t *testing.T) {
 func TestReleasedFilesArePoisoned(t *testing.T) {
 	defer func(on bool) { poisonReleased = on }(poisonReleased)
 	poisonReleased = true
-	src := "FROM alpine AS build\nRUN apk add --no-cache \"$PKG\" && sh -c 'make all'\nCMD [\"app\"]\n"
+	src := "# a comment\nFROM alpine AS build\nRUN apk add --no-cache \"$PKG\" && sh -c 'make all'\nCOPY a \\\n  b /c/\nCMD [\"app\"]\n"
 	f, err := Parse("Dockerfile", []byte(src), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -139,6 +141,13 @@ func TestReleasedFilesArePoisoned(t *testing.T) {
 		t.Fatal("the \"$PKG\" word has no expression")
 	}
 	lm := run.logical
+	copyIn := f.Instructions[2]
+	tokens := copyIn.Args()
+	segs := copyIn.logical.segs
+	if len(tokens) != 3 || len(segs) != 2 || len(f.Comments) != 1 {
+		t.Fatalf("COPY args %v, segments %v, comments %v: want 3, 2, 1", tokens, segs, f.Comments)
+	}
+	comments := f.Comments
 	f.Release()
 	f.Release() // a second release does nothing
 	checks := []struct {
@@ -150,11 +159,16 @@ func TestReleasedFilesArePoisoned(t *testing.T) {
 		{"call word", args[0].Value},
 		{"word expression", expr.text},
 		{"logical line", lm.text},
+		{"argument token", tokens[0].Value},
+		{"comment", comments[0].Text},
 	}
 	for _, c := range checks {
 		if c.got != poisonText {
 			t.Errorf("after Release, %s = %q, want the poison", c.what, c.got)
 		}
+	}
+	if segs[1].line != -1 {
+		t.Errorf("after Release, a logical line's segment = %+v, want the poison", segs[1])
 	}
 	if run.Script != nil || run.Node != nil {
 		t.Errorf("after Release, the instruction still holds its script or node")
@@ -168,10 +182,14 @@ func TestReleaseClearsModel(t *testing.T) {
 	poisonReleased = false
 	for name, src := range testdataFiles(t) {
 		f, _ := Parse(name, src, Options{})
+		for _, in := range f.Instructions {
+			in.Args() // tokens come from the arenas too
+		}
 		m := f.mem
 		f.mem = nil
 		m.clear()
-		for _, blocks := range [][]reflect.Value{blocksOf(m.instructions.free), blocksOf(m.lineMaps.free), blocksOf(m.calls.free), blocksOf(m.words.free), blocksOf(m.exprs.free)} {
+		for _, blocks := range [][]reflect.Value{blocksOf(m.instructions.free), blocksOf(m.lineMaps.free), blocksOf(m.calls.free), blocksOf(m.words.free), blocksOf(m.exprs.free),
+			blocksOf(m.segs.free), blocksOf(m.tokens.free), blocksOf(m.comments.free)} {
 			for _, b := range blocks {
 				for i := range b.Len() {
 					if !b.Index(i).IsZero() {

@@ -41,7 +41,8 @@ type File struct {
 	// Errors are syntax errors (rule DV000). A file whose whole parse failed has
 	// no instructions and at least one error.
 	Errors []SyntaxError
-	// Comments are the comment lines outside heredoc bodies.
+	// Comments are the comment lines outside heredoc bodies (part of the
+	// model: not to be read after Release).
 	Comments []Comment
 	// Suppressions are the `# dockvet ignore=` comments.
 	Suppressions []*Suppression
@@ -140,6 +141,7 @@ type Instruction struct {
 	argsDone  bool    // args holds the tokens (see Args)
 	args      []Token // nil until Args is called
 	env       *env
+	mem       *arenas // the file's, for Args's tokens; nil once released
 }
 
 // Flag is a builder flag such as --from=builder.

@@ -72,12 +72,12 @@ func parse(name string, src []byte, opts Options, mem *arenas) (*File, error) {
 const bom = "\xef\xbb\xbf"
 
 // Release gives the memory of the file's model (its instructions, logical
-// lines, shell calls and words) to the Files parsed after it. Afterwards
-// nothing of the model may be read: not the File's Instructions, Stages,
-// Scripts, Suppressions, BuildKitWarnings or ImageRefs, nor any pointer or
-// Word taken from them; a later Parse overwrites that memory. Lines, Name,
-// Errors, Comments and the other plain values stay valid (they are not
-// recycled). Only the File's sole owner may call Release, once it is done
+// lines, argument tokens, shell calls and words, comments) to the Files
+// parsed after it. Afterwards nothing of the model may be read: not the
+// File's Instructions, Stages, Scripts, Comments, Suppressions,
+// BuildKitWarnings or ImageRefs, nor any pointer, Token or Word taken from
+// them; a later Parse overwrites that memory. Lines, Name, Errors and the
+// other plain values stay valid (they are not recycled). Only the File's sole owner may call Release, once it is done
 // with the model and has kept nothing of it but strings and positions (the
 // engine, once a file's findings are made). Release is optional: a File
 // that is never released is collected as usual. Calling it again does
@@ -120,7 +120,8 @@ const maxRecoveries = 100
 // others. Node lines are relative to src.
 func (f *File) parseAST(src []byte) []*parser.Node {
 	src = f.blankLongLines(src)
-	starts := lineStarts(src)
+	starts := lineStarts(f.mem.lineStarts[:0], src)
+	defer func() { f.mem.lineStarts = starts[:0] }()
 	nlines := len(starts) - 1
 	esc := leadingEscape(src)
 	parse := func(from, to int) (*parser.Result, int, error) {
@@ -205,10 +206,10 @@ func (f *File) parseAST(src []byte) []*parser.Node {
 	return nodes
 }
 
-// lineStarts returns the byte offset where each line starts, as BuildKit's
-// scanner splits them (on '\n'), plus len(src) at the end.
-func lineStarts(src []byte) []int {
-	starts := make([]int, 0, bytes.Count(src, []byte{'\n'})+2)
+// lineStarts appends to starts the byte offset where each line starts, as
+// BuildKit's scanner splits them (on '\n'), plus len(src) at the end.
+func lineStarts(starts []int, src []byte) []int {
+	starts = slices.Grow(starts, bytes.Count(src, []byte{'\n'})+2)
 	starts = append(starts, 0)
 	for i := 0; i < len(src); {
 		j := bytes.IndexByte(src[i:], '\n')
@@ -486,6 +487,7 @@ func (f *File) newInstruction(node *parser.Node) *Instruction {
 		StartLine: node.StartLine,
 		EndLine:   node.EndLine,
 		JSON:      node.Attributes["json"],
+		mem:       f.mem,
 	}
 	if in.StartLine < 1 || in.StartLine > len(f.Lines) {
 		// Cannot happen with BuildKit's parser; degrade rather than panic.
@@ -495,7 +497,7 @@ func (f *File) newInstruction(node *parser.Node) *Instruction {
 		in.EndLine = max(in.StartLine, min(in.EndLine, len(f.Lines)))
 	}
 	lm := f.mem.lineMaps.one()
-	last, ok := logicalLine(lm, f.tab, in.StartLine, f.Escape, node.Original)
+	last, ok := logicalLine(lm, f.tab, f.mem, in.StartLine, f.Escape, node.Original)
 	if !ok {
 		// Our reconstruction disagrees with BuildKit's (an input we do not model):
 		// fall back to BuildKit's text, positioned at the instruction's first line.
