@@ -136,6 +136,11 @@ type arenas struct {
 	// segments while they are gathered.
 	lineStarts  []int
 	segsScratch []segment
+
+	// With poisonReleased, the source Parse was given and a copy of it:
+	// release checks that the caller left it alone (see Parse).
+	src     []byte
+	srcCopy string
 }
 
 // arenaPool recycles the arenas of released files. A File's arenas come
@@ -165,6 +170,9 @@ const poisonText = "\x00<dockvet: released File>"
 // on, returns them to the pool.
 func (m *arenas) release() {
 	if poisonReleased {
+		if string(m.src) != m.srcCopy {
+			panic("dockerfile: the source of a File was modified before its release (Parse keeps it: File.Lines are views of it)")
+		}
 		poisonRange := source.Range{Start: source.Pos{Line: -1, Col: -1}, End: source.Pos{Line: -1, Col: -1}}
 		m.instructions.reset(&Instruction{Keyword: poisonText, ArgsText: poisonText, Range: poisonRange, KeywordRange: poisonRange,
 			ArgsRange: poisonRange, StartLine: -1, EndLine: -1, Invalid: true, argsDone: true, args: []Token{{Value: poisonText, Range: poisonRange}}})

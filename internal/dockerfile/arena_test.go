@@ -209,3 +209,28 @@ func blocksOf[T any](free [][]T) []reflect.Value {
 	}
 	return out
 }
+
+// TestLinesAreViewsOfSource pins down Parse's contract on src: Lines are
+// views of it (so a caller that reuses the buffer changes them), and under
+// poisoning Release catches a source modified while its File was in use.
+func TestLinesAreViewsOfSource(t *testing.T) {
+	defer func(on bool) { poisonReleased = on }(poisonReleased)
+	poisonReleased = false
+	src := []byte("FROM alpine\r\nRUN true\n")
+	f, _ := Parse("Dockerfile", src, Options{})
+	copy(src, "FROM ubuntu")
+	if f.Lines[0] != "FROM ubuntu" {
+		t.Fatalf("Lines[0] = %q after the source changed: Lines are not views of src, fix Parse's doc", f.Lines[0])
+	}
+	f.Release()
+
+	poisonReleased = true
+	f, _ = Parse("Dockerfile", src, Options{})
+	src[len(src)-2] = 'X'
+	defer func() {
+		if recover() == nil {
+			t.Error("Release did not notice the modified source")
+		}
+	}()
+	f.Release()
+}
