@@ -130,6 +130,11 @@ type arenas struct {
 	segs     arena[segment]
 	tokens   arena[Token]
 	comments arena[Comment]
+	// refs are the File's ImageRefs; lists the FinalInstructions lists
+	// handed out; predefined BuildKit's predefined ARGs, the meta scope's.
+	refs       arena[ImageRef]
+	lists      arena[*Instruction]
+	predefined [numPredefinedArgs][2]string
 
 	// Scratch space of one parse, kept for the next (no pointers: nothing
 	// to clear): the line starts of the source, and a logical line's
@@ -176,6 +181,7 @@ func (m *arenas) release() {
 		poisonRange := source.Range{Start: source.Pos{Line: -1, Col: -1}, End: source.Pos{Line: -1, Col: -1}}
 		m.instructions.reset(&Instruction{Keyword: poisonText, ArgsText: poisonText, Range: poisonRange, KeywordRange: poisonRange,
 			ArgsRange: poisonRange, StartLine: -1, EndLine: -1, Invalid: true, argsDone: true, args: []Token{{Value: poisonText, Range: poisonRange}}})
+		poisonInstruction := &Instruction{Keyword: poisonText, ArgsText: poisonText, StartLine: -1, EndLine: -1, Invalid: true, argsDone: true}
 		m.lineMaps.reset(&textMap{text: poisonText})
 		m.calls.reset(&Call{Name: poisonText, NameRange: poisonRange, Range: poisonRange, Args: []Word{{Value: poisonText, Literal: true, Range: poisonRange}}})
 		m.words.reset(&Word{Value: poisonText, Literal: true, Range: poisonRange})
@@ -183,6 +189,11 @@ func (m *arenas) release() {
 		m.segs.reset(&segment{off: -1, line: -1, col: -1, end: -1})
 		m.tokens.reset(&Token{Value: poisonText, Range: poisonRange, off: -1, end: -1})
 		m.comments.reset(&Comment{Line: -1, Text: poisonText, Range: poisonRange})
+		m.refs.reset(&ImageRef{Raw: poisonText, Expanded: poisonText, Repository: poisonText, Tag: poisonText, Range: poisonRange, TagRange: poisonRange})
+		m.lists.reset(&poisonInstruction)
+		for i := range m.predefined {
+			m.predefined[i] = [2]string{poisonText, poisonText}
+		}
 		return
 	}
 	if m.clear() <= maxPooledArenaBytes {
@@ -192,7 +203,8 @@ func (m *arenas) release() {
 
 // clear ends the file of every arena and returns the bytes they keep.
 func (m *arenas) clear() int {
+	m.predefined = [numPredefinedArgs][2]string{}
 	return m.instructions.reset(nil) + m.lineMaps.reset(nil) + m.calls.reset(nil) + m.words.reset(nil) + m.exprs.reset(nil) +
-		m.segs.reset(nil) + m.tokens.reset(nil) + m.comments.reset(nil) +
+		m.segs.reset(nil) + m.tokens.reset(nil) + m.comments.reset(nil) + m.refs.reset(nil) + m.lists.reset(nil) +
 		cap(m.lineStarts)*int(unsafe.Sizeof(0)) + cap(m.segsScratch)*int(unsafe.Sizeof(segment{}))
 }

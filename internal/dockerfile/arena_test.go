@@ -148,6 +148,12 @@ func TestReleasedFilesArePoisoned(t *testing.T) {
 		t.Fatalf("COPY args %v, segments %v, comments %v: want 3, 2, 1", tokens, segs, f.Comments)
 	}
 	comments := f.Comments
+	ref := f.ImageRefs[0]
+	final := f.FinalInstructions()
+	predefined := &f.mem.predefined
+	if ref.Raw != "alpine" || len(final) != 4 || predefined[0][0] != "BUILDPLATFORM" {
+		t.Fatalf("ImageRefs[0] %q, final instructions %d, predefined ARGs %q: want alpine, 4, BUILDPLATFORM first", ref.Raw, len(final), predefined[0])
+	}
 	f.Release()
 	f.Release() // a second release does nothing
 	checks := []struct {
@@ -161,6 +167,9 @@ func TestReleasedFilesArePoisoned(t *testing.T) {
 		{"logical line", lm.text},
 		{"argument token", tokens[0].Value},
 		{"comment", comments[0].Text},
+		{"image reference", ref.Raw},
+		{"final instruction", final[0].Keyword},
+		{"predefined ARG", predefined[0][1]},
 	}
 	for _, c := range checks {
 		if c.got != poisonText {
@@ -185,11 +194,13 @@ func TestReleaseClearsModel(t *testing.T) {
 		for _, in := range f.Instructions {
 			in.Args() // tokens come from the arenas too
 		}
+		f.FinalInstructions() // and these lists
 		m := f.mem
 		f.mem = nil
 		m.clear()
 		for _, blocks := range [][]reflect.Value{blocksOf(m.instructions.free), blocksOf(m.lineMaps.free), blocksOf(m.calls.free), blocksOf(m.words.free), blocksOf(m.exprs.free),
-			blocksOf(m.segs.free), blocksOf(m.tokens.free), blocksOf(m.comments.free)} {
+			blocksOf(m.segs.free), blocksOf(m.tokens.free), blocksOf(m.comments.free), blocksOf(m.refs.free), blocksOf(m.lists.free),
+			{reflect.ValueOf(m.predefined[:])}} {
 			for _, b := range blocks {
 				for i := range b.Len() {
 					if !b.Index(i).IsZero() {

@@ -215,7 +215,14 @@ func (f *File) FinalInstructions() []*Instruction {
 	for _, s := range f.finalChain {
 		n += 1 + len(s.Instructions)
 	}
-	out := make([]*Instruction, 0, n) // rules call this per file: no regrowth
+	// Rules call this per file, several of them: the list comes from the
+	// file's arenas while it has them (until Release), in one piece.
+	var out []*Instruction
+	if f.mem != nil {
+		out = f.mem.lists.alloc(n)[:0]
+	} else {
+		out = make([]*Instruction, 0, n)
+	}
 	for _, s := range f.finalChain {
 		out = append(out, s.From)
 		out = append(out, s.Instructions...)
