@@ -134,6 +134,8 @@ type arenas struct {
 	// handed out; predefined BuildKit's predefined ARGs, the meta scope's.
 	refs       arena[ImageRef]
 	lists      arena[*Instruction]
+	scripts    arena[Script]
+	stages     arena[Stage]
 	predefined [numPredefinedArgs][2]string
 
 	// Scratch space of one parse, kept for the next (no pointers: nothing
@@ -191,6 +193,8 @@ func (m *arenas) release() {
 		m.comments.reset(&Comment{Line: -1, Text: poisonText, Range: poisonRange})
 		m.refs.reset(&ImageRef{Raw: poisonText, Expanded: poisonText, Repository: poisonText, Tag: poisonText, Range: poisonRange, TagRange: poisonRange})
 		m.lists.reset(&poisonInstruction)
+		m.scripts.reset(&Script{Text: poisonText})
+		m.stages.reset(&Stage{Index: -1, Name: poisonText, NameRange: poisonRange, From: poisonInstruction})
 		for i := range m.predefined {
 			m.predefined[i] = [2]string{poisonText, poisonText}
 		}
@@ -206,5 +210,6 @@ func (m *arenas) clear() int {
 	m.predefined = [numPredefinedArgs][2]string{}
 	return m.instructions.reset(nil) + m.lineMaps.reset(nil) + m.calls.reset(nil) + m.words.reset(nil) + m.exprs.reset(nil) +
 		m.segs.reset(nil) + m.tokens.reset(nil) + m.comments.reset(nil) + m.refs.reset(nil) + m.lists.reset(nil) +
+		m.scripts.reset(nil) + m.stages.reset(nil) +
 		cap(m.lineStarts)*int(unsafe.Sizeof(0)) + cap(m.segsScratch)*int(unsafe.Sizeof(segment{}))
 }

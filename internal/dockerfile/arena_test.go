@@ -1,11 +1,15 @@
 package dockerfile
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
 // TestArenaReuse checks that a reset arena hands its blocks out again,
@@ -151,6 +155,7 @@ func TestReleasedFilesArePoisoned(t *testing.T) {
 	ref := f.ImageRefs[0]
 	final := f.FinalInstructions()
 	predefined := &f.mem.predefined
+	script, stage := run.Script, f.Stages[0]
 	if ref.Raw != "alpine" || len(final) != 4 || predefined[0][0] != "BUILDPLATFORM" {
 		t.Fatalf("ImageRefs[0] %q, final instructions %d, predefined ARGs %q: want alpine, 4, BUILDPLATFORM first", ref.Raw, len(final), predefined[0])
 	}
@@ -170,6 +175,8 @@ func TestReleasedFilesArePoisoned(t *testing.T) {
 		{"image reference", ref.Raw},
 		{"final instruction", final[0].Keyword},
 		{"predefined ARG", predefined[0][1]},
+		{"script", script.Text},
+		{"stage", stage.Name},
 	}
 	for _, c := range checks {
 		if c.got != poisonText {
@@ -200,6 +207,7 @@ func TestReleaseClearsModel(t *testing.T) {
 		m.clear()
 		for _, blocks := range [][]reflect.Value{blocksOf(m.instructions.free), blocksOf(m.lineMaps.free), blocksOf(m.calls.free), blocksOf(m.words.free), blocksOf(m.exprs.free),
 			blocksOf(m.segs.free), blocksOf(m.tokens.free), blocksOf(m.comments.free), blocksOf(m.refs.free), blocksOf(m.lists.free),
+			blocksOf(m.scripts.free), blocksOf(m.stages.free),
 			{reflect.ValueOf(m.predefined[:])}} {
 			for _, b := range blocks {
 				for i := range b.Len() {
@@ -244,4 +252,71 @@ func TestLinesAreViewsOfSource(t *testing.T) {
 		}
 	}()
 	f.Release()
+}
+
+// TestDirectiveScansMatchSplitting checks leadingEscape and
+// leadingCommentsMention, which walk the source without splitting or
+// lower-casing it, against the splitting versions they replaced.
+func TestDirectiveScansMatchSplitting(t *testing.T) {
+	oldEscape := func(src []byte) rune {
+		var dp parser.DirectiveParser
+		for _, line := range bytes.SplitN(src, []byte{'\n'}, 8) {
+			d, err := dp.ParseLine(bytes.TrimLeftFunc(bytes.TrimRight(line, "\r"), unicode.IsSpace))
+			if err != nil || d == nil {
+				break
+			}
+			if d.Name == "escape" && (d.Value == "`" || d.Value == `\`) {
+				return rune(d.Value[0])
+			}
+		}
+		return parser.DefaultEscapeToken
+	}
+	oldMention := func(src []byte, word string) bool {
+		for len(src) > 0 {
+			line := src
+			if i := bytes.IndexByte(src, '\n'); i >= 0 {
+				line, src = src[:i], src[i+1:]
+			} else {
+				src = nil
+			}
+			line = bytes.TrimSpace(line)
+			if len(line) == 0 {
+				continue
+			}
+			if line[0] != '#' {
+				return false
+			}
+			if bytes.Contains(bytes.ToLower(line), []byte(word)) {
+				return true
+			}
+		}
+		return false
+	}
+	srcs := []string{
+		"",
+		"# escape=`\nFROM x",
+		"#escape=`",
+		"# syntax=docker/dockerfile:1\n# escape=`\n",
+		"# a=1\n# b=2\n# c=3\n# d=4\n# e=5\n# f=6\n# g=7\n# escape=`\n",
+		"# a=1\n# b=2\n# c=3\n# d=4\n# e=5\n# f=6\n# escape=`\nFROM x\n",
+		"# a=1\n# b=2\n# c=3\n# d=4\n# e=5\n# f=6\n# g=7\n# escape=`",
+		"\n# escape=`\n",
+		"# CHECK=skip=all\nFROM x",
+		"# Check=skip=all",
+		"#  cHeCk = error=true\r\n",
+		"FROM x\n# check=skip=all",
+		"# no directive here\n# chec k\n",
+		"# chec",
+		"   \n\t# escape=\\\n# check=skip=all\n",
+	}
+	for _, src := range srcs {
+		if got, want := leadingEscape([]byte(src)), oldEscape([]byte(src)); got != want {
+			t.Errorf("leadingEscape(%q) = %q, want %q", src, got, want)
+		}
+		for _, word := range []string{"check", "escape"} {
+			if got, want := leadingCommentsMention([]byte(src), word), oldMention([]byte(src), word); got != want {
+				t.Errorf("leadingCommentsMention(%q, %q) = %v, want %v", src, word, got, want)
+			}
+		}
+	}
 }

@@ -274,13 +274,22 @@ func (f *File) blankLongLines(src []byte) []byte {
 // leadingEscape reads the `# escape=` directive of the leading comment block.
 func leadingEscape(src []byte) rune {
 	var dp parser.DirectiveParser
-	for _, line := range bytes.SplitN(src, []byte{'\n'}, 8) {
+	// The pieces of bytes.SplitN(src, "\n", 8), without making their list:
+	// up to 7 lines, then the rest.
+	for n := 0; ; n++ {
+		line, last := src, true
+		if i := bytes.IndexByte(src, '\n'); i >= 0 && n < 7 {
+			line, src, last = src[:i], src[i+1:], false
+		}
 		d, err := dp.ParseLine(bytes.TrimLeftFunc(bytes.TrimRight(line, "\r"), unicode.IsSpace))
 		if err != nil || d == nil {
 			break
 		}
 		if d.Name == "escape" && (d.Value == "`" || d.Value == `\`) {
 			return rune(d.Value[0])
+		}
+		if last {
+			break
 		}
 	}
 	return parser.DefaultEscapeToken
@@ -321,11 +330,35 @@ func leadingCommentsMention(src []byte, word string) bool {
 		if line[0] != '#' {
 			return false
 		}
-		if bytes.Contains(bytes.ToLower(line), []byte(word)) {
+		if containsFold(line, word) {
 			return true
 		}
 	}
 	return false
+}
+
+// containsFold reports whether s contains word (lower-case ASCII) in any
+// ASCII case, without bytes.ToLower's copy. bytes.ToLower also folds the
+// Kelvin sign to "k", but a directive BuildKit reads names "check" in ASCII
+// letters (its directive pattern), so this filter misses no directive.
+func containsFold(s []byte, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		j := 0
+		for j < len(word) && lowerASCII(s[i+j]) == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + ('a' - 'A')
+	}
+	return b
 }
 
 // isDirectiveError recognises the errors BuildKit raises for a parser
@@ -442,7 +475,7 @@ func unknownInstruction(name string) string {
 func (f *File) buildInstructions(nodes []*parser.Node) {
 	f.mem.instructions.reserve(len(nodes))
 	f.mem.lineMaps.reserve(len(nodes))
-	f.Instructions = make([]*Instruction, 0, len(nodes))
+	f.Instructions = f.mem.lists.alloc(len(nodes))[:0]
 	// BuildKit runs some of its checks (FROM casing, stage name casing,
 	// MAINTAINER, definition descriptions) while parsing an instruction,
 	// through the linter it is given, after merging a `# check=` comment

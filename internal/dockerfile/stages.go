@@ -393,7 +393,8 @@ func (f *File) expandMounts(in *Instruction) {
 }
 
 func (f *File) newStage(in *Instruction, meta *env) *Stage {
-	s := &Stage{Index: len(f.Stages), From: in}
+	s := f.mem.stages.one()
+	*s = Stage{Index: len(f.Stages), From: in}
 	in.Stage = s
 	// Appended after its base is resolved: a stage cannot be its own base.
 	defer func() { f.Stages = append(f.Stages, s) }()
