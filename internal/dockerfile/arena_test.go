@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -318,5 +319,34 @@ func TestDirectiveScansMatchSplitting(t *testing.T) {
 				t.Errorf("leadingCommentsMention(%q, %q) = %v, want %v", src, word, got, want)
 			}
 		}
+	}
+}
+
+// TestStageInstructions checks the stages' lists, which are pieces of the
+// file's: each holds its instructions in order (nil for none), and an
+// append to one does not write into the next stage's FROM.
+func TestStageInstructions(t *testing.T) {
+	src := "ARG V=1\nFROM a AS one\nRUN x\nENV A=1\nFROM one AS two\nFROM b\nCOPY --from=two / /\n"
+	f, _ := Parse("Dockerfile", []byte(src), Options{})
+	want := [][]string{{"RUN", "ENV"}, nil, {"COPY"}}
+	if len(f.Stages) != len(want) {
+		t.Fatalf("%d stages, want %d", len(f.Stages), len(want))
+	}
+	for i, s := range f.Stages {
+		var got []string
+		for _, in := range s.Instructions {
+			got = append(got, in.Keyword)
+			if in.Stage != s {
+				t.Errorf("stage %d holds an instruction of stage %v", i, in.Stage)
+			}
+		}
+		if !reflect.DeepEqual(got, want[i]) || (want[i] == nil) != (s.Instructions == nil) {
+			t.Errorf("stage %d instructions %q (nil %v), want %q", i, got, s.Instructions == nil, want[i])
+		}
+	}
+	before := slices.Clone(f.Instructions)
+	grown := append(f.Stages[0].Instructions, f.Instructions[0])
+	if len(grown) != 3 || !slices.Equal(before, f.Instructions) {
+		t.Error("appending to a stage's instructions changed the file's list")
 	}
 }

@@ -284,7 +284,7 @@ func (f *File) buildStages(opts Options) {
 	meta := newEnv(&env{fixed: predefinedArgs(opts, f.targetName(opts), &f.mem.predefined)}, esc)
 	var cur *Stage
 	var scope *env
-	for _, in := range f.Instructions {
+	for i, in := range f.Instructions {
 		if in.Keyword == "FROM" {
 			cur = f.newStage(in, meta)
 			var base *env
@@ -313,7 +313,11 @@ func (f *File) buildStages(opts Options) {
 			continue
 		}
 		in.Stage = cur
-		cur.Instructions = append(cur.Instructions, in)
+		// A stage's instructions are those from its FROM to the next: a
+		// piece of the file's list (capped, so an append copies), not a
+		// list of their own; nil for a stage without any, as before.
+		n := len(cur.Instructions) + 1
+		cur.Instructions = f.Instructions[i+1-n : i+1 : i+1] // in is f.Instructions[i]
 		switch c := in.Command.(type) {
 		case *instructions.ArgCommand:
 			// BuildKit's dispatchArg: each ARG sees the ones before it in
