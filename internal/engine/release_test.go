@@ -64,8 +64,11 @@ func TestReadBuffersAreNotReused(t *testing.T) {
 			}
 			got := make([][]string, n)
 			err := engine.Stream(context.Background(), jobs, func(i int, res engine.FileResult) error {
-				if res.ReadErr != nil || res.Err != nil {
-					return fmt.Errorf("%s: %v %v", paths[i], res.ReadErr, res.Err)
+				if res.ReadErr != nil {
+					return fmt.Errorf("%s: %w", paths[i], res.ReadErr)
+				}
+				if res.Err != nil {
+					return fmt.Errorf("%s: %s", paths[i], res.Err.Message)
 				}
 				got[i] = res.Lines
 				return nil
