@@ -40,7 +40,7 @@ func (f *File) scanComments(ins []*Instruction) {
 		}
 	}
 	if ncomments > 0 {
-		f.Comments = f.mem.comments.alloc(ncomments)[:0]
+		f.Comments = f.mem.comments.take(ncomments)[:0]
 	}
 	for i, text := range f.Lines {
 		n := i + 1

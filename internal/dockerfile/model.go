@@ -219,7 +219,7 @@ func (f *File) FinalInstructions() []*Instruction {
 	// file's arenas while it has them (until Release), in one piece.
 	var out []*Instruction
 	if f.mem != nil {
-		out = f.mem.lists.alloc(n)[:0]
+		out = f.mem.lists.take(n)[:0]
 	} else {
 		out = make([]*Instruction, 0, n)
 	}

@@ -475,7 +475,25 @@ func unknownInstruction(name string) string {
 func (f *File) buildInstructions(nodes []*parser.Node) {
 	f.mem.instructions.reserve(len(nodes))
 	f.mem.lineMaps.reserve(len(nodes))
-	f.Instructions = f.mem.lists.alloc(len(nodes))[:0]
+	f.Instructions = f.mem.lists.take(len(nodes))[:0]
+	// A stage and a FROM image reference per FROM, a script per RUN, CMD
+	// or ENTRYPOINT at most: one block each, of the size the file needs,
+	// so that a File that is never released does not carry the arenas'
+	// 8-element first blocks (more image references, COPY --from, start
+	// a block as usual). The lists (File.Instructions, FinalInstructions)
+	// and the comments take blocks of their exact size: a few per file.
+	var froms, scripts int
+	for _, node := range nodes {
+		switch {
+		case strings.EqualFold(node.Value, "from"):
+			froms++
+		case strings.EqualFold(node.Value, "run"), strings.EqualFold(node.Value, "cmd"), strings.EqualFold(node.Value, "entrypoint"):
+			scripts++
+		}
+	}
+	f.mem.stages.reserve(froms)
+	f.mem.refs.reserve(froms)
+	f.mem.scripts.reserve(scripts)
 	// BuildKit runs some of its checks (FROM casing, stage name casing,
 	// MAINTAINER, definition descriptions) while parsing an instruction,
 	// through the linter it is given, after merging a `# check=` comment

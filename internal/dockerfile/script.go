@@ -198,7 +198,7 @@ const maxShellDepth = 4
 func (sp *scriptParser) parse(text string, m mapper) *Script {
 	var s *Script
 	if sp.mem != nil {
-		s = sp.mem.scripts.one()
+		s = &sp.mem.scripts.take(1)[0] // reserved in buildInstructions
 		s.Text = text
 	} else {
 		s = &Script{Text: text}

@@ -397,7 +397,7 @@ func (f *File) expandMounts(in *Instruction) {
 }
 
 func (f *File) newStage(in *Instruction, meta *env) *Stage {
-	s := f.mem.stages.one()
+	s := &f.mem.stages.take(1)[0] // reserved in buildInstructions
 	*s = Stage{Index: len(f.Stages), From: in}
 	in.Stage = s
 	// Appended after its base is resolved: a stage cannot be its own base.
