@@ -40,7 +40,7 @@ func (f *File) scanComments(ins []*Instruction) {
 		}
 	}
 	if ncomments > 0 {
-		f.Comments = make([]Comment, 0, ncomments)
+		f.Comments = f.mem.comments.take(ncomments)[:0]
 	}
 	for i, text := range f.Lines {
 		n := i + 1

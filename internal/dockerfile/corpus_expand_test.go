@@ -30,7 +30,7 @@ func TestCorpusArgEnvMatchesBuildKit(t *testing.T) {
 		}
 		lex := shell.NewLex(f.Escape)
 		global := mapEnv{}
-		for _, kv := range predefinedArgs(Options{}, f.targetName(Options{})) {
+		for _, kv := range predefinedArgs(Options{}, f.targetName(Options{}), nil) {
 			global[kv[0]] = kv[1]
 		}
 		stageEnv := map[*Stage]mapEnv{}

@@ -57,7 +57,8 @@ func (r *ImageRef) IsImage() bool {
 // byte span of raw to its source range.
 func (f *File) newRef(kind RefKind, in *Instruction, raw string, span func(a, b int) source.Range) *ImageRef {
 	rng := span(0, len(raw))
-	r := &ImageRef{Kind: kind, Instruction: in, Raw: raw, Range: rng, TagRange: rng}
+	r := f.mem.refs.one()
+	*r = ImageRef{Kind: kind, Instruction: in, Raw: raw, Range: rng, TagRange: rng}
 	r.Expanded, r.Unresolved = in.Expand(raw)
 	f.ImageRefs = append(f.ImageRefs, r)
 	if len(r.Unresolved) > 0 {

@@ -41,7 +41,8 @@ type File struct {
 	// Errors are syntax errors (rule DV000). A file whose whole parse failed has
 	// no instructions and at least one error.
 	Errors []SyntaxError
-	// Comments are the comment lines outside heredoc bodies.
+	// Comments are the comment lines outside heredoc bodies (part of the
+	// model: not to be read after Release).
 	Comments []Comment
 	// Suppressions are the `# dockvet ignore=` comments.
 	Suppressions []*Suppression
@@ -140,6 +141,7 @@ type Instruction struct {
 	argsDone  bool    // args holds the tokens (see Args)
 	args      []Token // nil until Args is called
 	env       *env
+	mem       *arenas // the file's, for Args's tokens; nil once released
 }
 
 // Flag is a builder flag such as --from=builder.
@@ -213,7 +215,14 @@ func (f *File) FinalInstructions() []*Instruction {
 	for _, s := range f.finalChain {
 		n += 1 + len(s.Instructions)
 	}
-	out := make([]*Instruction, 0, n) // rules call this per file: no regrowth
+	// Rules call this per file, several of them: the list comes from the
+	// file's arenas while it has them (until Release), in one piece.
+	var out []*Instruction
+	if f.mem != nil {
+		out = f.mem.lists.take(n)[:0]
+	} else {
+		out = make([]*Instruction, 0, n)
+	}
 	for _, s := range f.finalChain {
 		out = append(out, s.From)
 		out = append(out, s.Instructions...)

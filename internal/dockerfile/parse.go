@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unsafe"
 
 	"github.com/moby/buildkit/frontend/dockerfile/command"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -39,11 +40,29 @@ var ErrTargetNotFound = errors.New("target stage not found")
 // returned: the only error is a --target that names no stage (ErrTargetNotFound),
 // and even then the File is complete, with the last stage as its Target.
 // Parse never panics on any input.
+//
+// Parse keeps src: the File's Lines, and the strings the model and rules
+// take from them (comments, suppressions, text quoted in findings), are
+// views of it, not copies, so the caller must not modify src afterwards,
+// for as long as the File, its Lines or such strings are in use. Every caller hands Parse a
+// buffer made for it and never written again: the lint and fix runs read
+// each file into a buffer of its own (internal/safefile, io.ReadAll of
+// stdin; TestReadBuffersAreNotReused in internal/engine), fixes build new
+// text, image history builds a new buffer per attempt. Under the
+// dockvet_poison build tag, Release panics when src changed since Parse.
 func Parse(name string, src []byte, opts Options) (*File, error) {
+	return parse(name, src, opts, arenaPool.Get().(*arenas))
+}
+
+// parse is Parse with the arenas the model is allocated from.
+func parse(name string, src []byte, opts Options, mem *arenas) (*File, error) {
 	src = bytes.TrimPrefix(src, []byte(bom))
+	if poisonReleased {
+		mem.src, mem.srcCopy = src, string(src)
+	}
 	f := &File{Name: name, Escape: parser.DefaultEscapeToken, Lines: splitLines(src), Options: opts}
 	f.tab = newLineTable(f.Lines)
-	f.mem = &arenas{}
+	f.mem = mem
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		line := bytes.Count(src[:i], []byte{'\n'}) + 1
 		f.addError(source.LineRange(line, f.line(line)),
@@ -65,6 +84,26 @@ func Parse(name string, src []byte, opts Options) (*File, error) {
 }
 
 const bom = "\xef\xbb\xbf"
+
+// Release gives the memory of the file's model (its instructions, logical
+// lines, argument tokens, shell calls and words, comments) to the Files
+// parsed after it. Afterwards nothing of the model may be read: not the
+// File's Instructions, Stages, Scripts, Comments, Suppressions,
+// BuildKitWarnings or ImageRefs, nor any pointer, Token or Word taken from
+// them; a later Parse overwrites that memory. Lines, Name, Errors and the
+// other plain values stay valid (they are not recycled). Only the File's sole owner may call Release, once it is done
+// with the model and has kept nothing of it but strings and positions (the
+// engine, once a file's findings are made). Release is optional: a File
+// that is never released is collected as usual. Calling it again does
+// nothing.
+func (f *File) Release() {
+	if f == nil || f.mem == nil {
+		return
+	}
+	m := f.mem
+	f.mem = nil
+	m.release()
+}
 
 // releaseParserState drops BuildKit's parsed RUN commands once the model
 // holds what rules read (mounts, script, flags, tokens): a RunCommand keeps
@@ -95,7 +134,8 @@ const maxRecoveries = 100
 // others. Node lines are relative to src.
 func (f *File) parseAST(src []byte) []*parser.Node {
 	src = f.blankLongLines(src)
-	starts := lineStarts(src)
+	starts := lineStarts(f.mem.lineStarts[:0], src)
+	defer func() { f.mem.lineStarts = starts[:0] }()
 	nlines := len(starts) - 1
 	esc := leadingEscape(src)
 	parse := func(from, to int) (*parser.Result, int, error) {
@@ -180,10 +220,10 @@ func (f *File) parseAST(src []byte) []*parser.Node {
 	return nodes
 }
 
-// lineStarts returns the byte offset where each line starts, as BuildKit's
-// scanner splits them (on '\n'), plus len(src) at the end.
-func lineStarts(src []byte) []int {
-	starts := make([]int, 0, bytes.Count(src, []byte{'\n'})+2)
+// lineStarts appends to starts the byte offset where each line starts, as
+// BuildKit's scanner splits them (on '\n'), plus len(src) at the end.
+func lineStarts(starts []int, src []byte) []int {
+	starts = slices.Grow(starts, bytes.Count(src, []byte{'\n'})+2)
 	starts = append(starts, 0)
 	for i := 0; i < len(src); {
 		j := bytes.IndexByte(src[i:], '\n')
@@ -234,13 +274,22 @@ func (f *File) blankLongLines(src []byte) []byte {
 // leadingEscape reads the `# escape=` directive of the leading comment block.
 func leadingEscape(src []byte) rune {
 	var dp parser.DirectiveParser
-	for _, line := range bytes.SplitN(src, []byte{'\n'}, 8) {
+	// The pieces of bytes.SplitN(src, "\n", 8), without making their list:
+	// up to 7 lines, then the rest.
+	for n := 0; ; n++ {
+		line, last := src, true
+		if i := bytes.IndexByte(src, '\n'); i >= 0 && n < 7 {
+			line, src, last = src[:i], src[i+1:], false
+		}
 		d, err := dp.ParseLine(bytes.TrimLeftFunc(bytes.TrimRight(line, "\r"), unicode.IsSpace))
 		if err != nil || d == nil {
 			break
 		}
 		if d.Name == "escape" && (d.Value == "`" || d.Value == `\`) {
 			return rune(d.Value[0])
+		}
+		if last {
+			break
 		}
 	}
 	return parser.DefaultEscapeToken
@@ -281,11 +330,35 @@ func leadingCommentsMention(src []byte, word string) bool {
 		if line[0] != '#' {
 			return false
 		}
-		if bytes.Contains(bytes.ToLower(line), []byte(word)) {
+		if containsFold(line, word) {
 			return true
 		}
 	}
 	return false
+}
+
+// containsFold reports whether s contains word (lower-case ASCII) in any
+// ASCII case, without bytes.ToLower's copy. bytes.ToLower also folds the
+// Kelvin sign to "k", but a directive BuildKit reads names "check" in ASCII
+// letters (its directive pattern), so this filter misses no directive.
+func containsFold(s []byte, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		j := 0
+		for j < len(word) && lowerASCII(s[i+j]) == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + ('a' - 'A')
+	}
+	return b
 }
 
 // isDirectiveError recognises the errors BuildKit raises for a parser
@@ -304,9 +377,12 @@ func errorLines(err error) (first, last int, ok bool) {
 	return loc[0].Start.Line, loc[len(loc)-1].End.Line, true
 }
 
-// splitLines splits on '\n' and trims trailing CRs as BuildKit's trimNewline does.
+// splitLines splits on '\n' and trims trailing CRs as BuildKit's trimNewline
+// does. The lines are views of src, not a copy of it (a copy of every file
+// was 3.7 MB of a corpus pass, issue 11): Parse's contract is that src is
+// not modified afterwards.
 func splitLines(src []byte) []string {
-	s := string(src)
+	s := unsafe.String(unsafe.SliceData(src), len(src))
 	lines := make([]string, 0, bytes.Count(src, []byte{'\n'})+1)
 	for {
 		i := strings.IndexByte(s, '\n')
@@ -399,7 +475,25 @@ func unknownInstruction(name string) string {
 func (f *File) buildInstructions(nodes []*parser.Node) {
 	f.mem.instructions.reserve(len(nodes))
 	f.mem.lineMaps.reserve(len(nodes))
-	f.Instructions = make([]*Instruction, 0, len(nodes))
+	f.Instructions = f.mem.lists.take(len(nodes))[:0]
+	// A stage and a FROM image reference per FROM, a script per RUN, CMD
+	// or ENTRYPOINT at most: one block each, of the size the file needs,
+	// so that a File that is never released does not carry the arenas'
+	// 8-element first blocks (more image references, COPY --from, start
+	// a block as usual). The lists (File.Instructions, FinalInstructions)
+	// and the comments take blocks of their exact size: a few per file.
+	var froms, scripts int
+	for _, node := range nodes {
+		switch {
+		case strings.EqualFold(node.Value, "from"):
+			froms++
+		case strings.EqualFold(node.Value, "run"), strings.EqualFold(node.Value, "cmd"), strings.EqualFold(node.Value, "entrypoint"):
+			scripts++
+		}
+	}
+	f.mem.stages.reserve(froms)
+	f.mem.refs.reserve(froms)
+	f.mem.scripts.reserve(scripts)
 	// BuildKit runs some of its checks (FROM casing, stage name casing,
 	// MAINTAINER, definition descriptions) while parsing an instruction,
 	// through the linter it is given, after merging a `# check=` comment
@@ -461,6 +555,7 @@ func (f *File) newInstruction(node *parser.Node) *Instruction {
 		StartLine: node.StartLine,
 		EndLine:   node.EndLine,
 		JSON:      node.Attributes["json"],
+		mem:       f.mem,
 	}
 	if in.StartLine < 1 || in.StartLine > len(f.Lines) {
 		// Cannot happen with BuildKit's parser; degrade rather than panic.
@@ -470,7 +565,7 @@ func (f *File) newInstruction(node *parser.Node) *Instruction {
 		in.EndLine = max(in.StartLine, min(in.EndLine, len(f.Lines)))
 	}
 	lm := f.mem.lineMaps.one()
-	last, ok := logicalLine(lm, f.tab, in.StartLine, f.Escape, node.Original)
+	last, ok := logicalLine(lm, f.tab, f.mem, in.StartLine, f.Escape, node.Original)
 	if !ok {
 		// Our reconstruction disagrees with BuildKit's (an input we do not model):
 		// fall back to BuildKit's text, positioned at the instruction's first line.

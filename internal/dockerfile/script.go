@@ -196,7 +196,13 @@ func (sp *scriptParser) release() {
 const maxShellDepth = 4
 
 func (sp *scriptParser) parse(text string, m mapper) *Script {
-	s := &Script{Text: text}
+	var s *Script
+	if sp.mem != nil {
+		s = &sp.mem.scripts.take(1)[0] // reserved in buildInstructions
+		s.Text = text
+	} else {
+		s = &Script{Text: text}
+	}
 	sp.collect(s, text, m, false, 0, nil)
 	return s
 }

@@ -215,27 +215,28 @@ func varNames(word string, esc byte) []string {
 	return slices.Compact(names)
 }
 
+// numPredefinedArgs is the number of BuildKit's predefined ARGs.
+const numPredefinedArgs = 11
+
 // predefinedArgs are the ARGs BuildKit defines in the global scope: the
 // platform ones and TARGETSTAGE; a --build-arg overrides them. They are a
 // list, not a map: eleven names are found as fast by a scan, and the list
-// is one allocation per file where the map took four times the bytes.
-func predefinedArgs(opts Options, target string) [][2]string {
+// is filled in into (the file's arenas; nil: a new array) where the map
+// took an allocation of four times the bytes per file.
+func predefinedArgs(opts Options, target string, into *[numPredefinedArgs][2]string) [][2]string {
 	platform := opts.Platform
 	if platform == "" {
 		platform = "linux/amd64"
 	}
-	parts := strings.SplitN(platform, "/", 3)
-	osName, arch, variant := parts[0], "", ""
-	if len(parts) > 1 {
-		arch = parts[1]
-	}
-	if len(parts) > 2 {
-		variant = parts[2]
-	}
+	osName, rest, _ := strings.Cut(platform, "/")
+	arch, variant, _ := strings.Cut(rest, "/")
 	if target == "" {
 		target = "default"
 	}
-	args := [][2]string{
+	if into == nil {
+		into = new([numPredefinedArgs][2]string)
+	}
+	*into = [numPredefinedArgs][2]string{
 		{"BUILDPLATFORM", platform},
 		{"BUILDOS", osName},
 		{"BUILDOSVERSION", ""},
@@ -248,6 +249,7 @@ func predefinedArgs(opts Options, target string) [][2]string {
 		{"TARGETVARIANT", variant},
 		{"TARGETSTAGE", target},
 	}
+	args := into[:]
 	for i, kv := range args {
 		if v, ok := opts.BuildArgs[kv[0]]; ok {
 			args[i][1] = v
@@ -279,10 +281,10 @@ func (f *File) buildStages(opts Options) {
 	esc := byte(f.Escape)
 	// The global scope: predefined ARGs and the meta ARGs (before the first
 	// FROM) that have a value (buildMetaArgs). FROM lines expand in it.
-	meta := newEnv(&env{fixed: predefinedArgs(opts, f.targetName(opts))}, esc)
+	meta := newEnv(&env{fixed: predefinedArgs(opts, f.targetName(opts), &f.mem.predefined)}, esc)
 	var cur *Stage
 	var scope *env
-	for _, in := range f.Instructions {
+	for i, in := range f.Instructions {
 		if in.Keyword == "FROM" {
 			cur = f.newStage(in, meta)
 			var base *env
@@ -311,7 +313,11 @@ func (f *File) buildStages(opts Options) {
 			continue
 		}
 		in.Stage = cur
-		cur.Instructions = append(cur.Instructions, in)
+		// A stage's instructions are those from its FROM to the next: a
+		// piece of the file's list (capped, so an append copies), not a
+		// list of their own; nil for a stage without any, as before.
+		n := len(cur.Instructions) + 1
+		cur.Instructions = f.Instructions[i+1-n : i+1 : i+1] // in is f.Instructions[i]
 		switch c := in.Command.(type) {
 		case *instructions.ArgCommand:
 			// BuildKit's dispatchArg: each ARG sees the ones before it in
@@ -390,7 +396,8 @@ func (f *File) expandMounts(in *Instruction) {
 }
 
 func (f *File) newStage(in *Instruction, meta *env) *Stage {
-	s := &Stage{Index: len(f.Stages), From: in}
+	s := &f.mem.stages.take(1)[0] // reserved in buildInstructions
+	*s = Stage{Index: len(f.Stages), From: in}
 	in.Stage = s
 	// Appended after its base is resolved: a stage cannot be its own base.
 	defer func() { f.Stages = append(f.Stages, s) }()

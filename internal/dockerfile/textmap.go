@@ -1,7 +1,6 @@
 package dockerfile
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -204,7 +203,7 @@ func (m *textMap) sub(out *textMap, from, to int) {
 // physical line used; ok is false when the pieces do not spell want (an
 // input we do not model). Comparing piece by piece instead of joining them
 // spares a copy of every multi-line instruction.
-func logicalLine(m *textMap, tab *lineTable, start int, escape rune, want string) (last int, ok bool) {
+func logicalLine(m *textMap, tab *lineTable, mem *arenas, start int, escape rune, want string) (last int, ok bool) {
 	lines := tab.text
 	n := start
 	text := lines[n-1]
@@ -222,10 +221,9 @@ func logicalLine(m *textMap, tab *lineTable, start int, escape rune, want string
 		m.segs = m.one[:]
 		return n, text[from:to] == want
 	}
-	// Several lines: gather the pieces in scratch space on the stack, then
-	// keep them in one allocation of the exact size.
-	var scratch [16]segment
-	segs := scratch[:0]
+	// Several lines: gather the pieces in the parse's scratch space, then
+	// keep them in the file's segment arena, at their exact size.
+	segs := mem.segsScratch[:0]
 	size := 0
 	if from < to {
 		segs = append(segs, segment{line: n, col: from, end: to})
@@ -258,8 +256,10 @@ func logicalLine(m *textMap, tab *lineTable, start int, escape rune, want string
 		m.one[0] = segs[0]
 		m.segs = m.one[:]
 	} else {
-		m.segs = slices.Clone(segs)
+		m.segs = mem.segs.alloc(len(segs))
+		copy(m.segs, segs)
 	}
+	mem.segsScratch = segs[:0]
 	return n, ok
 }
 

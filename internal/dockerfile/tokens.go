@@ -78,7 +78,12 @@ func (in *Instruction) tokenizeArgs() []Token {
 	if n == 0 {
 		return nil
 	}
-	args := make([]Token, 0, n)
+	var args []Token
+	if in.mem != nil {
+		args = in.mem.tokens.alloc(n)[:0]
+	} else {
+		args = make([]Token, 0, n)
+	}
 	for j := skipSpace(text, in.argsOff); j < argsEnd; j = skipSpace(text, j) {
 		end := min(wordEnd(text, j, in.escape), argsEnd)
 		args = append(args, Token{Value: text[j:end], Range: lm.rng(j, end), off: j, end: end})

@@ -157,6 +157,18 @@ func (j *Job) run(ctx context.Context, broker *baseBroker) FileResult {
 	}
 	e := j.Engine
 	f, err := e.parse(in, j.Opts)
+	// The job is f's only owner, and once it returns nothing refers to
+	// f's model: findings, fixes and related positions are strings and
+	// positions (the rules' diagnostics are copied by toFinding), the
+	// rules' Pass and Shared results lived only during check, the base
+	// lookup closure and its answers map (keyed by the model's image
+	// references) are dropped with it, and Lines, which the result may
+	// share, are not recycled. So its model's memory serves the next file
+	// (dockerfile.File.Release); TestReleasedFilesArePoisoned and the
+	// dockvet_poison tests check that nothing reads it afterwards. A
+	// panic in check was recovered there (runRule, check); one in parse
+	// leaves f nil and its arenas to the garbage collector.
+	defer f.Release()
 	var fs []finding.Finding
 	if err == nil {
 		fs, err = e.check(f, broker.lookupFor(f, j.Opts, e.stageBases, e.pinRefs), e.contextFor(in, f))
