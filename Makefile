@@ -4,7 +4,7 @@ BIN     := bin/dockvet
 CORPUS  ?= ../shared/corpus
 GOLANGCI_VERSION ?= v2.15.0
 
-.PHONY: all build demo test test-race test-integration bench bench-cli corpus lint fuzz docs clean release release-check image buildkit-parity buildkit-cases
+.PHONY: all build demo test test-race test-poison test-integration bench bench-cli corpus lint fuzz docs clean release release-check image buildkit-parity buildkit-cases
 
 all: build test
 
@@ -50,6 +50,11 @@ test:
 
 test-race:
 	$(GO) test -race -count=1 ./...
+
+## test-poison: lint's paths with released file models overwritten by
+## sentinels (build tag dockvet_poison): a read after File.Release shows
+test-poison:
+	$(GO) test -tags dockvet_poison -count=1 ./internal/dockerfile ./internal/engine ./cmd/dockvet
 
 ## test-integration: dockvet against Debian's docker-registry (TLS + htpasswd)
 ## on loopback; needs docker-registry and htpasswd (test/integration/setup.sh)
