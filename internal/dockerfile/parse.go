@@ -44,12 +44,13 @@ var ErrTargetNotFound = errors.New("target stage not found")
 // Parse keeps src: the File's Lines, and the strings the model and rules
 // take from them (comments, suppressions, text quoted in findings), are
 // views of it, not copies, so the caller must not modify src afterwards,
-// for as long as the File, its Lines or such strings are in use. Every caller hands Parse a
-// buffer made for it and never written again: the lint and fix runs read
-// each file into a buffer of its own (internal/safefile, io.ReadAll of
-// stdin; TestReadBuffersAreNotReused in internal/engine), fixes build new
-// text, image history builds a new buffer per attempt. Under the
-// dockvet_poison build tag, Release panics when src changed since Parse.
+// for as long as the File, its Lines or such strings are in use. Every
+// caller hands Parse a buffer made for it and never written again: the
+// lint and fix runs read each file into a buffer of its own
+// (internal/safefile, io.ReadAll of stdin; TestReadBuffersAreNotReused in
+// internal/engine), fixes build new text, image history builds a new
+// buffer per attempt. Under the dockvet_poison build tag, Release panics
+// when src changed since Parse.
 func Parse(name string, src []byte, opts Options) (*File, error) {
 	return parse(name, src, opts, arenaPool.Get().(*arenas))
 }
@@ -86,22 +87,29 @@ func parse(name string, src []byte, opts Options, mem *arenas) (*File, error) {
 const bom = "\xef\xbb\xbf"
 
 // Release gives the memory of the file's model (its instructions, logical
-// lines, argument tokens, shell calls and words, comments) to the Files
-// parsed after it. Afterwards nothing of the model may be read: not the
-// File's Instructions, Stages, Scripts, Comments, Suppressions,
-// BuildKitWarnings or ImageRefs, nor any pointer, Token or Word taken from
-// them; a later Parse overwrites that memory. Lines, Name, Errors and the
-// other plain values stay valid (they are not recycled). Only the File's sole owner may call Release, once it is done
-// with the model and has kept nothing of it but strings and positions (the
-// engine, once a file's findings are made). Release is optional: a File
-// that is never released is collected as usual. Calling it again does
-// nothing.
+// lines, argument tokens, shell calls and words, scripts, stages, image
+// references, comments) to the Files parsed after it. Afterwards nothing
+// of the model may be read: a pointer, Token or Word taken from it would
+// show another file's data once a later Parse reuses that memory. The
+// File's own lists of the model (Instructions, MetaArgs, Stages, Target,
+// Comments, Suppressions, HadolintSuppressions, BuildKitWarnings,
+// ImageRefs) are emptied, so that a read through the File finds nothing
+// rather than another file. Lines, Name, Errors and the other plain values
+// stay valid (they are not recycled). Only the File's sole owner may call
+// Release, once it is done with the model and has kept nothing of it but
+// strings and positions (the engine, once a file's findings are made).
+// Release is optional: a File that is never released is collected as
+// usual. Calling it again does nothing.
 func (f *File) Release() {
 	if f == nil || f.mem == nil {
 		return
 	}
 	m := f.mem
 	f.mem = nil
+	f.Instructions, f.MetaArgs, f.Stages, f.Target = nil, nil, nil, nil
+	f.Comments, f.Suppressions, f.HadolintSuppressions = nil, nil, nil
+	f.BuildKitWarnings, f.ImageRefs = nil, nil
+	f.finalChain, f.inFinal = nil, nil
 	m.release()
 }
 

@@ -294,7 +294,10 @@ func EditDistance(a, b string) int {
 // Input is one Dockerfile to lint.
 type Input struct {
 	Name string // as printed
-	Src  []byte
+	// Src is the file's content. The results keep views of it (a
+	// FileResult's Lines, LintContext's Sources, text quoted in findings):
+	// it must not be modified afterwards (see dockerfile.Parse).
+	Src []byte
 	// Path is the file on disk ("" for stdin); it locates the default build
 	// context and a Dockerfile-specific .dockerignore.
 	Path string

@@ -89,7 +89,10 @@ func TestStreamOrderAndBound(t *testing.T) {
 	if len(order) != n {
 		t.Fatalf("emitted %d results, want %d", len(order), n)
 	}
-	if limit := min(runtime.GOMAXPROCS(0), n) + streamWindow; maxHeld > limit {
+	// Stream frees a result's slot when it hands the result to emit, so
+	// one more file may be read before this emit counts it: the bound is
+	// the window plus the result being emitted.
+	if limit := min(runtime.GOMAXPROCS(0), n) + streamWindow + 1; maxHeld > limit {
 		t.Errorf("%d files read and not yet emitted at once, want at most %d", maxHeld, limit)
 	}
 }
