@@ -210,8 +210,11 @@ func TestAnalyzeTooSlow(t *testing.T) {
 		opts  Options
 		limit time.Duration
 	}{
-		// 2 × stall is more than the declared bytes at MinRate.
-		{"stall", Options{StallTimeout: 150 * time.Millisecond}, 300 * time.Millisecond},
+		// 2 × stall is more than the declared bytes at MinRate. The stall
+		// timeout is 15 times the trickle's interval, so that a timer
+		// firing late on a loaded machine does not cut the trickle as
+		// stalled first (150 ms failed once under load).
+		{"stall", Options{StallTimeout: 300 * time.Millisecond}, 600 * time.Millisecond},
 		// The declared bytes at MinRate are more than 2 × stall. The stall
 		// timeout stays 10 times the trickle's interval: on a loaded
 		// machine a 20 ms timer may fire late, and a 50 ms stall timeout
