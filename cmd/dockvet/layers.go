@@ -359,6 +359,7 @@ func (e *env) lintLayers(eng *engine.Engine, inputs []engine.Input, s *settings,
 		}
 		base := func(st *dockerfile.Stage) baseAnswer { return rec.answer(st, s.parse.Platform) }
 		tables = append(tables, dockerfileLayerTable(f, eng.BuildContext(in), base, s.rules.Limits))
+		f.Release() // the table holds strings and sizes: the model serves the next file
 	}
 	if err := writeLayerTables(w, tables, color); err != nil {
 		return &codeError{code: exitError, err: fmt.Errorf("writing output: %w", err)}
