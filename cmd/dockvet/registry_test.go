@@ -302,7 +302,13 @@ const runMainEnv = "DOCKVET_TEST_RUN_MAIN"
 // dockvetProcess starts the test binary as dockvet with args.
 func dockvetProcess(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	// os.Executable, not os.Args[0]: a test binary started by a relative
+	// path is not found by it once TestMain has changed directory.
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, args...)
 	cmd.Env = append(append(os.Environ(), runMainEnv+"=1"), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

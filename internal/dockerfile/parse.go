@@ -94,7 +94,8 @@ const bom = "\xef\xbb\xbf"
 // File's own lists of the model (Instructions, MetaArgs, Stages, Target,
 // Comments, Suppressions, HadolintSuppressions, BuildKitWarnings,
 // ImageRefs) are emptied, so that a read through the File finds nothing
-// rather than another file. Lines, Name, Errors and the other plain values
+// rather than another file (under poisoning they keep pointing at the
+// poisoned model). Lines, Name, Errors and the other plain values
 // stay valid (they are not recycled). Only the File's sole owner may call
 // Release, once it is done with the model and has kept nothing of it but
 // strings and positions (the engine, once a file's findings are made).
@@ -106,10 +107,14 @@ func (f *File) Release() {
 	}
 	m := f.mem
 	f.mem = nil
-	f.Instructions, f.MetaArgs, f.Stages, f.Target = nil, nil, nil, nil
-	f.Comments, f.Suppressions, f.HadolintSuppressions = nil, nil, nil
-	f.BuildKitWarnings, f.ImageRefs = nil, nil
-	f.finalChain, f.inFinal = nil, nil
+	// Poisoning leaves the lists pointing at the poisoned model, so that a
+	// read through the File shows too.
+	if !poisonReleased {
+		f.Instructions, f.MetaArgs, f.Stages, f.Target = nil, nil, nil, nil
+		f.Comments, f.Suppressions, f.HadolintSuppressions = nil, nil, nil
+		f.BuildKitWarnings, f.ImageRefs = nil, nil
+		f.finalChain, f.inFinal = nil, nil
+	}
 	m.release()
 }
 
