@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,7 +41,7 @@ func TestNoStartupWork(t *testing.T) {
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Skip("no go command on PATH to build dockvet with")
 	}
 	bin := filepath.Join(t.TempDir(), "dockvet")
 	build := exec.Command(goTool, "build", "-o", bin, "./cmd/dockvet")
