@@ -19,9 +19,10 @@ import (
 // listed may allocate nothing.
 var startupAllocs = map[string]int{
 	// Two allocations per sync.OnceValue (the state its closure shares),
-	// the way to build a table on first use: dockerfile's wrapper specs,
-	// report's and rules' two each, secrets' index, registry's transport
-	// and four redaction regexps.
+	// the way to build a table on first use: dockerfile's instruction
+	// names and wrapper specs, report's two GitHub escapers, rules' cache
+	// policies and quote remover, secrets' index, registry's transport and
+	// four redaction regexps, main's build info.
 	"internal/dockerfile": 4,
 	"internal/report":     4,
 	"rules":               4,
