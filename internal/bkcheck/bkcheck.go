@@ -302,22 +302,11 @@ func (c *checker) defer_(l *linter.Linter, r linter.LinterRuleI, in *dockerfile.
 // does not name "check" (in any case) with an '=' is not handed to it.
 func withCommentSettings(l *linter.Linter, comments []string) *linter.Linter {
 	for _, c := range comments {
-		if strings.IndexByte(c, '=') >= 0 && containsFoldASCII(c, "check") {
+		if strings.IndexByte(c, '=') >= 0 && source.ContainsFoldASCII(c, "check") {
 			return l.WithMergedConfigFromComments(comments)
 		}
 	}
 	return l
-}
-
-// containsFoldASCII reports whether s contains word (lower-case ASCII) in
-// any letter case.
-func containsFoldASCII(s, word string) bool {
-	for i := 0; i+len(word) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(word)], word) {
-			return true
-		}
-	}
-	return false
 }
 
 // allows asks BuildKit's linter whether it would run the named rule: the

@@ -343,35 +343,11 @@ func leadingCommentsMention(src []byte, word string) bool {
 		if line[0] != '#' {
 			return false
 		}
-		if containsFold(line, word) {
+		if source.ContainsFoldASCII(line, word) {
 			return true
 		}
 	}
 	return false
-}
-
-// containsFold reports whether s contains word (lower-case ASCII) in any
-// ASCII case, without bytes.ToLower's copy. bytes.ToLower also folds the
-// Kelvin sign to "k", but a directive BuildKit reads names "check" in ASCII
-// letters (its directive pattern), so this filter misses no directive.
-func containsFold(s []byte, word string) bool {
-	for i := 0; i+len(word) <= len(s); i++ {
-		j := 0
-		for j < len(word) && lowerASCII(s[i+j]) == word[j] {
-			j++
-		}
-		if j == len(word) {
-			return true
-		}
-	}
-	return false
-}
-
-func lowerASCII(b byte) byte {
-	if 'A' <= b && b <= 'Z' {
-		return b + ('a' - 'A')
-	}
-	return b
 }
 
 // isDirectiveError recognises the errors BuildKit raises for a parser

@@ -72,6 +72,30 @@ func Column(line string, byteOff int) int {
 	return 1 + utf8.RuneCountInString(line[:byteOff])
 }
 
+// ContainsFoldASCII reports whether s contains word (lower-case ASCII) in
+// any ASCII letter case, without a lower-cased copy of s: the cheap test
+// before a directive parser (`# check=`, `# escape=`), whose names are
+// ASCII.
+func ContainsFoldASCII[S ~string | ~[]byte](s S, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		j := 0
+		for j < len(word) && lowerASCII(s[i+j]) == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + ('a' - 'A')
+	}
+	return b
+}
+
 // ValidUTF8 is s with each byte that is not UTF-8 replaced by U+FFFD, one
 // per byte, as a UTF-8 decoder reads it (encoding/json writes it so, and
 // text/scanner decodes it so). strings.ToValidUTF8 would merge a run of
