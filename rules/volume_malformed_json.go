@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/dockvet/dockvet/internal/dockerfile"
 	"github.com/dockvet/dockvet/internal/finding"
@@ -42,7 +41,7 @@ func checkVolumeMalformedJSON(pass *rule.Pass) {
 		literal := make([]string, len(in.Args()))
 		for i, a := range in.Args() {
 			v, _ := in.Expand(a.Value)
-			literal[i] = fmt.Sprintf("%q", unquoteWord().Replace(v))
+			literal[i] = fmt.Sprintf("%q", unquoteWord.Replace(v))
 		}
 		d := rule.Diagnostic{Range: in.ArgsRange}
 		paths, ok := intendedVolumePaths(in.ArgsText)
@@ -60,8 +59,8 @@ func checkVolumeMalformedJSON(pass *rule.Pass) {
 	}
 }
 
-// unquoteWord removes quotes; built on first use.
-var unquoteWord = sync.OnceValue(func() *strings.Replacer { return strings.NewReplacer(`"`, "", "'", "") })
+// unquoteWord removes quotes (a Replacer builds its tables on first use).
+var unquoteWord = strings.NewReplacer(`"`, "", "'", "")
 
 // intendedVolumePaths reads the paths that a bracketed but invalid VOLUME
 // argument meant: the text between the brackets split at commas and blanks,

@@ -19,10 +19,11 @@ import (
 // listed may allocate nothing.
 var startupAllocs = map[string]int{
 	// Two allocations per sync.OnceValue (the state its closure shares),
-	// the way to build a table on first use: dockerfile's instruction
-	// names and wrapper specs, report's two GitHub escapers, rules' cache
-	// policies and quote remover, secrets' index, registry's transport and
-	// four redaction regexps, main's build info.
+	// the way to build a table on first use, and per strings.Replacer
+	// (which builds its tables on first use itself): dockerfile's
+	// instruction names and wrapper specs, report's two GitHub escapers,
+	// rules' cache policies and quote remover, secrets' index, registry's
+	// transport and four redaction regexps, main's build info.
 	"internal/dockerfile": 4,
 	"internal/report":     4,
 	"rules":               4,

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/dockvet/dockvet/internal/finding"
 	"github.com/dockvet/dockvet/internal/source"
@@ -109,22 +108,19 @@ func githubCommand(s finding.Severity) string {
 // does, before: the runner echoes the annotation into the job's log, which
 // renders ANSI sequences.
 func githubData(s string) string {
-	return githubDataEscaper().Replace(escapeRunesButLineEnds(source.ValidUTF8(s)))
+	return githubDataEscaper.Replace(escapeRunesButLineEnds(source.ValidUTF8(s)))
 }
 
 // githubProperty escapes a property value: as data, plus ':' and ',', which
 // would otherwise end the property list or the value.
 func githubProperty(s string) string {
-	return githubPropertyEscaper().Replace(escapeRunesButLineEnds(source.ValidUTF8(s)))
+	return githubPropertyEscaper.Replace(escapeRunesButLineEnds(source.ValidUTF8(s)))
 }
 
+// A Replacer builds its tables on first use, not when it is made.
 var (
-	githubDataEscaper = sync.OnceValue(func() *strings.Replacer {
-		return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-	})
-	githubPropertyEscaper = sync.OnceValue(func() *strings.Replacer {
-		return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-	})
+	githubDataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	githubPropertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 )
 
 func appendStepSummary(path string, t *tally, rows []finding.Finding, errs []finding.FileError) error {
