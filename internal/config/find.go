@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/dockvet/dockvet/internal/discover"
 )
 
 // FileNames are the config file names Find looks for, preferred first.
@@ -171,13 +173,6 @@ func (e *LinkTargetError) Error() string {
 	return e.Path + " is a symbolic link " + e.Reason + ": not read"
 }
 
-// untrustedDir reports a directory of a repository whose files are never a
-// config: version-control internals (.git/config holds CI credentials) and
-// other people's code. The same as the directories discovery skips.
-func untrustedDir(name string) bool {
-	return name == ".git" || name == "node_modules" || name == "vendor"
-}
-
 // LoadFound loads a config file that Find returned. Such a file belongs to
 // the repository under review, which may be hostile: a .dockvet.yaml linked
 // to ~/.aws/credentials, .git/config or a KEY=VALUE file would print its
@@ -228,8 +223,11 @@ func checkFoundLink(path string, names []string) error {
 			return &LinkOutsideError{Path: path, Root: root}
 		}
 		rel, _ := filepath.Rel(realRoot, target) // within: no error
+		// No config lives in the directories discovery skips: version-
+		// control internals (.git/config holds CI credentials) and other
+		// people's code.
 		for _, part := range strings.Split(rel, string(filepath.Separator)) {
-			if untrustedDir(part) {
+			if discover.SkipDir(part) {
 				return &LinkTargetError{Path: path, Reason: "into " + part}
 			}
 		}

@@ -76,10 +76,11 @@ func (e *LinkError) Error() string {
 	return e.Path + " " + verb + " a symbolic link " + e.Reason + ": not followed; name the target itself"
 }
 
-// skipDir reports a directory never descended into: it holds other
+// SkipDir reports a directory never descended into: it holds other
 // people's code (vendor, node_modules) or version-control internals, and it
-// can be huge.
-func skipDir(name string) bool {
+// can be huge. Nothing in it is read as the repository's own (config files
+// neither: internal/config).
+func SkipDir(name string) bool {
 	return name == ".git" || name == "node_modules" || name == "vendor"
 }
 
@@ -121,7 +122,7 @@ type Result struct {
 // goes through a symbolic link is a *LinkError unless the link stays inside
 // the working directory (see checkExplicitLink). A directory is
 // walked recursively for files accepted by IsDockerfileName, skipping
-// skipDir and never following symbolic links to directories, so that link
+// SkipDir and never following symbolic links to directories, so that link
 // loops cannot hang the walk. A walked repository may be hostile: a
 // Dockerfile-named symbolic link is followed only when its target is a
 // regular file inside the directory argument (both resolved), not in a
@@ -310,7 +311,7 @@ func (w *walker) walk(dir string) {
 		path := filepath.Join(dir, name)
 		switch {
 		case e.IsDir():
-			if !skipDir(name) {
+			if !SkipDir(name) {
 				w.walk(path)
 			}
 		case !IsDockerfileName(name):
@@ -384,7 +385,7 @@ func linkTargetProblem(root, rootName, target string) string {
 	}
 	rel, _ := filepath.Rel(root, target) // inside: no error
 	for _, part := range strings.Split(rel, string(filepath.Separator)) {
-		if skipDir(part) {
+		if SkipDir(part) {
 			return "into " + part
 		}
 	}
