@@ -17,7 +17,13 @@ const buildKitGroup = ruledoc.BuildKit
 // closure built at start-up.
 func reportBuildKit(pass *rule.Pass, name string) {
 	res := rule.ResultOf(pass, bkcheck.Analysis)
-	for _, w := range res.Of(name) {
+	reportWarnings(pass, res, res.Of(name))
+}
+
+// reportWarnings reports BuildKit's warnings, as errors when the file's
+// `# check=error=true` says so.
+func reportWarnings(pass *rule.Pass, res *bkcheck.Result, ws []bkcheck.Warning) {
+	for _, w := range ws {
 		d := rule.Diagnostic{Range: w.Range, Message: w.Message, Related: w.Related, Fix: w.Fix}
 		if res.AsError {
 			d.MinSeverity = finding.SeverityError
@@ -32,11 +38,5 @@ func reportBuildKit(pass *rule.Pass, name string) {
 func reportBuildKitWithBases(pass *rule.Pass, name string) {
 	reportBuildKit(pass, name)
 	res := rule.ResultOf(pass, bkcheck.Analysis)
-	for _, w := range res.Resolved(name, bkcheck.PassBases(pass)) {
-		d := rule.Diagnostic{Range: w.Range, Message: w.Message, Related: w.Related, Fix: w.Fix}
-		if res.AsError {
-			d.MinSeverity = finding.SeverityError
-		}
-		pass.Report(d)
-	}
+	reportWarnings(pass, res, res.Resolved(name, bkcheck.PassBases(pass)))
 }
